@@ -1,0 +1,88 @@
+/**
+ * Starts the local stack used by `npm start`, the browser tests and the
+ * benchmarks: local D1 migrations, the sandbox trackers (when available) and
+ * `wrangler dev`. No Cloudflare account and no internet needed.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { copyFileSync, existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const binDir = join(root, "node_modules", ".bin");
+/** The project's Node (the `node` devDependency, v24) — wrangler needs Node ≥ 22 and the machine may have 20. */
+export const NODE = existsSync(join(binDir, "node")) ? join(binDir, "node") : process.execPath;
+const WRANGLER = join(root, "node_modules", "wrangler", "bin", "wrangler.js");
+/** Child processes find the project's node first on PATH. */
+export const childEnv = (extra = {}) => ({ ...process.env, PATH: `${binDir}:${process.env.PATH ?? ""}`, WRANGLER_SEND_METRICS: "false", ...extra });
+
+/** The env file wrangler reads: .dev.vars if the user made one, else the committed safe defaults. */
+export function envFile() {
+  const devVars = join(root, ".dev.vars");
+  if (!existsSync(devVars)) copyFileSync(join(root, ".dev.vars.example"), devVars);
+  return devVars;
+}
+
+export function applyMigrations({ persistTo } = {}) {
+  const args = ["d1", "migrations", "apply", "DB", "--local"];
+  if (persistTo) args.push("--persist-to", persistTo);
+  const r = spawnSync(NODE, [WRANGLER, ...args], { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: childEnv({ CI: "1" }), encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`wrangler d1 migrations apply failed:\n${r.stdout}\n${r.stderr}`);
+  return r.stdout;
+}
+
+export async function waitForHttp(url, { timeoutMs = 60_000, proc } = {}) {
+  const started = Date.now();
+  let lastError = "";
+  while (Date.now() - started < timeoutMs) {
+    if (proc && proc.exitCode !== null) throw new Error(`process exited with ${proc.exitCode} before ${url} answered`);
+    try {
+      const res = await fetch(url);
+      if (res.status < 500) return res;
+      lastError = `status ${res.status}`;
+    } catch (e) {
+      lastError = e.message;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs} ms (${lastError})`);
+}
+
+/**
+ * Start wrangler dev. Returns { url, proc, stop }.
+ * @param {{ port?: number, persistTo?: string, vars?: Record<string,string>, quiet?: boolean, envFile?: string }} opts
+ */
+export async function startWorker(opts = {}) {
+  const port = opts.port ?? 8787;
+  const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--env-file", opts.envFile ?? envFile(), "--show-interactive-dev-session=false", "--inspector-port", "0"];
+  if (opts.persistTo) args.push("--persist-to", opts.persistTo);
+  for (const [k, v] of Object.entries(opts.vars ?? {})) args.push("--var", `${k}:${v}`);
+  const proc = spawn(NODE, [WRANGLER, ...args], {
+    cwd: root,
+    stdio: opts.quiet ? ["ignore", "pipe", "pipe"] : ["ignore", "inherit", "inherit"],
+    env: childEnv(),
+    detached: process.platform !== "win32",
+  });
+  let output = "";
+  if (opts.quiet) {
+    proc.stdout.on("data", (d) => (output = (output + d).slice(-20_000)));
+    proc.stderr.on("data", (d) => (output = (output + d).slice(-20_000)));
+  }
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitForHttp(`${url}/health`, { proc, timeoutMs: 90_000 });
+  } catch (e) {
+    stopProcess(proc);
+    throw new Error(`${e.message}\n${output}`);
+  }
+  return { url, proc, stop: () => stopProcess(proc), output: () => output };
+}
+
+export function stopProcess(proc) {
+  if (!proc || proc.exitCode !== null) return;
+  try {
+    process.kill(-proc.pid, "SIGTERM");
+  } catch {
+    proc.kill("SIGTERM");
+  }
+}

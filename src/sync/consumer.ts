@@ -1,0 +1,115 @@
+/**
+ * The queue consumer. Each message is validated, dispatched to its handler,
+ * and then acked, retried with backoff and jitter, or delayed until a
+ * tracker's rate limit resets. Messages that exhaust their retries reach the
+ * dead-letter queue, whose consumer records why.
+ */
+import { ConnectorError, isConnectorError } from "../../connectors/errors";
+import { recordSyncFailure } from "../db/failures";
+import { defaultDeps, type Deps } from "../deps";
+import type { Env, QueueJob } from "../env";
+import { createLogger, type Logger } from "../log";
+import { JobSchema, type Job } from "./jobs";
+
+export const DLQ_NAME = "backlog-sync-dlq";
+const MAX_DELAY_S = 12 * 60 * 60; // Queues accept delays up to 12 h.
+
+export interface JobContext {
+  env: Env;
+  deps: Deps;
+  log: Logger;
+  ctx: ExecutionContext;
+  /** Attempts so far for this message (1 on first delivery). */
+  attempts: number;
+}
+
+export type JobHandlers = { [K in Job["type"]]?: (job: Extract<Job, { type: K }>, c: JobContext) => Promise<void> };
+
+/** Registered by src/sync/handlers.ts (kept separate so tests can inject their own). */
+let registered: JobHandlers = {};
+export function registerHandlers(h: JobHandlers): void {
+  registered = { ...registered, ...h };
+}
+
+/** Exponential backoff with full jitter, in seconds. */
+export function backoffSeconds(attempts: number, random = Math.random): number {
+  const cap = Math.min(300, 2 ** Math.min(attempts, 8) * 2);
+  return Math.max(1, Math.round(cap / 2 + random() * (cap / 2)));
+}
+
+export async function handleQueueBatch(
+  batch: MessageBatch<QueueJob>,
+  env: Env,
+  ctx: ExecutionContext,
+  opts: { deps?: Deps; handlers?: JobHandlers } = {},
+): Promise<void> {
+  const deps = opts.deps ?? defaultDeps();
+  const handlers = opts.handlers ?? registered;
+  const log = createLogger({ queue: batch.queue }, (env.LOG_LEVEL as "info") ?? "info");
+  if (batch.queue === DLQ_NAME || batch.queue.endsWith("-dlq")) {
+    for (const msg of batch.messages) {
+      const body = msg.body as Partial<Job> & Record<string, unknown>;
+      await recordSyncFailure(env.DB, {
+        connectionId: typeof body?.connectionId === "string" ? body.connectionId : null,
+        workspaceId: typeof body?.workspaceId === "string" ? body.workspaceId : await workspaceOf(env.DB, body?.connectionId),
+        message: body,
+        reason: `exhausted retries after ${msg.attempts} attempt(s)`,
+      });
+      if (typeof body?.connectionId === "string") {
+        await env.DB.prepare("UPDATE connections SET status = 'error', status_detail = ?, updated_at = ? WHERE id = ? AND status NOT IN ('revoked', 'disconnected')")
+          .bind(`A ${String(body.type)} job failed repeatedly and was set aside; see sync failures.`, new Date(deps.now()).toISOString(), body.connectionId)
+          .run();
+      }
+      msg.ack();
+    }
+    return;
+  }
+  for (const msg of batch.messages) {
+    const parsed = JobSchema.safeParse(msg.body);
+    if (!parsed.success) {
+      log.warn("poison message", { id: msg.id, issues: parsed.error.issues.slice(0, 3).map((i) => i.message) });
+      await recordSyncFailure(env.DB, { message: msg.body, reason: `malformed job: ${parsed.error.issues[0]?.message ?? "invalid"}` });
+      msg.ack();
+      continue;
+    }
+    const job = parsed.data;
+    const handler = handlers[job.type] as ((j: Job, c: JobContext) => Promise<void>) | undefined;
+    if (!handler) {
+      await recordSyncFailure(env.DB, { message: job, reason: `no handler for job type ${job.type}` });
+      msg.ack();
+      continue;
+    }
+    try {
+      await handler(job, { env, deps, log: log.child({ job: job.type, msg: msg.id }), ctx, attempts: msg.attempts });
+      msg.ack();
+    } catch (e) {
+      const decision = decideRetry(e, msg.attempts, deps.now());
+      log.warn("job failed", { job: job.type, attempts: msg.attempts, error: e instanceof Error ? e.message : String(e), decision });
+      if (decision.kind === "drop") {
+        await recordSyncFailure(env.DB, { message: job, reason: decision.reason, connectionId: "connectionId" in job ? job.connectionId : null, workspaceId: "workspaceId" in job ? job.workspaceId : null });
+        msg.ack();
+      } else msg.retry({ delaySeconds: decision.delaySeconds });
+    }
+  }
+}
+
+export type RetryDecision = { kind: "retry"; delaySeconds: number } | { kind: "drop"; reason: string };
+
+/** What to do with a failed job: wait out a rate limit, back off on transient errors, stop on auth. */
+export function decideRetry(e: unknown, attempts: number, now: number): RetryDecision {
+  if (isConnectorError(e)) {
+    const err = e as ConnectorError;
+    if (err.code === "rate-limited") {
+      const wait = err.details.retryAt ? Math.ceil((err.details.retryAt - now) / 1000) : 60;
+      return { kind: "retry", delaySeconds: Math.min(MAX_DELAY_S, Math.max(1, wait)) };
+    }
+    if (err.code === "auth" || err.code === "forbidden") return { kind: "drop", reason: `${err.code}: ${err.message}` };
+  }
+  return { kind: "retry", delaySeconds: backoffSeconds(attempts) };
+}
+
+async function workspaceOf(db: D1Database, connectionId: unknown): Promise<string | null> {
+  if (typeof connectionId !== "string") return null;
+  const r = await db.prepare("SELECT workspace_id FROM connections WHERE id = ?").bind(connectionId).first<{ workspace_id: string }>();
+  return r?.workspace_id ?? null;
+}

@@ -1,0 +1,47 @@
+/**
+ * Queue messages. Each job is small and idempotent: a sync is a chain of
+ * `sync-page` jobs, one page each, so one invocation stays within the
+ * subrequest and CPU budgets, and a crash resumes from the checkpoint.
+ */
+import { z } from "zod";
+
+export const SyncStartJob = z.object({
+  type: z.literal("sync-start"),
+  connectionId: z.string(),
+  reason: z.enum(["connect", "cron", "manual", "webhook-gap"]).default("manual"),
+});
+export const SyncPageJob = z.object({
+  type: z.literal("sync-page"),
+  connectionId: z.string(),
+  scopeId: z.string(),
+  runId: z.string(),
+});
+export const WebhookJob = z.object({
+  type: z.literal("webhook"),
+  tracker: z.enum(["github", "linear", "jira"]),
+  deliveryId: z.string(),
+  /** The verified raw delivery (headers subset + body), parsed by the connector in the consumer. */
+  headers: z.record(z.string(), z.string()),
+  body: z.string(),
+});
+export const ClassifyJob = z.object({
+  type: z.literal("classify"),
+  workspaceId: z.string(),
+  /** Reclassify everything (a rule-pack change) or only issues whose content changed. */
+  all: z.boolean().default(false),
+});
+export const AuditJob = z.object({
+  type: z.literal("audit"),
+  workspaceId: z.string(),
+  trigger: z.enum(["manual", "cron", "sync", "demo", "api"]),
+});
+export const WritebackJob = z.object({
+  type: z.literal("writeback"),
+  workspaceId: z.string(),
+  connectionId: z.string(),
+  runId: z.string(),
+});
+
+export const JobSchema = z.discriminatedUnion("type", [SyncStartJob, SyncPageJob, WebhookJob, ClassifyJob, AuditJob, WritebackJob]);
+export type Job = z.infer<typeof JobSchema>;
+export type JobOf<T extends Job["type"]> = Extract<Job, { type: T }>;

@@ -1,0 +1,35 @@
+/**
+ * Starts the real local stack once for the browser tests: local D1 in a fresh
+ * temp folder, the sandbox trackers, and `wrangler dev` on a free port.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { TestProject } from "vitest/node";
+// @ts-expect-error plain ESM helper without types
+import { applyMigrations, startWorker } from "../../scripts/lib/local-stack.mjs";
+// @ts-expect-error plain ESM helper without types
+import { seedDemo, startSandbox } from "../../scripts/lib/demo.mjs";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    baseUrl: string;
+    demo: { workspaceId?: string } | null;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  const persistTo = mkdtempSync(join(tmpdir(), "ba-browser-"));
+  applyMigrations({ persistTo });
+  const port = 18_000 + Math.floor(Math.random() * 2000);
+  const sandbox = await startSandbox({ port: port + 1, quiet: true });
+  const worker = await startWorker({ port, persistTo, quiet: true });
+  const demo = await seedDemo(worker.url);
+  project.provide("baseUrl", worker.url);
+  project.provide("demo", demo);
+  return async () => {
+    worker.stop();
+    sandbox?.stop();
+    rmSync(persistTo, { recursive: true, force: true });
+  };
+}

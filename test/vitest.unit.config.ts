@@ -1,0 +1,11 @@
+import { defineProject } from "vitest/config";
+
+export default defineProject({
+  test: {
+    name: "unit",
+    root: new URL("..", import.meta.url).pathname,
+    include: ["test/unit/**/*.test.ts", "test/contract/**/*.test.ts"],
+    environment: "node",
+    testTimeout: 20_000,
+  },
+});
