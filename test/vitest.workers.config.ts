@@ -1,9 +1,9 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { resolve } from "node:path";
 import { defineProject } from "vitest/config";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
+const root = resolve(import.meta.dirname, "..");
 
 /** The local defaults from .dev.vars.example, so tests run with the same configuration a newcomer gets. */
 function devVars(): Record<string, string> {

@@ -22,7 +22,7 @@ describe("the landing page in a real browser", () => {
     expect(res?.status()).toBe(200);
     await expect(page.locator("h1").innerText()).resolves.toBe("Backlog Auditor");
     // The inline style ran under the nonce-based CSP: the body got its font.
-    const font = await page.evaluate(() => getComputedStyle(document.body).fontFamily);
+    const font = await page.evaluate<string>("getComputedStyle(document.body).fontFamily");
     expect(font).toContain("system-ui");
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, "home.png") });

@@ -1,10 +1,11 @@
-import { applyD1Migrations, env } from "cloudflare:test";
+import { applyD1Migrations, env, type D1Migration } from "cloudflare:test";
+import type { Env as AppEnvBindings } from "../../src/env";
 
-declare module "cloudflare:test" {
-  interface ProvidedEnv {
-    DB: D1Database;
-    SYNC_QUEUE: Queue;
-    TEST_MIGRATIONS: D1Migration[];
+declare global {
+  namespace Cloudflare {
+    interface Env extends AppEnvBindings {
+      TEST_MIGRATIONS: D1Migration[];
+    }
   }
 }
 
