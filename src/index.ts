@@ -4,9 +4,11 @@
  */
 import { createApp } from "./app";
 import type { Env, QueueJob } from "./env";
-import { handleQueueBatch } from "./sync/consumer";
+import { handleQueueBatch, registerHandlers } from "./sync/consumer";
 import { handleScheduled } from "./sync/cron";
+import { jobHandlers } from "./sync/handlers";
 
+registerHandlers(jobHandlers);
 const app = createApp();
 
 export default {

@@ -86,3 +86,17 @@ export function stopProcess(proc) {
     proc.kill("SIGTERM");
   }
 }
+
+/** Vars that point the Worker at a sandbox on `sandboxPort` and at its own public URL (for non-default ports). */
+export function stackVars(workerPort, sandboxPort) {
+  const sb = `http://127.0.0.1:${sandboxPort}`;
+  return {
+    PUBLIC_BASE_URL: `http://127.0.0.1:${workerPort}`,
+    GITHUB_API_BASE: `${sb}/github/api`,
+    GITHUB_OAUTH_BASE: `${sb}/github`,
+    LINEAR_API_BASE: `${sb}/linear/api`,
+    LINEAR_OAUTH_BASE: `${sb}/linear`,
+    JIRA_API_BASE: `${sb}/jira/api`,
+    JIRA_OAUTH_BASE: `${sb}/jira/auth`,
+  };
+}

@@ -35,6 +35,9 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
   }
   if (err instanceof HTTPException) {
     const status = err.status;
+    if (status === 400 && /malformed json/i.test(err.message)) {
+      return c.json(errorBody("invalid_json", "The body is not valid JSON", undefined, requestId), 400);
+    }
     const code = status === 413 ? "payload_too_large" : status === 404 ? "not_found" : status === 401 ? "unauthorized" : status === 403 ? "forbidden" : "bad_request";
     return c.json(errorBody(code, err.message || code.replace(/_/g, " "), undefined, requestId), status === 413 || status === 404 || status === 401 || status === 403 ? status : 400);
   }

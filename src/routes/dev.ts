@@ -1,19 +1,36 @@
 /**
  * Local-demo routes, mounted only when DEMO_MODE=1 (never in production):
- * `POST /dev/demo/seed` creates the demo workspace once and returns its id.
+ * `POST /dev/demo/seed` creates the demo workspace once and returns its id;
+ * `POST /dev/demo/history` backfills its audit history (see services/demo.ts)
+ * and runs a fresh audit on top.
  */
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env";
+import { getLatestAudit, listAuditHistory } from "../db/audits";
 import { createWorkspace, findDemoWorkspace } from "../db/workspaces";
 import { AppError } from "../errors";
+import { runWorkspaceAudit } from "../services/audit";
+import { classifyPending } from "../services/classify";
+import { backfillDemoHistory } from "../services/demo";
 
 export const devRoutes = new Hono<AppEnv>()
-  .use("*", async (c, next) => {
+  .use("/dev/*", async (c, next) => {
     if (c.env.DEMO_MODE !== "1") throw new AppError("not_found", `No route for ${c.req.method} ${c.req.path}`);
     await next();
   })
   .post("/dev/demo/seed", async (c) => {
     const existing = await findDemoWorkspace(c.env.DB);
-    const ws = existing ?? (await createWorkspace(c.env.DB, { name: "Demo workspace", isDemo: true }));
+    const ws = existing ?? (await createWorkspace(c.env.DB, { name: "Acme (demo)", isDemo: true }));
     return c.json({ workspaceId: ws.id, created: !existing });
+  })
+  .post("/dev/demo/history", async (c) => {
+    const ws = await findDemoWorkspace(c.env.DB);
+    if (!ws) throw new AppError("not_found", "No demo workspace: POST /dev/demo/seed first");
+    const now = new Date(c.get("deps").now());
+    for (let i = 0; i < 100; i++) if (!(await classifyPending(c.env.DB, ws.id, { now })).more) break;
+    const past = await listAuditHistory(c.env.DB, ws.id, { limit: 500 });
+    const made = past.some((r) => r.trigger === "demo") ? 0 : await backfillDemoHistory(c.env.DB, ws.id, { now, points: 8, everyDays: 7 });
+    await runWorkspaceAudit(c.env.DB, ws.id, { trigger: "demo", now });
+    const latest = await getLatestAudit(c.env.DB, ws.id);
+    return c.json({ workspaceId: ws.id, backfilled: made, latestAuditId: latest?.id ?? null });
   });

@@ -29,6 +29,10 @@ export const ClassifyJob = z.object({
   workspaceId: z.string(),
   /** Reclassify everything (a rule-pack change) or only issues whose content changed. */
   all: z.boolean().default(false),
+  /** What follows once nothing is left to classify: an audit (after a sync), a write-back (after a webhook), or nothing. */
+  then: z.enum(["audit", "writeback", "none"]).default("none"),
+  /** With then = writeback: the connection to write back to. */
+  connectionId: z.string().optional(),
 });
 export const AuditJob = z.object({
   type: z.literal("audit"),

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
 // @ts-expect-error plain ESM helper without types
-import { applyMigrations, startWorker } from "../../scripts/lib/local-stack.mjs";
+import { applyMigrations, stackVars, startWorker } from "../../scripts/lib/local-stack.mjs";
 // @ts-expect-error plain ESM helper without types
 import { seedDemo, startSandbox } from "../../scripts/lib/demo.mjs";
 
@@ -22,8 +22,8 @@ export default async function setup(project: TestProject) {
   const persistTo = mkdtempSync(join(tmpdir(), "ba-browser-"));
   applyMigrations({ persistTo });
   const port = 18_000 + Math.floor(Math.random() * 2000);
-  const sandbox = await startSandbox({ port: port + 1, quiet: true });
-  const worker = await startWorker({ port, persistTo, quiet: true });
+  const sandbox = await startSandbox({ port: port + 1, worker: `http://127.0.0.1:${port}`, quiet: true });
+  const worker = await startWorker({ port, persistTo, quiet: true, vars: stackVars(port, port + 1) });
   const demo = await seedDemo(worker.url);
   project.provide("baseUrl", worker.url);
   project.provide("demo", demo);

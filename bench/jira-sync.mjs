@@ -1,0 +1,69 @@
+/**
+ * Jira connector request-cost benchmark: `npx tsx bench/jira-sync.mjs` (or via `npm run bench`).
+ *
+ * In-process against the Jira sandbox (no network), N = 10,000 issues:
+ * - full sync: requests vs the floor ⌈N/maxResults⌉ + 3 (myself: time zone, serverInfo: site URL, field: custom-field ids);
+ * - no-op re-sync from the final cursor: requests (target 1: the cursor caches time zone and field ids);
+ * - incremental sync after 250 edits: requests (1 scan + ⌈250/100⌉ bulkfetch);
+ * - write-back on 100 issues (labels + one ADF comment each): writes, then the same write-back again: writes (target 0).
+ */
+import { pathToFileURL } from "node:url";
+import { register } from "tsx/esm/api";
+
+register();
+
+export async function run({ n = 10_000 } = {}) {
+  const { createJiraSandbox } = await import("../connectors/sandbox/jira/index.ts");
+  const { createJiraConnector } = await import("../connectors/jira/index.ts");
+  const O = "http://bench.local";
+  const client = { clientId: "bench", clientSecret: "bench-secret" };
+  const sandbox = createJiraSandbox({ ...client, origin: O, seed: { issuesPerProject: 0 }, rateLimit: { limit: 1e9, windowMs: 60_000 } });
+  const connector = createJiraConnector({ fetch: (i, init) => sandbox.fetch(new Request(i, init)), apiBase: `${O}/jira/api`, oauthBase: `${O}/jira/auth`, ...client });
+  const site = sandbox.defaultSite();
+  const auth = { accessToken: sandbox.issueToken().accessToken, siteId: site.id };
+  const scope = { kind: "project", id: "AUD", name: "Auditor", siteId: site.id };
+  const seeded = sandbox.seed(site.id, "AUD", n);
+
+  const sync = async (cursor) => {
+    sandbox.resetStats();
+    let count = 0;
+    for (;;) {
+      const page = await connector.listIssues(auth, scope, cursor);
+      count += page.issues.length;
+      cursor = page.cursor;
+      if (!page.hasMore) return { cursor, count, requests: sandbox.stats.requests };
+    }
+  };
+  const t0 = performance.now();
+  const full = await sync(null);
+  const fullMs = performance.now() - t0;
+  const noop = await sync(full.cursor);
+  for (const i of seeded.slice(0, 250)) await sandbox.humanUpdate(site.id, i.key, { title: `${i.summary} (edited)` });
+  const inc = await sync(noop.cursor);
+
+  const writeBack = async () => {
+    sandbox.resetStats();
+    for (const [k, i] of seeded.slice(0, 100).entries()) {
+      const ref = { externalId: String(i.id), key: i.key, scope };
+      const c = ["reliability", "adoption", "throughput"][k % 3];
+      await connector.ensureLabels(auth, ref, { desired: [`constraint:${c}`], isOwned: (l) => l.startsWith("constraint:"), definitions: [] });
+      await connector.ensureComment(auth, ref, "bench", `### Backlog Auditor\n**${c}** — confidence 0.8\n- evidence: title`);
+    }
+    return { writes: sandbox.stats.writes, requests: sandbox.stats.requests };
+  };
+  const wb1 = await writeBack();
+  const wb2 = await writeBack();
+  const floor = Math.ceil(n / connector.pageSize);
+  return [
+    { name: `full sync, ${n} issues: requests`, value: full.requests, unit: "requests", baseline: floor + 3, note: `floor ⌈N/${connector.pageSize}⌉ + myself + serverInfo + field; ${full.count} issues in ${Math.round(fullMs)} ms` },
+    { name: "no-op re-sync: requests", value: noop.requests, unit: "requests", baseline: 1, note: `${noop.count} issues returned` },
+    { name: "incremental after 250 edits: requests", value: inc.requests, unit: "requests", baseline: 1 + Math.ceil(250 / 100), note: `${inc.count} issues (scan + bulkfetch)` },
+    { name: "write-back, 100 issues: writes", value: wb1.writes, unit: "writes", baseline: 200, note: `labels PUT + comment POST per issue; ${wb1.requests} requests in all` },
+    { name: "unchanged write-back, 100 issues: writes", value: wb2.writes, unit: "writes", baseline: 0, note: `${wb2.requests} reads (issue labels + comment list)` },
+  ];
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const rows = await run();
+  console.table(rows.map((r) => ({ name: r.name, value: r.value, unit: r.unit, baseline: r.baseline ?? "", note: r.note })));
+}

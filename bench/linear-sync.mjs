@@ -1,0 +1,83 @@
+/**
+ * Linear connector request-cost benchmark: `npx tsx bench/linear-sync.mjs` (or via `npm run bench`).
+ *
+ * In-process against the Linear sandbox (no network), N = 10,000 issues in one team:
+ * - full sync: requests vs the floor ⌈N/pageSize⌉ (one GraphQL document per page, label dictionary included);
+ * - no-op re-sync from the final cursor: requests (target 1);
+ * - incremental sync after 250 edits: requests (⌈(250 + 1)/pageSize⌉ = 2: the issue at the checkpoint is re-read and dropped);
+ * - complexity of one sync page (sandbox's estimate of Linear's rule; cap 10,000);
+ * - write-back on 100 issues (one owned label + one comment each): writes, then the same again: writes (target 0).
+ */
+import { pathToFileURL } from "node:url";
+import { register } from "tsx/esm/api";
+
+register();
+
+export async function run({ n = 10_000 } = {}) {
+  const { createLinearSandbox } = await import("../connectors/sandbox/linear/index.ts");
+  const { createLinearConnector } = await import("../connectors/linear/index.ts");
+  const O = "http://bench.local";
+  const client = { clientId: "bench", clientSecret: "bench-secret" };
+  const sandbox = createLinearSandbox({ ...client, basePath: "/linear", webhookSecret: "bench", seed: { issues: 0 }, rateLimits: { requests: 1e9, complexity: 1e12 } });
+  let lastCost = 0;
+  const fetch = async (i, init) => {
+    const res = await sandbox.fetch(new Request(i, init));
+    lastCost = Number(res.headers.get("x-complexity") ?? 0) || lastCost;
+    return res;
+  };
+  const connector = createLinearConnector({ fetch, apiBase: `${O}/linear/api`, oauthBase: `${O}/linear`, ...client });
+  const auth = { accessToken: sandbox.issueToken().accessToken };
+  const team = sandbox.state.team("ENG");
+  const scope = { kind: "team", id: team.id, name: "ENG" };
+  const ids = sandbox.seedIssues(n);
+
+  let pageCost = 0;
+  const sync = async (cursor) => {
+    sandbox.resetStats();
+    let count = 0;
+    for (;;) {
+      const page = await connector.listIssues(auth, scope, cursor);
+      pageCost = Math.max(pageCost, lastCost);
+      count += page.issues.length;
+      cursor = page.cursor;
+      if (!page.hasMore) return { cursor, count, requests: sandbox.stats.requests };
+    }
+  };
+  const t0 = performance.now();
+  const full = await sync(null);
+  const fullMs = performance.now() - t0;
+  const noop = await sync(full.cursor);
+  for (const id of ids.slice(0, 250)) await sandbox.humanUpdate(id, { title: "edited" });
+  const inc = await sync(noop.cursor);
+
+  const writeBack = async () => {
+    sandbox.resetStats();
+    for (const [k, id] of ids.slice(0, 100).entries()) {
+      const ref = { externalId: id, key: `ENG-${k + 1}`, scope };
+      const c = ["reliability", "adoption", "throughput"][k % 3];
+      await connector.ensureLabels(auth, ref, {
+        desired: [`constraint:${c}`],
+        isOwned: (l) => l.startsWith("constraint:"),
+        definitions: [{ name: `constraint:${c}`, color: "5e6ad2", description: `Backlog Auditor: ${c}` }],
+      });
+      await connector.ensureComment(auth, ref, "bench", `### Backlog Auditor\n**${c}** — confidence 0.8\n- evidence: title`);
+    }
+    return { writes: sandbox.stats.writes, requests: sandbox.stats.requests };
+  };
+  const wb1 = await writeBack();
+  const wb2 = await writeBack();
+  const floor = Math.ceil(n / connector.pageSize);
+  return [
+    { name: `full sync, ${n} issues: requests`, value: full.requests, unit: "requests", baseline: { name: `floor ⌈N/${connector.pageSize}⌉`, value: floor }, note: `${full.count} issues in ${Math.round(fullMs)} ms` },
+    { name: "no-op re-sync: requests", value: noop.requests, unit: "requests", baseline: { name: "target", value: 1 }, note: `${noop.count} issues returned` },
+    { name: "incremental after 250 edits: requests", value: inc.requests, unit: "requests", baseline: { name: "⌈(250 + checkpoint ties)/pageSize⌉", value: Math.ceil((250 + 1) / connector.pageSize) }, note: `${inc.count} issues returned; the issue at the checkpoint is re-read and dropped` },
+    { name: "complexity of one sync page", value: pageCost, unit: "points", baseline: { name: "Linear per-query cap", value: 10_000 }, note: `first: ${connector.pageSize}, sandbox estimate of Linear's rule` },
+    { name: "write-back, 100 issues: writes", value: wb1.writes, unit: "writes", baseline: { name: "label create ×3 + issueUpdate + commentCreate per issue", value: 3 + 200 }, note: `${wb1.requests} requests in all` },
+    { name: "unchanged write-back, 100 issues: writes", value: wb2.writes, unit: "writes", baseline: { name: "target", value: 0 }, note: `${wb2.requests} reads (label state + comment list)` },
+  ];
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const rows = await run();
+  console.table(rows.map((r) => ({ name: r.name, value: r.value, unit: r.unit, baseline: r.baseline ? `${r.baseline.name}: ${r.baseline.value}` : "", note: r.note })));
+}

@@ -1,0 +1,196 @@
+/**
+ * Incremental sync over `POST /rest/api/3/search/jql`.
+ *
+ * ── The cursor ─────────────────────────────────────────────────────────────
+ * JQL can only say `updated >= "yyyy-MM-dd HH:mm"`: minute precision, read in
+ * the user's time zone (`/myself` → `timeZone`). The API, however, returns
+ * `updated` with millisecond precision. So the cursor keeps:
+ *   - `tz`     the user's zone, `fields` the site's discovered custom-field
+ *              ids, `siteUrl` its base URL (browse links): fetched once, in
+ *              parallel, so a steady-state run makes only the search;
+ *   - `hw`     the high-water mark: the largest `updated` (ms) delivered;
+ *   - `seen`   issue id → `updated` (ms) for every issue delivered whose
+ *              `updated` is at/after the *window start*: the local minute that
+ *              contains `hw − 1 min` (one more hour just after a DST change,
+ *              when local minutes repeat).
+ * A run queries `project = K AND updated >= "<window start>" ORDER BY updated
+ * ASC, key ASC`, so it re-reads the floored minute plus a 1-minute overlap
+ * (for issues indexed late), and drops every row whose id is in `seen` with
+ * the same (or a newer) `updated`. Hence nothing is missed (the window always
+ * starts at or before `hw`, and rows tied on `updated` are ordered by key and
+ * paged with `nextPageToken`), and nothing is delivered twice (a row is
+ * dropped iff that exact version was delivered). An issue edited again gets a
+ * new `updated` and is delivered again: that is a new version, not a repeat.
+ *
+ * First sync (no `hw`): full pages of 100 issues with the explicit field list.
+ * Later syncs first *scan* the window with `fields: ["updated"]` (large pages,
+ * a few bytes per row), then fetch only the new versions with
+ * `POST /issue/bulkfetch` (100 per call). A no-op re-sync is one request.
+ *
+ * While a run is in progress the cursor also carries `run`: the JQL (fixed for
+ * the run, as `nextPageToken` is bound to it), the token, pending ids to fetch,
+ * the run's own high-water mark and `seen` (pruned below the window of the
+ * scan position, so a 100k-issue first sync keeps a small cursor).
+ */
+import { z } from "zod";
+import { ConnectorError } from "../errors";
+import { parseLoose } from "../http";
+import type { Auth, IssuePage, SkippedItem, SyncScope } from "../types";
+import type { Issue } from "../../src/core/types";
+import type { JiraClient } from "./client";
+import { discoverFields, searchFields } from "./fields";
+import { isValidTimeZone, lowerBound, lowerBoundMs, parseJiraTime, syncJql } from "./jql";
+import { normalizeIssue } from "./normalize";
+import { RawIssueSchema, ScanIssueSchema, type RawIssue } from "./schema";
+
+export const PAGE_SIZE = 100;
+/** `search/jql` returns up to 5000 rows when only ids/keys (here: `updated`) are requested. */
+export const SCAN_PAGE_SIZE = 5000;
+export const OVERLAP_MS = 60_000;
+
+const Seen = z.record(z.string(), z.number());
+const CursorSchema = z.object({
+  v: z.literal(1),
+  site: z.string(),
+  project: z.string(),
+  tz: z.string().nullable(),
+  siteUrl: z.string().nullable().default(null),
+  fields: z.object({ storyPoints: z.array(z.string()), sprint: z.string().nullable(), names: z.record(z.string(), z.string()) }).nullable(),
+  hw: z.number().nullable(),
+  seen: Seen,
+  run: z
+    .object({
+      mode: z.enum(["full", "scan"]),
+      jql: z.string(),
+      token: z.string().nullable(),
+      scanDone: z.boolean(),
+      pending: z.array(z.string()),
+      hw: z.number().nullable(),
+      pos: z.number().nullable(),
+      seen: Seen,
+    })
+    .nullable(),
+});
+export type SyncCursor = z.infer<typeof CursorSchema>;
+
+export function decodeCursor(raw: string | null, site: string, project: string): SyncCursor {
+  const fresh: SyncCursor = { v: 1, site, project, tz: null, siteUrl: null, fields: null, hw: null, seen: {}, run: null };
+  if (!raw) return fresh;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    return fresh;
+  }
+  const r = CursorSchema.safeParse(parsed);
+  if (!r.success || r.data.site !== site || r.data.project !== project) return fresh;
+  return r.data;
+}
+
+function prune(seen: Record<string, number>, fromMs: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [id, u] of Object.entries(seen)) if (u >= fromMs) out[id] = u;
+  return out;
+}
+
+const refOf = (raw: unknown, i: number) => {
+  const o = raw as { key?: unknown; id?: unknown } | null;
+  return String(o?.key ?? o?.id ?? `#${i}`);
+};
+
+/** One page of the sync (see the comment block above). */
+export async function listIssuesPage(client: JiraClient, auth: Auth, scope: SyncScope, cursorRaw: string | null): Promise<IssuePage> {
+  const site = scope.siteId ?? auth.siteId;
+  if (!site) throw new ConnectorError("forbidden", "Jira sync needs a siteId (cloudId)", { tracker: "jira" });
+  const a: Auth = { ...auth, siteId: site };
+  const c = decodeCursor(cursorRaw, site, scope.id);
+  if (!c.tz || !c.fields) {
+    // Once per cursor: the user's time zone, the site's base URL and its custom-field ids (in parallel).
+    const [me, info, fieldList] = await Promise.all([client.myself(a), client.serverInfo(a), client.fields(a)]);
+    c.tz = me.timeZone && isValidTimeZone(me.timeZone) ? me.timeZone : "UTC";
+    c.siteUrl = info.baseUrl;
+    c.fields = discoverFields(fieldList);
+  }
+  const tz = c.tz;
+  const siteUrl = c.siteUrl;
+  const fieldMap = c.fields;
+  const fields = searchFields(fieldMap);
+  if (!c.run) {
+    const from = c.hw === null ? null : lowerBound(c.hw, OVERLAP_MS, tz);
+    c.run = { mode: c.hw === null ? "full" : "scan", jql: syncJql(scope.id, from), token: null, scanDone: false, pending: [], hw: c.hw, pos: null, seen: { ...c.seen } };
+  }
+  const run = c.run;
+  const issues: Issue[] = [];
+  const skipped: SkippedItem[] = [];
+
+  const search = async (maxResults: number, f: string[]) => {
+    try {
+      return await client.searchJql(a, { jql: run.jql, nextPageToken: run.token ?? undefined, maxResults, fields: f });
+    } catch (e) {
+      // A nextPageToken expires after 7 days: restart the run's query (the seen-set absorbs the re-reads).
+      if (!(e instanceof ConnectorError && e.code === "invalid-response" && e.details.status === 400 && run.token)) throw e;
+      run.token = null;
+      return client.searchJql(a, { jql: run.jql, maxResults, fields: f });
+    }
+  };
+  const advance = (res: { nextPageToken?: string | null; isLast?: boolean }) => {
+    run.token = res.nextPageToken ?? null;
+    run.scanDone = res.isLast ?? !run.token;
+    if (run.scanDone) run.token = null;
+  };
+  const accept = (raw: RawIssue) => {
+    const u = parseJiraTime(raw.fields.updated);
+    if (Number.isNaN(u)) return void skipped.push({ ref: raw.key, reason: `fields.updated: unparseable time ${raw.fields.updated}` });
+    const prev = run.seen[raw.id];
+    if (run.mode === "full") run.pos = u;
+    if (prev !== undefined && prev >= u) return;
+    try {
+      issues.push(normalizeIssue(raw, fieldMap, siteUrl));
+    } catch (e) {
+      return void skipped.push({ ref: raw.key, reason: `normalize: ${(e as Error).message.slice(0, 200)}` });
+    }
+    run.seen[raw.id] = u;
+    run.hw = run.hw === null ? u : Math.max(run.hw, u);
+  };
+
+  if (run.mode === "full") {
+    const res = await search(PAGE_SIZE, fields);
+    const { ok, skipped: bad } = parseLoose(RawIssueSchema, res.issues, refOf);
+    skipped.push(...bad);
+    ok.forEach(accept);
+    advance(res);
+  } else {
+    if (run.pending.length === 0 && !run.scanDone) {
+      const res = await search(SCAN_PAGE_SIZE, ["updated"]);
+      const { ok, skipped: bad } = parseLoose(ScanIssueSchema, res.issues, refOf);
+      skipped.push(...bad);
+      for (const row of ok) {
+        const u = parseJiraTime(row.fields.updated);
+        if (Number.isNaN(u)) {
+          skipped.push({ ref: row.key, reason: `fields.updated: unparseable time ${row.fields.updated}` });
+          continue;
+        }
+        run.pos = u;
+        const prev = run.seen[row.id];
+        if (prev === undefined || prev < u) run.pending.push(row.id);
+      }
+      advance(res);
+    }
+    if (run.pending.length > 0) {
+      const batch = run.pending.splice(0, PAGE_SIZE);
+      const res = await client.bulkFetch(a, batch, fields);
+      const { ok, skipped: bad } = parseLoose(RawIssueSchema, res.issues, refOf);
+      skipped.push(...bad);
+      ok.forEach(accept);
+    }
+  }
+  if (run.pos !== null) run.seen = prune(run.seen, lowerBoundMs(run.pos, OVERLAP_MS, tz));
+
+  const done = run.scanDone && run.pending.length === 0;
+  if (done) {
+    c.hw = run.hw;
+    c.seen = c.hw === null ? {} : prune(run.seen, lowerBoundMs(c.hw, OVERLAP_MS, tz));
+    c.run = null;
+  }
+  return { issues, skipped, cursor: JSON.stringify(c), hasMore: !done };
+}

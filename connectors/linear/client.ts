@@ -1,0 +1,137 @@
+/**
+ * GraphQL over the shared `HttpClient`. `@linear/sdk`'s `LinearGraphQLClient`
+ * calls `globalThis.fetch` (v98: `rawRequest` reads `globalThis.fetch`, its
+ * options are `RequestInit` only), so it cannot take an injected fetch: the
+ * connector POSTs its own documents (`queries.ts`) and maps Linear's errors
+ * the way the SDK's `parseLinearError` does (extensions.type / code first,
+ * HTTP status second).
+ */
+import { ConnectorError } from "../errors";
+import { HttpClient, parseOrThrow, parseRetryAfter, type RateLimitReader } from "../http";
+import type { Auth, FetchLike, RateLimitState } from "../types";
+import { GraphqlEnvelopeSchema, type GraphqlError } from "./schema";
+import type { z } from "zod";
+
+const TRACKER = "linear";
+
+function num(h: Headers, name: string): number | null {
+  const v = h.get(name);
+  if (v === null || v === "") return null;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : null;
+}
+
+/** Linear sends reset times as epoch milliseconds; accept epoch seconds too. */
+function epochMs(v: number | null): number | null {
+  if (v === null) return null;
+  return v < 1e11 ? v * 1000 : v;
+}
+
+function errorsOf(text: string): GraphqlError[] {
+  if (!text.includes('"errors"')) return [];
+  try {
+    const r = GraphqlEnvelopeSchema.safeParse(JSON.parse(text));
+    return r.success ? (r.data.errors ?? []) : [];
+  } catch {
+    return [];
+  }
+}
+
+const isRatelimited = (e: GraphqlError) => e.extensions?.code === "RATELIMITED" || e.extensions?.type === "ratelimited";
+
+/**
+ * Reads `x-ratelimit-{requests,complexity}-{limit,remaining,reset}`. Limited
+ * on HTTP 429 or a `ratelimited` GraphQL error (Linear answers those with
+ * HTTP 400). The reason is `requests` when the request budget is spent,
+ * `complexity` otherwise; `retryAt` is that budget's reset.
+ */
+export const readLinearRateLimit: RateLimitReader = (res, now) => {
+  const h = res.headers;
+  const req = { limit: num(h, "x-ratelimit-requests-limit"), remaining: num(h, "x-ratelimit-requests-remaining"), reset: epochMs(num(h, "x-ratelimit-requests-reset")) };
+  const cx = { limit: num(h, "x-ratelimit-complexity-limit"), remaining: num(h, "x-ratelimit-complexity-remaining"), reset: epochMs(num(h, "x-ratelimit-complexity-reset")) };
+  const frac = (b: typeof req) => (b.limit && b.remaining !== null ? b.remaining / b.limit : 1);
+  const tighter = cx.limit !== null && frac(cx) < frac(req) ? "complexity" : "requests";
+  const b = tighter === "complexity" ? cx : req;
+  const state: RateLimitState = { limit: b.limit, remaining: b.remaining, resetAt: b.reset, resource: tighter };
+  const limited = res.status === 429 || (res.status !== 200 || res.text.length < 4096 ? errorsOf(res.text).some(isRatelimited) : false);
+  if (!limited) return { limited: false, retryAt: null, state };
+  const reason = req.remaining !== null && req.remaining <= 0 ? "requests" : cx.limit !== null ? "complexity" : "requests";
+  const reset = reason === "requests" ? req.reset : cx.reset;
+  const retryAt = reset ?? parseRetryAfter(h.get("retry-after"), now) ?? now + 60_000;
+  return { limited: true, retryAt, reason, state: { ...state, resource: reason } };
+};
+
+/** Maps Linear GraphQL errors to ConnectorError, as the SDK's error classes do. */
+export function errorFromGraphql(errors: GraphqlError[], status: number): ConnectorError {
+  const e = errors[0];
+  const code = e?.extensions?.code ?? "";
+  const type = e?.extensions?.type ?? "";
+  const message = e?.extensions?.userPresentableMessage ?? e?.message ?? "unknown error";
+  const details = { tracker: TRACKER, status, reason: code || type || undefined };
+  if (code === "AUTHENTICATION_ERROR" || type === "authentication error") return new ConnectorError("auth", `linear: ${message}`, details);
+  if (code === "FORBIDDEN" || type === "forbidden" || code === "FEATURE_NOT_ACCESSIBLE") return new ConnectorError("forbidden", `linear: ${message}`, details);
+  if (/not found/i.test(e?.message ?? "") || code === "ENTITY_NOT_FOUND") return new ConnectorError("not-found", `linear: ${message}`, details);
+  if (code === "INTERNAL_ERROR" || type === "internal error" || type === "lock timeout" || type === "network error") return new ConnectorError("upstream", `linear: ${message}`, details);
+  return new ConnectorError("invalid-response", `linear: ${message}`, details);
+}
+
+export interface LinearGraphqlOptions {
+  fetch: FetchLike;
+  apiBase: string;
+  timeoutMs?: number;
+  now?: () => number;
+}
+
+/**
+ * @example
+ * const gql = new LinearGraphql({ fetch, apiBase: "https://api.linear.app" });
+ * const data = await gql.query(auth, DISCOVERY, {}, DiscoverySchema, "discovery");
+ */
+export class LinearGraphql {
+  readonly http: HttpClient;
+  /** The last response body, so a 4xx's GraphQL errors can be mapped after HttpClient threw. */
+  private lastText = "";
+
+  constructor(private readonly opts: LinearGraphqlOptions) {
+    const reader: RateLimitReader = (res, now) => {
+      this.lastText = res.text;
+      return readLinearRateLimit(res, now);
+    };
+    this.http = new HttpClient({ fetch: opts.fetch, tracker: TRACKER, timeoutMs: opts.timeoutMs, now: opts.now, readRateLimit: reader, userAgent: "backlog-auditor" });
+  }
+
+  rateLimit(): RateLimitState {
+    return this.http.rateLimit();
+  }
+
+  /** Send one document; throw ConnectorError on transport or GraphQL errors; parse `data` with `schema`. */
+  async query<T>(auth: Auth, document: string, variables: Record<string, unknown>, schema: z.ZodType<T>, what: string): Promise<T> {
+    let text: string;
+    let status: number;
+    try {
+      const res = await this.http.request({
+        method: "POST",
+        url: `${this.opts.apiBase}/graphql`,
+        headers: { authorization: `Bearer ${auth.accessToken}` },
+        body: { query: document, variables },
+      });
+      text = res.text;
+      status = res.status;
+    } catch (e) {
+      if (e instanceof ConnectorError && e.code !== "rate-limited" && e.details.status && e.details.status < 500) {
+        const errors = errorsOf(this.lastText);
+        if (errors.length) throw errorFromGraphql(errors, e.details.status);
+      }
+      throw e;
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new ConnectorError("invalid-response", `linear ${what}: body is not JSON`, { tracker: TRACKER, status });
+    }
+    const env = parseOrThrow(GraphqlEnvelopeSchema, body, TRACKER, what);
+    if (env.errors?.length) throw errorFromGraphql(env.errors, status);
+    return parseOrThrow(schema, env.data, TRACKER, what);
+  }
+}

@@ -1,0 +1,189 @@
+/**
+ * Strips the noise out of an issue body so rules test what a person wrote:
+ * code blocks, stack traces, log dumps, quoted replies, HTML comments and
+ * unfilled issue-template boilerplate. Pure and runtime-neutral.
+ */
+
+export interface CleanedBody {
+  /** The body without noise; headings that have content are kept. */
+  text: string;
+  /** Cleaned text under each markdown heading, keyed by lower-cased heading. */
+  sections: Map<string, string>;
+}
+
+/** Template sentences that are left in place when the reporter fills nothing in. */
+const PLACEHOLDERS = [
+  "a clear and concise description of what the bug is.",
+  "a clear and concise description of what you expected to happen.",
+  "a clear and concise description of what the problem is.",
+  "a clear and concise description of what you want to happen.",
+  "a clear and concise description of any alternative solutions or features you've considered.",
+  "add any other context about the problem here.",
+  "add any other context or screenshots about the feature request here.",
+  "if applicable, add screenshots to help explain your problem.",
+  "steps to reproduce the behavior:",
+  "ex. i'm always frustrated when [...]",
+  "go to '...'",
+  "click on '....'",
+  "scroll down to '....'",
+  "see error",
+  "_no response_",
+];
+
+/** Cheap case-sensitive pre-check (plain indexOf): every placeholder contains one of these. */
+const PLACEHOLDER_HINTS = ["concise", "other context", "applicable", "reproduce the behavior", "frustrated", "'...", "ee error", "o response_", "O RESPONSE_"];
+const FENCE = /^\s{0,3}(```|~~~)/;
+const HEADING = /^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$/;
+const BOLD_HEADING = /^\s*\*\*([^*]{2,80})\*\*:?\s*$/;
+const STACK_FRAME = /^\s*at\s+\S.*(\(.*:\d+(:\d+)?\)|:\d+:\d+\)?|\(native\)|\(<anonymous>\))\s*$/;
+const PY_FRAME = /^\s*File\s+"[^"]*",\s+line\s+\d+/;
+const JAVA_MORE = /^\s*(\.\.\.\s*\d+\s+more|Caused by:\s)/;
+const LOG_LINE =
+  /^\s*(\[?\d{4}[-/]\d{2}[-/]\d{2}[T ]\d{1,2}:\d{2}|\[?\d{1,2}:\d{2}:\d{2}[.,\]\s]|\[(ERROR|WARN|WARNING|INFO|DEBUG|TRACE|FATAL|log)\]|(ERROR|WARN|INFO|DEBUG|TRACE|FATAL)\s*[:|\]])/;
+const EXCEPTION_HEAD = /^\s*(Uncaught\s+)?[\w.$]*(Error|Exception|Throwable|Panic)\b[\w.$]*(:|$)/;
+const INDENTED = /^( {4,}|\t)(?!\s*([-*+]|\d+[.)])\s)\S/;
+const UNCHECKED = /^\s*[-*]\s+\[ \]\s/;
+const PLACEHOLDER_TOKEN = /\[(log|image)\]/gi;
+
+function stripPlaceholders(line: string): string {
+  const lower = line.toLowerCase();
+  let out = line;
+  for (const p of PLACEHOLDERS) {
+    const at = lower.indexOf(p);
+    if (at >= 0) out = out.slice(0, at) + " ".repeat(p.length) + out.slice(at + p.length);
+  }
+  return out.trim() === "" ? "" : out;
+}
+
+/**
+ * Cleans an issue body and splits it into sections by heading.
+ *
+ * @example
+ * cleanBody("Save fails\n```\nTypeError: crash\n```").text // "Save fails"
+ * cleanBody("### Steps to reproduce\n1. open\n").sections.get("steps to reproduce") // "1. open"
+ */
+export function cleanBody(raw: string): CleanedBody {
+  const sections = new Map<string, string>();
+  if (!raw) return { text: "", sections };
+  let src = raw.indexOf("\r") >= 0 ? raw.replace(/\r\n?/g, "\n") : raw;
+  if (src.indexOf("<!--") >= 0) src = src.replace(/<!--[\s\S]*?(-->|$)/g, "");
+  if (src.indexOf("[") >= 0) src = src.replace(PLACEHOLDER_TOKEN, "");
+  const hasPlaceholders = PLACEHOLDER_HINTS.some((h) => src.indexOf(h) >= 0);
+
+  // One pass over the lines. Headings wait in `pending` until a content line confirms them
+  // (a heading with nothing under it is template boilerplate and is dropped); confirmed
+  // headings open sections, closed by the next heading of the same or a higher level.
+  const out: string[] = [];
+  const pending: Heading[] = [];
+  const open: Array<Heading & { from: number }> = [];
+  const closeSections = (h: Heading | null) => {
+    for (let k = open.length - 1; k >= 0; k--) {
+      const o = open[k]!;
+      if (h !== null && !ends(o, h)) continue;
+      const key = normalizeHeading(o.name);
+      if (key && !sections.has(key)) sections.set(key, tidy(out, o.from));
+      open.splice(k, 1);
+    }
+  };
+  let inFence = false;
+  let inTraceback = false;
+  let prevBlank = true;
+  let inIndented = false;
+  const n = src.length;
+  for (let start = 0; start <= n; ) {
+    let end = src.indexOf("\n", start);
+    if (end < 0) end = n;
+    const line = src.slice(start, end);
+    start = end + 1;
+    let f = 0;
+    while (f < line.length && (line.charCodeAt(f) === 32 || line.charCodeAt(f) === 9)) f++;
+    const c0 = line.charCodeAt(f); // NaN for a blank line
+    if ((c0 === 96 /* ` */ || c0 === 126 /* ~ */) && FENCE.test(line)) {
+      inFence = !inFence;
+      continue;
+    }
+    if (inFence) continue;
+    const blank = f === line.length || line.trim() === "";
+    if (inTraceback) {
+      if (blank) inTraceback = false;
+      continue;
+    }
+    if (blank) {
+      inIndented = false;
+      prevBlank = true;
+      if (pending.length === 0) out.push("");
+      continue;
+    }
+    if (f >= 4 && (prevBlank || inIndented) && INDENTED.test(line)) {
+      inIndented = true;
+      continue;
+    }
+    prevBlank = false;
+    if (c0 === 62 /* > */) continue;
+    if (c0 === 84 /* T */ && line.indexOf("Traceback (most recent call last)") >= 0) {
+      inTraceback = true;
+      continue;
+    }
+    // a (at), F (File), C (Caused by), . (... N more)
+    if ((c0 === 97 || c0 === 70 || c0 === 67 || c0 === 46) && (STACK_FRAME.test(line) || PY_FRAME.test(line) || JAVA_MORE.test(line))) {
+      // The exception line right above the first frame belongs to the trace.
+      const prev = out.length;
+      if (prev > 0 && pending.length === 0 && EXCEPTION_HEAD.test(out[prev - 1]!)) out.pop();
+      continue;
+    }
+    // [ or digit or upper-case letter: timestamps and log levels
+    if ((c0 === 91 || (c0 >= 48 && c0 <= 57) || (c0 >= 65 && c0 <= 90)) && LOG_LINE.test(line)) continue;
+    if ((c0 === 45 || c0 === 42) && UNCHECKED.test(line)) continue;
+    const h = c0 === 35 /* # */ ? HEADING.exec(line) : c0 === 42 /* * */ ? BOLD_HEADING.exec(line) : null;
+    if (h) {
+      const bold = c0 !== 35;
+      const heading: Heading = { name: (bold ? h[1] : h[2]) ?? "", level: bold ? 1 : (h[1] ?? "#").length, bold, line: line.trim() };
+      for (let k = pending.length - 1; k >= 0; k--) if (ends(pending[k]!, heading)) pending.splice(k, 1);
+      closeSections(heading);
+      pending.push(heading);
+      continue;
+    }
+    const text = (hasPlaceholders ? stripPlaceholders(line) : line).trimEnd();
+    if (text === "") {
+      if (pending.length === 0) out.push("");
+      continue;
+    }
+    for (const p of pending) {
+      if (out.length > 0 && out[out.length - 1] !== "") out.push("");
+      out.push(p.line);
+      open.push({ ...p, from: out.length });
+    }
+    pending.length = 0;
+    out.push(text);
+  }
+  closeSections(null);
+  return { text: tidy(out, 0), sections };
+}
+
+interface Heading {
+  name: string;
+  level: number;
+  bold: boolean;
+  line: string;
+}
+
+/** Does heading `next` end the section of `h`? Bold pseudo-headings end and are ended by any heading. */
+function ends(h: Heading, next: Heading): boolean {
+  return h.bold || next.bold || next.level <= h.level;
+}
+
+function tidy(lines: string[], from: number): string {
+  const t = (from === 0 ? lines : lines.slice(from)).join("\n");
+  return (t.indexOf("\n\n\n") >= 0 ? t.replace(/\n{3,}/g, "\n\n") : t).trim();
+}
+
+/** Heading key: lower-cased, trailing colon and emoji/punctuation trimmed. */
+export function normalizeHeading(h: string): string {
+  const ascii = h.toLowerCase().replace(/[*_`]/g, "").replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, "");
+  if (ascii !== "" && /^[\x20-\x7e]*$/.test(ascii)) return ascii.replace(/\s+/g, " ");
+  return h
+    .toLowerCase()
+    .replace(/[*_`]/g, "")
+    .replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, "")
+    .replace(/\s+/g, " ");
+}

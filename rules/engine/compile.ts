@@ -1,0 +1,285 @@
+/**
+ * Compiles a rule pack once into a fast matcher: per text fact one keyword
+ * index (all terms of all rules), RE2 regexes grouped by fact, and each rule's
+ * boolean tree as a closure over the per-issue hits.
+ */
+import { RE2JS } from "re2js";
+import type { Issue, Reason } from "../../src/core/types";
+import { IssueFacts, type FactValue } from "./facts";
+import { KeywordIndex, type Hit } from "./keyword-index";
+import type { RulePack } from "./load";
+import type { Condition, LeafCondition, Rule } from "./schema";
+
+/** Per-issue evaluation state: hits and matched values by leaf id. */
+export interface EvalState {
+  facts: IssueFacts;
+  /** Text of each text fact the pack uses, by slot; undefined until read. */
+  texts: Array<string | null | undefined>;
+  hits: Array<Hit | undefined>;
+  /** Leaf results (true/false/null) and, for value leaves, what matched. */
+  results: Array<boolean | null | undefined>;
+  matched: Array<string | undefined>;
+}
+
+type Test = (s: EvalState) => boolean | null;
+
+export interface CompiledRule {
+  rule: Rule;
+  test: Test;
+  /** Leaves not under a `not`: the ones that explain a match. */
+  positiveLeaves: number[];
+}
+
+interface LeafInfo {
+  fact: string;
+  textual: boolean;
+}
+
+export interface CompiledPack {
+  pack: RulePack;
+  rules: CompiledRule[];
+  leaves: LeafInfo[];
+  /** Text facts by slot (the per-issue text cache is an array indexed by slot). */
+  slots: string[];
+  /** Keyword indexes with the slot of the text they scan. */
+  scans: Array<{ slot: number; fact: string; index: KeywordIndex }>;
+  indexes: Map<string, KeywordIndex>;
+  regexes: Map<string, Array<{ leaf: number; re: RE2JS }>>;
+  /** Single-entry memo so `scoreIssue` reuses `classify`'s evaluation of the same issue. */
+  memo: { issue: Issue | null; evaluation: Evaluation | null };
+}
+
+export interface FiredRule {
+  rule: Rule;
+  reasons: Reason[];
+}
+
+export interface Evaluation {
+  facts: IssueFacts;
+  fired: FiredRule[];
+}
+
+const TEXT_FACTS_FOR = (fact: string): string[] => (fact === "text" ? ["title", "body"] : [fact]);
+
+function lower(v: unknown): string {
+  return String(v).toLowerCase();
+}
+
+/** Reads a text fact through the per-issue slot cache. */
+function textAt(s: EvalState, slot: number, fact: string): string | null {
+  let t = s.texts[slot];
+  if (t === undefined) t = s.texts[slot] = s.facts.text(fact);
+  return t;
+}
+
+function compileValueTest(c: LeafCondition, leaf: number, slotOf: (fact: string) => number): Test {
+  const fact = c.fact;
+  const sectionSlot = fact.startsWith("section:") ? slotOf(fact) : -1;
+  const read = sectionSlot >= 0 ? (s: EvalState): FactValue => textAt(s, sectionSlot, fact) : (s: EvalState): FactValue => s.facts.value(fact);
+  if (c.exists !== undefined) {
+    const want = c.exists;
+    return (s) => {
+      const v = read(s);
+      const present = v !== null && v !== "" && !(Array.isArray(v) && v.length === 0);
+      if (present) s.matched[leaf] = (Array.isArray(v) ? v.join(", ") : String(v)).slice(0, 80);
+      return present === want;
+    };
+  }
+  if (c.in !== undefined) {
+    const exact = new Set<string>();
+    const prefixes: string[] = [];
+    for (const t of c.in) (t.endsWith("*") ? prefixes.push(lower(t.slice(0, -1))) : exact.add(lower(t)));
+    const one = (x: string): boolean => {
+      const l = x.toLowerCase();
+      if (exact.has(l)) return true;
+      for (const p of prefixes) if (l.startsWith(p)) return true;
+      return false;
+    };
+    return (s) => {
+      const v = read(s);
+      if (v === null) return null;
+      const list = Array.isArray(v) ? v : [String(v)];
+      for (const x of list) {
+        if (one(x)) {
+          s.matched[leaf] = x;
+          return true;
+        }
+      }
+      return false;
+    };
+  }
+  if (c.equals !== undefined) {
+    const want = typeof c.equals === "string" ? c.equals.toLowerCase() : c.equals;
+    return (s) => {
+      const v = read(s);
+      if (v === null) return null;
+      const list: Array<string | number | boolean> = Array.isArray(v) ? v : [v];
+      for (const x of list) {
+        if ((typeof x === "string" ? x.toLowerCase() : x) === want) {
+          s.matched[leaf] = String(x);
+          return true;
+        }
+      }
+      return false;
+    };
+  }
+  const { min = -Infinity, max = Infinity } = c.range ?? {};
+  return (s) => {
+    const v = read(s);
+    if (v === null) return null;
+    const n = typeof v === "number" ? v : Number(v);
+    if (Number.isNaN(n)) return null;
+    s.matched[leaf] = String(n);
+    return n >= min && n <= max;
+  };
+}
+
+/**
+ * Compiles a loaded pack. Do it once; reuse the result for every issue.
+ *
+ * @example
+ * const compiled = compilePack(loadDefaultPack());
+ * const c = classify(compiled, issue);
+ */
+export function compilePack(pack: RulePack): CompiledPack {
+  const leaves: LeafInfo[] = [];
+  const slots: string[] = [];
+  const slotOf = (fact: string): number => {
+    const i = slots.indexOf(fact);
+    return i >= 0 ? i : slots.push(fact) - 1;
+  };
+  const indexes = new Map<string, KeywordIndex>();
+  const regexes = new Map<string, Array<{ leaf: number; re: RE2JS }>>();
+
+  const compileCondition = (c: Condition, positive: boolean, pos: number[]): Test => {
+    if ("all" in c) {
+      const parts = c.all.map((x) => compileCondition(x, positive, pos));
+      return (s) => {
+        let sawNull = false;
+        for (const p of parts) {
+          const r = p(s);
+          if (r === false) return false;
+          if (r === null) sawNull = true;
+        }
+        return sawNull ? null : true;
+      };
+    }
+    if ("any" in c) {
+      const parts = c.any.map((x) => compileCondition(x, positive, pos));
+      return (s) => {
+        let sawNull = false;
+        for (const p of parts) {
+          const r = p(s);
+          if (r === true) return true;
+          if (r === null) sawNull = true;
+        }
+        return sawNull ? null : false;
+      };
+    }
+    if ("not" in c) {
+      const inner = compileCondition(c.not, !positive, pos);
+      return (s) => {
+        const r = inner(s);
+        return r === null ? null : !r;
+      };
+    }
+    const leaf = leaves.length;
+    const textual = c.keywords !== undefined || c.regex !== undefined;
+    leaves.push({ fact: c.fact, textual });
+    if (positive) pos.push(leaf);
+    if (c.keywords !== undefined) {
+      for (const f of TEXT_FACTS_FOR(c.fact)) {
+        let idx = indexes.get(f);
+        if (!idx) indexes.set(f, (idx = new KeywordIndex()));
+        for (const term of c.keywords) idx.add(term, leaf);
+      }
+    }
+    if (c.regex !== undefined) {
+      // Regexes run lazily, only when the rule's evaluation reaches them (an `all` whose keywords
+      // failed never pays for its regex).
+      const re = RE2JS.compile(c.regex, RE2JS.CASE_INSENSITIVE);
+      const facts = TEXT_FACTS_FOR(c.fact);
+      const factSlots = facts.map(slotOf);
+      for (const f of facts) regexes.set(f, [...(regexes.get(f) ?? []), { leaf, re }]);
+      return (s) => {
+        const done = s.results[leaf];
+        if (done !== undefined) return done;
+        let sawText = false;
+        for (let k = 0; k < facts.length; k++) {
+          const f = facts[k]!;
+          const text = textAt(s, factSlots[k]!, f);
+          if (text === null) continue;
+          sawText = true;
+          const m = re.matcher(text);
+          if (m.find()) {
+            s.hits[leaf] = { field: f, start: m.start(), end: m.end() };
+            return (s.results[leaf] = true);
+          }
+        }
+        return (s.results[leaf] = sawText ? false : null);
+      };
+    }
+    if (textual) {
+      const facts = TEXT_FACTS_FOR(c.fact);
+      const factSlots = facts.map(slotOf);
+      return (s) => {
+        if (s.hits[leaf] !== undefined) return (s.results[leaf] = true);
+        for (let k = 0; k < facts.length; k++) if (textAt(s, factSlots[k]!, facts[k]!) !== null) return (s.results[leaf] = false);
+        return (s.results[leaf] = null);
+      };
+    }
+    const t = compileValueTest(c, leaf, slotOf);
+    return (s) => (s.results[leaf] = t(s));
+  };
+
+  const rules = pack.rules.map((rule): CompiledRule => {
+    const positiveLeaves: number[] = [];
+    const test = compileCondition(rule.when, true, positiveLeaves);
+    return { rule, test, positiveLeaves };
+  });
+  const scans = [...indexes].map(([fact, index]) => ({ slot: slotOf(fact), fact, index }));
+  return { pack, rules, leaves, slots, scans, indexes, regexes, memo: { issue: null, evaluation: null } };
+}
+
+/**
+ * Runs every rule of a compiled pack on one issue: one tokenization per text
+ * fact, one index scan, regexes only where rules have them.
+ */
+export function evaluatePack(c: CompiledPack, issue: Issue): Evaluation {
+  if (c.memo.issue === issue && c.memo.evaluation) return c.memo.evaluation;
+  const facts = new IssueFacts(issue);
+  const n = c.leaves.length;
+  const s: EvalState = { facts, texts: new Array(c.slots.length), hits: new Array(n), results: new Array(n), matched: new Array(n) };
+  for (const { slot, fact, index } of c.scans) {
+    const text = textAt(s, slot, fact);
+    if (text) index.scan(fact, text, s.hits);
+  }
+  const fired: FiredRule[] = [];
+  for (const r of c.rules) {
+    if (r.test(s) !== true) continue;
+    fired.push({ rule: r.rule, reasons: explain(c, r, s) });
+  }
+  const evaluation = { facts, fired };
+  c.memo.issue = issue;
+  c.memo.evaluation = evaluation;
+  return evaluation;
+}
+
+function explain(c: CompiledPack, r: CompiledRule, s: EvalState): Reason[] {
+  const vote = r.rule.then.vote;
+  const constraint = vote && vote.constraint !== "none" ? vote.constraint : null;
+  const weight = vote?.weight ?? 0;
+  const out: Reason[] = [];
+  for (const leaf of r.positiveLeaves) {
+    if (s.results[leaf] !== true) continue;
+    const hit = s.hits[leaf];
+    if (hit) {
+      const text = s.facts.text(hit.field) ?? "";
+      out.push({ ruleId: r.rule.id, source: "rule", constraint, weight, field: hit.field, match: text.slice(hit.start, hit.end), span: [hit.start, hit.end] });
+    } else {
+      out.push({ ruleId: r.rule.id, source: "rule", constraint, weight, field: c.leaves[leaf]!.fact, match: s.matched[leaf] ?? "" });
+    }
+  }
+  if (out.length === 0) out.push({ ruleId: r.rule.id, source: "rule", constraint, weight, field: "", match: "" });
+  return out;
+}

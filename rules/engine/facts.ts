@@ -1,0 +1,86 @@
+/**
+ * The facts a rule can test, read off an `Issue`. Text facts are computed
+ * lazily and at most once per issue (the body is cleaned only if asked).
+ */
+import type { Issue } from "../../src/core/types";
+import { cleanBody, normalizeHeading, type CleanedBody } from "./clean-text";
+
+export type FactValue = string | number | boolean | string[] | null;
+
+const sectionKeys = new Map<string, string>();
+function sectionKey(fact: string): string {
+  let k = sectionKeys.get(fact);
+  if (k === undefined) sectionKeys.set(fact, (k = normalizeHeading(fact.slice(8))));
+  return k;
+}
+
+export class IssueFacts {
+  private cleaned: CleanedBody | undefined;
+  private textCache: Map<string, string | null> | undefined;
+  constructor(readonly issue: Issue) {}
+
+  private body(): CleanedBody {
+    this.cleaned ??= cleanBody(this.issue.body ?? "");
+    return this.cleaned;
+  }
+
+  /** The fact as text (lists joined by newlines), or null when the issue has none. */
+  text(fact: string): string | null {
+    if (fact === "title") return this.issue.title;
+    if (fact === "body") return this.body().text;
+    const cached = this.textCache?.get(fact);
+    if (cached !== undefined) return cached;
+    let out: string | null;
+    if (fact.startsWith("section:")) out = this.body().sections.get(sectionKey(fact)) ?? null;
+    else {
+      const v = this.value(fact);
+      out = v === null ? null : Array.isArray(v) ? v.join("\n") : String(v);
+    }
+    (this.textCache ??= new Map()).set(fact, out);
+    return out;
+  }
+
+  /** The fact as a value for `in`, `equals`, `range` and `exists`. */
+  value(fact: string): FactValue {
+    const i = this.issue;
+    switch (fact) {
+      case "title":
+        return i.title;
+      case "body":
+      case "text":
+        return this.body().text;
+      case "labels":
+        return i.labels;
+      case "components":
+        return i.components;
+      case "type":
+        return i.type;
+      case "priority":
+        return i.priority === 0 ? null : i.priority;
+      case "state":
+        return i.state;
+      case "stateCategory":
+        return i.stateCategory;
+      case "estimate":
+        return i.estimate;
+      case "iteration":
+        return i.iteration?.state ?? null;
+      case "reactions":
+        return i.reactions;
+      case "commentCount":
+        return i.commentCount;
+      case "duplicateCount":
+        return i.duplicateCount;
+      case "tracker":
+        return i.tracker;
+      case "project":
+        return i.project;
+    }
+    if (fact.startsWith("section:")) return this.text(fact);
+    if (fact.startsWith("custom:")) {
+      const v = i.customFields[fact.slice(7)];
+      return v === undefined ? null : v;
+    }
+    return null;
+  }
+}

@@ -1,0 +1,267 @@
+import { CONSTRAINTS, type Classification, type Constraint, type Issue, type Scores } from "../types";
+import { CONSTRAINT_GUIDE } from "./constraints";
+import { effortRule } from "./effort";
+import { recommend } from "./recommend";
+import { toRow } from "./rows";
+import {
+  AuditSettingsSchema,
+  type AuditReport,
+  type AuditRow,
+  type AuditSettingsInput,
+  type AuditSummary,
+  type ConstraintPressure,
+  type DriftLevel,
+  type PressureBreakdown,
+} from "./schema";
+import { describeSignals, isOpen, isPlanned, makeSignalReader, newSignals, weigh } from "./signals";
+import { TopN } from "./top-n";
+import { computeTrend } from "./trend";
+import { wishListReasons } from "./wish-list";
+import { headline } from "./headline";
+
+/** Scores one issue; must be pure (the audit may call it twice for rows it shows). */
+export type ScoreFn = (issue: Issue, c: Classification, ctx: { dominant: Constraint | null }) => Scores;
+
+export interface AuditInput {
+  issues: ReadonlyArray<{ issue: Issue; classification: Classification }>;
+  score: ScoreFn;
+  settings?: AuditSettingsInput;
+  now: Date;
+  /** Previous audits, newest first. */
+  history?: AuditSummary[];
+}
+
+const OPEN = 1;
+const PLANNED = 2;
+const CIDX: Record<Constraint, number> = { activation: 0, adoption: 1, reliability: 2, operations: 3, throughput: 4 };
+
+const zeroBreakdown = (): PressureBreakdown => ({ volume: 0, severity: 0, customer: 0, reactions: 0, duplicates: 0, age: 0 });
+
+/** Maps drift to its level by the configured thresholds. */
+export function driftLevel(drift: number | null, t: { alignedMax: number; watchMax: number }): DriftLevel {
+  if (drift === null) return "unknown";
+  return drift <= t.alignedMax ? "aligned" : drift <= t.watchMax ? "watch" : "drifted";
+}
+
+/**
+ * Runs the audit: infers the dominant constraint from evidence pressure, measures
+ * how much planned effort works on it, and lists wish-list items, missing work,
+ * flags, the trend against history and recommendations. Pure and linear-time:
+ * two passes over the issues, with top-N selection for every table.
+ *
+ * @example
+ * const report = runAudit({ issues, score: (i, c, ctx) => scoreIssue(i, c, ctx), now: new Date(), history });
+ * report.dominant.constraint; // "reliability"
+ * report.drift.level;         // "watch"
+ */
+export function runAudit(input: AuditInput): AuditReport {
+  const settings = AuditSettingsSchema.parse(input.settings ?? {});
+  const { issues, score, now } = input;
+  const n = issues.length;
+  const w = settings.evidenceWeights;
+  const read = makeSignalReader(settings, now);
+  const sig = newSignals();
+
+  // Pass 1: open/planned flags, evidence pressure per constraint.
+  const cOf = new Int8Array(n).fill(-1);
+  const flags = new Uint8Array(n);
+  const contrib = new Float64Array(n);
+  const acc = CONSTRAINTS.map(() => ({ pressure: 0, openCount: 0, plannedCount: 0, plannedEffort: 0, breakdown: zeroBreakdown() }));
+  const known: number[] = [];
+  let unknown = 0;
+  let open = 0;
+  let classifiedOpen = 0;
+  let plannedCount = 0;
+  for (let i = 0; i < n; i++) {
+    const { issue, classification: c } = issues[i]!;
+    if (!isOpen(issue)) continue;
+    open++;
+    flags[i] = OPEN;
+    if (isPlanned(issue, settings.planned)) {
+      flags[i] = OPEN | PLANNED;
+      plannedCount++;
+      if (issue.estimate === null) unknown++;
+      else known.push(issue.estimate);
+    }
+    if (c.constraint === null) continue;
+    const ci = CIDX[c.constraint];
+    cOf[i] = ci;
+    classifiedOpen++;
+    read(issue, c.constraint, sig);
+    const conf = c.confidence;
+    const a = acc[ci]!;
+    const b = a.breakdown;
+    a.openCount++;
+    b.volume += conf * w.volume;
+    b.severity += conf * w.severity * sig.severity;
+    b.customer += conf * w.customer * sig.customer;
+    b.reactions += conf * w.reactions * sig.reactions;
+    b.duplicates += conf * w.duplicates * sig.duplicates;
+    b.age += conf * w.age * sig.age;
+    const p = conf * weigh(sig, w);
+    contrib[i] = p;
+    a.pressure += p;
+  }
+
+  // Dominant: highest pressure; ties go to the constraint listed first.
+  const order = CONSTRAINTS.map((_, i) => i).sort((x, y) => acc[y]!.pressure - acc[x]!.pressure || x - y);
+  const totalPressure = acc.reduce((s, a) => s + a.pressure, 0);
+  const share = (i: number) => (totalPressure > 0 ? acc[i]!.pressure / totalPressure : 0);
+  const domIdx = totalPressure > 0 ? order[0]! : -1;
+  const runIdx = domIdx >= 0 && acc[order[1]!]!.pressure > 0 ? order[1]! : -1;
+  const dominant: Constraint | null = domIdx >= 0 ? CONSTRAINTS[domIdx]! : null;
+  const ctx = { dominant };
+
+  // Pass 2: effort, drift, and the tables (scoring only the issues a table can use).
+  const rule = effortRule(known, unknown);
+  const effortOf = (issue: Issue) => (!rule.useEstimates ? 1 : issue.estimate ?? rule.fill);
+  const { maxRows, weakEvidenceMax: weak, strongEvidenceMin: strong } = settings;
+  const evidence = new TopN(settings.evidenceRows);
+  const wish = new TopN(maxRows);
+  const missing = new TopN(maxRows);
+  const hpWeak = new TopN(maxRows);
+  const unclPlanned = new TopN(maxRows);
+  let on = 0;
+  let off = 0;
+  let unclassifiedEffort = 0;
+  let plannedEffort = 0;
+  let scored = 0;
+  for (let i = 0; i < n; i++) {
+    const f = flags[i]!;
+    if (!(f & OPEN)) continue;
+    const { issue, classification: c } = issues[i]!;
+    const ci = cOf[i]!;
+    const isPl = (f & PLANNED) !== 0;
+    const onDom = domIdx >= 0 && ci === domIdx;
+    let e = 0;
+    if (isPl) {
+      e = effortOf(issue);
+      plannedEffort += e;
+      if (onDom) on += e;
+      else off += e;
+      if (ci >= 0) {
+        acc[ci]!.plannedCount++;
+        acc[ci]!.plannedEffort += e;
+      } else {
+        unclassifiedEffort += e;
+        unclPlanned.offer(i, e);
+      }
+    }
+    if (onDom) evidence.offer(i, contrib[i]!);
+    const hp = issue.priority === 1 || issue.priority === 2;
+    const wantWish = isPl && ci >= 0 && domIdx >= 0 && !onDom;
+    const wantMissing = !isPl && onDom;
+    if (!(wantWish || wantMissing || hp)) continue;
+    const s = score(issue, c, ctx);
+    scored++;
+    if (wantWish && wishListReasons(s, weak).length > 0) wish.offer(i, e + (5 - s.evidence) * 1e-3);
+    if (wantMissing && s.evidence >= strong) missing.offer(i, s.evidence * 1e6 + s.impact * 1e4 + Math.min(contrib[i]!, 9999));
+    if (hp && s.evidence <= weak) hpWeak.offer(i, (issue.priority === 1 ? 2e6 : 1e6) + (isPl ? 1e5 : 0) + contrib[i]!);
+  }
+
+  const driftValue = domIdx >= 0 && plannedEffort > 0 ? off / plannedEffort : null;
+  const level = driftLevel(driftValue, settings.drift);
+
+  // Rows: only for the few selected issues; scores are recomputed for them.
+  const rowOf = (i: number, reasons: (s: Scores) => string[]): AuditRow => {
+    const { issue, classification: c } = issues[i]!;
+    const s = score(issue, c, ctx);
+    const isPl = (flags[i]! & PLANNED) !== 0;
+    return toRow(issue, c, { planned: isPl, effort: isPl ? effortOf(issue) : null, pressure: contrib[i]!, scores: s, reasons: reasons(s) });
+  };
+  const signalsOf = (i: number) => {
+    const { issue, classification: c } = issues[i]!;
+    return describeSignals(issue, read(issue, c.constraint, sig));
+  };
+  const table = (t: TopN, reasons: (i: number, s: Scores) => string[]) => ({
+    total: t.total,
+    rows: t.result().map((i) => rowOf(i, (s) => reasons(i, s))),
+  });
+
+  const evidenceRows = evidence.result().map((i) => rowOf(i, () => signalsOf(i)));
+  const wishList = table(wish, (_, s) => wishListReasons(s, weak).map((r) => r.text));
+  const missingFromPlan = table(missing, (i, s) => [`strong evidence (${s.evidence}/5) on the bottleneck, not planned`, ...signalsOf(i)]);
+  const highPriorityWeakEvidence = table(hpWeak, (i, s) => [
+    `${issues[i]!.issue.priority === 1 ? "urgent" : "high"} priority but weak evidence (${s.evidence}/5)`,
+  ]);
+  const unclassifiedPlanned = table(unclPlanned, () => ["planned, but no constraint could be assigned; counted as off-constraint"]);
+
+  const pressures: ConstraintPressure[] = order.map((i) => {
+    const a = acc[i]!;
+    const r = (x: number) => Math.round(x * 1000) / 1000;
+    const b = a.breakdown;
+    return {
+      constraint: CONSTRAINTS[i]!,
+      pressure: r(a.pressure),
+      share: share(i),
+      openCount: a.openCount,
+      plannedCount: a.plannedCount,
+      plannedEffort: a.plannedEffort,
+      breakdown: { volume: r(b.volume), severity: r(b.severity), customer: r(b.customer), reactions: r(b.reactions), duplicates: r(b.duplicates), age: r(b.age) },
+    };
+  });
+
+  const declared = settings.focus;
+  const agrees = declared && dominant ? declared === dominant : null;
+  const focus = {
+    declared,
+    inferred: dominant,
+    agrees,
+    message:
+      agrees === null
+        ? declared
+          ? `Declared focus is ${declared}, but no bottleneck could be inferred yet.`
+          : "No focus declared."
+        : agrees
+          ? `Declared focus (${declared}) matches the evidence.`
+          : `Declared focus is ${declared}, but the evidence points to ${dominant}.`,
+  };
+
+  const at = now.toISOString();
+  const margin = domIdx >= 0 ? share(domIdx) - (runIdx >= 0 ? share(runIdx) : 0) : 0;
+  const trend = computeTrend({ at, drift: driftValue, level, dominant }, input.history ?? [], now);
+
+  const report: AuditReport = {
+    version: 1,
+    at,
+    headline: "",
+    settings,
+    totals: { issues: n, open, classifiedOpen, unclassifiedOpen: open - classifiedOpen, planned: plannedCount, scored },
+    dominant: {
+      constraint: dominant,
+      share: domIdx >= 0 ? share(domIdx) : 0,
+      runnerUp: runIdx >= 0 ? CONSTRAINTS[runIdx]! : null,
+      runnerUpShare: runIdx >= 0 ? share(runIdx) : 0,
+      margin,
+      improveFirst: dominant ? CONSTRAINT_GUIDE[dominant].improveFirst : "",
+      pressures,
+      evidence: evidenceRows,
+    },
+    focus,
+    planned: {
+      count: plannedCount,
+      effort: plannedEffort,
+      basis: rule.basis,
+      estimatedCount: known.length,
+      unestimatedCount: unknown,
+      fillValue: rule.basis === "mixed" ? rule.fill : null,
+      note: rule.note,
+    },
+    drift: {
+      value: driftValue,
+      level,
+      onConstraintEffort: on,
+      offConstraintEffort: off,
+      unclassifiedEffort,
+      thresholds: { alignedMax: settings.drift.alignedMax, watchMax: settings.drift.watchMax },
+    },
+    trend,
+    wishList,
+    missingFromPlan,
+    flags: { highPriorityWeakEvidence, unclassifiedPlanned },
+    recommendations: [],
+  };
+  report.headline = headline(report);
+  report.recommendations = recommend(report);
+  return report;
+}

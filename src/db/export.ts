@@ -1,0 +1,63 @@
+/**
+ * A workspace's data as one JSON document, for export before erasure. Tracker
+ * tokens (ciphertext) and secrets' hashes are left out; JSON columns are parsed.
+ * Every query filters on workspace_id.
+ */
+import { safeJson } from "./workspaces";
+
+export interface WorkspaceExport {
+  format: "backlog-auditor-export/v1";
+  exportedAt: string;
+  workspace: { id: string; name: string; createdAt: string };
+  settings: Record<string, unknown> | null;
+  members: Array<Record<string, unknown>>;
+  connections: Array<Record<string, unknown>>;
+  issues: Array<Record<string, unknown>>;
+  classifications: Array<Record<string, unknown>>;
+  audits: Array<Record<string, unknown>>;
+  ledger: Array<Record<string, unknown>>;
+}
+
+type Row = Record<string, unknown>;
+
+function parseCols(rows: Row[], cols: string[]): Row[] {
+  return rows.map((r) => {
+    const out: Row = { ...r };
+    for (const col of cols) if (typeof out[col] === "string") out[col] = safeJson(out[col] as string) ?? out[col];
+    return out;
+  });
+}
+
+/**
+ * @example
+ * const doc = await exportWorkspace(env.DB, "ws_1", Date.now()); // null when the workspace does not exist
+ */
+export async function exportWorkspace(db: D1Database, workspaceId: string, now: number): Promise<WorkspaceExport | null> {
+  const ws = await db.prepare("SELECT id, name, created_at FROM workspaces WHERE id = ?").bind(workspaceId).first<{ id: string; name: string; created_at: string }>();
+  if (!ws) return null;
+  const q = (sql: string) => db.prepare(sql).bind(workspaceId);
+  const [settings, members, connections, issues, classifications, audits, ledger] = await db.batch<Row>([
+    q("SELECT rule_pack, rule_pack_hash, write_mode, comments_enabled, focus_constraint, label_prefix, max_writes_per_run, audit_settings, updated_at FROM workspace_settings WHERE workspace_id = ?"),
+    q("SELECT u.tracker, u.login, u.name, m.role, m.created_at FROM workspace_members m JOIN users u ON u.id = m.user_id WHERE m.workspace_id = ? ORDER BY m.created_at"),
+    q(
+      "SELECT id, tracker, external_account_id, external_account_name, site_id, site_url, granted_scopes, sync_scopes, status, status_detail, write_mode, created_at, updated_at FROM connections WHERE workspace_id = ? ORDER BY created_at",
+    ),
+    q("SELECT * FROM issues WHERE workspace_id = ? ORDER BY connection_id, key"),
+    q("SELECT * FROM classifications WHERE workspace_id = ? ORDER BY issue_id"),
+    q("SELECT * FROM audit_runs WHERE workspace_id = ? ORDER BY created_at"),
+    q("SELECT * FROM writeback_ledger WHERE workspace_id = ? ORDER BY created_at, id"),
+  ]);
+  const s = settings?.results[0];
+  return {
+    format: "backlog-auditor-export/v1",
+    exportedAt: new Date(now).toISOString(),
+    workspace: { id: ws.id, name: ws.name, createdAt: ws.created_at },
+    settings: s ? parseCols([s], ["audit_settings"])[0]! : null,
+    members: members?.results ?? [],
+    connections: parseCols(connections?.results ?? [], ["granted_scopes", "sync_scopes"]),
+    issues: parseCols(issues?.results ?? [], ["labels", "components", "iteration", "assignees", "custom_fields"]),
+    classifications: parseCols(classifications?.results ?? [], ["reasons", "score_reasons"]),
+    audits: parseCols(audits?.results ?? [], ["summary", "report"]),
+    ledger: ledger?.results ?? [],
+  };
+}

@@ -1,0 +1,28 @@
+/** Webhook deliveries, for de-duplication by the tracker's delivery id. */
+import type { Tracker } from "../core/types";
+
+/** Records a delivery. Returns false when this delivery id was already accepted (a duplicate). */
+export async function recordDelivery(db: D1Database, p: { tracker: Tracker; deliveryId: string; event: string; connectionId?: string | null; now: Date }): Promise<boolean> {
+  const r = await db
+    .prepare("INSERT INTO webhook_deliveries (tracker, delivery_id, connection_id, event, status, received_at) VALUES (?, ?, ?, ?, 'queued', ?) ON CONFLICT DO NOTHING")
+    .bind(p.tracker, p.deliveryId, p.connectionId ?? null, p.event.slice(0, 100), p.now.toISOString())
+    .run();
+  return (r.meta.changes ?? 0) > 0;
+}
+
+export async function markDelivery(db: D1Database, tracker: Tracker, deliveryId: string, status: "processed" | "ignored" | "failed", now = new Date()): Promise<void> {
+  await db.prepare("UPDATE webhook_deliveries SET status = ?, processed_at = ? WHERE tracker = ? AND delivery_id = ?").bind(status, now.toISOString(), tracker, deliveryId).run();
+}
+
+export async function countDeliveries(db: D1Database, tracker?: Tracker): Promise<Record<string, number>> {
+  const { results } = tracker
+    ? await db.prepare("SELECT status, count(*) AS n FROM webhook_deliveries WHERE tracker = ? GROUP BY status").bind(tracker).all<{ status: string; n: number }>()
+    : await db.prepare("SELECT status, count(*) AS n FROM webhook_deliveries GROUP BY status").all<{ status: string; n: number }>();
+  return Object.fromEntries(results.map((r) => [r.status, r.n]));
+}
+
+/** Old deliveries are pruned: trackers stop retrying within hours (Linear 6 h, Jira ~30 min). */
+export async function pruneDeliveries(db: D1Database, olderThan: Date): Promise<number> {
+  const r = await db.prepare("DELETE FROM webhook_deliveries WHERE received_at < ? AND status != 'queued'").bind(olderThan.toISOString()).run();
+  return r.meta.changes ?? 0;
+}

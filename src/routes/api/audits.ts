@@ -1,0 +1,151 @@
+/** Audits: latest, one, history (paged), trigger; per-issue verdicts with explanations. */
+import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
+import { z } from "zod";
+import type { AppEnv } from "../../app-env";
+import { AuditReportSchema, AuditSummarySchema } from "../../core/audit";
+import { ConstraintSchema } from "../../core/types";
+import { getAudit, getLatestAudit, listAuditHistory, type AuditRunRow } from "../../db/audits";
+import { getAssessment, listAssessments } from "../../db/classifications";
+import { AppError } from "../../errors";
+import { runWorkspaceAudit } from "../../services/audit";
+import { classifyPending } from "../../services/classify";
+import { AuditHistoryItemSchema, AuditRunSchema, IssueVerdictSchema, PageQuery, WorkspaceParams, decodeCursor, encodeCursor, errorResponses, json } from "./schemas";
+
+const tags = ["audits"];
+
+export function toAuditRun(r: AuditRunRow) {
+  return {
+    id: r.id,
+    createdAt: r.createdAt,
+    trigger: r.trigger,
+    issueCount: r.issueCount,
+    summary: AuditSummarySchema.parse(r.summary),
+    report: AuditReportSchema.parse(r.report),
+  };
+}
+
+export function registerAuditRoutes(api: OpenAPIHono<AppEnv>) {
+  api.openapi(
+    createRoute({
+      method: "get",
+      path: "/api/v1/workspaces/{workspaceId}/audits/latest",
+      tags,
+      summary: "The latest audit report",
+      request: { params: WorkspaceParams },
+      responses: { 200: json(AuditRunSchema, "The latest audit"), ...errorResponses },
+    }),
+    async (c) => {
+      const row = await getLatestAudit(c.env.DB, c.get("workspace").id);
+      if (!row) throw new AppError("not_found", "This workspace has no audit yet: sync a tracker or POST /audits");
+      return c.json(toAuditRun(row), 200);
+    },
+  );
+
+  api.openapi(
+    createRoute({
+      method: "get",
+      path: "/api/v1/workspaces/{workspaceId}/audits/{auditId}",
+      tags,
+      summary: "One audit report",
+      request: { params: WorkspaceParams.extend({ auditId: z.string().max(64) }) },
+      responses: { 200: json(AuditRunSchema, "The audit"), ...errorResponses },
+    }),
+    async (c) => {
+      const row = await getAudit(c.env.DB, c.get("workspace").id, c.req.valid("param").auditId);
+      if (!row) throw new AppError("not_found", "No such audit in this workspace");
+      return c.json(toAuditRun(row), 200);
+    },
+  );
+
+  api.openapi(
+    createRoute({
+      method: "get",
+      path: "/api/v1/workspaces/{workspaceId}/audits",
+      tags,
+      summary: "Audit history, newest first (paged)",
+      request: { params: WorkspaceParams, query: PageQuery },
+      responses: { 200: json(z.object({ items: z.array(AuditHistoryItemSchema), nextCursor: z.string().nullable() }), "A page of history"), ...errorResponses },
+    }),
+    async (c) => {
+      const q = c.req.valid("query");
+      const rows = await listAuditHistory(c.env.DB, c.get("workspace").id, { limit: q.limit + 1, before: decodeCursor(q.cursor) });
+      const page = rows.slice(0, q.limit);
+      const items = page.map((r) => ({ id: r.id, createdAt: r.createdAt, trigger: r.trigger, issueCount: r.issueCount, summary: AuditSummarySchema.parse(r.summary) }));
+      const last = page[page.length - 1];
+      return c.json({ items, nextCursor: rows.length > q.limit && last ? encodeCursor(last) : null }, 200);
+    },
+  );
+
+  api.openapi(
+    createRoute({
+      method: "post",
+      path: "/api/v1/workspaces/{workspaceId}/audits",
+      tags,
+      summary: "Run a new audit now (classifies pending issues first)",
+      request: { params: WorkspaceParams },
+      responses: { 201: json(AuditRunSchema, "The new audit"), ...errorResponses },
+    }),
+    async (c) => {
+      const ws = c.get("workspace");
+      const now = () => new Date(c.get("deps").now());
+      for (let i = 0; i < 50; i++) if (!(await classifyPending(c.env.DB, ws.id, { now: now() })).more) break;
+      const { id } = await runWorkspaceAudit(c.env.DB, ws.id, { trigger: "api", now: now() });
+      return c.json(toAuditRun((await getAudit(c.env.DB, ws.id, id))!), 201);
+    },
+  );
+
+  api.openapi(
+    createRoute({
+      method: "get",
+      path: "/api/v1/workspaces/{workspaceId}/issues",
+      tags: ["issues"],
+      summary: "Per-issue verdicts with their explanations (paged by id)",
+      request: {
+        params: WorkspaceParams,
+        query: z.object({
+          limit: z.coerce.number().int().min(1).max(500).default(100),
+          cursor: z.string().max(64).optional().describe("The last id of the previous page"),
+          constraint: z.union([ConstraintSchema, z.literal("none")]).optional().describe("Only issues with this verdict (none = abstained)"),
+        }),
+      },
+      responses: { 200: json(z.object({ items: z.array(IssueVerdictSchema), nextCursor: z.string().nullable() }), "A page of verdicts"), ...errorResponses },
+    }),
+    async (c) => {
+      const q = c.req.valid("query");
+      const items = [];
+      let after = q.cursor ?? "";
+      // Filtering happens after the page read; keep reading until the page is full or the issues end.
+      for (let guard = 0; guard < 20 && items.length < q.limit; guard++) {
+        const rows = await listAssessments(c.env.DB, c.get("workspace").id, { after, limit: 500 });
+        for (const r of rows) {
+          after = r.id;
+          const verdict = r.classification?.constraint ?? "none";
+          if (q.constraint && verdict !== q.constraint) continue;
+          items.push({ id: r.id, connectionId: r.connectionId, issue: r.issue, classification: r.classification, scores: r.scores });
+          if (items.length === q.limit) break;
+        }
+        if (rows.length < 500) {
+          if (items.length < q.limit) after = "";
+          break;
+        }
+      }
+      return c.json({ items, nextCursor: items.length === q.limit && after ? after : null }, 200);
+    },
+  );
+
+  api.openapi(
+    createRoute({
+      method: "get",
+      path: "/api/v1/workspaces/{workspaceId}/issues/{issueId}",
+      tags: ["issues"],
+      summary: "One issue's verdict, scores and explanation",
+      request: { params: WorkspaceParams.extend({ issueId: z.string().max(64) }) },
+      responses: { 200: json(IssueVerdictSchema, "The verdict"), ...errorResponses },
+    }),
+    async (c) => {
+      const r = await getAssessment(c.env.DB, c.get("workspace").id, c.req.valid("param").issueId);
+      if (!r) throw new AppError("not_found", "No such issue in this workspace");
+      return c.json({ id: r.id, connectionId: r.connectionId, issue: r.issue, classification: r.classification, scores: r.scores }, 200);
+    },
+  );
+}

@@ -1,0 +1,172 @@
+/** Response and request schemas of the JSON API; /openapi.json is generated from these. */
+import { z } from "zod";
+import { AuditReportSchema, AuditSummarySchema } from "../../core/audit";
+import { ClassificationSchema, ConstraintSchema, IssueSchema, ScoresSchema, TrackerSchema } from "../../core/types";
+import { PlanCountsSchema, PlannedActionSchema } from "../../core/writeback";
+import { ERROR_CODES } from "../../errors";
+
+export const ErrorSchema = z
+  .object({
+    error: z.object({
+      code: z.enum(Object.keys(ERROR_CODES) as [keyof typeof ERROR_CODES, ...Array<keyof typeof ERROR_CODES>]).describe("Stable machine-readable code."),
+      message: z.string(),
+      details: z.unknown().optional(),
+      requestId: z.string().optional(),
+    }),
+  })
+  .meta({ id: "Error" });
+
+export const errorResponses = {
+  400: { description: "Malformed JSON or a body that fails validation", content: { "application/json": { schema: ErrorSchema } } },
+  401: { description: "Not signed in / no API token", content: { "application/json": { schema: ErrorSchema } } },
+  403: { description: "Signed in but not allowed (CSRF, read-only token, member doing an admin action)", content: { "application/json": { schema: ErrorSchema } } },
+  404: { description: "No such resource in a workspace you can access", content: { "application/json": { schema: ErrorSchema } } },
+} as const;
+
+export const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
+
+export const WorkspaceParams = z.object({ workspaceId: z.string().min(1).max(64).describe("Workspace id") });
+
+export const AuditRunSchema = z
+  .object({
+    id: z.string(),
+    createdAt: z.string(),
+    trigger: z.enum(["manual", "cron", "sync", "demo", "api"]),
+    issueCount: z.number().int(),
+    summary: AuditSummarySchema,
+    report: AuditReportSchema,
+  })
+  .meta({ id: "AuditRun" });
+
+export const AuditHistoryItemSchema = AuditRunSchema.omit({ report: true }).meta({ id: "AuditHistoryItem" });
+
+export const PageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50).describe("Page size"),
+  cursor: z.string().max(200).optional().describe("Opaque cursor from the previous page's nextCursor"),
+});
+
+export const IssueVerdictSchema = z
+  .object({
+    id: z.string().describe("Our id for the issue"),
+    connectionId: z.string(),
+    issue: IssueSchema,
+    classification: ClassificationSchema.nullable().describe("null until classified"),
+    scores: ScoresSchema.nullable(),
+  })
+  .meta({ id: "IssueVerdict" });
+
+export const SyncStatusSchema = z.object({
+  scopeId: z.string(),
+  status: z.enum(["idle", "running", "waiting", "error"]),
+  lastSyncedAt: z.string().nullable(),
+  nextRunAt: z.string().nullable(),
+  lastError: z.string().nullable(),
+  issuesSynced: z.number().int(),
+  requestsMade: z.number().int(),
+});
+
+export const ConnectionSchema = z
+  .object({
+    id: z.string(),
+    tracker: TrackerSchema,
+    accountName: z.string().nullable(),
+    siteUrl: z.string().nullable(),
+    status: z.enum(["pending", "active", "rate_limited", "error", "revoked", "disconnected"]),
+    statusDetail: z.string().nullable(),
+    writeMode: z.enum(["off", "dry-run", "on"]).describe("Effective write mode (the connection's own, or the workspace's)"),
+    scopes: z.array(z.object({ kind: z.enum(["repo", "team", "project"]), id: z.string(), name: z.string() })),
+    sync: z.array(SyncStatusSchema),
+    createdAt: z.string(),
+  })
+  .meta({ id: "Connection" });
+
+export const SettingsSchema = z
+  .object({
+    writeMode: z.enum(["off", "dry-run", "on"]),
+    commentsEnabled: z.boolean(),
+    focusConstraint: ConstraintSchema.nullable(),
+    labelPrefix: z.string(),
+    maxWritesPerRun: z.number().int(),
+    rulePack: z.string().nullable().describe("YAML source of the workspace's pack; null = the default pack"),
+    rulePackHash: z.string(),
+  })
+  .meta({ id: "Settings" });
+
+export const SettingsPatchSchema = z
+  .object({
+    writeMode: z.enum(["off", "dry-run", "on"]).optional(),
+    commentsEnabled: z.boolean().optional(),
+    focusConstraint: ConstraintSchema.nullable().optional(),
+    labelPrefix: z
+      .string()
+      .min(1)
+      .max(40)
+      .regex(/^[A-Za-z0-9:_./-]+$/, "letters, digits and : _ . / - only (Jira labels cannot contain spaces)")
+      .optional(),
+    maxWritesPerRun: z.number().int().min(0).max(10_000).optional(),
+    rulePack: z.string().max(256 * 1024).nullable().optional().describe("YAML; null resets to the default pack"),
+  })
+  .strict()
+  .meta({ id: "SettingsPatch" });
+
+export const WritebackPlanResponseSchema = z
+  .object({
+    connectionId: z.string(),
+    mode: z.enum(["off", "dry-run", "on"]),
+    counts: PlanCountsSchema,
+    actions: z.array(PlannedActionSchema),
+    diff: z.array(z.object({ key: z.string(), change: z.string(), reason: z.string() })),
+  })
+  .meta({ id: "WritebackPlan" });
+
+export const WritebackRunSchema = z
+  .object({
+    id: z.string(),
+    connectionId: z.string(),
+    auditRunId: z.string().nullable(),
+    mode: z.enum(["dry-run", "on"]),
+    status: z.enum(["planned", "running", "done", "failed", "undone"]),
+    planned: z.number().int(),
+    applied: z.number().int(),
+    failed: z.number().int(),
+    capped: z.number().int(),
+    startedAt: z.string(),
+    finishedAt: z.string().nullable(),
+  })
+  .meta({ id: "WritebackRun" });
+
+export const LedgerEntrySchema = z
+  .object({
+    id: z.string(),
+    connectionId: z.string(),
+    runId: z.string().nullable(),
+    auditRunId: z.string().nullable(),
+    externalId: z.string(),
+    issueKey: z.string(),
+    action: z.enum(["label_add", "label_remove", "comment_create", "comment_update", "comment_delete", "human_override"]),
+    target: z.string(),
+    beforeValue: z.string().nullable(),
+    afterValue: z.string().nullable(),
+    ruleId: z.string().nullable(),
+    reason: z.string(),
+    mode: z.enum(["dry-run", "on", "observed"]),
+    outcome: z.enum(["planned", "applied", "failed", "skipped", "reverted", "recorded"]),
+    trackerResponseId: z.string().nullable(),
+    error: z.string().nullable(),
+    createdAt: z.string(),
+  })
+  .meta({ id: "LedgerEntry" });
+
+/** Cursor for (createdAt, id) keyset pages. */
+export function encodeCursor(v: { createdAt: string; id: string }): string {
+  return btoa(JSON.stringify([v.createdAt, v.id])).replace(/=+$/, "");
+}
+export function decodeCursor(s: string | undefined): { createdAt: string; id: string } | null {
+  if (!s) return null;
+  try {
+    const [createdAt, id] = JSON.parse(atob(s)) as [string, string];
+    return typeof createdAt === "string" && typeof id === "string" ? { createdAt, id } : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,183 @@
+/** @jsxImportSource hono/jsx */
+/**
+ * Connecting a tracker: the OAuth authorize redirect (state bound to the
+ * browser, PKCE), the callback (code exchange, discovery, encrypted token
+ * storage), the scope picker (repos, teams or projects), the first sync, and
+ * disconnecting (revoke where the tracker allows it, delete the tokens).
+ */
+import { Hono, type Context } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { z } from "zod";
+import type { SyncScope } from "../../connectors/types";
+import type { AppEnv } from "../app-env";
+import { consumeOAuthState, createOAuthState, requireWorkspace } from "../auth";
+import { TrackerSchema, type Tracker } from "../core/types";
+import { createConnection, disconnectConnection, getConnection, setSyncScopes, updateTokens } from "../db/connections";
+import { getConfig } from "../env";
+import { AppError } from "../errors";
+import { Layout } from "../report";
+import { decryptSecret } from "../security/crypto";
+import { randomSecret, sha256Hex } from "../security/ids";
+import { authFor, connectorFor, encryptTokens } from "../services/connectors";
+
+export const TRACKER_NAMES: Record<Tracker, string> = { github: "GitHub", linear: "Linear", jira: "Jira" };
+const BIND_COOKIE = "ba_oauth_bind";
+
+const parseTracker = (v: string | undefined): Tracker => {
+  const r = TrackerSchema.safeParse(v);
+  if (!r.success) throw new AppError("not_found", `Unknown tracker ${String(v).slice(0, 20)}`);
+  return r.data;
+};
+
+export const connectRedirectUri = (publicBase: string, tracker: Tracker) => `${publicBase.replace(/\/$/, "")}/oauth/${tracker}/callback`;
+
+/**
+ * What the OAuth state is bound to: the signed-in session, or (local demo
+ * without sign-in) a random value in a short-lived HttpOnly cookie, so a state
+ * minted in one browser cannot be completed in another.
+ */
+async function stateBinding(c: Context<AppEnv>, create: boolean): Promise<string | null> {
+  const session = c.get("session");
+  if (session) return session.id;
+  let bind = getCookie(c, BIND_COOKIE);
+  if (!bind && create) {
+    bind = randomSecret(24);
+    const secure = getConfig(c.env).PUBLIC_BASE_URL.startsWith("https://");
+    setCookie(c, BIND_COOKIE, bind, { httpOnly: true, secure, sameSite: "Lax", path: "/oauth", maxAge: 600 });
+  }
+  return bind ? `pre:${await sha256Hex(bind)}` : null;
+}
+
+const Page = (p: { c: Context<AppEnv>; title: string; children: unknown }) => (
+  <Layout title={p.title} nonce={p.c.get("secureHeadersNonce")} nav={[{ href: "/", label: "Home" }]}>
+    {p.children as never}
+  </Layout>
+);
+
+export const connectRoutes = new Hono<AppEnv>()
+  .get("/w/:workspaceId/connect/:tracker", requireWorkspace("admin"), async (c) => {
+    const tracker = parseTracker(c.req.param("tracker"));
+    const config = getConfig(c.env);
+    const connector = connectorFor(tracker, config, c.get("deps"));
+    const bound = await stateBinding(c, true);
+    const st = await createOAuthState(c.env.DB, { sessionId: bound, workspaceId: c.get("workspace").id, tracker, purpose: "connect", keys: config.TOKEN_ENCRYPTION_KEYS, now: c.get("deps").now() });
+    return c.redirect(connector.oauth.authorizeUrl({ state: st.state, redirectUri: connectRedirectUri(config.PUBLIC_BASE_URL, tracker), codeChallenge: st.codeChallenge }), 302);
+  })
+  .get("/oauth/:tracker/callback", async (c) => {
+    const tracker = parseTracker(c.req.param("tracker"));
+    const config = getConfig(c.env);
+    const deps = c.get("deps");
+    if (c.req.query("error")) {
+      return c.html(
+        <Page c={c} title="Connection cancelled">
+          <h1>{TRACKER_NAMES[tracker]} was not connected</h1>
+          <p role="status">The tracker answered: {c.req.query("error_description") ?? c.req.query("error")}</p>
+        </Page>,
+        400,
+      );
+    }
+    const rec = await consumeOAuthState(c.env.DB, c.req.query("state"), await stateBinding(c, false), tracker, { keys: config.TOKEN_ENCRYPTION_KEYS, now: deps.now() });
+    deleteCookie(c, BIND_COOKIE, { path: "/oauth" });
+    if (rec.purpose !== "connect" || !rec.workspaceId) throw new AppError("oauth_state_invalid", "This authorization was not started from a workspace's Connect button");
+    const code = c.req.query("code");
+    if (!code || code.length > 512) throw new AppError("bad_request", "The tracker sent no authorization code");
+    const connector = connectorFor(tracker, config, deps);
+    const tokens = await connector.oauth.exchangeCode({ code, redirectUri: connectRedirectUri(config.PUBLIC_BASE_URL, tracker), codeVerifier: rec.codeVerifier });
+    const discovery = await connector.oauth.discover({ accessToken: tokens.accessToken });
+    // One connection per site (Jira cloud site, GitHub installation); Linear has one workspace per grant.
+    const sites = tracker === "linear" || discovery.sites.length === 0 ? [null] : discovery.sites;
+    const created: string[] = [];
+    for (const site of sites) {
+      const conn = await createConnection(c.env.DB, {
+        workspaceId: rec.workspaceId,
+        tracker,
+        accountId: discovery.account.id,
+        accountName: site ? `${discovery.account.name} · ${site.name}` : discovery.account.name,
+        siteId: site?.id ?? tokens.installationId ?? null,
+        siteUrl: site?.url ?? discovery.account.url ?? null,
+        grantedScopes: tokens.scopes,
+        accessTokenEnc: null,
+        refreshTokenEnc: null,
+        tokenExpiresAt: null,
+        status: "active",
+        now: new Date(deps.now()),
+      });
+      await updateTokens(c.env.DB, conn.id, await encryptTokens(config, conn, tokens), new Date(deps.now()));
+      created.push(conn.id);
+    }
+    return c.redirect(`/w/${rec.workspaceId}/connections/${created[0]}/scopes`, 303);
+  })
+  .get("/w/:workspaceId/connections/:connectionId/scopes", requireWorkspace("admin"), async (c) => {
+    const ws = c.get("workspace");
+    const conn = await getConnection(c.env.DB, ws.id, c.req.param("connectionId"));
+    if (!conn) throw new AppError("not_found", "No such connection in this workspace");
+    const config = getConfig(c.env);
+    const connector = connectorFor(conn.tracker, config, c.get("deps"));
+    const discovery = await connector.oauth.discover(await authFor(c.env.DB, config, c.get("deps"), conn, connector));
+    const available = discovery.scopes.filter((s) => !conn.siteId || !s.siteId || s.siteId === conn.siteId);
+    const chosen = new Set(conn.syncScopes.map((s) => s.id));
+    const noun = conn.tracker === "github" ? "repositories" : conn.tracker === "linear" ? "teams" : "projects";
+    const csrf = c.get("session")?.csrfToken;
+    return c.html(
+      <Page c={c} title={`Pick ${noun}`}>
+        <h1>
+          Connected {TRACKER_NAMES[conn.tracker]}: {conn.accountName}
+        </h1>
+        <form method="post" action={`/w/${ws.id}/connections/${conn.id}/scopes`} data-testid="scope-picker">
+          {csrf ? <input type="hidden" name="_csrf" value={csrf} /> : null}
+          <fieldset>
+            <legend>Which {noun} should Backlog Auditor audit?</legend>
+            {available.length === 0 ? <p>The grant reaches no {noun}.</p> : null}
+            {available.map((s) => (
+              <div>
+                <label>
+                  <input type="checkbox" name="scope" value={s.id} checked={chosen.size === 0 || chosen.has(s.id)} /> {s.name}
+                </label>
+              </div>
+            ))}
+          </fieldset>
+          <p>
+            <button type="submit">Start the first sync</button>
+          </p>
+        </form>
+      </Page>,
+    );
+  })
+  .post("/w/:workspaceId/connections/:connectionId/scopes", requireWorkspace("admin"), async (c) => {
+    const ws = c.get("workspace");
+    const conn = await getConnection(c.env.DB, ws.id, c.req.param("connectionId"));
+    if (!conn) throw new AppError("not_found", "No such connection in this workspace");
+    const form = await c.req.parseBody({ all: true });
+    const picked = new Set(z.array(z.string().max(200)).max(500).parse([form.scope ?? []].flat().filter((v) => typeof v === "string")));
+    const config = getConfig(c.env);
+    const deps = c.get("deps");
+    const connector = connectorFor(conn.tracker, config, deps);
+    const auth = await authFor(c.env.DB, config, deps, conn, connector);
+    const discovery = await connector.oauth.discover(auth);
+    // Only scopes the grant really reaches can be picked.
+    const scopes: SyncScope[] = discovery.scopes.filter((s) => picked.has(s.id) && (!conn.siteId || !s.siteId || s.siteId === conn.siteId));
+    if (scopes.length === 0) throw new AppError("validation_failed", "Pick at least one scope the grant reaches");
+    await setSyncScopes(c.env.DB, ws.id, conn.id, scopes, new Date(deps.now()));
+    if (conn.tracker === "jira" && "registerWebhooks" in connector && conn.siteId) {
+      const jira = connector as unknown as { registerWebhooks(a: typeof auth, siteId: string, url: string, keys: string[]): Promise<{ ids: number[]; errors: string[] }> };
+      const r = await jira.registerWebhooks({ ...auth, siteId: conn.siteId }, conn.siteId, `${config.PUBLIC_BASE_URL}/webhooks/jira`, scopes.map((s) => s.id)).catch((e: Error) => ({ ids: [], errors: [e.message] }));
+      if (r.errors.length) c.get("log").warn("jira webhook registration", { errors: r.errors.slice(0, 3) });
+    }
+    await c.env.SYNC_QUEUE.send({ type: "sync-start", connectionId: conn.id, reason: "connect" });
+    return c.redirect(`/w/${ws.id}/connections?done=syncing`, 303);
+  })
+  .post("/w/:workspaceId/connections/:connectionId/disconnect", requireWorkspace("admin"), async (c) => {
+    const ws = c.get("workspace");
+    const conn = await getConnection(c.env.DB, ws.id, c.req.param("connectionId"));
+    if (!conn) throw new AppError("not_found", "No such connection in this workspace");
+    const config = getConfig(c.env);
+    const connector = connectorFor(conn.tracker, config, c.get("deps"));
+    if (connector.oauth.revoke && conn.accessTokenEnc) {
+      const ctx = (f: string) => `${conn.workspaceId}/${conn.id}/${f}`;
+      const accessToken = await decryptSecret(config.TOKEN_ENCRYPTION_KEYS, conn.accessTokenEnc, ctx("access")).catch(() => null);
+      const refreshToken = conn.refreshTokenEnc ? await decryptSecret(config.TOKEN_ENCRYPTION_KEYS, conn.refreshTokenEnc, ctx("refresh")).catch(() => null) : null;
+      if (accessToken) await connector.oauth.revoke({ accessToken, refreshToken, expiresAt: conn.tokenExpiresAt, scopes: conn.grantedScopes }).catch((e: Error) => c.get("log").warn("revoke failed", { error: e.message }));
+    }
+    await disconnectConnection(c.env.DB, ws.id, conn.id, new Date(c.get("deps").now()));
+    return c.redirect(`/w/${ws.id}/connections?done=disconnected`, 303);
+  });

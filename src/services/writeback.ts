@@ -1,0 +1,245 @@
+/**
+ * Write-back: loads the facts (verdicts, what we own per the ledger, human
+ * overrides), asks the pure planner what to write, and in `on` mode executes it
+ * through the connector. Every write is recorded in the ledger first as
+ * `planned` and then `applied` (with the tracker's response id) or `failed`, so
+ * a crash between a tracker write and the ledger update is retried without a
+ * double write: the connector's ensure* calls converge, and comments are found
+ * by their marker.
+ */
+import { ConnectorError, isConnectorError } from "../../connectors/errors";
+import type { IssueRef, SyncScope } from "../../connectors/types";
+import {
+  decodeCommentValue,
+  labelDefinitions,
+  planToLedgerRows,
+  planUndo,
+  planWriteBack,
+  toLabelChange,
+  type CurrentIssueState,
+  type IssueFacts,
+  type LedgerEntry,
+  type PlannedAction,
+  type WritebackPlan,
+} from "../core/writeback";
+import type { Classification } from "../core/types";
+import { getLatestAudit } from "../db/audits";
+import { listAssessments } from "../db/classifications";
+import { getConnection, getConnectionForJob, type Connection } from "../db/connections";
+import {
+  createWritebackRun,
+  finishWritebackRun,
+  getWritebackRun,
+  insertLedgerEntries,
+  listLedger,
+  overridesByIssue,
+  ownershipByIssue,
+  recordOverrides,
+  setWritebackRunStatus,
+  updateLedgerOutcome,
+  type NewLedgerEntry,
+} from "../db/ledger";
+import { updateIssueLabels } from "../db/issues";
+import { getSettings, type WriteMode } from "../db/workspaces";
+import type { Deps } from "../deps";
+import type { Config } from "../env";
+import { authFor, connectorFor, markRevoked } from "./connectors";
+import { compiledPackFor } from "./rule-packs";
+
+export function effectiveMode(connection: Pick<Connection, "writeMode">, workspaceMode: WriteMode): WriteMode {
+  return connection.writeMode ?? workspaceMode;
+}
+
+/** Creates a run record when write-back is not off; returns its id or null. */
+export async function startWritebackRun(db: D1Database, p: { workspaceId: string; connectionId: string; now: Date }): Promise<string | null> {
+  const [settings, connection] = await Promise.all([getSettings(db, p.workspaceId), getConnection(db, p.workspaceId, p.connectionId)]);
+  if (!settings || !connection || connection.status !== "active") return null;
+  const mode = effectiveMode(connection, settings.writeMode);
+  if (mode === "off") return null;
+  const latest = await getLatestAudit(db, p.workspaceId);
+  return createWritebackRun(db, { workspaceId: p.workspaceId, connectionId: p.connectionId, auditRunId: latest?.id ?? null, mode, now: p.now });
+}
+
+const ABSTAIN: Classification = { constraint: null, confidence: 0, runnerUp: null, decidedBy: "none", reasons: [] };
+
+/** Loads every fact the planner needs for one connection and plans. Pure planning, D1 reads only. */
+export async function planForConnection(
+  db: D1Database,
+  config: Config,
+  p: { workspaceId: string; connection: Connection; maxWrites?: number },
+): Promise<{ plan: WritebackPlan; auditRunId: string | null; mode: WriteMode; scopeOf: (externalId: string) => SyncScope }> {
+  const settings = (await getSettings(db, p.workspaceId))!;
+  const { compiled } = compiledPackFor(settings);
+  const latest = await getLatestAudit(db, p.workspaceId);
+  const [ownership, overrides] = await Promise.all([ownershipByIssue(db, p.connection.id), overridesByIssue(db, p.connection.id)]);
+  const facts: IssueFacts[] = [];
+  const scopes = new Map<string, string>();
+  let after = "";
+  for (;;) {
+    const page = await listAssessments(db, p.workspaceId, { after, limit: 1000, connectionId: p.connection.id });
+    for (const r of page) {
+      scopes.set(r.issue.externalId, r.scopeId);
+      const own = ownership.get(r.issue.externalId);
+      const present = new Set(r.issue.labels.map((l) => l.toLowerCase()));
+      const applied = own ? [...own.labels, ...[...own.inFlight].filter((l) => present.has(l.toLowerCase()))] : [];
+      const value = own?.comment ? decodeCommentValue(own.comment.value) : null;
+      const comment = own?.comment ? { id: own.comment.id, bodyHash: value?.hash ?? "", ...(value?.body !== undefined ? { body: value.body } : {}) } : null;
+      facts.push({
+        issue: r.issue,
+        classification: r.classification ?? ABSTAIN,
+        scores: r.scores ?? { impact: 1, evidence: 1, confidence: 1, timing: 1, reasons: [] },
+        appliedByUs: [...new Set(applied)],
+        overrides: [...(overrides.get(r.issue.externalId) ?? [])],
+        comment,
+      });
+    }
+    if (page.length < 1000) break;
+    after = page[page.length - 1]!.id;
+  }
+  const mode = effectiveMode(p.connection, settings.writeMode);
+  const plan = planWriteBack({
+    issues: facts,
+    settings: {
+      labelPrefix: settings.labelPrefix,
+      commentsEnabled: settings.commentsEnabled,
+      maxWrites: p.maxWrites ?? settings.maxWritesPerRun,
+      writeBackThreshold: compiled.pack.writeBackThreshold,
+      mode,
+    },
+    auditRunId: latest?.id ?? null,
+    dominant: (latest?.dominant as never) ?? null,
+    reportUrl: `${config.PUBLIC_BASE_URL}/w/${p.workspaceId}/report`,
+  });
+  const scopeOf = (externalId: string): SyncScope => {
+    const id = scopes.get(externalId) ?? "";
+    return p.connection.syncScopes.find((s) => s.id === id) ?? { kind: "repo", id, name: id };
+  };
+  return { plan, auditRunId: latest?.id ?? null, mode, scopeOf };
+}
+
+function ledgerRowsFor(action: PlannedAction, base: Omit<NewLedgerEntry, keyof ReturnType<typeof planToLedgerRows>[number] | "outcome" | "trackerResponseId" | "error">) {
+  return planToLedgerRows({ actions: [action] }).map((d) => ({ ...base, ...d, outcome: "planned" as const, trackerResponseId: null, error: null }));
+}
+
+export interface WritebackResult {
+  runId: string;
+  mode: "dry-run" | "on";
+  planned: number;
+  applied: number;
+  failed: number;
+  capped: number;
+  /** Set when a rate limit stopped the run: the caller re-enqueues for then. */
+  retryAt?: number;
+}
+
+/** Runs (or continues) a write-back run: dry-run records the plan; on executes it, within the cap. */
+export async function runWriteback(db: D1Database, config: Config, deps: Deps, p: { workspaceId: string; connectionId: string; runId: string }): Promise<WritebackResult | null> {
+  const run = await getWritebackRun(db, p.workspaceId, p.runId);
+  const connection = await getConnectionForJob(db, p.connectionId);
+  if (!run || !connection || connection.workspaceId !== p.workspaceId || run.status === "done" || run.status === "undone") return null;
+  const now = () => new Date(deps.now());
+  const remainingCap = Math.max(0, (await getSettings(db, p.workspaceId))!.maxWritesPerRun - run.applied);
+  const { plan, auditRunId, scopeOf } = await planForConnection(db, config, { workspaceId: p.workspaceId, connection, maxWrites: remainingCap });
+  const base = { workspaceId: p.workspaceId, connectionId: connection.id, runId: run.id, auditRunId, issueId: null };
+  await recordOverrides(db, { workspaceId: p.workspaceId, connectionId: connection.id, overrides: plan.newOverrides, now: now() });
+  if (plan.newOverrides.length) {
+    await insertLedgerEntries(
+      db,
+      plan.newOverrides.map((o) => ({ ...base, externalId: o.externalId, issueKey: o.key, action: "human_override", target: o.label, beforeValue: o.label, afterValue: null, ruleId: null, reason: o.reason, mode: "observed", outcome: "recorded", trackerResponseId: null, error: null })),
+      now(),
+    );
+  }
+  if (run.mode === "dry-run") {
+    const rows = plan.actions.flatMap((a) => ledgerRowsFor(a, { ...base, mode: "dry-run" } as never));
+    await insertLedgerEntries(db, rows, now());
+    await finishWritebackRun(db, run.id, { status: "planned", planned: rows.length, applied: 0, failed: 0, capped: plan.counts.capped, now: now() });
+    return { runId: run.id, mode: "dry-run", planned: rows.length, applied: 0, failed: 0, capped: plan.counts.capped };
+  }
+  const connector = connectorFor(connection.tracker, config, deps);
+  let applied = run.applied;
+  let failed = run.failed;
+  try {
+    const auth = await authFor(db, config, deps, connection, connector);
+    const definitions = labelDefinitions((await getSettings(db, p.workspaceId))!.labelPrefix);
+    for (const action of plan.actions) {
+      const ref: IssueRef = { externalId: action.externalId, key: action.key, scope: scopeOf(action.externalId) };
+      const rows = ledgerRowsFor(action, { ...base, mode: "on" } as never);
+      const ids = await insertLedgerEntries(db, rows, now());
+      try {
+        if (action.kind === "labels") {
+          const result = await connector.ensureLabels(auth, ref, toLabelChange(action, definitions));
+          await updateIssueLabels(db, connection.id, action.externalId, result.labels);
+          for (const id of ids) await updateLedgerOutcome(db, id, "applied");
+        } else {
+          const result = await connector.ensureComment(auth, ref, action.marker, action.body);
+          for (const id of ids) await updateLedgerOutcome(db, id, "applied", { trackerResponseId: result.commentId });
+        }
+        applied += ids.length;
+      } catch (e) {
+        const err = isConnectorError(e) ? (e as ConnectorError) : null;
+        if (err?.code === "rate-limited" || err?.code === "auth" || err?.code === "upstream") {
+          // Leave these rows planned: a retry converges (ensure* is idempotent) and then applies them.
+          throw e;
+        }
+        failed += ids.length;
+        for (const id of ids) await updateLedgerOutcome(db, id, "failed", { error: (e as Error).message });
+      }
+    }
+  } catch (e) {
+    const err = isConnectorError(e) ? (e as ConnectorError) : null;
+    await finishWritebackRun(db, run.id, { status: "running", planned: run.planned + plan.counts.writes, applied, failed, capped: plan.counts.capped, now: now() });
+    if (err?.code === "auth") {
+      await markRevoked(db, connection, now());
+      await setWritebackRunStatus(db, run.id, "failed");
+      return { runId: run.id, mode: "on", planned: plan.counts.writes, applied, failed, capped: plan.counts.capped };
+    }
+    if (err?.code === "rate-limited") return { runId: run.id, mode: "on", planned: plan.counts.writes, applied, failed, capped: plan.counts.capped, retryAt: err.details.retryAt ?? deps.now() + 60_000 };
+    throw e;
+  }
+  await finishWritebackRun(db, run.id, { status: "done", planned: run.planned + plan.counts.writes, applied, failed, capped: plan.counts.capped, now: now() });
+  return { runId: run.id, mode: "on", planned: plan.counts.writes, applied, failed, capped: plan.counts.capped };
+}
+
+/**
+ * Undo a run: revert exactly what it wrote, unless a person changed it since
+ * (the planner's rule). Reads each affected issue's current labels from the
+ * tracker, so "since" is judged against reality, not our snapshot.
+ */
+export async function undoWritebackRun(db: D1Database, config: Config, deps: Deps, p: { workspaceId: string; runId: string }) {
+  const run = await getWritebackRun(db, p.workspaceId, p.runId);
+  if (!run || run.mode !== "on") return null;
+  const connection = (await getConnection(db, p.workspaceId, run.connectionId))!;
+  const entries = (await listLedger(db, p.workspaceId, { runId: run.id, limit: 10_000 })).filter((e) => e.mode === "on");
+  const connector = connectorFor(connection.tracker, config, deps);
+  const auth = await authFor(db, config, deps, connection, connector);
+  const current = new Map<string, CurrentIssueState>();
+  const ownership = await ownershipByIssue(db, connection.id);
+  const keys = new Map<string, string>();
+  for (const e of entries) keys.set(e.externalId, e.issueKey);
+  const scopeOfKey = (externalId: string): SyncScope => {
+    const first = connection.syncScopes[0];
+    return first ?? { kind: "repo", id: "", name: "" };
+  };
+  for (const [externalId, key] of keys) {
+    const fresh = await connector.getIssue(auth, { externalId, key, scope: scopeOfKey(externalId) });
+    const own = ownership.get(externalId)?.comment;
+    current.set(externalId, { labels: fresh?.labels ?? [], commentBodyHash: own ? (decodeCommentValue(own.value)?.hash ?? null) : null });
+  }
+  const ledgerEntries: LedgerEntry[] = entries.map((e) => ({ ...e }) as unknown as LedgerEntry);
+  const undo = planUndo(ledgerEntries, current);
+  const definitions = labelDefinitions((await getSettings(db, p.workspaceId))!.labelPrefix);
+  const base = { workspaceId: p.workspaceId, connectionId: connection.id, runId: run.id, auditRunId: run.auditRunId, issueId: null };
+  let reverted = 0;
+  for (const action of undo.actions) {
+    const ref: IssueRef = { externalId: action.externalId, key: action.key, scope: scopeOfKey(action.externalId) };
+    const ids = await insertLedgerEntries(db, ledgerRowsFor(action, { ...base, mode: "on" } as never), new Date(deps.now()));
+    if (action.kind === "labels") {
+      const result = await connector.ensureLabels(auth, ref, toLabelChange(action, definitions));
+      await updateIssueLabels(db, connection.id, action.externalId, result.labels);
+    } else await connector.ensureComment(auth, ref, action.marker, action.body);
+    for (const id of ids) await updateLedgerOutcome(db, id, "applied");
+    reverted += ids.length;
+  }
+  await setWritebackRunStatus(db, run.id, "undone");
+  return { reverted, skipped: undo.skipped };
+}

@@ -1,0 +1,180 @@
+/**
+ * The job handlers behind the queue: a sync is a chain of `sync-page` jobs
+ * (one tracker page each, upserted into D1, checkpointed, next page
+ * enqueued); webhooks are applied from the queue; changed issues are
+ * classified; audits and write-backs run as jobs.
+ */
+import { ConnectorError, isConnectorError } from "../../connectors/errors";
+import type { Connector, SyncScope, WebhookEvent } from "../../connectors/types";
+import { getConnectionForJob, setConnectionStatus, type Connection } from "../db/connections";
+import { getIssueByExternalId, markIssueDeleted, upsertIssues } from "../db/issues";
+import { checkpointPage, finishRun, getSyncState, markWaiting, startRun, stopRun } from "../db/sync-state";
+import { markDelivery } from "../db/webhooks";
+import { getConfig } from "../env";
+import { newId } from "../security/ids";
+import { runWorkspaceAudit } from "../services/audit";
+import { classifyPending } from "../services/classify";
+import { authFor, connectorFor, markRevoked } from "../services/connectors";
+import { runWriteback } from "../services/writeback";
+import type { JobContext, JobHandlers } from "./consumer";
+import type { Job, JobOf } from "./jobs";
+
+/** A page job holds the lease this long; a crashed holder's lease expires and the cron resumes. */
+export const LEASE_MS = 2 * 60_000;
+/** Incremental re-sync cadence when nothing else triggers one. */
+export const RESYNC_EVERY_MS = 15 * 60_000;
+
+async function enqueue(c: JobContext, job: Job, delaySeconds?: number): Promise<void> {
+  await c.env.SYNC_QUEUE.send(job, delaySeconds ? { delaySeconds: Math.min(43_200, Math.ceil(delaySeconds)) } : undefined);
+}
+
+function scopeOf(connection: Connection, scopeId: string): SyncScope | null {
+  return connection.syncScopes.find((s) => s.id === scopeId) ?? null;
+}
+
+/** Stops a connection cleanly on auth/forbidden (revoked token, uninstalled app): no retry loop. */
+async function stopOnAuth(c: JobContext, connection: Connection, e: unknown): Promise<boolean> {
+  if (!isConnectorError(e)) return false;
+  const err = e as ConnectorError;
+  if (err.code !== "auth" && err.code !== "forbidden") return false;
+  const now = new Date(c.deps.now());
+  if (err.code === "auth") await markRevoked(c.env.DB, connection, now);
+  else await setConnectionStatus(c.env.DB, connection.id, "error", `The tracker refused access (${err.message}). Check the app's installation and permissions.`, now);
+  await stopRun(c.env.DB, { connectionId: connection.id, error: err.message });
+  return true;
+}
+
+export const handleSyncStart = async (job: JobOf<"sync-start">, c: JobContext) => {
+  const connection = await getConnectionForJob(c.env.DB, job.connectionId);
+  if (!connection || connection.status === "revoked" || connection.status === "disconnected") return;
+  const now = new Date(c.deps.now());
+  for (const scope of connection.syncScopes) {
+    const runId = newId("run");
+    // A scope already being synced keeps its pass: two passes never interleave.
+    if (await startRun(c.env.DB, { connectionId: connection.id, scopeId: scope.id, runId, now, leaseMs: LEASE_MS })) {
+      await enqueue(c, { type: "sync-page", connectionId: connection.id, scopeId: scope.id, runId });
+    }
+  }
+};
+
+export const handleSyncPage = async (job: JobOf<"sync-page">, c: JobContext) => {
+  const db = c.env.DB;
+  const connection = await getConnectionForJob(db, job.connectionId);
+  if (!connection || connection.status === "revoked" || connection.status === "disconnected") return;
+  const state = await getSyncState(db, job.connectionId, job.scopeId);
+  // A stale job from an older pass (or a duplicate delivery) does nothing.
+  if (!state || state.runId !== job.runId) return;
+  const scope = scopeOf(connection, job.scopeId);
+  if (!scope) return;
+  const config = getConfig(c.env);
+  const connector = connectorFor(connection.tracker, config, c.deps);
+  const now = new Date(c.deps.now());
+  let page;
+  try {
+    const auth = await authFor(db, config, c.deps, connection, connector);
+    page = await connector.listIssues(auth, scope, state.runCursor);
+  } catch (e) {
+    if (await stopOnAuth(c, connection, e)) return;
+    if (isConnectorError(e) && (e as ConnectorError).code === "rate-limited") {
+      const until = new Date((e as ConnectorError).details.retryAt ?? c.deps.now() + 60_000);
+      await markWaiting(db, { connectionId: connection.id, scopeId: scope.id, runId: job.runId, until, error: `rate limited until ${until.toISOString()}` });
+      await setConnectionStatus(db, connection.id, "rate_limited", `Rate limited by ${connection.tracker} until ${until.toISOString()}; sync resumes then.`, now);
+      // Re-enqueue for when the limit resets; the queue holds it, nothing spins.
+      await enqueue(c, job, (until.getTime() - c.deps.now()) / 1000);
+      return;
+    }
+    throw e; // upstream/invalid-response: the consumer retries with backoff, then the DLQ records it
+  }
+  const stored = await upsertIssues(db, { workspaceId: connection.workspaceId, connectionId: connection.id, scopeId: scope.id, issues: page.issues, now });
+  if (page.skipped.length) c.log.warn("items skipped at the boundary", { connection: connection.id, skipped: page.skipped.slice(0, 5) });
+  if (page.hasMore) {
+    const ok = await checkpointPage(db, { connectionId: connection.id, scopeId: scope.id, runId: job.runId, runCursor: page.cursor, issues: page.issues.length, requests: 1, now, leaseMs: LEASE_MS });
+    if (ok) await enqueue(c, job);
+  } else {
+    await checkpointPage(db, { connectionId: connection.id, scopeId: scope.id, runId: job.runId, runCursor: page.cursor, issues: page.issues.length, requests: 1, now, leaseMs: LEASE_MS });
+    await finishRun(db, { connectionId: connection.id, scopeId: scope.id, runId: job.runId, cursor: page.cursor, now, nextRunAt: new Date(now.getTime() + RESYNC_EVERY_MS) });
+    if (connection.status !== "active") await setConnectionStatus(db, connection.id, "active", null, now);
+    // Classify what changed, then audit (the audit enqueues the write-back when it is enabled).
+    await enqueue(c, { type: "classify", workspaceId: connection.workspaceId, all: false, then: "audit" });
+  }
+  if (stored.changed.length) c.log.debug("page stored", { changed: stored.changed.length, written: stored.written });
+};
+
+export const handleClassify = async (job: JobOf<"classify">, c: JobContext) => {
+  const r = await classifyPending(c.env.DB, job.workspaceId, { now: new Date(c.deps.now()) });
+  if (r.more) return enqueue(c, job);
+  if (job.then === "audit") await enqueue(c, { type: "audit", workspaceId: job.workspaceId, trigger: "sync" });
+  else if (job.then === "writeback" && job.connectionId) await enqueueWriteback(c, job.workspaceId, job.connectionId);
+};
+
+/** Starts a write-back run for a connection when its mode is dry-run or on. */
+async function enqueueWriteback(c: JobContext, workspaceId: string, connectionId: string): Promise<void> {
+  const { startWritebackRun } = await import("../services/writeback");
+  const runId = await startWritebackRun(c.env.DB, { workspaceId, connectionId, now: new Date(c.deps.now()) });
+  if (runId) await enqueue(c, { type: "writeback", workspaceId, connectionId, runId });
+}
+
+export const handleAudit = async (job: JobOf<"audit">, c: JobContext) => {
+  await runWorkspaceAudit(c.env.DB, job.workspaceId, { trigger: job.trigger, now: new Date(c.deps.now()) });
+  if (job.trigger === "sync" || job.trigger === "cron") {
+    const { listConnections } = await import("../db/connections");
+    for (const conn of await listConnections(c.env.DB, job.workspaceId)) {
+      if (conn.status === "active") await enqueueWriteback(c, job.workspaceId, conn.id);
+    }
+  }
+};
+
+/** Applies webhook events; an older event never overwrites newer state (the upsert compares updated times). */
+export async function applyWebhookEvents(c: JobContext, connection: Connection, connector: Connector, events: WebhookEvent[]): Promise<void> {
+  const db = c.env.DB;
+  const now = new Date(c.deps.now());
+  let changed = 0;
+  for (const ev of events) {
+    if (ev.kind === "issue.upserted") {
+      const r = await upsertIssues(db, { workspaceId: connection.workspaceId, connectionId: connection.id, scopeId: ev.scopeId, issues: [ev.issue], now });
+      changed += r.changed.length;
+    } else if (ev.kind === "issue.deleted") {
+      const existing = await getIssueByExternalId(db, connection.id, ev.externalId);
+      if (existing) await markIssueDeleted(db, connection.id, ev.externalId, now);
+    } else if (ev.kind === "issue.touched") {
+      try {
+        const auth = await authFor(db, getConfig(c.env), c.deps, connection, connector);
+        const fresh = await connector.getIssue(auth, ev.ref);
+        if (fresh) changed += (await upsertIssues(db, { workspaceId: connection.workspaceId, connectionId: connection.id, scopeId: ev.scopeId, issues: [fresh], now })).changed.length;
+      } catch (e) {
+        if (await stopOnAuth(c, connection, e)) return;
+        throw e;
+      }
+    } else if (ev.kind === "installation.removed") {
+      await setConnectionStatus(db, connection.id, "revoked", "The GitHub App was uninstalled. Reinstall it to resume.", now);
+      await stopRun(db, { connectionId: connection.id, error: "app uninstalled" });
+    } else if (ev.kind === "installation.changed") {
+      await enqueue(c, { type: "sync-start", connectionId: connection.id, reason: "webhook-gap" });
+    }
+  }
+  if (changed) await enqueue(c, { type: "classify", workspaceId: connection.workspaceId, all: false, then: "writeback", connectionId: connection.id });
+}
+
+export const handleWebhook = async (job: JobOf<"webhook">, c: JobContext) => {
+  const { routeWebhook } = await import("../services/webhooks");
+  const config = getConfig(c.env);
+  const connector = connectorFor(job.tracker, config, c.deps);
+  const input = { headers: new Headers(job.headers), rawBody: job.body };
+  const events = connector.webhooks.parse(input);
+  const connections = await routeWebhook(c.env.DB, job.tracker, events, job.body);
+  for (const connection of connections) await applyWebhookEvents(c, connection, connector, events);
+  await markDelivery(c.env.DB, job.tracker, job.deliveryId, connections.length ? "processed" : "ignored", new Date(c.deps.now()));
+};
+
+export const handleWriteback = async (job: JobOf<"writeback">, c: JobContext) => {
+  await runWriteback(c.env.DB, getConfig(c.env), c.deps, { workspaceId: job.workspaceId, connectionId: job.connectionId, runId: job.runId });
+};
+
+export const jobHandlers: JobHandlers = {
+  "sync-start": handleSyncStart,
+  "sync-page": handleSyncPage,
+  classify: handleClassify,
+  audit: handleAudit,
+  webhook: handleWebhook,
+  writeback: handleWriteback,
+};

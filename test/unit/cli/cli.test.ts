@@ -1,0 +1,127 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const root = new URL("../../../", import.meta.url).pathname;
+const node = join(root, "node_modules/.bin/node");
+const dir = mkdtempSync(join(tmpdir(), "backlog-audit-cli-"));
+
+function cli(args: string[], input?: string) {
+  const r = spawnSync(node, [join(root, "bin/backlog-audit.mjs"), ...args], { cwd: root, input, encoding: "utf8", timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const rows = [
+  JSON.stringify({ id: "a#1", title: "App crashes when saving", labels: ["bug"] }),
+  JSON.stringify({ id: "a#2", title: "Upgrade to Next.js 15" }),
+  "{not json",
+  JSON.stringify({ id: "a#4" }),
+  "",
+  JSON.stringify({ id: "a#6", title: "Onboarding checklist for new workspaces" }),
+];
+
+describe("backlog-audit classify", () => {
+  const file = join(dir, "in.jsonl");
+  writeFileSync(file, rows.join("\n") + "\n");
+
+  it("streams one verdict per input line, reports malformed lines and exits 1", () => {
+    const r = cli(["classify", file]);
+    expect(r.code).toBe(1);
+    const out = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    expect(out.map((o) => o.id)).toEqual(["a#1", "a#2", null, null, "a#6"]);
+    expect(out[0]).toMatchObject({ constraint: "reliability" });
+    expect(out[0].confidence).toBeGreaterThan(0.5);
+    expect(out[0].scores).toMatchObject({ impact: expect.any(Number), evidence: expect.any(Number), confidence: expect.any(Number), timing: expect.any(Number) });
+    expect(out[0].reasons.length).toBeGreaterThan(0);
+    expect(out[1].constraint).toBe("throughput");
+    expect(out[2]).toMatchObject({ id: null, line: 3, error: { code: "invalid_json" } });
+    expect(out[3]).toMatchObject({ id: null, line: 4, error: { code: "invalid_issue" } });
+    expect(out[4].constraint).toBe("activation");
+    expect(r.stderr).toMatch(/line 3: invalid_json/);
+    expect(r.stderr).toMatch(/line 4: invalid_issue: title/);
+  });
+
+  it("reads stdin with - and exits 0 when every line is fine", () => {
+    const r = cli(["classify", "-"], rows[0] + "\n" + rows[1] + "\n");
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split("\n")).toHaveLength(2);
+  });
+
+  it("uses --rules", () => {
+    const pack = join(dir, "pack.yaml");
+    writeFileSync(pack, "version: 1\nrules:\n  - { id: saving, when: { fact: title, keywords: [saving] }, then: { vote: { constraint: operations, weight: 5 } } }\n");
+    const out = JSON.parse(cli(["classify", "--rules", pack, "-"], rows[0] + "\n").stdout);
+    expect(out).toMatchObject({ constraint: "operations", reasons: [{ ruleId: "saving" }] });
+  });
+});
+
+describe("backlog-audit rules", () => {
+  it("check passes the default pack", () => {
+    const r = cli(["rules", "check", "rules/default.yaml"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/ok/);
+  });
+
+  it("check prints file:line: path for each problem", () => {
+    const pack = join(dir, "bad.yaml");
+    writeFileSync(pack, "version: 1\nrules:\n  - id: a\n    when: { fact: title, regex: '(a)\\1' }\n    then: { vote: { constraint: adoption, weight: 1 } }\n");
+    const r = cli(["rules", "check", pack]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${pack}:4: rules.0.when.regex: RE2`);
+  });
+
+  it("test reports accuracy, per-label figures and write-back precision", () => {
+    const labelled = join(dir, "labelled.jsonl");
+    writeFileSync(
+      labelled,
+      [
+        { id: "1", title: "App crashes on save", constraint: "reliability" },
+        { id: "2", title: "Upgrade to React 19", constraint: "throughput" },
+        { id: "3", title: "Is the project still maintained?", constraint: "none" },
+        { id: "4", title: "Rename a variable", constraint: "adoption" },
+      ]
+        .map((x) => JSON.stringify(x))
+        .join("\n"),
+    );
+    const r = cli(["rules", "test", "rules/default.yaml", "--labelled", labelled, "--json", "--no-model"]);
+    expect(r.code).toBe(0);
+    const m = JSON.parse(r.stdout);
+    expect(m.rows).toBe(4);
+    expect(m.accuracy).toBe(0.75);
+    expect(m.perLabel.reliability).toMatchObject({ precision: 1, recall: 1, support: 1 });
+    expect(m.confusion.adoption.none).toBe(1);
+    expect(m.misclassified).toHaveLength(1);
+    expect(m.writeBack.precision).toBe(1);
+    const text = cli(["rules", "test", "rules/default.yaml", "--labelled", labelled, "--no-model"]).stdout;
+    expect(text).toMatch(/accuracy 75\.0%/);
+    expect(text).toMatch(/confusion/);
+  });
+});
+
+describe("backlog-audit audit", () => {
+  it("audits a Jira CSV export as JSON", () => {
+    const r = cli(["audit", "test/fixtures/import/jira-export.csv", "--format", "json"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report).toBeTypeOf("object");
+    expect(JSON.stringify(report)).toContain("PLAT-418");
+  });
+
+  it.each([
+    ["md", /^# Backlog audit/m],
+    ["csv", /^tables,key,title[\s\S]*ENG-1203/],
+  ] as const)("renders %s", (format, pattern) => {
+    const r = cli(["audit", "test/fixtures/import/linear-export.csv", "--format", format, "--input", "linear-csv"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(pattern);
+  });
+
+  it("usage errors exit 2", () => {
+    expect(cli(["nope"]).code).toBe(2);
+    expect(cli(["audit", "x.csv", "--input", "xml"]).code).toBe(2);
+  });
+});
+
