@@ -13,6 +13,7 @@ import type { AppEnv } from "../app-env";
 import { consumeOAuthState, createOAuthState, requireWorkspace } from "../auth";
 import { TrackerSchema, type Tracker } from "../core/types";
 import { createConnection, disconnectConnection, getConnection, setSyncScopes, updateTokens } from "../db/connections";
+import { saveWebhookRegistrations } from "../db/webhook-registrations";
 import { getConfig } from "../env";
 import { AppError } from "../errors";
 import { Layout } from "../report";
@@ -162,6 +163,9 @@ export const connectRoutes = new Hono<AppEnv>()
       const jira = connector as unknown as { registerWebhooks(a: typeof auth, siteId: string, url: string, keys: string[]): Promise<{ ids: number[]; errors: string[] }> };
       const r = await jira.registerWebhooks({ ...auth, siteId: conn.siteId }, conn.siteId, `${config.PUBLIC_BASE_URL}/webhooks/jira`, scopes.map((s) => s.id)).catch((e: Error) => ({ ids: [], errors: [e.message] }));
       if (r.errors.length) c.get("log").warn("jira webhook registration", { errors: r.errors.slice(0, 3) });
+      // Jira's dynamic webhooks live 30 days; the cron refreshes them before that.
+      const expiresAt = new Date(deps.now() + 30 * 86_400_000).toISOString();
+      await saveWebhookRegistrations(c.env.DB, { workspaceId: ws.id, connectionId: conn.id, ids: r.ids, expiresAt, now: new Date(deps.now()) });
     }
     await c.env.SYNC_QUEUE.send({ type: "sync-start", connectionId: conn.id, reason: "connect" });
     return c.redirect(`/w/${ws.id}/connections?done=syncing`, 303);

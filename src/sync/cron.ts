@@ -4,7 +4,12 @@
  */
 import type { Env } from "../env";
 import { createLogger } from "../log";
+import { webhooksExpiringBefore } from "../db/webhook-registrations";
+import { pruneDeliveries } from "../db/webhooks";
 import type { Job } from "./jobs";
+
+/** Refresh dynamic webhooks this long before they expire (Jira's live 30 days). */
+export const WEBHOOK_REFRESH_AHEAD_MS = 7 * 86_400_000;
 
 export async function handleScheduled(controller: ScheduledController, env: Env, _ctx: ExecutionContext): Promise<{ enqueued: number }> {
   const log = createLogger({ cron: controller.cron }, (env.LOG_LEVEL as "info") ?? "info");
@@ -13,6 +18,12 @@ export async function handleScheduled(controller: ScheduledController, env: Env,
   for (const c of connections) jobs.push({ type: "sync-start", connectionId: c.id, reason: "cron" });
   const { results: workspaces } = await env.DB.prepare("SELECT id FROM workspaces").all<{ id: string }>();
   for (const w of workspaces) jobs.push({ type: "audit", workspaceId: w.id, trigger: "cron" });
+  const now = controller.scheduledTime;
+  for (const [connectionId, ids] of await webhooksExpiringBefore(env.DB, new Date(now + WEBHOOK_REFRESH_AHEAD_MS))) {
+    jobs.push({ type: "refresh-webhooks", connectionId, webhookIds: ids.slice(0, 100) });
+  }
+  // Trackers stop redelivering within hours; keep a week of delivery ids for de-duplication.
+  await pruneDeliveries(env.DB, new Date(now - 7 * 86_400_000));
   // sendBatch takes at most 100 messages.
   for (let i = 0; i < jobs.length; i += 100) await env.SYNC_QUEUE.sendBatch(jobs.slice(i, i + 100).map((body) => ({ body })));
   log.info("scheduled work enqueued", { connections: connections.length, workspaces: workspaces.length });

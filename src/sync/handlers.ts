@@ -57,47 +57,56 @@ export const handleSyncStart = async (job: JobOf<"sync-start">, c: JobContext) =
   }
 };
 
+/**
+ * Pages one job may fetch before handing over to the next message: each page is
+ * one tracker request and about four D1 queries, so 8 pages stay well inside the
+ * free plan's 50 subrequests and 50 D1 queries per invocation.
+ */
+export const PAGES_PER_JOB = 8;
+
 export const handleSyncPage = async (job: JobOf<"sync-page">, c: JobContext) => {
   const db = c.env.DB;
   const connection = await getConnectionForJob(db, job.connectionId);
   if (!connection || connection.status === "revoked" || connection.status === "disconnected") return;
-  const state = await getSyncState(db, job.connectionId, job.scopeId);
-  // A stale job from an older pass (or a duplicate delivery) does nothing.
-  if (!state || state.runId !== job.runId) return;
   const scope = scopeOf(connection, job.scopeId);
   if (!scope) return;
   const config = getConfig(c.env);
   const connector = connectorFor(connection.tracker, config, c.deps);
-  const now = new Date(c.deps.now());
-  let page;
-  try {
-    const auth = await authFor(db, config, c.deps, connection, connector);
-    page = await connector.listIssues(auth, scope, state.runCursor);
-  } catch (e) {
-    if (await stopOnAuth(c, connection, e)) return;
-    if (isConnectorError(e) && (e as ConnectorError).code === "rate-limited") {
-      const until = new Date((e as ConnectorError).details.retryAt ?? c.deps.now() + 60_000);
-      await markWaiting(db, { connectionId: connection.id, scopeId: scope.id, runId: job.runId, until, error: `rate limited until ${until.toISOString()}` });
-      await setConnectionStatus(db, connection.id, "rate_limited", `Rate limited by ${connection.tracker} until ${until.toISOString()}; sync resumes then.`, now);
-      // Re-enqueue for when the limit resets; the queue holds it, nothing spins.
-      await enqueue(c, job, (until.getTime() - c.deps.now()) / 1000);
+  for (let n = 0; n < PAGES_PER_JOB; n++) {
+    const state = await getSyncState(db, job.connectionId, job.scopeId);
+    // A stale job from an older pass (or a duplicate delivery) does nothing.
+    if (!state || state.runId !== job.runId) return;
+    const now = new Date(c.deps.now());
+    let page;
+    try {
+      const auth = await authFor(db, config, c.deps, connection, connector);
+      page = await connector.listIssues(auth, scope, state.runCursor);
+    } catch (e) {
+      if (await stopOnAuth(c, connection, e)) return;
+      if (isConnectorError(e) && (e as ConnectorError).code === "rate-limited") {
+        const until = new Date((e as ConnectorError).details.retryAt ?? c.deps.now() + 60_000);
+        await markWaiting(db, { connectionId: connection.id, scopeId: scope.id, runId: job.runId, until, error: `rate limited until ${until.toISOString()}` });
+        await setConnectionStatus(db, connection.id, "rate_limited", `Rate limited by ${connection.tracker} until ${until.toISOString()}; sync resumes then.`, now);
+        // Re-enqueue for when the limit resets; the queue holds it, nothing spins.
+        await enqueue(c, job, (until.getTime() - c.deps.now()) / 1000);
+        return;
+      }
+      throw e; // upstream/invalid-response: the consumer retries with backoff, then the DLQ records it
+    }
+    const stored = await upsertIssues(db, { workspaceId: connection.workspaceId, connectionId: connection.id, scopeId: scope.id, issues: page.issues, now });
+    if (page.skipped.length) c.log.warn("items skipped at the boundary", { connection: connection.id, skipped: page.skipped.slice(0, 5) });
+    c.log.debug("page stored", { changed: stored.changed.length, written: stored.written });
+    const ok = await checkpointPage(db, { connectionId: connection.id, scopeId: scope.id, runId: job.runId, runCursor: page.cursor, issues: page.issues.length, requests: 1, now, leaseMs: LEASE_MS });
+    if (!ok) return; // the lease was lost to another pass
+    if (!page.hasMore) {
+      await finishRun(db, { connectionId: connection.id, scopeId: scope.id, runId: job.runId, cursor: page.cursor, now, nextRunAt: new Date(now.getTime() + RESYNC_EVERY_MS) });
+      if (connection.status !== "active") await setConnectionStatus(db, connection.id, "active", null, now);
+      // Classify what changed, then audit (the audit enqueues the write-back when it is enabled).
+      await enqueue(c, { type: "classify", workspaceId: connection.workspaceId, all: false, then: "audit" });
       return;
     }
-    throw e; // upstream/invalid-response: the consumer retries with backoff, then the DLQ records it
   }
-  const stored = await upsertIssues(db, { workspaceId: connection.workspaceId, connectionId: connection.id, scopeId: scope.id, issues: page.issues, now });
-  if (page.skipped.length) c.log.warn("items skipped at the boundary", { connection: connection.id, skipped: page.skipped.slice(0, 5) });
-  if (page.hasMore) {
-    const ok = await checkpointPage(db, { connectionId: connection.id, scopeId: scope.id, runId: job.runId, runCursor: page.cursor, issues: page.issues.length, requests: 1, now, leaseMs: LEASE_MS });
-    if (ok) await enqueue(c, job);
-  } else {
-    await checkpointPage(db, { connectionId: connection.id, scopeId: scope.id, runId: job.runId, runCursor: page.cursor, issues: page.issues.length, requests: 1, now, leaseMs: LEASE_MS });
-    await finishRun(db, { connectionId: connection.id, scopeId: scope.id, runId: job.runId, cursor: page.cursor, now, nextRunAt: new Date(now.getTime() + RESYNC_EVERY_MS) });
-    if (connection.status !== "active") await setConnectionStatus(db, connection.id, "active", null, now);
-    // Classify what changed, then audit (the audit enqueues the write-back when it is enabled).
-    await enqueue(c, { type: "classify", workspaceId: connection.workspaceId, all: false, then: "audit" });
-  }
-  if (stored.changed.length) c.log.debug("page stored", { changed: stored.changed.length, written: stored.written });
+  await enqueue(c, job);
 };
 
 export const handleClassify = async (job: JobOf<"classify">, c: JobContext) => {
@@ -170,7 +179,26 @@ export const handleWriteback = async (job: JobOf<"writeback">, c: JobContext) =>
   await runWriteback(c.env.DB, getConfig(c.env), c.deps, { workspaceId: job.workspaceId, connectionId: job.connectionId, runId: job.runId });
 };
 
+/** Extends a connection's dynamic webhooks (Jira) before their 30-day expiry. */
+export const handleRefreshWebhooks = async (job: JobOf<"refresh-webhooks">, c: JobContext) => {
+  const db = c.env.DB;
+  const connection = await getConnectionForJob(db, job.connectionId);
+  if (!connection || connection.status === "revoked" || connection.status === "disconnected" || !connection.siteId) return;
+  const connector = connectorFor(connection.tracker, getConfig(c.env), c.deps) as Connector & { refreshWebhooks?: (a: unknown, siteId: string, ids: number[]) => Promise<{ expiresAt: string }> };
+  if (!connector.refreshWebhooks) return;
+  try {
+    const auth = await authFor(db, getConfig(c.env), c.deps, connection, connector);
+    const r = await connector.refreshWebhooks({ ...auth, siteId: connection.siteId }, connection.siteId, job.webhookIds.map(Number).filter(Number.isFinite));
+    const { markWebhooksRefreshed } = await import("../db/webhook-registrations");
+    await markWebhooksRefreshed(db, connection.id, r.expiresAt, new Date(c.deps.now()));
+  } catch (e) {
+    if (await stopOnAuth(c, connection, e)) return;
+    throw e;
+  }
+};
+
 export const jobHandlers: JobHandlers = {
+  "refresh-webhooks": handleRefreshWebhooks,
   "sync-start": handleSyncStart,
   "sync-page": handleSyncPage,
   classify: handleClassify,

@@ -46,6 +46,12 @@ export const WritebackJob = z.object({
   runId: z.string(),
 });
 
-export const JobSchema = z.discriminatedUnion("type", [SyncStartJob, SyncPageJob, WebhookJob, ClassifyJob, AuditJob, WritebackJob]);
+export const RefreshWebhooksJob = z.object({
+  type: z.literal("refresh-webhooks"),
+  connectionId: z.string(),
+  webhookIds: z.array(z.string()).max(100),
+});
+
+export const JobSchema = z.discriminatedUnion("type", [SyncStartJob, SyncPageJob, WebhookJob, ClassifyJob, AuditJob, WritebackJob, RefreshWebhooksJob]);
 export type Job = z.infer<typeof JobSchema>;
 export type JobOf<T extends Job["type"]> = Extract<Job, { type: T }>;

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import type { Env } from "../../src/env";
 import { createWorkspace } from "../../src/db/workspaces";
+import { handleScheduled } from "../../src/sync/cron";
 
 const testEnv = env as unknown as Env;
 
@@ -21,7 +22,8 @@ describe("health", () => {
     expect(body.status).toBe("ok");
     expect(body.version).toBe(testEnv.APP_VERSION);
     expect(body.db.ok).toBe(true);
-    expect(body.db.migration).toMatch(/^0001_init\.sql$/);
+    // The latest migration the service sees is the last one in migrations/.
+    expect(body.db.migration).toBe(testEnv.TEST_MIGRATIONS.at(-1)?.name);
     expect(res.headers.get("x-request-id")).toMatch(/^req_/);
   });
 });
@@ -108,9 +110,32 @@ describe("queue consumer", () => {
 });
 
 describe("cron", () => {
-  it("runs the way the runtime drives it and completes", async () => {
+  it("enqueues a re-sync per live connection, an audit per workspace, and a refresh of webhooks about to expire", async () => {
+    const ws = await createWorkspace(testEnv.DB, { name: "cron" });
+    const at = new Date().toISOString();
+    for (const [id, status] of [["conn_cron_live", "active"], ["conn_cron_gone", "revoked"]] as const) {
+      await testEnv.DB.prepare("INSERT INTO connections (id, workspace_id, tracker, status, created_at, updated_at) VALUES (?, ?, 'jira', ?, ?, ?)").bind(id, ws.id, status, at, at).run();
+    }
+    const soon = new Date(Date.now() + 2 * 86_400_000).toISOString();
+    const later = new Date(Date.now() + 25 * 86_400_000).toISOString();
+    await testEnv.DB.batch([
+      testEnv.DB.prepare("INSERT INTO connection_webhooks (connection_id, webhook_id, workspace_id, expires_at, created_at) VALUES ('conn_cron_live', '11', ?, ?, ?)").bind(ws.id, soon, at),
+      testEnv.DB.prepare("INSERT INTO connection_webhooks (connection_id, webhook_id, workspace_id, expires_at, created_at) VALUES ('conn_cron_gone', '12', ?, ?, ?)").bind(ws.id, later, at),
+    ]);
+    const sent: unknown[] = [];
+    const capture = { ...testEnv, SYNC_QUEUE: { sendBatch: async (b: Array<{ body: unknown }>) => void sent.push(...b.map((m) => m.body)), send: async (b: unknown) => void sent.push(b) } } as unknown as Env;
+    const { enqueued } = await handleScheduled(createScheduledController({ cron: "*/15 * * * *", scheduledTime: Date.now() }), capture, createExecutionContext());
+    expect(enqueued).toBe(sent.length);
+    expect(sent).toContainEqual({ type: "sync-start", connectionId: "conn_cron_live", reason: "cron" });
+    expect(sent).not.toContainEqual(expect.objectContaining({ connectionId: "conn_cron_gone", type: "sync-start" }));
+    expect(sent).toContainEqual({ type: "audit", workspaceId: ws.id, trigger: "cron" });
+    expect(sent).toContainEqual({ type: "refresh-webhooks", connectionId: "conn_cron_live", webhookIds: ["11"] });
+    expect(sent).not.toContainEqual(expect.objectContaining({ type: "refresh-webhooks", connectionId: "conn_cron_gone" }));
+  });
+
+  it("runs the way the runtime drives it", async () => {
     const ctx = createExecutionContext();
-    await worker.scheduled(createScheduledController({ cron: "*/15 * * * *", scheduledTime: Date.now() }), testEnv, ctx);
+    await expect(worker.scheduled(createScheduledController({ cron: "*/15 * * * *", scheduledTime: Date.now() }), testEnv, ctx)).resolves.toBeUndefined();
     await waitOnExecutionContext(ctx);
   });
 });
