@@ -13,6 +13,9 @@ export interface AuditRunRow {
   issueCount: number;
   summary: unknown;
   report: unknown;
+  /** The stored JSON text, served as-is by the API (no re-parse on the hot path). */
+  summaryJson: string;
+  reportJson: string | null;
 }
 
 type Row = {
@@ -39,7 +42,12 @@ const toRun = (r: Row): AuditRunRow => ({
   issueCount: r.issue_count,
   summary: safeJson(r.summary),
   report: r.report === undefined ? undefined : safeJson(r.report),
+  summaryJson: r.summary,
+  reportJson: r.report ?? null,
 });
+
+/** The same as toRun but without parsing the report (the API streams the stored text). */
+const toRunRaw = (r: Row): AuditRunRow => ({ ...toRun({ ...r, report: undefined }), reportJson: r.report ?? null });
 
 export async function insertAuditRun(
   db: D1Database,
@@ -53,14 +61,14 @@ export async function insertAuditRun(
   return id;
 }
 
-export async function getLatestAudit(db: D1Database, workspaceId: string): Promise<AuditRunRow | null> {
+export async function getLatestAudit(db: D1Database, workspaceId: string, opts: { raw?: boolean } = {}): Promise<AuditRunRow | null> {
   const r = await db.prepare("SELECT * FROM audit_runs WHERE workspace_id = ? ORDER BY created_at DESC, id DESC LIMIT 1").bind(workspaceId).first<Row>();
-  return r ? toRun(r) : null;
+  return r ? (opts.raw ? toRunRaw(r) : toRun(r)) : null;
 }
 
-export async function getAudit(db: D1Database, workspaceId: string, id: string): Promise<AuditRunRow | null> {
+export async function getAudit(db: D1Database, workspaceId: string, id: string, opts: { raw?: boolean } = {}): Promise<AuditRunRow | null> {
   const r = await db.prepare("SELECT * FROM audit_runs WHERE workspace_id = ? AND id = ?").bind(workspaceId, id).first<Row>();
-  return r ? toRun(r) : null;
+  return r ? (opts.raw ? toRunRaw(r) : toRun(r)) : null;
 }
 
 /** History without the full reports, newest first, paged by (created_at, id). */

@@ -1,6 +1,7 @@
 import { CONSTRAINT_GUIDE } from "../core/audit/constraints";
 import type { AuditReport, AuditRow, AuditTable } from "../core/audit/schema";
 import { mdLink, mdText } from "./escape";
+import { sharePoints } from "./points";
 
 const pct = (x: number | null) => (x === null ? "n/a" : `${Math.round(x * 100)}%`);
 const num = (x: number) => String(Math.round(x * 100) / 100);
@@ -53,7 +54,7 @@ export function renderMarkdown(report: AuditReport, opts: { workspaceName?: stri
     L.push(`## Bottleneck: ${g.label}`, "");
     L.push(
       `${g.label} has ${pct(d.share)} of the evidence pressure` +
-        (d.runnerUp ? `, ${Math.round(d.margin * 100)} points ahead of ${d.runnerUp} (${pct(d.runnerUpShare)}).` : ".") +
+        (d.runnerUp ? `, ${sharePoints(d.margin)} ahead of ${d.runnerUp} (${pct(d.runnerUpShare)}).` : ".") +
         ` It looks like: ${g.looksLike}. Improve first: ${g.improveFirst}.`,
       "",
     );

@@ -4,6 +4,7 @@ import { CONSTRAINT_GUIDE } from "../core/audit/constraints";
 import type { AuditReport, AuditSummary } from "../core/audit/schema";
 import { DistributionChart, DriftGauge, TrendChart, type TrendChartPoint } from "./charts";
 import { safeHref } from "./escape";
+import { sharePoints } from "./points";
 import { IssueLink, IssueTable } from "./issue-table";
 import { Layout, type NavLink } from "./layout";
 
@@ -139,7 +140,7 @@ export const ReportPage: FC<ReportPageProps> = ({ report, history = [], workspac
         {guide && d.constraint ? (
           <p>
             {guide.label} has {pct(d.share)} of the evidence pressure
-            {d.runnerUp ? `, ${Math.round(d.margin * 100)} points ahead of ${d.runnerUp} (${pct(d.runnerUpShare)})` : ""}. It looks like{" "}
+            {d.runnerUp ? `, ${sharePoints(d.margin)} ahead of ${d.runnerUp} (${pct(d.runnerUpShare)})` : ""}. It looks like{" "}
             {guide.looksLike}. Improve first: {guide.improveFirst}.
           </p>
         ) : (

@@ -154,7 +154,7 @@ export function runAudit(input: AuditInput): AuditReport {
     if (!(wantWish || wantMissing || hp)) continue;
     const s = score(issue, c, ctx);
     scored++;
-    if (wantWish && wishListReasons(s, weak).length > 0) wish.offer(i, e + (5 - s.evidence) * 1e-3);
+    if (wantWish && wishListReasons(s, weak, settings.strongEvidenceMin).length > 0) wish.offer(i, e + (5 - s.evidence) * 1e-3);
     if (wantMissing && s.evidence >= strong) missing.offer(i, s.evidence * 1e6 + s.impact * 1e4 + Math.min(contrib[i]!, 9999));
     if (hp && s.evidence <= weak) hpWeak.offer(i, (issue.priority === 1 ? 2e6 : 1e6) + (isPl ? 1e5 : 0) + contrib[i]!);
   }
@@ -179,7 +179,7 @@ export function runAudit(input: AuditInput): AuditReport {
   });
 
   const evidenceRows = evidence.result().map((i) => rowOf(i, () => signalsOf(i)));
-  const wishList = table(wish, (_, s) => wishListReasons(s, weak).map((r) => r.text));
+  const wishList = table(wish, (_, s) => wishListReasons(s, weak, settings.strongEvidenceMin).map((r) => r.text));
   const missingFromPlan = table(missing, (i, s) => [`strong evidence (${s.evidence}/5) on the bottleneck, not planned`, ...signalsOf(i)]);
   const highPriorityWeakEvidence = table(hpWeak, (i, s) => [
     `${issues[i]!.issue.priority === 1 ? "urgent" : "high"} priority but weak evidence (${s.evidence}/5)`,

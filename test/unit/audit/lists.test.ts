@@ -16,6 +16,9 @@ describe("wish-list reasons", () => {
     { s: [3, 3, 4, 3], want: [] },
     { s: [3, 3, 3, 1], want: [] },
     { s: [4, 1, 5, 1], want: ["exciting-weak", "easy-off-stage"] },
+    // Strong evidence is not a wish, even when easy and off-stage.
+    { s: [3, 4, 5, 1], want: [] },
+    { s: [3, 5, 4, 2], want: [] },
   ] as const)("scores $s → $want", ({ s, want }) => {
     const [impact, evidence, confidence, timing] = s;
     expect(wishListReasons({ impact, evidence, confidence, timing }, 2).map((r) => r.kind)).toEqual(want);
