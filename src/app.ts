@@ -15,6 +15,7 @@ import { createApi, openApiDocument } from "./routes/api";
 import { createAuthRoutes } from "./routes/auth";
 import { connectRoutes } from "./routes/connect";
 import { devRoutes } from "./routes/dev";
+import { devFixtureRoutes } from "./routes/dev-fixtures";
 import { healthRoutes } from "./routes/health";
 import { homeRoutes } from "./routes/home";
 import { reportRoutes } from "./routes/report";
@@ -45,6 +46,7 @@ export function createApp(deps: Deps = defaultDeps()) {
   app.route("/", connectRoutes);
   app.route("/", reportRoutes);
   app.route("/", devRoutes);
+  app.route("/", devFixtureRoutes);
   const api = createApi();
   app.route("/", api);
   let doc: unknown = null;
