@@ -55,15 +55,15 @@ export async function run({ n = 10_000 } = {}) {
   const wb2 = await writeBack();
   const floor = Math.ceil(n / connector.pageSize);
   return [
-    { name: `full sync, ${n} issues: requests`, value: full.requests, unit: "requests", baseline: floor + 3, note: `floor ⌈N/${connector.pageSize}⌉ + myself + serverInfo + field; ${full.count} issues in ${Math.round(fullMs)} ms` },
-    { name: "no-op re-sync: requests", value: noop.requests, unit: "requests", baseline: 1, note: `${noop.count} issues returned` },
-    { name: "incremental after 250 edits: requests", value: inc.requests, unit: "requests", baseline: 1 + Math.ceil(250 / 100), note: `${inc.count} issues (scan + bulkfetch)` },
-    { name: "write-back, 100 issues: writes", value: wb1.writes, unit: "writes", baseline: 200, note: `labels PUT + comment POST per issue; ${wb1.requests} requests in all` },
-    { name: "unchanged write-back, 100 issues: writes", value: wb2.writes, unit: "writes", baseline: 0, note: `${wb2.requests} reads (issue labels + comment list)` },
+    { name: `full sync, ${n} issues: requests`, value: full.requests, unit: "requests", baseline: { name: "floor ⌈N/100⌉ + 3 discovery calls", value: floor + 3 }, note: `floor ⌈N/${connector.pageSize}⌉ + myself + serverInfo + field; ${full.count} issues in ${Math.round(fullMs)} ms` },
+    { name: "no-op re-sync: requests", value: noop.requests, unit: "requests", baseline: { name: "target", value: 1 }, note: `${noop.count} issues returned` },
+    { name: "incremental after 250 edits: requests", value: inc.requests, unit: "requests", baseline: { name: "scan + ⌈250/100⌉ bulk fetches", value: 1 + Math.ceil(250 / 100) }, note: `${inc.count} issues (scan + bulkfetch)` },
+    { name: "write-back, 100 issues: writes", value: wb1.writes, unit: "writes", baseline: { name: "minimum (1 label PUT + 1 comment per issue)", value: 200 }, note: `labels PUT + comment POST per issue; ${wb1.requests} requests in all` },
+    { name: "unchanged write-back, 100 issues: writes", value: wb2.writes, unit: "writes", baseline: { name: "target", value: 0 }, note: `${wb2.requests} reads (issue labels + comment list)` },
   ];
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const rows = await run();
-  console.table(rows.map((r) => ({ name: r.name, value: r.value, unit: r.unit, baseline: r.baseline ?? "", note: r.note })));
+  console.table(rows.map((r) => ({ name: r.name, value: r.value, unit: r.unit, baseline: r.baseline ? `${r.baseline.name}: ${r.baseline.value}` : "", note: r.note })));
 }
