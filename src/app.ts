@@ -17,6 +17,7 @@ import { connectRoutes } from "./routes/connect";
 import { devRoutes } from "./routes/dev";
 import { devFixtureRoutes } from "./routes/dev-fixtures";
 import { healthRoutes } from "./routes/health";
+import { pageRoutes } from "./routes/pages";
 import { homeRoutes } from "./routes/home";
 import { reportRoutes } from "./routes/report";
 import { webhookRoutes } from "./routes/webhooks";
@@ -45,6 +46,7 @@ export function createApp(deps: Deps = defaultDeps()) {
   app.route("/", workspaceRoutes);
   app.route("/", connectRoutes);
   app.route("/", reportRoutes);
+  app.route("/", pageRoutes);
   app.route("/", devRoutes);
   app.route("/", devFixtureRoutes);
   const api = createApi();

@@ -8,15 +8,8 @@ import { getAudit, getLatestAudit } from "../db/audits";
 import { countIssues } from "../db/issues";
 import { Layout, ReportPage, renderCsv, renderMarkdown } from "../report";
 import { auditHistory } from "../services/audit";
+import { workspaceNav } from "./pages/shell";
 
-export const workspaceNav = (id: string) => [
-  { href: `/w/${id}/report`, label: "Report" },
-  { href: `/w/${id}/connections`, label: "Connections" },
-  { href: `/w/${id}/writeback`, label: "Write-back" },
-  { href: `/w/${id}/settings`, label: "Settings" },
-  { href: `/w/${id}/members`, label: "Members" },
-  { href: `/w/${id}/tokens`, label: "API tokens" },
-];
 
 async function loadReport(c: Context<AppEnv>): Promise<{ id: string; report: AuditReport } | null> {
   const ws = c.get("workspace");
@@ -38,7 +31,7 @@ export const reportRoutes = new Hono<AppEnv>()
     if (!loaded) {
       const issues = await countIssues(c.env.DB, ws.id);
       return c.html(
-        <Layout title={`${ws.name} · report`} nonce={nonce} nav={workspaceNav(ws.id)}>
+        <Layout title={`${ws.name} · report`} nonce={nonce} nav={workspaceNav(ws.id, "report")}>
           <h1>{ws.name}</h1>
           <p data-testid="no-audit" role="status">
             {issues === 0 ? "No issues yet. Connect a tracker to run the first audit." : `${issues} issues synced; the first audit is on its way.`}
@@ -58,7 +51,7 @@ export const reportRoutes = new Hono<AppEnv>()
         history={history.filter((h) => h.id !== loaded.id)}
         workspaceName={ws.name}
         nonce={nonce}
-        links={{ nav: workspaceNav(ws.id), markdown: `${base}.md${q}`, csv: `${base}.csv${q}`, json: `/api/v1/workspaces/${ws.id}/audits/${loaded.id}` }}
+        links={{ nav: workspaceNav(ws.id, "report"), markdown: `${base}.md${q}`, csv: `${base}.csv${q}`, json: `/api/v1/workspaces/${ws.id}/audits/${loaded.id}` }}
       />,
     );
   })
