@@ -138,16 +138,16 @@ export class HttpClient {
 export function parseLoose<T>(
   schema: z.ZodType<T>,
   items: unknown[],
-  refOf: (raw: unknown, index: number) => string,
-): { ok: T[]; skipped: Array<{ ref: string; reason: string }> } {
+  refOf: (raw: unknown, index: number) => string | { ref: string; externalId?: string; key?: string },
+): { ok: T[]; skipped: Array<{ ref: string; reason: string; externalId?: string; key?: string }> } {
   const ok: T[] = [];
-  const skipped: Array<{ ref: string; reason: string }> = [];
+  const skipped: Array<{ ref: string; reason: string; externalId?: string; key?: string }> = [];
   items.forEach((raw, index) => {
     const r = schema.safeParse(raw);
     if (r.success) ok.push(r.data);
     else
       skipped.push({
-        ref: refOf(raw, index),
+        ...((ref) => (typeof ref === "string" ? { ref } : ref))(refOf(raw, index)),
         reason: r.error.issues
           .slice(0, 3)
           .map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`)

@@ -90,6 +90,9 @@ export interface SkippedItem {
   /** Whatever identifies the bad item (id, key, index). */
   ref: string;
   reason: string;
+  /** When the raw item still shows them: enough for `getIssue` to re-fetch it later. */
+  externalId?: string;
+  key?: string;
 }
 
 /**

@@ -32,7 +32,8 @@ export interface Logger {
 export function createLogger(base: Record<string, unknown> = {}, level: LogLevel = "info", sink: (line: string) => void = console.log): Logger {
   const emit = (lvl: LogLevel, msg: string, fields?: Record<string, unknown>) => {
     if (ORDER[lvl] < ORDER[level]) return;
-    sink(JSON.stringify({ t: new Date().toISOString(), level: lvl, msg, ...(redact({ ...base, ...fields }) as object) }));
+    // Fields first: a field named t, level or msg can never overwrite the line's own.
+    sink(JSON.stringify({ ...(redact({ ...base, ...fields }) as object), t: new Date().toISOString(), level: lvl, msg }));
   };
   return {
     debug: (m, f) => emit("debug", m, f),

@@ -106,7 +106,9 @@ export function createGithubConnector(config: ConnectorConfig): GithubConnector 
       });
       const { ok, skipped } = parseLoose(GithubIssueSchema, fresh, (raw, i) => {
         const r = raw as { number?: unknown; id?: unknown } | null;
-        return r && (typeof r.number === "number" || typeof r.id === "number") ? `${scope.id}#${String(r.number ?? r.id)}` : `${scope.id}[${i}]`;
+        if (!r || (typeof r.number !== "number" && typeof r.id !== "number")) return `${scope.id}[${i}]`;
+        const ref = `${scope.id}#${String(r.number ?? r.id)}`;
+        return { ref, key: typeof r.number === "number" ? ref : undefined, externalId: typeof r.id === "number" ? String(r.id) : undefined };
       });
       const after = nextCursor(cursor, marks, next !== null);
       return { issues: ok, skipped, cursor: encodeCursor(after), hasMore: next !== null };

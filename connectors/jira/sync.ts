@@ -95,7 +95,9 @@ function prune(seen: Record<string, number>, fromMs: number): Record<string, num
 
 const refOf = (raw: unknown, i: number) => {
   const o = raw as { key?: unknown; id?: unknown } | null;
-  return String(o?.key ?? o?.id ?? `#${i}`);
+  const key = typeof o?.key === "string" ? o.key : undefined;
+  const externalId = typeof o?.id === "string" || typeof o?.id === "number" ? String(o.id) : undefined;
+  return { ref: key ?? externalId ?? `#${i}`, key, externalId };
 };
 
 /** One page of the sync (see the comment block above). */

@@ -53,7 +53,9 @@ export function createLinearConnector(config: ConnectorConfig): Connector {
     );
     const { ok, skipped } = parseLoose(IssueNodeSchema, data.issues.nodes, (raw, i) => {
       const o = raw as { identifier?: unknown; id?: unknown } | null;
-      return typeof o?.identifier === "string" ? o.identifier : typeof o?.id === "string" ? o.id : `#${i}`;
+      const key = typeof o?.identifier === "string" ? o.identifier : undefined;
+      const externalId = typeof o?.id === "string" ? o.id : undefined;
+      return { ref: key ?? externalId ?? `#${i}`, key, externalId };
     });
 
     const names = new Map(data.labelDictionary.nodes.map((l) => [l.id, l.name]));

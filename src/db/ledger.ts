@@ -285,3 +285,21 @@ export async function listWritebackRuns(db: D1Database, workspaceId: string, lim
 export async function setWritebackRunStatus(db: D1Database, id: string, status: WritebackRun["status"]): Promise<void> {
   await db.prepare("UPDATE writeback_runs SET status = ? WHERE id = ?").bind(status, id).run();
 }
+
+/** Rows of a real run still `planned`: a write whose ledger update did not land (crash, redeploy). */
+export async function listPlannedForRun(db: D1Database, runId: string): Promise<Array<{ id: string; externalId: string; action: LedgerAction; target: string }>> {
+  const { results } = await db
+    .prepare("SELECT id, external_id, action, target FROM writeback_ledger WHERE run_id = ? AND mode = 'on' AND outcome = 'planned' ORDER BY created_at, id")
+    .bind(runId)
+    .all<{ id: string; external_id: string; action: LedgerAction; target: string }>();
+  return results.map((r) => ({ id: r.id, externalId: r.external_id, action: r.action, target: r.target }));
+}
+
+/** Whether a real run of the connection started after `since` is still writing. */
+export async function hasRunningWriteback(db: D1Database, connectionId: string, since: Date): Promise<boolean> {
+  const r = await db
+    .prepare("SELECT 1 AS x FROM writeback_runs WHERE connection_id = ? AND status = 'running' AND started_at > ? LIMIT 1")
+    .bind(connectionId, since.toISOString())
+    .first<{ x: number }>();
+  return !!r;
+}

@@ -74,7 +74,10 @@ export async function startRun(db: D1Database, p: { connectionId: string; scopeI
   const at = p.now.toISOString();
   const r = await db
     .prepare(
-      `UPDATE sync_state SET run_id = ?, run_cursor = cursor, status = 'running', lease_until = ?, last_started_at = ?, last_error = NULL
+      `UPDATE sync_state SET run_id = ?,
+         -- A pass whose lease lapsed (crash, redeploy) resumes from its last checkpoint, not from the start.
+         run_cursor = CASE WHEN run_id IS NOT NULL AND run_cursor IS NOT NULL THEN run_cursor ELSE cursor END,
+         status = 'running', lease_until = ?, last_started_at = ?, last_error = NULL
        WHERE connection_id = ? AND scope_id = ? AND (run_id IS NULL OR lease_until IS NULL OR lease_until < ?)`,
     )
     .bind(p.runId, new Date(p.now.getTime() + p.leaseMs).toISOString(), at, p.connectionId, p.scopeId, at)

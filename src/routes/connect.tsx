@@ -10,9 +10,10 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
 import type { SyncScope } from "../../connectors/types";
 import type { AppEnv } from "../app-env";
-import { consumeOAuthState, createOAuthState, requireWorkspace } from "../auth";
+import { consumeOAuthState, createOAuthState, requireWorkspace, resolveRole } from "../auth";
 import { TrackerSchema, type Tracker } from "../core/types";
 import { createConnection, disconnectConnection, getConnection, setSyncScopes, updateTokens } from "../db/connections";
+import { getWorkspace } from "../db/workspaces";
 import { saveWebhookRegistrations } from "../db/webhook-registrations";
 import { getConfig } from "../env";
 import { AppError } from "../errors";
@@ -80,6 +81,10 @@ export const connectRoutes = new Hono<AppEnv>()
     const rec = await consumeOAuthState(c.env.DB, c.req.query("state"), await stateBinding(c, false), tracker, { keys: config.TOKEN_ENCRYPTION_KEYS, now: deps.now() });
     deleteCookie(c, BIND_COOKIE, { path: "/oauth" });
     if (rec.purpose !== "connect" || !rec.workspaceId) throw new AppError("oauth_state_invalid", "This authorization was not started from a workspace's Connect button");
+    // The flow may have started minutes ago: the caller must still be an admin of that workspace
+    // (checked before the code is exchanged, so a removed admin's grant is never used).
+    const target = await getWorkspace(c.env.DB, rec.workspaceId);
+    if (!target || (await resolveRole(c, target)) !== "admin") throw new AppError("not_found", "No such workspace");
     const code = c.req.query("code");
     if (!code || code.length > 512) throw new AppError("bad_request", "The tracker sent no authorization code");
     const connector = connectorFor(tracker, config, deps);

@@ -29,9 +29,11 @@ import { getConnection, getConnectionForJob, type Connection } from "../db/conne
 import {
   createWritebackRun,
   finishWritebackRun,
+  hasRunningWriteback,
   getWritebackRun,
   insertLedgerEntries,
   listLedger,
+  listPlannedForRun,
   overridesByIssue,
   ownershipByIssue,
   recordOverrides,
@@ -39,7 +41,7 @@ import {
   updateLedgerOutcome,
   type NewLedgerEntry,
 } from "../db/ledger";
-import { updateIssueLabels } from "../db/issues";
+import { getIssueByExternalId, updateIssueLabels } from "../db/issues";
 import { getSettings, type WriteMode } from "../db/workspaces";
 import type { Deps } from "../deps";
 import type { Config } from "../env";
@@ -50,12 +52,20 @@ export function effectiveMode(connection: Pick<Connection, "writeMode">, workspa
   return connection.writeMode ?? workspaceMode;
 }
 
-/** Creates a run record when write-back is not off; returns its id or null. */
-export async function startWritebackRun(db: D1Database, p: { workspaceId: string; connectionId: string; now: Date }): Promise<string | null> {
+/**
+ * Creates a run record when write-back is not off; returns its id or null.
+ * `automatic` (after a sync, an audit or a webhook) only starts runs in `on`
+ * mode — the dry-run diff is always live in the UI and the API, so recording the
+ * same plan after every sync would only fill the ledger — and never while
+ * another run of the connection is still writing.
+ */
+export async function startWritebackRun(db: D1Database, p: { workspaceId: string; connectionId: string; now: Date; automatic?: boolean }): Promise<string | null> {
   const [settings, connection] = await Promise.all([getSettings(db, p.workspaceId), getConnection(db, p.workspaceId, p.connectionId)]);
   if (!settings || !connection || connection.status !== "active") return null;
   const mode = effectiveMode(connection, settings.writeMode);
   if (mode === "off") return null;
+  if (p.automatic && mode !== "on") return null;
+  if (p.automatic && (await hasRunningWriteback(db, connection.id, new Date(p.now.getTime() - 10 * 60_000)))) return null;
   const latest = await getLatestAudit(db, p.workspaceId);
   return createWritebackRun(db, { workspaceId: p.workspaceId, connectionId: p.connectionId, auditRunId: latest?.id ?? null, mode, now: p.now });
 }
@@ -158,13 +168,28 @@ export async function runWriteback(db: D1Database, config: Config, deps: Deps, p
   const connector = connectorFor(connection.tracker, config, deps);
   let applied = run.applied;
   let failed = run.failed;
+  // A retried run reuses the rows it left `planned` (its write may have landed before the crash).
+  const pending = new Map<string, string[]>();
+  for (const r of await listPlannedForRun(db, run.id)) {
+    const k = `${r.externalId}|${r.action}|${r.target}`;
+    pending.set(k, [...(pending.get(k) ?? []), r.id]);
+  }
+  const ledgerIdsFor = async (action: PlannedAction): Promise<string[]> => {
+    const ids: string[] = [];
+    const fresh: NewLedgerEntry[] = [];
+    for (const row of ledgerRowsFor(action, { ...base, mode: "on" } as never)) {
+      const reuse = pending.get(`${row.externalId}|${row.action}|${row.target}`)?.shift();
+      if (reuse) ids.push(reuse);
+      else fresh.push(row);
+    }
+    return [...ids, ...(await insertLedgerEntries(db, fresh, now()))];
+  };
   try {
     const auth = await authFor(db, config, deps, connection, connector);
     const definitions = labelDefinitions((await getSettings(db, p.workspaceId))!.labelPrefix);
     for (const action of plan.actions) {
       const ref: IssueRef = { externalId: action.externalId, key: action.key, scope: scopeOf(action.externalId) };
-      const rows = ledgerRowsFor(action, { ...base, mode: "on" } as never);
-      const ids = await insertLedgerEntries(db, rows, now());
+      const ids = await ledgerIdsFor(action);
       try {
         if (action.kind === "labels") {
           const result = await connector.ensureLabels(auth, ref, toLabelChange(action, definitions));
@@ -196,8 +221,28 @@ export async function runWriteback(db: D1Database, config: Config, deps: Deps, p
     if (err?.code === "rate-limited") return { runId: run.id, mode: "on", planned: plan.counts.writes, applied, failed, capped: plan.counts.capped, retryAt: err.details.retryAt ?? deps.now() + 60_000 };
     throw e;
   }
+  applied += await resolveLeftovers(db, connection.id, [...pending.values()].flat(), run.id);
   await finishWritebackRun(db, run.id, { status: "done", planned: run.planned + plan.counts.writes, applied, failed, capped: plan.counts.capped, now: now() });
   return { runId: run.id, mode: "on", planned: plan.counts.writes, applied, failed, capped: plan.counts.capped };
+}
+
+/**
+ * Rows the retried run did not need to repeat: the write landed before the crash
+ * (a label we added is on the issue; one we removed is gone) → applied;
+ * otherwise the plan moved on without it → skipped.
+ */
+async function resolveLeftovers(db: D1Database, connectionId: string, ids: string[], runId: string): Promise<number> {
+  if (ids.length === 0) return 0;
+  const rows = (await listPlannedForRun(db, runId)).filter((r) => ids.includes(r.id));
+  let applied = 0;
+  for (const r of rows) {
+    const issue = await getIssueByExternalId(db, connectionId, r.externalId);
+    const has = !!issue?.issue.labels.some((l) => l.toLowerCase() === r.target.toLowerCase());
+    const landed = (r.action === "label_add" && has) || (r.action === "label_remove" && !has);
+    await updateLedgerOutcome(db, r.id, landed ? "applied" : "skipped", landed ? {} : { error: "interrupted; the retried run planned without it" });
+    if (landed) applied++;
+  }
+  return applied;
 }
 
 /**

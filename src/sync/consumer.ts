@@ -80,7 +80,7 @@ export async function handleQueueBatch(
       continue;
     }
     try {
-      await handler(job, { env, deps, log: log.child({ job: job.type, msg: msg.id }), ctx, attempts: msg.attempts });
+      await handler(job, { env, deps, log: log.child({ job: job.type, msgId: msg.id }), ctx, attempts: msg.attempts });
       msg.ack();
     } catch (e) {
       const decision = decideRetry(e, msg.attempts, deps.now());

@@ -5,8 +5,10 @@
  * classified; audits and write-backs run as jobs.
  */
 import { ConnectorError, isConnectorError } from "../../connectors/errors";
-import type { Connector, SyncScope, WebhookEvent } from "../../connectors/types";
+import type { Connector, SkippedItem, SyncScope, WebhookEvent } from "../../connectors/types";
 import { getConnectionForJob, setConnectionStatus, type Connection } from "../db/connections";
+import { recordSyncFailure } from "../db/failures";
+import { bumpSkipped, listSkipped, recordSkipped, resolveSkipped } from "../db/skipped";
 import { getIssueByExternalId, markIssueDeleted, upsertIssues } from "../db/issues";
 import { checkpointPage, finishRun, getSyncState, markWaiting, startRun, stopRun } from "../db/sync-state";
 import { markDelivery } from "../db/webhooks";
@@ -44,14 +46,64 @@ async function stopOnAuth(c: JobContext, connection: Connection, e: unknown): Pr
   return true;
 }
 
+/**
+ * A malformed item is skipped so its page survives; it is logged, shown in the
+ * connection's sync failures, and kept in `sync_skipped` for the next pass to
+ * re-fetch (the cursor has already moved past it).
+ */
+async function recordSkippedItems(c: JobContext, connection: Connection, scopeId: string, skipped: SkippedItem[], now: Date): Promise<void> {
+  c.log.warn("items skipped at the boundary", { connection: connection.id, skipped: skipped.slice(0, 5) });
+  await recordSkipped(c.env.DB, { workspaceId: connection.workspaceId, connectionId: connection.id, scopeId, items: skipped, now });
+  for (const item of skipped.slice(0, 20)) {
+    await recordSyncFailure(c.env.DB, {
+      workspaceId: connection.workspaceId,
+      connectionId: connection.id,
+      message: { type: "skipped-item", scopeId, ref: item.ref },
+      reason: `skipped ${item.ref}: ${item.reason}`,
+      now,
+    });
+  }
+}
+
+/** Re-fetch items earlier passes skipped; the ones that now parse are stored. */
+async function retrySkipped(c: JobContext, connection: Connection, connector: Connector, scope: SyncScope): Promise<void> {
+  const db = c.env.DB;
+  const pending = await listSkipped(db, connection.id, scope.id);
+  if (pending.length === 0) return;
+  const auth = await authFor(db, getConfig(c.env), c.deps, connection, connector);
+  const now = new Date(c.deps.now());
+  for (const item of pending) {
+    if (!item.externalId && !item.key) {
+      await bumpSkipped(db, connection.id, scope.id, item.ref, "no id to re-fetch it by", now);
+      continue;
+    }
+    try {
+      const issue = await connector.getIssue(auth, { externalId: item.externalId ?? "", key: item.key ?? item.externalId ?? "", scope });
+      if (issue) await upsertIssues(db, { workspaceId: connection.workspaceId, connectionId: connection.id, scopeId: scope.id, issues: [issue], now });
+      await resolveSkipped(db, connection.id, scope.id, item.ref);
+    } catch (e) {
+      if (isConnectorError(e) && (e as ConnectorError).code === "invalid-response") await bumpSkipped(db, connection.id, scope.id, item.ref, (e as Error).message, now);
+      else if (isConnectorError(e) && (e as ConnectorError).code === "not-found") await resolveSkipped(db, connection.id, scope.id, item.ref);
+      else throw e;
+    }
+  }
+}
+
 export const handleSyncStart = async (job: JobOf<"sync-start">, c: JobContext) => {
   const connection = await getConnectionForJob(c.env.DB, job.connectionId);
   if (!connection || connection.status === "revoked" || connection.status === "disconnected") return;
   const now = new Date(c.deps.now());
+  const connector = connectorFor(connection.tracker, getConfig(c.env), c.deps);
   for (const scope of connection.syncScopes) {
     const runId = newId("run");
     // A scope already being synced keeps its pass: two passes never interleave.
     if (await startRun(c.env.DB, { connectionId: connection.id, scopeId: scope.id, runId, now, leaseMs: LEASE_MS })) {
+      try {
+        await retrySkipped(c, connection, connector, scope);
+      } catch (e) {
+        if (await stopOnAuth(c, connection, e)) return;
+        c.log.warn("retrying skipped items failed; the pass goes on", { error: (e as Error).message });
+      }
       await enqueue(c, { type: "sync-page", connectionId: connection.id, scopeId: scope.id, runId });
     }
   }
@@ -94,7 +146,7 @@ export const handleSyncPage = async (job: JobOf<"sync-page">, c: JobContext) => 
       throw e; // upstream/invalid-response: the consumer retries with backoff, then the DLQ records it
     }
     const stored = await upsertIssues(db, { workspaceId: connection.workspaceId, connectionId: connection.id, scopeId: scope.id, issues: page.issues, now });
-    if (page.skipped.length) c.log.warn("items skipped at the boundary", { connection: connection.id, skipped: page.skipped.slice(0, 5) });
+    if (page.skipped.length) await recordSkippedItems(c, connection, scope.id, page.skipped, now);
     c.log.debug("page stored", { changed: stored.changed.length, written: stored.written });
     const ok = await checkpointPage(db, { connectionId: connection.id, scopeId: scope.id, runId: job.runId, runCursor: page.cursor, issues: page.issues.length, requests: 1, now, leaseMs: LEASE_MS });
     if (!ok) return; // the lease was lost to another pass
@@ -116,10 +168,10 @@ export const handleClassify = async (job: JobOf<"classify">, c: JobContext) => {
   else if (job.then === "writeback" && job.connectionId) await enqueueWriteback(c, job.workspaceId, job.connectionId);
 };
 
-/** Starts a write-back run for a connection when its mode is dry-run or on. */
+/** Starts an automatic write-back run for a connection in `on` mode (see startWritebackRun). */
 async function enqueueWriteback(c: JobContext, workspaceId: string, connectionId: string): Promise<void> {
   const { startWritebackRun } = await import("../services/writeback");
-  const runId = await startWritebackRun(c.env.DB, { workspaceId, connectionId, now: new Date(c.deps.now()) });
+  const runId = await startWritebackRun(c.env.DB, { workspaceId, connectionId, now: new Date(c.deps.now()), automatic: true });
   if (runId) await enqueue(c, { type: "writeback", workspaceId, connectionId, runId });
 }
 

@@ -23,7 +23,7 @@ describe("health", () => {
     expect(body.version).toBe(testEnv.APP_VERSION);
     expect(body.db.ok).toBe(true);
     // The latest migration the service sees is the last one in migrations/.
-    expect(body.db.migration).toBe(testEnv.TEST_MIGRATIONS.at(-1)?.name);
+    expect(body.db.migration).toBe(env.TEST_MIGRATIONS.at(-1)?.name);
     expect(res.headers.get("x-request-id")).toMatch(/^req_/);
   });
 });
