@@ -104,7 +104,7 @@ export const SettingsPatchSchema = z
       .regex(/^[A-Za-z0-9:_./-]+$/, "letters, digits and : _ . / - only (Jira labels cannot contain spaces)")
       .optional(),
     maxWritesPerRun: z.number().int().min(0).max(10_000).optional(),
-    rulePack: z.string().max(256 * 1024).nullable().optional().describe("YAML; null resets to the default pack"),
+    rulePack: z.string().nullable().optional().describe("YAML or JSON (256 KiB at most, checked by the pack loader: 422); null resets to the default pack"),
   })
   .strict()
   .meta({ id: "SettingsPatch" });
