@@ -25,6 +25,7 @@ import { http } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll } from "vitest";
 import { createGithubSandbox, type GithubSandbox } from "../../../connectors/sandbox/github";
+import { createJiraSandbox, type JiraSandbox } from "../../../connectors/sandbox/jira";
 import { createLinearSandbox } from "../../../connectors/sandbox/linear";
 import type { SbIssue } from "../../../connectors/sandbox/github/state";
 import type { SyncScope } from "../../../connectors/types";
@@ -43,7 +44,7 @@ export const SANDBOX_ORIGIN = "http://127.0.0.1:8788";
 export type LinearSandbox = ReturnType<typeof createLinearSandbox>;
 
 /** The sandboxes the msw handlers route to; each test installs its own. */
-const current: { github: GithubSandbox | null; linear: LinearSandbox | null } = { github: null, linear: null };
+const current: { github: GithubSandbox | null; linear: LinearSandbox | null; jira: JiraSandbox | null } = { github: null, linear: null, jira: null };
 
 /**
  * A tracker that never answers: the next `count` requests hang until the
@@ -77,6 +78,13 @@ const server = setupServer(
     }
     return gh.fetch(request as unknown as Request);
   }),
+  http.all(`${SANDBOX_ORIGIN}/jira/*`, async ({ request }) => {
+    const jira = current.jira;
+    if (!jira) throw new Error("no Jira sandbox installed for this test");
+    const url = new URL(request.url);
+    traffic.push({ tracker: "jira", method: request.method, path: url.pathname + url.search });
+    return jira.fetch(request as unknown as Request);
+  }),
   http.all(`${SANDBOX_ORIGIN}/linear/*`, async ({ request }) => {
     const lin = current.linear;
     if (!lin) throw new Error("no Linear sandbox installed for this test");
@@ -92,12 +100,13 @@ export function usePipelineHarness() {
   afterEach(() => {
     current.github = null;
     current.linear = null;
+    current.jira = null;
     traffic.length = 0;
     hang.count = 0;
     hang.advance = null;
   });
   afterAll(() => server.close());
-  return { github: githubWorld, linear: linearWorld, drain: (opts?: DrainOptions) => new Drain(opts) };
+  return { github: githubWorld, linear: linearWorld, jira: jiraWorld, drain: (opts?: DrainOptions) => new Drain(opts) };
 }
 
 export interface GithubWorld {
@@ -253,4 +262,47 @@ export async function waitFor<T>(what: string, check: () => Promise<T | null | u
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ""}`);
+}
+
+export interface JiraWorld {
+  sandbox: JiraSandbox;
+  workspaceId: string;
+  connection: Connection;
+  siteId: string;
+  scope: SyncScope;
+}
+
+/** A Jira sandbox site (project AUD with `issues` issues), a workspace and an active connection to that site's project. */
+export async function jiraWorld(opts: { issues?: number; writeMode?: WriteMode } = {}): Promise<JiraWorld> {
+  const config = getConfig(baseEnv);
+  const sandbox = createJiraSandbox({
+    basePath: "/jira",
+    clientId: config.JIRA_CLIENT_ID,
+    clientSecret: config.JIRA_CLIENT_SECRET,
+    webhookUrl: `${config.PUBLIC_BASE_URL}/webhooks/jira`,
+    seed: { issuesPerProject: 0 },
+  });
+  current.jira = sandbox;
+  const site = sandbox.defaultSite();
+  sandbox.seed(site.id, "AUD", opts.issues ?? 30, {});
+  const ws = await createWorkspace(baseEnv.DB, { name: "pipeline jira" });
+  await updateSettings(baseEnv.DB, ws.id, { writeMode: opts.writeMode ?? "off", maxWritesPerRun: 1000 });
+  const token = sandbox.issueToken();
+  const scope: SyncScope = { kind: "project", id: "AUD", name: "Auditor", siteId: site.id };
+  const conn = await createConnection(baseEnv.DB, {
+    workspaceId: ws.id,
+    tracker: "jira",
+    accountId: "jira-user",
+    accountName: "Jira sandbox",
+    siteId: site.id,
+    grantedScopes: ["read:jira-work", "write:jira-work"],
+    accessTokenEnc: null,
+    refreshTokenEnc: null,
+    tokenExpiresAt: null,
+  });
+  await updateTokens(baseEnv.DB, conn.id, await encryptTokens(config, conn, { accessToken: token.accessToken, refreshToken: null, expiresAt: null, scopes: [] }));
+  await setSyncScopes(baseEnv.DB, ws.id, conn.id, [scope]);
+  sandbox.outbox.drain();
+  sandbox.resetStats();
+  return { sandbox, workspaceId: ws.id, connection: { ...conn, syncScopes: [scope] }, siteId: site.id, scope };
 }
