@@ -4,23 +4,39 @@
  */
 import { CONSTRAINTS, type Classification, type Constraint, type Issue, type Reason } from "../../src/core/types";
 import { evaluatePack, type CompiledPack } from "./compile";
-import { combineVotes, type Label } from "./combine";
-import { predictModel } from "./model";
+import { combineArrays, LABEL_INDEX, LABELS } from "./combine";
+import { compiledModel, type CompiledModel } from "./model";
 
 /** Vote weight at which rules hold 63% of the say. */
 export const RULE_SCALE = 2;
 
 /** A human-applied `<prefix><constraint>` label, if any. */
 export function constraintFromLabels(labels: readonly string[], prefix: string): { label: string; constraint: Constraint } | null {
-  const p = prefix.toLowerCase();
+  if (labels.length === 0) return null;
+  // Label names repeat across a backlog: memoize each name's meaning per prefix (bounded).
+  let memo = labelMemo.get(prefix);
+  if (memo === undefined) labelMemo.set(prefix, (memo = new Map()));
   for (const label of labels) {
-    const l = label.toLowerCase().trim();
-    if (!l.startsWith(p)) continue;
-    const rest = l.slice(p.length).trim();
-    const c = CONSTRAINTS.find((x) => x === rest);
-    if (c) return { label, constraint: c };
+    let c = memo.get(label);
+    if (c === undefined) {
+      c = labelConstraint(label, prefix);
+      if (memo.size >= LABEL_MEMO_LIMIT) memo.clear();
+      memo.set(label, c);
+    }
+    if (c !== null) return { label, constraint: c };
   }
   return null;
+}
+
+const LABEL_MEMO_LIMIT = 4096;
+const labelMemo = new Map<string, Map<string, Constraint | null>>();
+
+function labelConstraint(label: string, prefix: string): Constraint | null {
+  const p = prefix.toLowerCase();
+  const l = label.toLowerCase().trim();
+  if (!l.startsWith(p)) return null;
+  const rest = l.slice(p.length).trim();
+  return CONSTRAINTS.find((x) => x === rest) ?? null;
 }
 
 export interface ClassifyOptions {
@@ -49,22 +65,43 @@ export function classify(compiled: CompiledPack, issue: Issue, opts: ClassifyOpt
     };
   }
   const evaluation = evaluatePack(compiled, issue);
-  const votes: Partial<Record<Label, number>> = {};
+  const votes = VOTES.fill(0);
   const reasons: Reason[] = [];
   for (const f of evaluation.fired) {
     const v = f.rule.then.vote;
     if (!v) continue;
-    votes[v.constraint] = (votes[v.constraint] ?? 0) + v.weight;
-    reasons.push(...f.reasons);
+    votes[LABEL_INDEX[v.constraint]]! += v.weight;
+    for (const r of f.reasons) reasons.push(r);
   }
-  const model = pack.model && !opts.noModel ? predictModel(pack.model, { title: issue.title, body: issue.body ?? "" }) : null;
-  const combined = combineVotes(votes, model?.probs ?? null, { threshold: pack.threshold, modelWeight: pack.modelWeight, ruleWeight: pack.ruleWeight, ruleScale: RULE_SCALE });
-  if (model) {
-    for (const t of model.top.slice(0, 5)) {
+  const cm = pack.model && !opts.noModel ? compiledModel(pack.model) : null;
+  const best = cm ? modelProbabilities(cm, issue) : -1;
+  const combined = combineArrays(votes, cm ? PROBS : null, { threshold: pack.threshold, modelWeight: pack.modelWeight, ruleWeight: pack.ruleWeight, ruleScale: RULE_SCALE }, DIST);
+  if (cm) {
+    const top = cm.contributions(best);
+    for (let k = 0; k < top.length && k < 5; k++) {
+      const t = top[k]!;
       reasons.push({ ruleId: "model", source: "model", constraint: t.constraint === "none" ? null : t.constraint, weight: round(t.weight), field: "text", match: t.token });
     }
   }
   return { constraint: combined.constraint, confidence: combined.confidence, runnerUp: combined.runnerUp, decidedBy: combined.decidedBy, reasons };
+}
+
+// Scratch arrays in `LABELS` order, reused by every call (classification is synchronous and keeps none of them).
+const VOTES = new Float64Array(LABELS.length);
+const PROBS = new Float64Array(LABELS.length);
+const DIST = new Float64Array(LABELS.length);
+let modelOut = new Float64Array(LABELS.length);
+
+/** Runs the model into `PROBS` (`LABELS` order, 0 for a label the model lacks); returns the model's best label index. */
+function modelProbabilities(cm: CompiledModel, issue: Issue): number {
+  if (modelOut.length < cm.labels.length) modelOut = new Float64Array(cm.labels.length);
+  const best = cm.probabilities({ title: issue.title, body: issue.body ?? "" }, modelOut);
+  PROBS.fill(0);
+  for (let c = 0; c < cm.labels.length; c++) {
+    const at = LABEL_INDEX[cm.labels[c]!];
+    if (at !== undefined) PROBS[at] = modelOut[c]!;
+  }
+  return best;
 }
 
 function round(x: number): number {

@@ -30,8 +30,16 @@ const PLACEHOLDERS = [
   "_no response_",
 ];
 
-/** Cheap case-sensitive pre-check (plain indexOf): every placeholder contains one of these. */
-const PLACEHOLDER_HINTS = ["concise", "other context", "applicable", "reproduce the behavior", "frustrated", "'...", "ee error", "o response_", "O RESPONSE_"];
+/**
+ * Cheap case-sensitive pre-check: the issue templates that carry placeholders always carry one of
+ * these ("A clear and concise…", "Add any other context…", "Go to '...'", issue forms' "_No response_").
+ */
+const PLACEHOLDER_HINT = /concise|other context|'\.\.\.|o response_|O RESPONSE_/;
+
+/** Characters `String.prototype.trim` removes (only a line starting with one can be blank). */
+function isTrimmable(c: number): boolean {
+  return c <= 32 ? c === 32 || (c >= 9 && c <= 13) : c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
 const FENCE = /^\s{0,3}(```|~~~)/;
 const HEADING = /^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$/;
 const BOLD_HEADING = /^\s*\*\*([^*]{2,80})\*\*:?\s*$/;
@@ -68,7 +76,7 @@ export function cleanBody(raw: string): CleanedBody {
   let src = raw.indexOf("\r") >= 0 ? raw.replace(/\r\n?/g, "\n") : raw;
   if (src.indexOf("<!--") >= 0) src = src.replace(/<!--[\s\S]*?(-->|$)/g, "");
   if (src.indexOf("[") >= 0) src = src.replace(PLACEHOLDER_TOKEN, "");
-  const hasPlaceholders = PLACEHOLDER_HINTS.some((h) => src.indexOf(h) >= 0);
+  const hasPlaceholders = PLACEHOLDER_HINT.test(src);
 
   // One pass over the lines. Headings wait in `pending` until a content line confirms them
   // (a heading with nothing under it is template boilerplate and is dropped); confirmed
@@ -76,15 +84,6 @@ export function cleanBody(raw: string): CleanedBody {
   const out: string[] = [];
   const pending: Heading[] = [];
   const open: Array<Heading & { from: number }> = [];
-  const closeSections = (h: Heading | null) => {
-    for (let k = open.length - 1; k >= 0; k--) {
-      const o = open[k]!;
-      if (h !== null && !ends(o, h)) continue;
-      const key = normalizeHeading(o.name);
-      if (key && !sections.has(key)) sections.set(key, tidy(out, o.from));
-      open.splice(k, 1);
-    }
-  };
   let inFence = false;
   let inTraceback = false;
   let prevBlank = true;
@@ -103,7 +102,7 @@ export function cleanBody(raw: string): CleanedBody {
       continue;
     }
     if (inFence) continue;
-    const blank = f === line.length || line.trim() === "";
+    const blank = f === line.length || (isTrimmable(c0) && line.trim() === "");
     if (inTraceback) {
       if (blank) inTraceback = false;
       continue;
@@ -139,7 +138,7 @@ export function cleanBody(raw: string): CleanedBody {
       const bold = c0 !== 35;
       const heading: Heading = { name: (bold ? h[1] : h[2]) ?? "", level: bold ? 1 : (h[1] ?? "#").length, bold, line: line.trim() };
       for (let k = pending.length - 1; k >= 0; k--) if (ends(pending[k]!, heading)) pending.splice(k, 1);
-      closeSections(heading);
+      closeSections(open, heading, out, sections);
       pending.push(heading);
       continue;
     }
@@ -148,16 +147,29 @@ export function cleanBody(raw: string): CleanedBody {
       if (pending.length === 0) out.push("");
       continue;
     }
-    for (const p of pending) {
-      if (out.length > 0 && out[out.length - 1] !== "") out.push("");
-      out.push(p.line);
-      open.push({ ...p, from: out.length });
+    if (pending.length > 0) {
+      for (const p of pending) {
+        if (out.length > 0 && out[out.length - 1] !== "") out.push("");
+        out.push(p.line);
+        open.push({ ...p, from: out.length });
+      }
+      pending.length = 0;
     }
-    pending.length = 0;
     out.push(text);
   }
-  closeSections(null);
+  if (open.length > 0) closeSections(open, null, out, sections);
   return { text: tidy(out, 0), sections };
+}
+
+/** Closes the open sections that heading `h` ends (all of them for null) and records their text. */
+function closeSections(open: Array<Heading & { from: number }>, h: Heading | null, out: string[], sections: Map<string, string>): void {
+  for (let k = open.length - 1; k >= 0; k--) {
+    const o = open[k]!;
+    if (h !== null && !ends(o, h)) continue;
+    const key = normalizeHeading(o.name);
+    if (key && !sections.has(key)) sections.set(key, tidy(out, o.from));
+    open.splice(k, 1);
+  }
 }
 
 interface Heading {
@@ -179,6 +191,19 @@ function tidy(lines: string[], from: number): string {
 
 /** Heading key: lower-cased, trailing colon and emoji/punctuation trimmed. */
 export function normalizeHeading(h: string): string {
+  // Template headings repeat across a backlog: memoize (bounded).
+  let key = headingKeys.get(h);
+  if (key === undefined) {
+    if (headingKeys.size >= HEADING_MEMO_LIMIT) headingKeys.clear();
+    headingKeys.set(h, (key = headingKey(h)));
+  }
+  return key;
+}
+
+const HEADING_MEMO_LIMIT = 2048;
+const headingKeys = new Map<string, string>();
+
+function headingKey(h: string): string {
   const ascii = h.toLowerCase().replace(/[*_`]/g, "").replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, "");
   if (ascii !== "" && /^[\x20-\x7e]*$/.test(ascii)) return ascii.replace(/\s+/g, " ");
   return h

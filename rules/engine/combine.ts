@@ -31,9 +31,17 @@ export function ruleStrength(totalWeight: number, scale: number): number {
   return totalWeight <= 0 ? 0 : 1 - Math.exp(-totalWeight / scale);
 }
 
+/** A verdict without the distribution: what `classify` needs. */
+export type Verdict = Omit<Combined, "dist">;
+
+/** Index of each label in `LABELS` (the order of the typed arrays below). */
+export const LABEL_INDEX: Readonly<Record<Label, number>> = Object.fromEntries(LABELS.map((l, i) => [l, i])) as Record<Label, number>;
+const K = LABELS.length;
+const NONE_AT = LABEL_INDEX.none;
+
 /**
  * Combines rule votes with the model's distribution into one verdict. With a
- * model: a log-linear blend (see `blendWithModel`). Without: rule strength.
+ * model: a log-linear blend (see `blendInto`). Without: rule strength.
  * Below `threshold`, or when `none` wins, the verdict is null (abstain).
  *
  * @example
@@ -44,8 +52,27 @@ export function combineVotes(
   model: Record<Label, number> | null,
   opts: CombineOptions,
 ): Combined {
-  if (model && opts.modelWeight > 0) return blendWithModel(votes, model, opts);
-  return rulesOnly(votes, opts);
+  const v = new Float64Array(K);
+  for (let i = 0; i < K; i++) v[i] = votes[LABELS[i]!] ?? 0;
+  let m: Float64Array | null = null;
+  if (model) {
+    m = new Float64Array(K);
+    for (let i = 0; i < K; i++) m[i] = model[LABELS[i]!] ?? 0;
+  }
+  const dist = new Float64Array(K);
+  const verdict = combineArrays(v, m, opts, dist);
+  const record = {} as Record<Label, number>;
+  for (let i = 0; i < K; i++) record[LABELS[i]!] = dist[i]!;
+  return { ...verdict, dist: record };
+}
+
+/**
+ * `combineVotes` on typed arrays in `LABELS` order (no per-call records): `votes` and `model`
+ * are read, the blended distribution is written into `dist`. The hot path of `classify`.
+ */
+export function combineArrays(votes: Float64Array, model: Float64Array | null, opts: CombineOptions, dist: Float64Array): Verdict {
+  if (model && opts.modelWeight > 0) return blendInto(votes, model, opts, dist);
+  return rulesOnly(votes, opts, dist);
 }
 
 /**
@@ -53,46 +80,62 @@ export function combineVotes(
  * softmaxed. Strong rules outweigh the model; where rules are silent or weak the model's
  * distribution decides, its `none` included. Agreement raises confidence, disagreement lowers it.
  */
-function blendWithModel(votes: Partial<Record<Label, number>>, model: Record<Label, number>, opts: CombineOptions): Combined {
-  const score = {} as Record<Label, number>;
+function blendInto(votes: Float64Array, model: Float64Array, opts: CombineOptions, dist: Float64Array): Verdict {
   let max = -Infinity;
-  for (const l of LABELS) {
-    score[l] = opts.modelWeight * Math.log((model[l] ?? 0) + 1e-4) + opts.ruleWeight * (votes[l] ?? 0);
-    if (score[l] > max) max = score[l];
+  for (let i = 0; i < K; i++) {
+    const score = opts.modelWeight * Math.log(model[i]! + 1e-4) + opts.ruleWeight * votes[i]!;
+    dist[i] = score;
+    if (score > max) max = score;
   }
   let z = 0;
-  const dist = {} as Record<Label, number>;
-  for (const l of LABELS) z += dist[l] = Math.exp(score[l] - max);
-  for (const l of LABELS) dist[l] /= z;
-  const ranked = [...LABELS].sort((a, b) => dist[b] - dist[a]);
-  const best = ranked[0]!;
-  const second = ranked[1]!;
-  const ruleMargin = opts.ruleWeight * ((votes[best] ?? 0) - (votes[second] ?? 0));
-  const modelMargin = opts.modelWeight * (Math.log((model[best] ?? 0) + 1e-4) - Math.log((model[second] ?? 0) + 1e-4));
-  const decidedBy = (votes[best] ?? 0) > 0 && ruleMargin >= modelMargin ? "rules" : "model";
+  for (let i = 0; i < K; i++) z += dist[i] = Math.exp(dist[i]! - max);
+  for (let i = 0; i < K; i++) dist[i]! /= z;
+  let best = NONE_AT;
+  let second = NONE_AT;
+  let bestP = -1;
+  let secondP = -1;
+  for (let i = 0; i < K; i++) {
+    const p = dist[i]!;
+    if (p > bestP) {
+      second = best;
+      secondP = bestP;
+      best = i;
+      bestP = p;
+    } else if (p > secondP) {
+      second = i;
+      secondP = p;
+    }
+  }
+  const ruleMargin = opts.ruleWeight * (votes[best]! - votes[second]!);
+  const modelMargin = opts.modelWeight * (Math.log(model[best]! + 1e-4) - Math.log(model[second]! + 1e-4));
+  const decidedBy = votes[best]! > 0 && ruleMargin >= modelMargin ? "rules" : "model";
   return verdict(best, dist, decidedBy, opts.threshold);
 }
 
-function verdict(best: Label, dist: Record<Label, number>, decidedBy: Combined["decidedBy"], threshold: number): Combined {
-  const ranked = [...CONSTRAINTS].sort((a, b) => dist[b] - dist[a]);
-  const topC = ranked[0]!;
-  if (best === "none" || dist[best] < threshold) {
-    return { constraint: null, confidence: round(dist[topC]), runnerUp: dist[topC] > 0 ? { constraint: topC, confidence: round(dist[topC]) } : null, decidedBy, dist };
+function verdict(best: number, dist: Float64Array, decidedBy: Combined["decidedBy"], threshold: number): Verdict {
+  // The two most likely constraints (not `none`).
+  let a = 0;
+  let b = 1;
+  if (dist[b]! > dist[a]!) [a, b] = [b, a];
+  for (let i = 2; i < CONSTRAINTS.length; i++) {
+    if (dist[i]! > dist[a]!) [a, b] = [i, a];
+    else if (dist[i]! > dist[b]!) b = i;
   }
-  const c = best as Constraint;
-  const ru = ranked.find((x) => x !== c)!;
-  return { constraint: c, confidence: round(dist[c]), runnerUp: dist[ru] > 0 ? { constraint: ru, confidence: round(dist[ru]) } : null, decidedBy, dist };
+  if (best === NONE_AT || dist[best]! < threshold) {
+    return { constraint: null, confidence: round(dist[a]!), runnerUp: dist[a]! > 0 ? { constraint: CONSTRAINTS[a]!, confidence: round(dist[a]!) } : null, decidedBy };
+  }
+  const ru = best === a ? b : a;
+  return { constraint: CONSTRAINTS[best]!, confidence: round(dist[best]!), runnerUp: dist[ru]! > 0 ? { constraint: CONSTRAINTS[ru]!, confidence: round(dist[ru]!) } : null, decidedBy };
 }
 
 /** Without a model: rules take `strength` of the mass (from their total weight), split by their votes. */
-function rulesOnly(votes: Partial<Record<Label, number>>, opts: CombineOptions): Combined {
+function rulesOnly(votes: Float64Array, opts: CombineOptions, dist: Float64Array): Verdict {
   let total = 0;
-  for (const l of LABELS) total += votes[l] ?? 0;
+  for (let i = 0; i < K; i++) total += votes[i]!;
   const strength = ruleStrength(total, opts.ruleScale);
-  const dist = {} as Record<Label, number>;
-  for (const l of LABELS) dist[l] = total > 0 ? (strength * (votes[l] ?? 0)) / total : 0;
-  let best: Label = "none";
-  for (const l of LABELS) if (dist[l] > dist[best]) best = l;
+  for (let i = 0; i < K; i++) dist[i] = total > 0 ? (strength * votes[i]!) / total : 0;
+  let best = NONE_AT;
+  for (let i = 0; i < K; i++) if (dist[i]! > dist[best]!) best = i;
   return verdict(best, dist, total > 0 ? "rules" : "none", opts.threshold);
 }
 

@@ -47,6 +47,8 @@ export interface CompiledPack {
   regexes: Map<string, Array<{ leaf: number; re: RE2JS }>>;
   /** Single-entry memo so `scoreIssue` reuses `classify`'s evaluation of the same issue. */
   memo: { issue: Issue | null; evaluation: Evaluation | null };
+  /** Scratch state reused across issues (evaluation is synchronous and keeps nothing of it). */
+  scratch: EvalState | null;
 }
 
 export interface FiredRule {
@@ -238,7 +240,7 @@ export function compilePack(pack: RulePack): CompiledPack {
     return { rule, test, positiveLeaves };
   });
   const scans = [...indexes].map(([fact, index]) => ({ slot: slotOf(fact), fact, index }));
-  return { pack, rules, leaves, slots, scans, indexes, regexes, memo: { issue: null, evaluation: null } };
+  return { pack, rules, leaves, slots, scans, indexes, regexes, memo: { issue: null, evaluation: null }, scratch: null };
 }
 
 /**
@@ -249,7 +251,16 @@ export function evaluatePack(c: CompiledPack, issue: Issue): Evaluation {
   if (c.memo.issue === issue && c.memo.evaluation) return c.memo.evaluation;
   const facts = new IssueFacts(issue);
   const n = c.leaves.length;
-  const s: EvalState = { facts, texts: new Array(c.slots.length), hits: new Array(n), results: new Array(n), matched: new Array(n) };
+  let s = c.scratch;
+  if (s === null) {
+    s = c.scratch = { facts, texts: new Array(c.slots.length).fill(undefined), hits: new Array(n).fill(undefined), results: new Array(n).fill(undefined), matched: new Array(n).fill(undefined) };
+  } else {
+    s.facts = facts;
+    s.texts.fill(undefined);
+    s.hits.fill(undefined);
+    s.results.fill(undefined);
+    s.matched.fill(undefined);
+  }
   for (const { slot, fact, index } of c.scans) {
     const text = textAt(s, slot, fact);
     if (text) index.scan(fact, text, s.hits);

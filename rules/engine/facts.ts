@@ -1,6 +1,7 @@
 /**
- * The facts a rule can test, read off an `Issue`. Text facts are computed
- * lazily and at most once per issue (the body is cleaned only if asked).
+ * The facts a rule can test, read off an `Issue`. The body is cleaned lazily,
+ * at most once per issue and only if asked; the compiled pack caches each
+ * text fact per issue in its slots, so nothing else is memoized here.
  */
 import type { Issue } from "../../src/core/types";
 import { cleanBody, normalizeHeading, type CleanedBody } from "./clean-text";
@@ -16,7 +17,6 @@ function sectionKey(fact: string): string {
 
 export class IssueFacts {
   private cleaned: CleanedBody | undefined;
-  private textCache: Map<string, string | null> | undefined;
   constructor(readonly issue: Issue) {}
 
   private body(): CleanedBody {
@@ -28,16 +28,11 @@ export class IssueFacts {
   text(fact: string): string | null {
     if (fact === "title") return this.issue.title;
     if (fact === "body") return this.body().text;
-    const cached = this.textCache?.get(fact);
-    if (cached !== undefined) return cached;
-    let out: string | null;
-    if (fact.startsWith("section:")) out = this.body().sections.get(sectionKey(fact)) ?? null;
-    else {
-      const v = this.value(fact);
-      out = v === null ? null : Array.isArray(v) ? v.join("\n") : String(v);
-    }
-    (this.textCache ??= new Map()).set(fact, out);
-    return out;
+    // Sections are two map lookups away: no per-issue cache needed.
+    if (fact.startsWith("section:")) return this.body().sections.get(sectionKey(fact)) ?? null;
+    // Not cached here: the compiled pack caches every text fact per issue by slot.
+    const v = this.value(fact);
+    return v === null ? null : Array.isArray(v) ? v.join("\n") : String(v);
   }
 
   /** The fact as a value for `in`, `equals`, `range` and `exists`. */

@@ -5,6 +5,7 @@
 import * as textModel from "../model/index";
 
 export type TextModel = textModel.TextModel;
+export type CompiledModel = textModel.CompiledModel;
 export type ModelLabel = import("../../src/core/types").Constraint | "none";
 
 export interface ModelPrediction {
@@ -14,6 +15,11 @@ export interface ModelPrediction {
 
 export function loadModel(json: unknown): TextModel {
   return textModel.loadModel(json);
+}
+
+/** The compiled (fast) form of a model, cached per model object. */
+export function compiledModel(model: TextModel): CompiledModel {
+  return textModel.compiledFor(model);
 }
 
 export function predictModel(model: TextModel, input: { title: string; body: string }): ModelPrediction {

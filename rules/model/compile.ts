@@ -28,10 +28,18 @@ export interface CompiledModel {
    * the most probable label. The hot path for bulk classification.
    */
   probabilities(input: { title: string; body: string }, out: Float64Array): number;
+  /**
+   * The tokens that pushed hardest toward label index `best` (at most 5, strongest first) in
+   * the input of the last `probabilities` call: `predict` without re-reading the text.
+   */
+  contributions(best: number): Contribution[];
 }
 
-const TABLE_SIZE = 1 << 16;
+/** Word cache slots (a power of two); cleared when half full. */
+const TABLE_SIZE = 1 << 13;
 const TABLE_LIMIT = TABLE_SIZE >> 1;
+const DROPPED = -2;
+const UNKNOWN = -1;
 const TOP = 5;
 
 /**
@@ -59,12 +67,14 @@ export function compileModel(model: TextModel): CompiledModel {
   const touched = new Int32Array(vocab.length);
   const x = new Float64Array(vocab.length);
   let nTouched = 0;
-  // Open-addressing table: raw word -> (token or null, vocabulary row or -1). Keyed by
-  // the scanner's hash and verified char by char, so a seen word costs no allocation.
-  const slotHash = new Int32Array(TABLE_SIZE);
-  const slotRow = new Int32Array(TABLE_SIZE);
-  const slotRaw: Array<string | undefined> = new Array<string | undefined>(TABLE_SIZE);
+  // Open-addressing table: raw word -> vocabulary row (or DROPPED / UNKNOWN). Keyed by the
+  // scanner's hash and verified char by char against a character pool, so a seen word costs
+  // no allocation; slot metadata is interleaved in one small Int32Array so a probe touches
+  // one cache line. A cache only: when it fills up it is cleared and refilled.
+  const meta = new Int32Array(TABLE_SIZE * 4); // [hash, length + 1 (0 = empty), pool offset, row]
   const slotToken: Array<string | null> = new Array<string | null>(TABLE_SIZE).fill(null);
+  let pool = new Uint16Array(TABLE_LIMIT * 8);
+  let poolUsed = 0;
   let used = 0;
 
   let field = 0;
@@ -80,37 +90,49 @@ export function compileModel(model: TextModel): CompiledModel {
     const len = end - start;
     let slot = hash & (TABLE_SIZE - 1);
     for (;;) {
-      const raw = slotRaw[slot];
-      if (raw === undefined) break;
-      if (slotHash[slot] === hash && raw.length === len) {
+      const m = slot << 2;
+      const l1 = meta[m + 1]!;
+      if (l1 === 0) break;
+      if (meta[m] === hash && l1 === len + 1) {
+        const off = meta[m + 2]!;
         let k = 0;
-        while (k < len && raw.charCodeAt(k) === s.charCodeAt(start + k)) k++;
+        while (k < len && pool[off + k] === s.charCodeAt(start + k)) k++;
         if (k === len) return slot;
       }
       slot = (slot + 1) & (TABLE_SIZE - 1);
     }
     if (used >= TABLE_LIMIT) {
-      slotRaw.fill(undefined);
+      meta.fill(0);
+      slotToken.fill(null);
       used = 0;
+      poolUsed = 0;
       slot = hash & (TABLE_SIZE - 1);
     }
-    const raw = s.slice(start, end);
-    const token = normalizeWord(raw);
-    slotRaw[slot] = raw;
-    slotHash[slot] = hash;
+    if (poolUsed + len > pool.length) {
+      const bigger = new Uint16Array(Math.max(pool.length * 2, poolUsed + len));
+      bigger.set(pool.subarray(0, poolUsed));
+      pool = bigger;
+    }
+    for (let k = 0; k < len; k++) pool[poolUsed + k] = s.charCodeAt(start + k);
+    const token = normalizeWord(s.slice(start, end));
+    const m = slot << 2;
+    meta[m] = hash;
+    meta[m + 1] = len + 1;
+    meta[m + 2] = poolUsed;
+    meta[m + 3] = token === null ? DROPPED : (index.get(token) ?? UNKNOWN);
     slotToken[slot] = token;
-    slotRow[slot] = token === null ? -1 : (index.get(token) ?? -1);
+    poolUsed += len;
     used++;
     return slot;
   };
   const visit = (s: string, start: number, end: number, hash: number) => {
     const slot = lookup(s, start, end, hash);
-    const token = slotToken[slot] as string | null;
-    if (token === null || budget <= 0) return;
+    const row = meta[(slot << 2) + 3]!;
+    if (row === DROPPED || budget <= 0) return;
     budget--;
-    const row = slotRow[slot] as number;
     if (row >= 0) count(row);
     if (bigrams) {
+      const token = slotToken[slot] as string;
       if (prev !== null) {
         const row2 = index.get(`${prev}_${token}`);
         if (row2 !== undefined) count(row2);
@@ -173,11 +195,8 @@ export function compileModel(model: TextModel): CompiledModel {
     return best;
   };
 
-  const predict = (input: { title: string; body: string }): Prediction => {
-    const out = new Float64Array(k);
-    const best = probabilities(input, out);
-    const probs = {} as Record<Label, number>;
-    labels.forEach((l, c) => (probs[l] = out[c] as number));
+  /** The TOP strongest positive contributions to label `best` in the last featurized input, strongest first. */
+  const contributions = (best: number): Contribution[] => {
     const winner = labels[best] as Label;
     // keep the TOP strongest positive contributions by insertion (no full sort)
     const topRow: number[] = [];
@@ -196,13 +215,20 @@ export function compileModel(model: TextModel): CompiledModel {
       topRow[at] = i;
       if (topRow.length > TOP) (topRow.length = TOP), (topWeight.length = TOP);
     }
-    const top: Contribution[] = topRow.map((i, n) => ({
-      token: vocab[i] as string,
-      constraint: winner,
-      weight: Math.round((topWeight[n] as number) * 1e4) / 1e4,
-    }));
-    return { probs, top };
+    const top: Contribution[] = new Array<Contribution>(topRow.length);
+    for (let n = 0; n < topRow.length; n++) {
+      top[n] = { token: vocab[topRow[n] as number] as string, constraint: winner, weight: Math.round((topWeight[n] as number) * 1e4) / 1e4 };
+    }
+    return top;
   };
 
-  return { labels, predict, probabilities };
+  const predict = (input: { title: string; body: string }): Prediction => {
+    const out = new Float64Array(k);
+    const best = probabilities(input, out);
+    const probs = {} as Record<Label, number>;
+    for (let c = 0; c < k; c++) probs[labels[c] as Label] = out[c] as number;
+    return { probs, top: contributions(best) };
+  };
+
+  return { labels, predict, probabilities, contributions };
 }

@@ -36,9 +36,14 @@ const compiled = new WeakMap<TextModel, CompiledModel>();
  * first use and caches it per model object, so repeated calls are fast.
  */
 export function predict(model: TextModel, input: { title: string; body: string }): Prediction {
+  return compiledFor(model).predict(input);
+}
+
+/** The model compiled for fast prediction, compiled once per model object and cached. */
+export function compiledFor(model: TextModel): CompiledModel {
   let fast = compiled.get(model);
   if (!fast) compiled.set(model, (fast = compileModel(model)));
-  return fast.predict(input);
+  return fast;
 }
 
 /** The most probable label, or null when its probability is below `threshold`. */

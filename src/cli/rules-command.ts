@@ -6,6 +6,7 @@ import { z } from "zod";
 import { classify, compilePack, formatIssue, RulePackError, type RulePack } from "../../rules";
 import { LABELS, type Label } from "../../rules/engine/combine";
 import { modelTrainedOnSha256, trainModel } from "../../rules/engine/model";
+import { stratifiedFolds } from "../../rules/model/index";
 import { issueFromJsonl } from "../core/import";
 import type { Issue } from "../core/types";
 import { loadPackFile } from "./load-pack";
@@ -44,16 +45,6 @@ function readLabelled(file: string): { rows: LabelledRow[]; sha256: string } {
       return { issue: issueFromJsonl(obj), expected: expected.data };
     });
   return { rows, sha256: createHash("sha256").update(text).digest("hex") };
-}
-
-/** Deterministic stratified fold assignment (round-robin within each label, in file order). */
-export function foldsOf(labels: readonly string[], k: number): number[] {
-  const seen = new Map<string, number>();
-  return labels.map((l) => {
-    const n = seen.get(l) ?? 0;
-    seen.set(l, n + 1);
-    return n % k;
-  });
 }
 
 /**
@@ -95,7 +86,8 @@ export function runRulesTest(path: string | undefined, opts: RulesTestOptions): 
 
   let seedCount = 0;
   if (crossValidate) {
-    const folds = foldsOf(rows.map((r) => r.expected), opts.folds);
+    // The same stratified, seeded folds the model's own training script reports (seed 1).
+    const folds = stratifiedFolds(rows.map((r) => r.expected), opts.folds, 1);
     const hyper = (pack.model as unknown as { hyperparameters?: object }).hyperparameters;
     const seeds = seedRowsFor(pack.file, pack.model);
     seedCount = seeds.length;

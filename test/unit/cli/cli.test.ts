@@ -100,6 +100,22 @@ describe("backlog-audit rules", () => {
   });
 });
 
+describe("backlog-audit rules test --cv", () => {
+  it("retrains the pack's model per fold", () => {
+    const labelled = join(dir, "cv.jsonl");
+    const titles: Record<string, string[]> = {
+      reliability: ["Crash on save", "Export hangs", "Login fails with 500", "Slow dashboard"],
+      throughput: ["Upgrade to React 19", "Speed up CI", "Refactor billing module", "Migrate to vite"],
+    };
+    writeFileSync(labelled, Object.entries(titles).flatMap(([c, ts]) => ts.map((title, i) => JSON.stringify({ id: `${c}-${i}`, title, constraint: c }))).join("\n"));
+    const r = cli(["rules", "test", "rules/default.yaml", "--labelled", labelled, "--cv", "--folds", "2", "--json"]);
+    expect(r.stderr).toBe("");
+    const m = JSON.parse(r.stdout);
+    expect(m.mode).toMatch(/2-fold cross-validation/);
+    expect(m.rows).toBe(8);
+  });
+});
+
 describe("backlog-audit audit", () => {
   it("audits a Jira CSV export as JSON", () => {
     const r = cli(["audit", "test/fixtures/import/jira-export.csv", "--format", "json"]);

@@ -19,7 +19,7 @@ describe("pack loading", () => {
     const pack = loadDefaultPack();
     expect(pack.rules.length).toBeGreaterThan(20);
     expect(pack.threshold).toBe(0.35);
-    expect(pack.writeBackThreshold).toBe(0.7);
+    expect(pack.writeBackThreshold).toBe(0.8);
     expect(Object.keys(pack.evidenceWeights)).toContain("customer");
   });
 
@@ -140,6 +140,16 @@ describe("pack loading", () => {
   it("validates audit evidence weights as numbers", () => {
     const e = errorOf("version: 1\naudit:\n  evidenceWeights: { customer: lots }\n");
     expect(e.issues[0]).toMatchObject({ path: "audit.evidenceWeights.customer", line: 3 });
+  });
+});
+
+describe("rules/README.md", () => {
+  it("its example pack loads", () => {
+    const md = readFileSync(new URL("../../../rules/README.md", import.meta.url).pathname, "utf8");
+    const yaml = md.split("```yaml")[1]!.split("```")[0]!;
+    const pack = loadPackFromString(yaml, "team.yaml");
+    expect(pack.rules.map((r) => r.id)).toContain("team-billing");
+    expect(pack.rules.map((r) => r.id)).not.toContain("none-how-to");
   });
 });
 
