@@ -3,10 +3,13 @@
  * `POST /dev/demo/seed` creates the demo workspace once and returns its id;
  * `POST /dev/demo/history` backfills its audit history (see services/demo.ts)
  * and runs a fresh audit on top.
+ * `GET /dev/stats?workspaceId=` and `GET /dev/bench/issues?workspaceId=&limit=`
+ * are counting reads for the service benchmarks (bench/service.mjs).
  */
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env";
 import { getLatestAudit, listAuditHistory } from "../db/audits";
+import { benchIssueSample, benchStats } from "../db/stats";
 import { createWorkspace, findDemoWorkspace } from "../db/workspaces";
 import { AppError } from "../errors";
 import { runWorkspaceAudit } from "../services/audit";
@@ -33,4 +36,10 @@ export const devRoutes = new Hono<AppEnv>()
     await runWorkspaceAudit(c.env.DB, ws.id, { trigger: "demo", now });
     const latest = await getLatestAudit(c.env.DB, ws.id);
     return c.json({ workspaceId: ws.id, backfilled: made, latestAuditId: latest?.id ?? null });
+  })
+  .get("/dev/stats", async (c) => c.json(await benchStats(c.env.DB, c.req.query("workspaceId") ?? null)))
+  .get("/dev/bench/issues", async (c) => {
+    const workspaceId = c.req.query("workspaceId");
+    if (!workspaceId) throw new AppError("bad_request", "workspaceId is required");
+    return c.json({ items: await benchIssueSample(c.env.DB, workspaceId, Number(c.req.query("limit") ?? 100) || 100) });
   });

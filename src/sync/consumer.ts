@@ -6,6 +6,7 @@
  */
 import { ConnectorError, isConnectorError } from "../../connectors/errors";
 import { recordSyncFailure } from "../db/failures";
+import { markDelivery } from "../db/webhooks";
 import { defaultDeps, type Deps } from "../deps";
 import type { Env, QueueJob } from "../env";
 import { createLogger, type Logger } from "../log";
@@ -55,6 +56,10 @@ export async function handleQueueBatch(
         message: body,
         reason: `exhausted retries after ${msg.attempts} attempt(s)`,
       });
+      if (body?.type === "webhook" && typeof body.tracker === "string" && typeof body.deliveryId === "string") {
+        // The delivery was accepted; record that it could not be applied (nothing stays "queued" forever).
+        await markDelivery(env.DB, body.tracker as "github", body.deliveryId, "failed", new Date(deps.now()));
+      }
       if (typeof body?.connectionId === "string") {
         await env.DB.prepare("UPDATE connections SET status = 'error', status_detail = ?, updated_at = ? WHERE id = ? AND status NOT IN ('revoked', 'disconnected')")
           .bind(`A ${String(body.type)} job failed repeatedly and was set aside; see sync failures.`, new Date(deps.now()).toISOString(), body.connectionId)

@@ -17,7 +17,7 @@ import { newId } from "../security/ids";
 import { runWorkspaceAudit } from "../services/audit";
 import { classifyPending } from "../services/classify";
 import { authFor, connectorFor, markRevoked } from "../services/connectors";
-import { runWriteback } from "../services/writeback";
+import { runWriteback, startWritebackRun } from "../services/writeback";
 import type { JobContext, JobHandlers } from "./consumer";
 import type { Job, JobOf } from "./jobs";
 
@@ -170,7 +170,6 @@ export const handleClassify = async (job: JobOf<"classify">, c: JobContext) => {
 
 /** Starts an automatic write-back run for a connection in `on` mode (see startWritebackRun). */
 async function enqueueWriteback(c: JobContext, workspaceId: string, connectionId: string): Promise<void> {
-  const { startWritebackRun } = await import("../services/writeback");
   const runId = await startWritebackRun(c.env.DB, { workspaceId, connectionId, now: new Date(c.deps.now()), automatic: true });
   if (runId) await enqueue(c, { type: "writeback", workspaceId, connectionId, runId });
 }
@@ -213,8 +212,23 @@ export async function applyWebhookEvents(c: JobContext, connection: Connection, 
       await enqueue(c, { type: "sync-start", connectionId: connection.id, reason: "webhook-gap" });
     }
   }
-  if (changed) await enqueue(c, { type: "classify", workspaceId: connection.workspaceId, all: false, then: "writeback", connectionId: connection.id });
+  if (!changed) return;
+  // A webhook usually changes one or two issues: classify them and write back in this same job,
+  // instead of two more queue hops (each waits for a batch), so an edit is labelled in about a second.
+  const r = await classifyPending(db, connection.workspaceId, { now, limit: INLINE_CLASSIFY_LIMIT });
+  if (r.more) {
+    await enqueue(c, { type: "classify", workspaceId: connection.workspaceId, all: false, then: "writeback", connectionId: connection.id });
+    return;
+  }
+  const runId = await startWritebackRun(db, { workspaceId: connection.workspaceId, connectionId: connection.id, now, automatic: true });
+  if (runId) {
+    const result = await runWriteback(db, getConfig(c.env), c.deps, { workspaceId: connection.workspaceId, connectionId: connection.id, runId });
+    if (result?.retryAt) await enqueue(c, { type: "writeback", workspaceId: connection.workspaceId, connectionId: connection.id, runId }, (result.retryAt - c.deps.now()) / 1000);
+  }
 }
+
+/** Issues a webhook job classifies inline before handing the rest to a classify job. */
+export const INLINE_CLASSIFY_LIMIT = 50;
 
 export const handleWebhook = async (job: JobOf<"webhook">, c: JobContext) => {
   const { routeWebhook } = await import("../services/webhooks");
@@ -228,7 +242,9 @@ export const handleWebhook = async (job: JobOf<"webhook">, c: JobContext) => {
 };
 
 export const handleWriteback = async (job: JobOf<"writeback">, c: JobContext) => {
-  await runWriteback(c.env.DB, getConfig(c.env), c.deps, { workspaceId: job.workspaceId, connectionId: job.connectionId, runId: job.runId });
+  const result = await runWriteback(c.env.DB, getConfig(c.env), c.deps, { workspaceId: job.workspaceId, connectionId: job.connectionId, runId: job.runId });
+  // Rate limited mid-run: continue the same run (same cap) when the tracker allows it.
+  if (result?.retryAt) await enqueue(c, job, (result.retryAt - c.deps.now()) / 1000);
 };
 
 /** Extends a connection's dynamic webhooks (Jira) before their 30-day expiry. */
