@@ -64,10 +64,15 @@ const SELECT = `SELECT i.*, c.constraint_name AS c_constraint, c.confidence AS c
 export async function listAssessments(
   db: D1Database,
   workspaceId: string,
-  opts: { after?: string; limit?: number; connectionId?: string; needsClassification?: { packHash: string } } = {},
+  opts: { after?: string; limit?: number; connectionId?: string; needsClassification?: { packHash: string }; ids?: string[] } = {},
 ): Promise<StoredAssessment[]> {
   const where = ["i.workspace_id = ?", "i.deleted = 0", "i.id > ?"];
   const args: unknown[] = [workspaceId, opts.after ?? ""];
+  if (opts.ids) {
+    if (opts.ids.length === 0) return [];
+    where.push(`i.id IN (${opts.ids.map(() => "?").join(",")})`);
+    args.push(...opts.ids.slice(0, 90));
+  }
   if (opts.connectionId) {
     where.push("i.connection_id = ?");
     args.push(opts.connectionId);

@@ -159,13 +159,14 @@ export interface Ownership {
  * were in flight when a run stopped, and count as ours only if the label is
  * actually on the issue (the caller checks).
  */
-export async function ownershipByIssue(db: D1Database, connectionId: string): Promise<Map<string, Ownership>> {
+export async function ownershipByIssue(db: D1Database, connectionId: string, externalIds?: string[]): Promise<Map<string, Ownership>> {
+  const only = externalIds ? `AND external_id IN (${externalIds.slice(0, 90).map(() => "?").join(",") || "''"})` : "";
   const { results } = await db
     .prepare(
       `SELECT external_id, action, target, after_value, tracker_response_id, outcome FROM writeback_ledger
-       WHERE connection_id = ? AND mode = 'on' AND outcome IN ('applied', 'planned') AND action != 'human_override' ORDER BY created_at, id`,
+       WHERE connection_id = ? AND mode = 'on' AND outcome IN ('applied', 'planned') AND action != 'human_override' ${only} ORDER BY created_at, id`,
     )
-    .bind(connectionId)
+    .bind(connectionId, ...(externalIds?.slice(0, 90) ?? []))
     .all<{ external_id: string; action: LedgerAction; target: string; after_value: string | null; tracker_response_id: string | null; outcome: LedgerOutcome }>();
   const out = new Map<string, Ownership>();
   for (const r of results) {
@@ -183,8 +184,12 @@ export async function ownershipByIssue(db: D1Database, connectionId: string): Pr
   return out;
 }
 
-export async function overridesByIssue(db: D1Database, connectionId: string): Promise<Map<string, Set<string>>> {
-  const { results } = await db.prepare("SELECT external_id, label FROM label_overrides WHERE connection_id = ?").bind(connectionId).all<{ external_id: string; label: string }>();
+export async function overridesByIssue(db: D1Database, connectionId: string, externalIds?: string[]): Promise<Map<string, Set<string>>> {
+  const only = externalIds ? `AND external_id IN (${externalIds.slice(0, 90).map(() => "?").join(",") || "''"})` : "";
+  const { results } = await db
+    .prepare(`SELECT external_id, label FROM label_overrides WHERE connection_id = ? ${only}`)
+    .bind(connectionId, ...(externalIds?.slice(0, 90) ?? []))
+    .all<{ external_id: string; label: string }>();
   const out = new Map<string, Set<string>>();
   for (const r of results) {
     const s = out.get(r.external_id) ?? new Set<string>();

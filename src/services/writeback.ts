@@ -76,17 +76,20 @@ const ABSTAIN: Classification = { constraint: null, confidence: 0, runnerUp: nul
 export async function planForConnection(
   db: D1Database,
   config: Config,
-  p: { workspaceId: string; connection: Connection; maxWrites?: number },
+  p: { workspaceId: string; connection: Connection; maxWrites?: number; issueIds?: string[] },
 ): Promise<{ plan: WritebackPlan; auditRunId: string | null; mode: WriteMode; scopeOf: (externalId: string) => SyncScope }> {
   const settings = (await getSettings(db, p.workspaceId))!;
   const { compiled } = compiledPackFor(settings);
-  const latest = await getLatestAudit(db, p.workspaceId);
-  const [ownership, overrides] = await Promise.all([ownershipByIssue(db, p.connection.id), overridesByIssue(db, p.connection.id)]);
+  const latest = await getLatestAudit(db, p.workspaceId, { raw: true });
+  // A webhook plans only the issues it changed (O(changed), not O(connection)).
+  const targeted = p.issueIds ? await listAssessments(db, p.workspaceId, { ids: p.issueIds, connectionId: p.connection.id, limit: 1000 }) : null;
+  const only = targeted?.map((r) => r.issue.externalId);
+  const [ownership, overrides] = await Promise.all([ownershipByIssue(db, p.connection.id, only), overridesByIssue(db, p.connection.id, only)]);
   const facts: IssueFacts[] = [];
   const scopes = new Map<string, string>();
   let after = "";
   for (;;) {
-    const page = await listAssessments(db, p.workspaceId, { after, limit: 1000, connectionId: p.connection.id });
+    const page = targeted ?? (await listAssessments(db, p.workspaceId, { after, limit: 1000, connectionId: p.connection.id }));
     for (const r of page) {
       scopes.set(r.issue.externalId, r.scopeId);
       const own = ownership.get(r.issue.externalId);
@@ -103,7 +106,7 @@ export async function planForConnection(
         comment,
       });
     }
-    if (page.length < 1000) break;
+    if (targeted || page.length < 1000) break;
     after = page[page.length - 1]!.id;
   }
   const mode = effectiveMode(p.connection, settings.writeMode);
@@ -143,13 +146,18 @@ export interface WritebackResult {
 }
 
 /** Runs (or continues) a write-back run: dry-run records the plan; on executes it, within the cap. */
-export async function runWriteback(db: D1Database, config: Config, deps: Deps, p: { workspaceId: string; connectionId: string; runId: string }): Promise<WritebackResult | null> {
+export async function runWriteback(
+  db: D1Database,
+  config: Config,
+  deps: Deps,
+  p: { workspaceId: string; connectionId: string; runId: string; issueIds?: string[] },
+): Promise<WritebackResult | null> {
   const run = await getWritebackRun(db, p.workspaceId, p.runId);
   const connection = await getConnectionForJob(db, p.connectionId);
   if (!run || !connection || connection.workspaceId !== p.workspaceId || run.status === "done" || run.status === "undone") return null;
   const now = () => new Date(deps.now());
   const remainingCap = Math.max(0, (await getSettings(db, p.workspaceId))!.maxWritesPerRun - run.applied);
-  const { plan, auditRunId, scopeOf } = await planForConnection(db, config, { workspaceId: p.workspaceId, connection, maxWrites: remainingCap });
+  const { plan, auditRunId, scopeOf } = await planForConnection(db, config, { workspaceId: p.workspaceId, connection, maxWrites: remainingCap, issueIds: p.issueIds });
   const base = { workspaceId: p.workspaceId, connectionId: connection.id, runId: run.id, auditRunId, issueId: null };
   await recordOverrides(db, { workspaceId: p.workspaceId, connectionId: connection.id, overrides: plan.newOverrides, now: now() });
   if (plan.newOverrides.length) {

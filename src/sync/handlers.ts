@@ -188,11 +188,11 @@ export const handleAudit = async (job: JobOf<"audit">, c: JobContext) => {
 export async function applyWebhookEvents(c: JobContext, connection: Connection, connector: Connector, events: WebhookEvent[]): Promise<void> {
   const db = c.env.DB;
   const now = new Date(c.deps.now());
-  let changed = 0;
+  const changedIds: string[] = [];
   for (const ev of events) {
     if (ev.kind === "issue.upserted") {
       const r = await upsertIssues(db, { workspaceId: connection.workspaceId, connectionId: connection.id, scopeId: ev.scopeId, issues: [ev.issue], now });
-      changed += r.changed.length;
+      changedIds.push(...r.changed);
     } else if (ev.kind === "issue.deleted") {
       const existing = await getIssueByExternalId(db, connection.id, ev.externalId);
       if (existing) await markIssueDeleted(db, connection.id, ev.externalId, now);
@@ -200,7 +200,7 @@ export async function applyWebhookEvents(c: JobContext, connection: Connection, 
       try {
         const auth = await authFor(db, getConfig(c.env), c.deps, connection, connector);
         const fresh = await connector.getIssue(auth, ev.ref);
-        if (fresh) changed += (await upsertIssues(db, { workspaceId: connection.workspaceId, connectionId: connection.id, scopeId: ev.scopeId, issues: [fresh], now })).changed.length;
+        if (fresh) changedIds.push(...(await upsertIssues(db, { workspaceId: connection.workspaceId, connectionId: connection.id, scopeId: ev.scopeId, issues: [fresh], now })).changed);
       } catch (e) {
         if (await stopOnAuth(c, connection, e)) return;
         throw e;
@@ -212,7 +212,7 @@ export async function applyWebhookEvents(c: JobContext, connection: Connection, 
       await enqueue(c, { type: "sync-start", connectionId: connection.id, reason: "webhook-gap" });
     }
   }
-  if (!changed) return;
+  if (changedIds.length === 0) return;
   // A webhook usually changes one or two issues: classify them and write back in this same job,
   // instead of two more queue hops (each waits for a batch), so an edit is labelled in about a second.
   const r = await classifyPending(db, connection.workspaceId, { now, limit: INLINE_CLASSIFY_LIMIT });
@@ -222,7 +222,7 @@ export async function applyWebhookEvents(c: JobContext, connection: Connection, 
   }
   const runId = await startWritebackRun(db, { workspaceId: connection.workspaceId, connectionId: connection.id, now, automatic: true });
   if (runId) {
-    const result = await runWriteback(db, getConfig(c.env), c.deps, { workspaceId: connection.workspaceId, connectionId: connection.id, runId });
+    const result = await runWriteback(db, getConfig(c.env), c.deps, { workspaceId: connection.workspaceId, connectionId: connection.id, runId, issueIds: changedIds.slice(0, 90) });
     if (result?.retryAt) await enqueue(c, { type: "writeback", workspaceId: connection.workspaceId, connectionId: connection.id, runId }, (result.retryAt - c.deps.now()) / 1000);
   }
 }
