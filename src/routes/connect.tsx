@@ -20,7 +20,7 @@ import { AppError } from "../errors";
 import { Layout } from "../report";
 import { decryptSecret } from "../security/crypto";
 import { randomSecret, sha256Hex } from "../security/ids";
-import { authFor, connectorFor, encryptTokens } from "../services/connectors";
+import { authFor, connectorFor, encryptTokens, usesGithubApp } from "../services/connectors";
 
 export const TRACKER_NAMES: Record<Tracker, string> = { github: "GitHub", linear: "Linear", jira: "Jira" };
 const BIND_COOKIE = "ba_oauth_bind";
@@ -108,7 +108,9 @@ export const connectRoutes = new Hono<AppEnv>()
         status: "active",
         now: new Date(deps.now()),
       });
-      await updateTokens(c.env.DB, conn.id, await encryptTokens(config, conn, tokens), new Date(deps.now()));
+      // With the GitHub App configured, the connection works with installation tokens (see usesGithubApp).
+      const stored = usesGithubApp(config, conn) ? await connector.oauth.refresh({ ...tokens, refreshToken: null, installationId: conn.siteId! }) : tokens;
+      await updateTokens(c.env.DB, conn.id, await encryptTokens(config, conn, stored), new Date(deps.now()));
       created.push(conn.id);
     }
     return c.redirect(`/w/${rec.workspaceId}/connections/${created[0]}/scopes`, 303);

@@ -75,11 +75,13 @@ export async function authFor(db: D1Database, config: Config, deps: Deps, connec
   const expiresAt = connection.tokenExpiresAt ? Date.parse(connection.tokenExpiresAt) : null;
   const siteId = connection.tracker === "jira" ? (connection.siteId ?? undefined) : undefined;
   if (expiresAt === null || expiresAt - deps.now() > REFRESH_WINDOW_MS) return { accessToken, siteId };
-  if (!connection.refreshTokenEnc) return { accessToken, siteId };
-  const refreshToken = await decryptSecret(config.TOKEN_ENCRYPTION_KEYS, connection.refreshTokenEnc, tokenContext(connection, "refresh"));
+  const installationId = usesGithubApp(config, connection) ? connection.siteId! : undefined;
+  if (!connection.refreshTokenEnc && !installationId) return { accessToken, siteId };
+  const refreshToken = connection.refreshTokenEnc ? await decryptSecret(config.TOKEN_ENCRYPTION_KEYS, connection.refreshTokenEnc, tokenContext(connection, "refresh")) : null;
   try {
-    const next = await connector.oauth.refresh({ accessToken, refreshToken, expiresAt: connection.tokenExpiresAt, scopes: connection.grantedScopes });
-    const enc = await encryptTokens(config, connection, { ...next, refreshToken: next.refreshToken ?? refreshToken });
+    // A GitHub App connection holds a 1-hour installation token: the connector mints a new one with the app JWT.
+    const next = await connector.oauth.refresh({ accessToken, refreshToken, expiresAt: connection.tokenExpiresAt, scopes: connection.grantedScopes, installationId });
+    const enc = await encryptTokens(config, connection, { ...next, refreshToken: next.refreshToken ?? refreshToken ?? null });
     await updateTokens(db, connection.id, enc, new Date(deps.now()));
     connection.accessTokenEnc = enc.accessTokenEnc;
     connection.refreshTokenEnc = enc.refreshTokenEnc;
@@ -92,6 +94,16 @@ export async function authFor(db: D1Database, config: Config, deps: Deps, connec
     }
     throw e;
   }
+}
+
+/**
+ * GitHub App is the primary GitHub path: when the app's key is configured and
+ * the connection is tied to an installation, the service works with 1-hour
+ * installation tokens minted from the app JWT (the user's token is only used to
+ * discover the installations).
+ */
+export function usesGithubApp(config: Config, connection: Pick<Connection, "tracker" | "siteId">): boolean {
+  return connection.tracker === "github" && !!connection.siteId && !!config.GITHUB_APP_ID && !!config.GITHUB_APP_PRIVATE_KEY;
 }
 
 /** Called when any tracker call answers `auth`: stop the connection cleanly. */
