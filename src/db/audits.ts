@@ -93,3 +93,12 @@ export async function listAuditHistory(
     .all<Row>();
   return results.map(toRun);
 }
+
+/** Just the latest audit's id, time and dominant constraint: for the hot paths that need no report. */
+export async function getLatestAuditHead(db: D1Database, workspaceId: string): Promise<{ id: string; createdAt: string; dominant: string | null } | null> {
+  const r = await db
+    .prepare("SELECT id, created_at, dominant FROM audit_runs WHERE workspace_id = ? ORDER BY created_at DESC, id DESC LIMIT 1")
+    .bind(workspaceId)
+    .first<{ id: string; created_at: string; dominant: string | null }>();
+  return r ? { id: r.id, createdAt: r.created_at, dominant: r.dominant } : null;
+}

@@ -8,7 +8,7 @@
  */
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env";
-import { getLatestAudit, listAuditHistory } from "../db/audits";
+import { getLatestAuditHead, listAuditHistory } from "../db/audits";
 import { benchIssueSample, benchStats } from "../db/stats";
 import { createWorkspace, findDemoWorkspace } from "../db/workspaces";
 import { AppError } from "../errors";
@@ -34,7 +34,7 @@ export const devRoutes = new Hono<AppEnv>()
     const past = await listAuditHistory(c.env.DB, ws.id, { limit: 500 });
     const made = past.some((r) => r.trigger === "demo") ? 0 : await backfillDemoHistory(c.env.DB, ws.id, { now, points: 8, everyDays: 7 });
     await runWorkspaceAudit(c.env.DB, ws.id, { trigger: "demo", now });
-    const latest = await getLatestAudit(c.env.DB, ws.id);
+    const latest = await getLatestAuditHead(c.env.DB, ws.id);
     return c.json({ workspaceId: ws.id, backfilled: made, latestAuditId: latest?.id ?? null });
   })
   .get("/dev/stats", async (c) => c.json(await benchStats(c.env.DB, c.req.query("workspaceId") ?? null)))

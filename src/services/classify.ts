@@ -4,7 +4,7 @@
  */
 import { classify, scoreIssue } from "../../rules";
 import type { Constraint } from "../core/types";
-import { getLatestAudit } from "../db/audits";
+import { getLatestAuditHead } from "../db/audits";
 import { listAssessments, saveClassifications } from "../db/classifications";
 import { getSettings } from "../db/workspaces";
 import { compiledPackFor } from "./rule-packs";
@@ -13,7 +13,7 @@ import { compiledPackFor } from "./rule-packs";
 export const CLASSIFY_CHUNK = 400;
 
 export async function latestDominant(db: D1Database, workspaceId: string): Promise<Constraint | null> {
-  const latest = await getLatestAudit(db, workspaceId);
+  const latest = await getLatestAuditHead(db, workspaceId);
   return (latest?.dominant as Constraint | null) ?? null;
 }
 

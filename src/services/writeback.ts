@@ -23,7 +23,7 @@ import {
   type WritebackPlan,
 } from "../core/writeback";
 import type { Classification } from "../core/types";
-import { getLatestAudit } from "../db/audits";
+import { getLatestAuditHead } from "../db/audits";
 import { listAssessments } from "../db/classifications";
 import { getConnection, getConnectionForJob, type Connection } from "../db/connections";
 import {
@@ -66,7 +66,7 @@ export async function startWritebackRun(db: D1Database, p: { workspaceId: string
   if (mode === "off") return null;
   if (p.automatic && mode !== "on") return null;
   if (p.automatic && (await hasRunningWriteback(db, connection.id, new Date(p.now.getTime() - 10 * 60_000)))) return null;
-  const latest = await getLatestAudit(db, p.workspaceId);
+  const latest = await getLatestAuditHead(db, p.workspaceId);
   return createWritebackRun(db, { workspaceId: p.workspaceId, connectionId: p.connectionId, auditRunId: latest?.id ?? null, mode, now: p.now });
 }
 
@@ -80,7 +80,7 @@ export async function planForConnection(
 ): Promise<{ plan: WritebackPlan; auditRunId: string | null; mode: WriteMode; scopeOf: (externalId: string) => SyncScope }> {
   const settings = (await getSettings(db, p.workspaceId))!;
   const { compiled } = compiledPackFor(settings);
-  const latest = await getLatestAudit(db, p.workspaceId, { raw: true });
+  const latest = await getLatestAuditHead(db, p.workspaceId);
   // A webhook plans only the issues it changed (O(changed), not O(connection)).
   const targeted = p.issueIds ? await listAssessments(db, p.workspaceId, { ids: p.issueIds, connectionId: p.connection.id, limit: 1000 }) : null;
   const only = targeted?.map((r) => r.issue.externalId);

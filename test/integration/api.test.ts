@@ -55,6 +55,19 @@ describe("audits", () => {
     expect(one.status).toBe(200);
   });
 
+  it("answers a client that holds the latest audit with 304, and a newer audit with 200 and a new ETag", async () => {
+    const first = await call(`/api/v1/workspaces/${wsId}/audits/latest`);
+    const etag = first.headers.get("etag")!;
+    expect(etag).toMatch(/^"aud_/);
+    const again = await call(`/api/v1/workspaces/${wsId}/audits/latest`, { headers: { "if-none-match": etag } });
+    expect(again.status).toBe(304);
+    await call(`/api/v1/workspaces/${wsId}/audits`, { method: "POST" });
+    const newer = await call(`/api/v1/workspaces/${wsId}/audits/latest`, { headers: { "if-none-match": etag } });
+    expect(newer.status).toBe(200);
+    expect(newer.headers.get("etag")).not.toBe(etag);
+    expect(((await newer.json()) as { id: string }).id).toBe(newer.headers.get("etag")!.slice(1, -1));
+  });
+
   it("pages history newest first with a cursor", async () => {
     await call(`/api/v1/workspaces/${wsId}/audits`, { method: "POST" });
     await call(`/api/v1/workspaces/${wsId}/audits`, { method: "POST" });

@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { AppEnv } from "../../app-env";
 import { AuditReportSchema, AuditSummarySchema } from "../../core/audit";
 import { ConstraintSchema } from "../../core/types";
-import { getAudit, getLatestAudit, listAuditHistory, type AuditRunRow } from "../../db/audits";
+import { getAudit, getLatestAuditHead, listAuditHistory, type AuditRunRow } from "../../db/audits";
 import { getAssessment, listAssessments } from "../../db/classifications";
 import { AppError } from "../../errors";
 import { runWorkspaceAudit } from "../../services/audit";
@@ -24,6 +24,22 @@ export function auditRunJson(r: AuditRunRow): string {
 
 const rawJson = (c: { body: (b: string, s: 200 | 201, h: Record<string, string>) => Response }, text: string, status: 200 | 201 = 200) =>
   c.body(text, status, { "content-type": "application/json; charset=utf-8" });
+
+/**
+ * The latest audit's JSON per workspace, kept in the isolate: a stored audit never
+ * changes, so the cheap head query decides whether the cached text is current.
+ */
+const latestJson = new Map<string, { id: string; json: string }>();
+async function cachedAuditJson(db: D1Database, workspaceId: string, auditId: string): Promise<string> {
+  const hit = latestJson.get(workspaceId);
+  if (hit?.id === auditId) return hit.json;
+  const row = await getAudit(db, workspaceId, auditId, { raw: true });
+  if (!row) throw new AppError("not_found", "No such audit in this workspace");
+  const json = auditRunJson(row);
+  if (latestJson.size >= 50) latestJson.delete(latestJson.keys().next().value!);
+  latestJson.set(workspaceId, { id: auditId, json });
+  return json;
+}
 
 export function toAuditRun(r: AuditRunRow) {
   return {
@@ -47,9 +63,15 @@ export function registerAuditRoutes(api: OpenAPIHono<AppEnv>) {
       responses: { 200: json(AuditRunSchema, "The latest audit"), ...errorResponses },
     }),
     async (c) => {
-      const row = await getLatestAudit(c.env.DB, c.get("workspace").id, { raw: true });
-      if (!row) throw new AppError("not_found", "This workspace has no audit yet: sync a tracker or POST /audits");
-      return rawJson(c, auditRunJson(row)) as never;
+      const ws = c.get("workspace").id;
+      const head = await getLatestAuditHead(c.env.DB, ws);
+      if (!head) throw new AppError("not_found", "This workspace has no audit yet: sync a tracker or POST /audits");
+      const etag = `"${head.id}"`;
+      c.header("etag", etag);
+      c.header("cache-control", "private, no-cache");
+      // Audits never change once stored: a client holding this one gets a 304.
+      if (c.req.header("if-none-match") === etag) return c.body(null, 304) as never;
+      return rawJson(c, await cachedAuditJson(c.env.DB, ws, head.id)) as never;
     },
   );
 
@@ -63,8 +85,13 @@ export function registerAuditRoutes(api: OpenAPIHono<AppEnv>) {
       responses: { 200: json(AuditRunSchema, "The audit"), ...errorResponses },
     }),
     async (c) => {
-      const row = await getAudit(c.env.DB, c.get("workspace").id, c.req.valid("param").auditId, { raw: true });
+      const { auditId } = c.req.valid("param");
+      const etag = `"${auditId}"`;
+      if (c.req.header("if-none-match") === etag) return c.body(null, 304) as never;
+      const row = await getAudit(c.env.DB, c.get("workspace").id, auditId, { raw: true });
       if (!row) throw new AppError("not_found", "No such audit in this workspace");
+      c.header("etag", etag);
+      c.header("cache-control", "private, no-cache");
       return rawJson(c, auditRunJson(row)) as never;
     },
   );
