@@ -24,8 +24,8 @@ export type LinearCycle = z.infer<typeof CycleSchema>;
 
 const Named = z.object({ id: z.string(), name: z.string() });
 
-/** An issue node as `ISSUE_FIELDS` selects it. */
-export const IssueNodeSchema = z.object({
+/** The issue fields the GraphQL node and the webhook payload share. */
+const IssueCoreFields = {
   id: z.string().min(1),
   identifier: z.string().min(1),
   url: z.string().nullable().optional(),
@@ -40,6 +40,11 @@ export const IssueNodeSchema = z.object({
   canceledAt: IsoDate.nullable().optional(),
   reactionData: z.unknown().optional(),
   labelIds: z.array(z.string()).default([]),
+};
+
+/** An issue node as `ISSUE_FIELDS` selects it. */
+export const IssueNodeSchema = z.object({
+  ...IssueCoreFields,
   state: z.object({ name: z.string(), type: z.string() }),
   cycle: CycleSchema.nullable().optional(),
   team: z.object({ id: z.string(), key: z.string() }),
@@ -153,20 +158,7 @@ export type WebhookEnvelope = z.infer<typeof WebhookEnvelopeSchema>;
 
 /** IssueWebhookPayload: flat ids plus small child objects; no cycle flags. */
 export const IssueWebhookDataSchema = z.object({
-  id: z.string().min(1),
-  identifier: z.string().min(1),
-  url: z.string().nullable().optional(),
-  title: z.string(),
-  description: z.string().nullable().optional(),
-  priority: z.number().int().min(0).max(4),
-  priorityLabel: z.string().nullable().optional(),
-  estimate: z.number().nonnegative().nullable().optional(),
-  createdAt: IsoDate,
-  updatedAt: IsoDate,
-  completedAt: IsoDate.nullable().optional(),
-  canceledAt: IsoDate.nullable().optional(),
-  reactionData: z.unknown().optional(),
-  labelIds: z.array(z.string()).default([]),
+  ...IssueCoreFields,
   labels: z.array(Named).optional(),
   state: z.object({ name: z.string(), type: z.string() }),
   cycle: CycleSchema.nullable().optional(),
