@@ -5,13 +5,12 @@
  * GitHub connected through the real OAuth pages. `stop()` ends both processes
  * and removes the temp directory.
  */
-import { spawn } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connectTracker, startSandbox, waitForSync } from "../scripts/lib/demo.mjs";
-import { NODE, applyMigrations, childEnv, envFile, root, stackVars, stopProcess, waitForHttp } from "../scripts/lib/local-stack.mjs";
+import { applyMigrations, root, stackVars, startWorker } from "../scripts/lib/local-stack.mjs";
 
 export const log = (msg) => process.stderr.write(`  [service] ${msg}\n`);
 
@@ -33,24 +32,8 @@ export function frozenSources() {
   return dir;
 }
 
-/** `startWorker` of scripts/lib/local-stack.mjs with the same flags, run from the frozen copy. */
-async function startFrozenWorker({ port, persistTo, vars }) {
-  const cwd = frozenSources();
-  const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--env-file", envFile(), "--show-interactive-dev-session=false", "--inspector-port", "0", "--persist-to", persistTo];
-  for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
-  const proc = spawn(NODE, [join(root, "node_modules", "wrangler", "bin", "wrangler.js"), ...args], { cwd, stdio: ["ignore", "pipe", "pipe"], env: childEnv(), detached: true });
-  let output = "";
-  proc.stdout.on("data", (d) => (output = (output + d).slice(-20_000)));
-  proc.stderr.on("data", (d) => (output = (output + d).slice(-20_000)));
-  const url = `http://127.0.0.1:${port}`;
-  try {
-    await waitForHttp(`${url}/health`, { proc, timeoutMs: 90_000 });
-  } catch (e) {
-    stopProcess(proc);
-    throw new Error(`${e.message}\n${output}`);
-  }
-  return { url, proc, stop: () => stopProcess(proc), output: () => output };
-}
+/** `startWorker` run from the frozen copy of the sources. */
+const startFrozenWorker = ({ port, persistTo, vars }) => startWorker({ port, persistTo, vars, quiet: true, cwd: frozenSources() });
 
 /** A free loopback port other than the defaults of `npm start`. */
 export async function freePort() {

@@ -50,7 +50,9 @@ export async function waitForHttp(url, { timeoutMs = 60_000, proc } = {}) {
 
 /**
  * Start wrangler dev. Returns { url, proc, stop }.
- * @param {{ port?: number, persistTo?: string, vars?: Record<string,string>, quiet?: boolean, envFile?: string }} opts
+ * `cwd` runs wrangler from another copy of the sources (the benchmarks freeze one, so edits
+ * to the working tree don't restart the measured Worker).
+ * @param {{ port?: number, persistTo?: string, vars?: Record<string,string>, quiet?: boolean, envFile?: string, cwd?: string }} opts
  */
 export async function startWorker(opts = {}) {
   const port = opts.port ?? 8787;
@@ -58,7 +60,7 @@ export async function startWorker(opts = {}) {
   if (opts.persistTo) args.push("--persist-to", opts.persistTo);
   for (const [k, v] of Object.entries(opts.vars ?? {})) args.push("--var", `${k}:${v}`);
   const proc = spawn(NODE, [WRANGLER, ...args], {
-    cwd: root,
+    cwd: opts.cwd ?? root,
     stdio: opts.quiet ? ["ignore", "pipe", "pipe"] : ["ignore", "inherit", "inherit"],
     env: childEnv(),
     detached: process.platform !== "win32",

@@ -23,17 +23,20 @@ button.danger{background:#c62828;border-color:#c62828}
 /** A hidden `_csrf` field for forms posted from a session. */
 export const CsrfField = ({ token }: { token: string | undefined }) => (token ? <input type="hidden" name="_csrf" value={token} /> : null);
 
+/** The header's "who is signed in" with a CSRF-protected sign-out button. */
+export const SignOutForm = ({ session }: { session: { csrfToken: string; user: { name: string | null; login: string } } }) => (
+  <form class="inline" method="post" action="/signout">
+    <CsrfField token={session.csrfToken} />
+    <span class="muted">{session.user.name ?? session.user.login} </span>
+    <button type="submit" class="secondary">
+      Sign out
+    </button>
+  </form>
+);
+
 export function accountPage(c: Context<AppEnv>, p: { title: string; nav?: NavLink[]; children: Child; status?: 200 | 400 | 404 | 410 }) {
   const session = c.get("session");
-  const header = session ? (
-    <form class="inline" method="post" action="/signout">
-      <CsrfField token={session.csrfToken} />
-      <span class="muted">{session.user.name ?? session.user.login} </span>
-      <button type="submit" class="secondary">
-        Sign out
-      </button>
-    </form>
-  ) : null;
+  const header = session ? <SignOutForm session={session} /> : null;
   c.header("cache-control", "no-store");
   return c.html(
     <Layout title={`${p.title} · Backlog Auditor`} nonce={c.get("secureHeadersNonce")} nav={p.nav} headerSlot={header} css={FORM_CSS}>

@@ -8,7 +8,7 @@
 import type { Context } from "hono";
 import type { Child } from "hono/jsx";
 import type { AppEnv } from "../../app-env";
-import { CsrfField } from "../../auth/page";
+import { CsrfField, SignOutForm } from "../../auth/page";
 import type { Workspace } from "../../db/workspaces";
 import { AppError } from "../../errors";
 import { Layout, type NavLink } from "../../report/layout";
@@ -85,15 +85,7 @@ export function renderPage(c: Context<AppEnv>, p: PageOptions) {
   const session = c.get("session");
   // Unset on pages outside a workspace (the API reference).
   const ws = c.get("workspace") as Workspace | undefined;
-  const header = session ? (
-    <form class="inline" method="post" action="/signout">
-      <CsrfField token={session.csrfToken} />
-      <span class="muted">{session.user.name ?? session.user.login} </span>
-      <button type="submit" class="secondary">
-        Sign out
-      </button>
-    </form>
-  ) : null;
+  const header = session ? <SignOutForm session={session} /> : null;
   c.header("cache-control", "no-store");
   return c.html(
     <Layout
