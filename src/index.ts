@@ -6,9 +6,9 @@ import { createApp } from "./app";
 import type { Env, QueueJob } from "./env";
 import { handleQueueBatch, registerHandlers } from "./sync/consumer";
 import { handleScheduled } from "./sync/cron";
-import { jobHandlers } from "./sync/handlers";
+import { batchHandlers, jobHandlers } from "./sync/handlers";
 
-registerHandlers(jobHandlers);
+registerHandlers(jobHandlers, batchHandlers);
 const app = createApp();
 
 export default {

@@ -14,6 +14,14 @@ export async function markDelivery(db: D1Database, tracker: Tracker, deliveryId:
   await db.prepare("UPDATE webhook_deliveries SET status = ?, processed_at = ? WHERE tracker = ? AND delivery_id = ?").bind(status, now.toISOString(), tracker, deliveryId).run();
 }
 
+/** Marks many deliveries in one statement batch (one D1 round trip). */
+export async function markDeliveries(db: D1Database, items: Array<{ tracker: Tracker; deliveryId: string; status: "processed" | "ignored" | "failed" }>, now = new Date()): Promise<void> {
+  if (items.length === 0) return;
+  const at = now.toISOString();
+  const stmt = db.prepare("UPDATE webhook_deliveries SET status = ?, processed_at = ? WHERE tracker = ? AND delivery_id = ?");
+  await db.batch(items.map((i) => stmt.bind(i.status, at, i.tracker, i.deliveryId)));
+}
+
 export async function countDeliveries(db: D1Database, tracker?: Tracker): Promise<Record<string, number>> {
   const { results } = tracker
     ? await db.prepare("SELECT status, count(*) AS n FROM webhook_deliveries WHERE tracker = ? GROUP BY status").bind(tracker).all<{ status: string; n: number }>()

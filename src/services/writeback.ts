@@ -59,13 +59,16 @@ export function effectiveMode(connection: Pick<Connection, "writeMode">, workspa
  * same plan after every sync would only fill the ledger — and never while
  * another run of the connection is still writing.
  */
-export async function startWritebackRun(db: D1Database, p: { workspaceId: string; connectionId: string; now: Date; automatic?: boolean }): Promise<string | null> {
+export async function startWritebackRun(
+  db: D1Database,
+  p: { workspaceId: string; connectionId: string; now: Date; automatic?: boolean; /** Start even while another automatic run is running (a webhook burst's further chunks). */ concurrent?: boolean },
+): Promise<string | null> {
   const [settings, connection] = await Promise.all([getSettings(db, p.workspaceId), getConnection(db, p.workspaceId, p.connectionId)]);
   if (!settings || !connection || connection.status !== "active") return null;
   const mode = effectiveMode(connection, settings.writeMode);
   if (mode === "off") return null;
   if (p.automatic && mode !== "on") return null;
-  if (p.automatic && (await hasRunningWriteback(db, connection.id, new Date(p.now.getTime() - 10 * 60_000)))) return null;
+  if (p.automatic && !p.concurrent && (await hasRunningWriteback(db, connection.id, new Date(p.now.getTime() - 10 * 60_000)))) return null;
   const latest = await getLatestAuditHead(db, p.workspaceId);
   return createWritebackRun(db, { workspaceId: p.workspaceId, connectionId: p.connectionId, auditRunId: latest?.id ?? null, mode, now: p.now });
 }

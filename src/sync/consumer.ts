@@ -26,10 +26,20 @@ export interface JobContext {
 
 export type JobHandlers = { [K in Job["type"]]?: (job: Extract<Job, { type: K }>, c: JobContext) => Promise<void> };
 
+/**
+ * Handlers that take every message of one type in a batch at once (webhook bursts are applied
+ * together). Each returns, per job, the error to retry that job with, or null when it is done.
+ */
+export interface BatchHandlers {
+  webhook?: (jobs: Array<Extract<Job, { type: "webhook" }>>, c: JobContext) => Promise<Array<unknown | null>>;
+}
+
 /** Registered by src/sync/handlers.ts (kept separate so tests can inject their own). */
 let registered: JobHandlers = {};
-export function registerHandlers(h: JobHandlers): void {
+let registeredBatch: BatchHandlers = {};
+export function registerHandlers(h: JobHandlers, batch: BatchHandlers = {}): void {
   registered = { ...registered, ...h };
+  registeredBatch = { ...registeredBatch, ...batch };
 }
 
 /** Exponential backoff with full jitter, in seconds. */
@@ -42,10 +52,12 @@ export async function handleQueueBatch(
   batch: MessageBatch<QueueJob>,
   env: Env,
   ctx: ExecutionContext,
-  opts: { deps?: Deps; handlers?: JobHandlers } = {},
+  opts: { deps?: Deps; handlers?: JobHandlers; batchHandlers?: BatchHandlers } = {},
 ): Promise<void> {
   const deps = opts.deps ?? defaultDeps();
   const handlers = opts.handlers ?? registered;
+  // Injected per-message handlers (tests) are not bypassed by the registered batch handlers.
+  const batchHandlers = opts.batchHandlers ?? (opts.handlers ? {} : registeredBatch);
   const log = createLogger({ queue: batch.queue }, (env.LOG_LEVEL as "info") ?? "info");
   if (batch.queue === DLQ_NAME || batch.queue.endsWith("-dlq")) {
     for (const msg of batch.messages) {
@@ -69,6 +81,7 @@ export async function handleQueueBatch(
     }
     return;
   }
+  const grouped: Array<{ msg: Message<QueueJob>; job: Extract<Job, { type: "webhook" }> }> = [];
   for (const msg of batch.messages) {
     const parsed = JobSchema.safeParse(msg.body);
     if (!parsed.success) {
@@ -78,6 +91,10 @@ export async function handleQueueBatch(
       continue;
     }
     const job = parsed.data;
+    if (job.type === "webhook" && batchHandlers.webhook) {
+      grouped.push({ msg, job });
+      continue;
+    }
     const handler = handlers[job.type] as ((j: Job, c: JobContext) => Promise<void>) | undefined;
     if (!handler) {
       await recordSyncFailure(env.DB, { message: job, reason: `no handler for job type ${job.type}` });
@@ -88,14 +105,37 @@ export async function handleQueueBatch(
       await handler(job, { env, deps, log: log.child({ job: job.type, msgId: msg.id }), ctx, attempts: msg.attempts });
       msg.ack();
     } catch (e) {
-      const decision = decideRetry(e, msg.attempts, deps.now());
-      log.warn("job failed", { job: job.type, attempts: msg.attempts, error: e instanceof Error ? e.message : String(e), decision });
-      if (decision.kind === "drop") {
-        await recordSyncFailure(env.DB, { message: job, reason: decision.reason, connectionId: "connectionId" in job ? job.connectionId : null, workspaceId: "workspaceId" in job ? job.workspaceId : null });
-        msg.ack();
-      } else msg.retry({ delaySeconds: decision.delaySeconds });
+      await settleFailure(env, deps, log, msg, job, e);
     }
   }
+  if (grouped.length && batchHandlers.webhook) {
+    const attempts = Math.max(...grouped.map((g) => g.msg.attempts));
+    let errors: Array<unknown | null>;
+    try {
+      errors = await batchHandlers.webhook(
+        grouped.map((g) => g.job),
+        { env, deps, log: log.child({ job: "webhook", batch: grouped.length }), ctx, attempts },
+      );
+    } catch (e) {
+      errors = grouped.map(() => e);
+    }
+    for (let i = 0; i < grouped.length; i++) {
+      const { msg, job } = grouped[i]!;
+      const e = errors[i];
+      if (e === null || e === undefined) msg.ack();
+      else await settleFailure(env, deps, log, msg, job, e);
+    }
+  }
+}
+
+/** A failed job: dropped (and recorded) on auth errors, else retried with backoff or after a rate limit. */
+async function settleFailure(env: Env, deps: Deps, log: Logger, msg: Message<QueueJob>, job: Job, e: unknown): Promise<void> {
+  const decision = decideRetry(e, msg.attempts, deps.now());
+  log.warn("job failed", { job: job.type, attempts: msg.attempts, error: e instanceof Error ? e.message : String(e), decision });
+  if (decision.kind === "drop") {
+    await recordSyncFailure(env.DB, { message: job, reason: decision.reason, connectionId: "connectionId" in job ? job.connectionId : null, workspaceId: "workspaceId" in job ? job.workspaceId : null });
+    msg.ack();
+  } else msg.retry({ delaySeconds: decision.delaySeconds });
 }
 
 export type RetryDecision = { kind: "retry"; delaySeconds: number } | { kind: "drop"; reason: string };

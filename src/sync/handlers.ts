@@ -6,19 +6,20 @@
  */
 import { ConnectorError, isConnectorError } from "../../connectors/errors";
 import type { Connector, SkippedItem, SyncScope, WebhookEvent } from "../../connectors/types";
+import type { Issue } from "../core/types";
 import { getConnectionForJob, setConnectionStatus, type Connection } from "../db/connections";
 import { recordSyncFailure } from "../db/failures";
 import { bumpSkipped, listSkipped, recordSkipped, resolveSkipped } from "../db/skipped";
 import { getIssueByExternalId, markIssueDeleted, upsertIssues } from "../db/issues";
 import { checkpointPage, finishRun, getSyncState, markWaiting, startRun, stopRun } from "../db/sync-state";
-import { markDelivery } from "../db/webhooks";
+import { markDeliveries } from "../db/webhooks";
 import { getConfig } from "../env";
 import { newId } from "../security/ids";
 import { runWorkspaceAudit } from "../services/audit";
 import { classifyPending } from "../services/classify";
 import { authFor, connectorFor, markRevoked } from "../services/connectors";
 import { runWriteback, startWritebackRun } from "../services/writeback";
-import type { JobContext, JobHandlers } from "./consumer";
+import type { BatchHandlers, JobContext, JobHandlers } from "./consumer";
 import type { Job, JobOf } from "./jobs";
 
 /** A page job holds the lease this long; a crashed holder's lease expires and the cron resumes. */
@@ -184,33 +185,63 @@ export const handleAudit = async (job: JobOf<"audit">, c: JobContext) => {
   }
 };
 
-/** Applies webhook events; an older event never overwrites newer state (the upsert compares updated times). */
+/**
+ * Applies webhook events; an older event never overwrites newer state (the upsert compares updated times).
+ * Consecutive upserts are stored together (one upsert per scope), and an issue touched several times is
+ * re-fetched once, so a burst of deliveries (a bulk edit) costs about as much as one.
+ */
 export async function applyWebhookEvents(c: JobContext, connection: Connection, connector: Connector, events: WebhookEvent[]): Promise<void> {
   const db = c.env.DB;
   const now = new Date(c.deps.now());
   const changedIds: string[] = [];
-  for (const ev of events) {
-    if (ev.kind === "issue.upserted") {
-      const r = await upsertIssues(db, { workspaceId: connection.workspaceId, connectionId: connection.id, scopeId: ev.scopeId, issues: [ev.issue], now });
+  const upserts = new Map<string, Issue[]>();
+  const touched = new Map<string, Extract<WebhookEvent, { kind: "issue.touched" }>>();
+  const flush = async () => {
+    for (const [scopeId, issues] of upserts) {
+      const r = await upsertIssues(db, { workspaceId: connection.workspaceId, connectionId: connection.id, scopeId, issues, now });
       changedIds.push(...r.changed);
-    } else if (ev.kind === "issue.deleted") {
-      const existing = await getIssueByExternalId(db, connection.id, ev.externalId);
-      if (existing) await markIssueDeleted(db, connection.id, ev.externalId, now);
-    } else if (ev.kind === "issue.touched") {
-      try {
-        const auth = await authFor(db, getConfig(c.env), c.deps, connection, connector);
-        const fresh = await connector.getIssue(auth, ev.ref);
-        if (fresh) changedIds.push(...(await upsertIssues(db, { workspaceId: connection.workspaceId, connectionId: connection.id, scopeId: ev.scopeId, issues: [fresh], now })).changed);
-      } catch (e) {
-        if (await stopOnAuth(c, connection, e)) return;
-        throw e;
-      }
-    } else if (ev.kind === "installation.removed") {
-      await setConnectionStatus(db, connection.id, "revoked", "The GitHub App was uninstalled. Reinstall it to resume.", now);
-      await stopRun(db, { connectionId: connection.id, error: "app uninstalled" });
-    } else if (ev.kind === "installation.changed") {
-      await enqueue(c, { type: "sync-start", connectionId: connection.id, reason: "webhook-gap" });
     }
+    upserts.clear();
+    if (touched.size === 0) return;
+    const auth = await authFor(db, getConfig(c.env), c.deps, connection, connector);
+    for (const ev of touched.values()) {
+      const fresh = await connector.getIssue(auth, ev.ref);
+      if (fresh) changedIds.push(...(await upsertIssues(db, { workspaceId: connection.workspaceId, connectionId: connection.id, scopeId: ev.scopeId, issues: [fresh], now })).changed);
+    }
+    touched.clear();
+  };
+  try {
+    for (const ev of events) {
+      if (ev.kind === "issue.upserted") {
+        const list = upserts.get(ev.scopeId);
+        if (list) list.push(ev.issue);
+        else upserts.set(ev.scopeId, [ev.issue]);
+        continue;
+      }
+      if (ev.kind === "issue.touched") {
+        // Re-fetched once however often it was touched: the fetch returns the current state.
+        touched.delete(ev.ref.externalId);
+        touched.set(ev.ref.externalId, ev);
+        continue;
+      }
+      if (ev.kind === "ignored") continue;
+      // Anything else applies in order after what came before it.
+      await flush();
+      if (ev.kind === "issue.deleted") {
+        const existing = await getIssueByExternalId(db, connection.id, ev.externalId);
+        if (existing) await markIssueDeleted(db, connection.id, ev.externalId, now);
+      } else if (ev.kind === "installation.removed") {
+        await setConnectionStatus(db, connection.id, "revoked", "The GitHub App was uninstalled. Reinstall it to resume.", now);
+        await stopRun(db, { connectionId: connection.id, error: "app uninstalled" });
+        return;
+      } else if (ev.kind === "installation.changed") {
+        await enqueue(c, { type: "sync-start", connectionId: connection.id, reason: "webhook-gap" });
+      }
+    }
+    await flush();
+  } catch (e) {
+    if (await stopOnAuth(c, connection, e)) return;
+    throw e;
   }
   if (changedIds.length === 0) return;
   // A webhook usually changes one or two issues: classify them and write back in this same job,
@@ -220,29 +251,73 @@ export async function applyWebhookEvents(c: JobContext, connection: Connection, 
     await enqueue(c, { type: "classify", workspaceId: connection.workspaceId, all: false, then: "writeback", connectionId: connection.id });
     return;
   }
+  const ids = [...new Set(changedIds)];
   const runId = await startWritebackRun(db, { workspaceId: connection.workspaceId, connectionId: connection.id, now, automatic: true });
-  if (runId) {
-    const result = await runWriteback(db, getConfig(c.env), c.deps, { workspaceId: connection.workspaceId, connectionId: connection.id, runId, issueIds: changedIds.slice(0, 90) });
-    if (result?.retryAt) await enqueue(c, { type: "writeback", workspaceId: connection.workspaceId, connectionId: connection.id, runId }, (result.retryAt - c.deps.now()) / 1000);
+  if (!runId) return;
+  const result = await runWriteback(db, getConfig(c.env), c.deps, { workspaceId: connection.workspaceId, connectionId: connection.id, runId, issueIds: ids.slice(0, INLINE_WRITEBACK_LIMIT) });
+  if (result?.retryAt) await enqueue(c, { type: "writeback", workspaceId: connection.workspaceId, connectionId: connection.id, runId, issueIds: ids.slice(0, INLINE_WRITEBACK_LIMIT) }, (result.retryAt - c.deps.now()) / 1000);
+  // More changed issues than one invocation should write: their own runs, one queue message each.
+  for (let i = INLINE_WRITEBACK_LIMIT; i < ids.length; i += INLINE_WRITEBACK_LIMIT) {
+    const more = await startWritebackRun(db, { workspaceId: connection.workspaceId, connectionId: connection.id, now, automatic: true, concurrent: true });
+    if (more) await enqueue(c, { type: "writeback", workspaceId: connection.workspaceId, connectionId: connection.id, runId: more, issueIds: ids.slice(i, i + INLINE_WRITEBACK_LIMIT) });
   }
 }
 
 /** Issues a webhook job classifies inline before handing the rest to a classify job. */
 export const INLINE_CLASSIFY_LIMIT = 50;
+/** Changed issues a webhook job writes back inline (each write is one to three tracker requests). */
+export const INLINE_WRITEBACK_LIMIT = 90;
 
 export const handleWebhook = async (job: JobOf<"webhook">, c: JobContext) => {
-  const { routeWebhook } = await import("../services/webhooks");
-  const config = getConfig(c.env);
-  const connector = connectorFor(job.tracker, config, c.deps);
-  const input = { headers: new Headers(job.headers), rawBody: job.body };
-  const events = connector.webhooks.parse(input);
-  const connections = await routeWebhook(c.env.DB, job.tracker, events, job.body);
-  for (const connection of connections) await applyWebhookEvents(c, connection, connector, events);
-  await markDelivery(c.env.DB, job.tracker, job.deliveryId, connections.length ? "processed" : "ignored", new Date(c.deps.now()));
+  const errors = await handleWebhookBatch([job], c);
+  if (errors[0]) throw errors[0];
 };
 
+/**
+ * Applies a queue batch of webhook deliveries together: each delivery is parsed and routed (routes
+ * are looked up once per scope), the events are merged per connection in delivery order and applied
+ * once per connection (one upsert, one classification pass, one write-back run), and every
+ * delivery is marked in one statement batch. A connection that fails fails only the deliveries
+ * that concern it: the returned array holds, per job, the error to retry it with, or null.
+ */
+export async function handleWebhookBatch(jobs: Array<JobOf<"webhook">>, c: JobContext): Promise<Array<unknown | null>> {
+  const { routeWebhook } = await import("../services/webhooks");
+  const config = getConfig(c.env);
+  const errors: Array<unknown | null> = jobs.map(() => null);
+  const statuses: Array<"processed" | "ignored" | null> = jobs.map(() => null);
+  const routes = new Map<string, Promise<Connection[]>>();
+  const groups = new Map<string, { connection: Connection; connector: Connector; events: WebhookEvent[]; jobs: number[] }>();
+  for (let j = 0; j < jobs.length; j++) {
+    const job = jobs[j]!;
+    try {
+      const connector = connectorFor(job.tracker, config, c.deps);
+      const events = connector.webhooks.parse({ headers: new Headers(job.headers), rawBody: job.body });
+      const connections = await routeWebhook(c.env.DB, job.tracker, events, job.body, routes);
+      statuses[j] = connections.length ? "processed" : "ignored";
+      for (const connection of connections) {
+        let g = groups.get(connection.id);
+        if (!g) groups.set(connection.id, (g = { connection, connector, events: [], jobs: [] }));
+        g.events.push(...events);
+        g.jobs.push(j);
+      }
+    } catch (e) {
+      errors[j] = e;
+    }
+  }
+  for (const g of groups.values()) {
+    try {
+      await applyWebhookEvents(c, g.connection, g.connector, g.events);
+    } catch (e) {
+      for (const j of g.jobs) errors[j] ??= e;
+    }
+  }
+  const done = jobs.flatMap((job, j) => (errors[j] === null && statuses[j] ? [{ tracker: job.tracker, deliveryId: job.deliveryId, status: statuses[j]! }] : []));
+  await markDeliveries(c.env.DB, done, new Date(c.deps.now()));
+  return errors;
+}
+
 export const handleWriteback = async (job: JobOf<"writeback">, c: JobContext) => {
-  const result = await runWriteback(c.env.DB, getConfig(c.env), c.deps, { workspaceId: job.workspaceId, connectionId: job.connectionId, runId: job.runId });
+  const result = await runWriteback(c.env.DB, getConfig(c.env), c.deps, { workspaceId: job.workspaceId, connectionId: job.connectionId, runId: job.runId, ...(job.issueIds ? { issueIds: job.issueIds } : {}) });
   // Rate limited mid-run: continue the same run (same cap) when the tracker allows it.
   if (result?.retryAt) await enqueue(c, job, (result.retryAt - c.deps.now()) / 1000);
 };
@@ -274,3 +349,5 @@ export const jobHandlers: JobHandlers = {
   webhook: handleWebhook,
   writeback: handleWriteback,
 };
+
+export const batchHandlers: BatchHandlers = { webhook: handleWebhookBatch };

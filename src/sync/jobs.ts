@@ -44,6 +44,8 @@ export const WritebackJob = z.object({
   workspaceId: z.string(),
   connectionId: z.string(),
   runId: z.string(),
+  /** Only these issues (a webhook's changes); without it the run plans the whole connection. */
+  issueIds: z.array(z.string()).max(100).optional(),
 });
 
 export const RefreshWebhooksJob = z.object({
