@@ -26,6 +26,10 @@ export interface Connection {
   writeMode: WriteMode | null;
   createdAt: string;
   updatedAt: string;
+  /** When a webhook delivery was last applied to this connection (null: none yet). */
+  lastWebhookAt: string | null;
+  /** Webhook deliveries applied to this connection since it was created. */
+  webhooksApplied: number;
 }
 
 const SyncScopeSchema = z.object({ kind: z.enum(["repo", "team", "project"]), id: z.string(), name: z.string(), siteId: z.string().optional() });
@@ -48,6 +52,8 @@ type Row = {
   write_mode: WriteMode | null;
   created_at: string;
   updated_at: string;
+  last_webhook_at: string | null;
+  webhooks_applied: number | null;
 };
 
 function toConnection(r: Row): Connection {
@@ -69,6 +75,8 @@ function toConnection(r: Row): Connection {
     writeMode: r.write_mode,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
+    lastWebhookAt: r.last_webhook_at ?? null,
+    webhooksApplied: r.webhooks_applied ?? 0,
   };
 }
 
@@ -116,6 +124,11 @@ export async function createConnection(
     )
     .run();
   return (await getConnection(db, p.workspaceId, id))!;
+}
+
+/** Records that `count` webhook deliveries were applied to a connection (one statement per connection per queue batch). */
+export async function noteWebhooksApplied(db: D1Database, connectionId: string, count: number, now: Date): Promise<void> {
+  await db.prepare("UPDATE connections SET last_webhook_at = ?, webhooks_applied = webhooks_applied + ? WHERE id = ?").bind(now.toISOString(), count, connectionId).run();
 }
 
 /** A connection of this workspace, or null (never another workspace's). */

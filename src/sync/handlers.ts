@@ -7,7 +7,7 @@
 import { ConnectorError, isConnectorError } from "../../connectors/errors";
 import type { Connector, SkippedItem, SyncScope, WebhookEvent } from "../../connectors/types";
 import type { Issue } from "../core/types";
-import { getConnectionForJob, setConnectionStatus, type Connection } from "../db/connections";
+import { getConnectionForJob, noteWebhooksApplied, setConnectionStatus, type Connection } from "../db/connections";
 import { recordSyncFailure } from "../db/failures";
 import { bumpSkipped, listSkipped, recordSkipped, resolveSkipped } from "../db/skipped";
 import { getIssueByExternalId, markIssueDeleted, upsertIssues } from "../db/issues";
@@ -307,6 +307,7 @@ export async function handleWebhookBatch(jobs: Array<JobOf<"webhook">>, c: JobCo
   for (const g of groups.values()) {
     try {
       await applyWebhookEvents(c, g.connection, g.connector, g.events);
+      await noteWebhooksApplied(c.env.DB, g.connection.id, g.jobs.length, new Date(c.deps.now()));
     } catch (e) {
       for (const j of g.jobs) errors[j] ??= e;
     }

@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import type { Issue } from "../../src/core/types";
 import { listAssessments, saveClassifications } from "../../src/db/classifications";
-import { createConnection, getConnection, setConnectionStatus, setSyncScopes } from "../../src/db/connections";
+import { createConnection, getConnection, noteWebhooksApplied, setConnectionStatus, setSyncScopes } from "../../src/db/connections";
 import { upsertIssues } from "../../src/db/issues";
 import { createWritebackRun, finishWritebackRun, insertLedgerEntries, listLedger, listWritebackRuns } from "../../src/db/ledger";
 import { addMember, createWorkspace, getSettings, updateSettings } from "../../src/db/workspaces";
@@ -242,6 +242,15 @@ describe("the connections page", () => {
     expect(html).toContain('data-testid="sync-status"');
     for (const t of ["github", "linear", "jira"]) expect(html).toContain(`href="/w/${ws.id}/connect/${t}" data-testid="connect-${t}"`);
     expect(html).not.toContain('http-equiv="refresh"');
+    expect(html).toMatch(/data-testid="webhook-activity">[^]*none received yet/);
+
+    // Once webhooks are applied (the consumer notes them), the card says when and how many.
+    await noteWebhooksApplied(h.env.DB, conn.id, 3, new Date("2026-11-20T10:00:00Z"));
+    await noteWebhooksApplied(h.env.DB, conn.id, 1200, new Date("2026-11-21T09:30:00Z"));
+    const live = await (await h.client().request(`/w/${ws.id}/connections`)).text();
+    expect(live).not.toContain("none received yet");
+    expect(live).toMatch(/data-testid="webhooks-applied">1,203</);
+    expect(live).toContain('datetime="2026-11-21T09:30:00.000Z"');
 
     const res = await form(h, `/w/${ws.id}/connections/${conn.id}/write-mode`, { writeMode: "off" });
     expect(res.status).toBe(303);

@@ -24,6 +24,7 @@ export function toConnectionView(c: Connection, states: SyncState[], workspaceMo
     sync: states
       .filter((s) => s.connectionId === c.id)
       .map((s) => ({ scopeId: s.scopeId, status: s.status, lastSyncedAt: s.lastSyncedAt, nextRunAt: s.nextRunAt, lastError: s.lastError, issuesSynced: s.issuesSynced, requestsMade: s.requestsMade })),
+    webhooks: { lastAppliedAt: c.lastWebhookAt, applied: c.webhooksApplied },
     createdAt: c.createdAt,
   };
 }

@@ -76,6 +76,12 @@ export const ConnectionSchema = z
     writeMode: z.enum(["off", "dry-run", "on"]).describe("Effective write mode (the connection's own, or the workspace's)"),
     scopes: z.array(z.object({ kind: z.enum(["repo", "team", "project"]), id: z.string(), name: z.string() })),
     sync: z.array(SyncStatusSchema),
+    webhooks: z
+      .object({
+        lastAppliedAt: z.string().nullable().describe("When a webhook delivery was last applied to this connection; null = none yet"),
+        applied: z.number().int().describe("Webhook deliveries applied since the connection was created"),
+      })
+      .describe("Live updates: webhook deliveries routed to this connection"),
     createdAt: z.string(),
   })
   .meta({ id: "Connection" });

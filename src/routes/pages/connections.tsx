@@ -82,6 +82,16 @@ function ConnectionCard({ v, wsId, admin, csrf }: { v: View; wsId: string; admin
           </button>
         </form>
       )}
+      <p data-testid="webhook-activity">
+        Live updates (webhooks):{" "}
+        {v.webhooks.lastAppliedAt ? (
+          <>
+            last applied <When at={v.webhooks.lastAppliedAt} />, <span data-testid="webhooks-applied">{v.webhooks.applied.toLocaleString("en-US")}</span> applied since connecting.
+          </>
+        ) : (
+          <span class="muted">none received yet. Until one arrives, the re-sync every 15 minutes keeps issues current.</span>
+        )}
+      </p>
       <div class="table-wrap">
         <table data-testid="sync-status">
           <caption>Sync status per scope</caption>
