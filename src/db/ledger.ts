@@ -282,8 +282,14 @@ export async function getWritebackRun(db: D1Database, workspaceId: string, id: s
   return r ? toRun(r) : null;
 }
 
-export async function listWritebackRuns(db: D1Database, workspaceId: string, limit = 20): Promise<WritebackRun[]> {
-  const { results } = await db.prepare("SELECT * FROM writeback_runs WHERE workspace_id = ? ORDER BY started_at DESC, id DESC LIMIT ?").bind(workspaceId, limit).all<RunRow>();
+/** Runs newest first; `before` (a run's start time and id) pages to older ones. */
+export async function listWritebackRuns(db: D1Database, workspaceId: string, limit = 20, before?: { startedAt: string; id: string } | null): Promise<WritebackRun[]> {
+  const { results } = before
+    ? await db
+        .prepare("SELECT * FROM writeback_runs WHERE workspace_id = ? AND (started_at < ? OR (started_at = ? AND id < ?)) ORDER BY started_at DESC, id DESC LIMIT ?")
+        .bind(workspaceId, before.startedAt, before.startedAt, before.id, limit)
+        .all<RunRow>()
+    : await db.prepare("SELECT * FROM writeback_runs WHERE workspace_id = ? ORDER BY started_at DESC, id DESC LIMIT ?").bind(workspaceId, limit).all<RunRow>();
   return results.map(toRun);
 }
 

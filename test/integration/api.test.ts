@@ -3,6 +3,7 @@ import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:
 import { beforeAll, describe, expect, it } from "vitest";
 import { createConnection, setSyncScopes } from "../../src/db/connections";
 import { upsertIssues } from "../../src/db/issues";
+import { createWritebackRun } from "../../src/db/ledger";
 import { createWorkspace } from "../../src/db/workspaces";
 import type { Env } from "../../src/env";
 import worker from "../../src/index";
@@ -78,6 +79,30 @@ describe("audits", () => {
     const p2 = await jsonOf<{ items: Array<{ id: string }> }>(await call(`/api/v1/workspaces/${wsId}/audits?limit=2&cursor=${p1.nextCursor}`));
     expect(p2.items.length).toBeGreaterThan(0);
     expect(p2.items.map((i) => i.id)).not.toContain(p1.items[0]!.id);
+  });
+
+  it("pages write-back runs newest first with a cursor, ties on the start time broken by id", async () => {
+    const ws = await createWorkspace(testEnv.DB, { name: "runs", isDemo: true });
+    const conn = await createConnection(testEnv.DB, { workspaceId: ws.id, tracker: "linear", accountId: "org", accountName: "Acme", grantedScopes: ["read"], accessTokenEnc: null, refreshTokenEnc: null, tokenExpiresAt: null });
+    const made: string[] = [];
+    // 25 runs over 9 distinct start times (three runs share each second).
+    for (let i = 0; i < 25; i++) made.push(await createWritebackRun(testEnv.DB, { workspaceId: ws.id, connectionId: conn.id, auditRunId: null, mode: "dry-run", now: new Date(Date.UTC(2026, 10, 20, 10, 0, Math.floor(i / 3))) }));
+    const seen: Array<{ id: string; startedAt: string }> = [];
+    let cursor: string | null = null;
+    const sizes: number[] = [];
+    do {
+      const res = await call(`/api/v1/workspaces/${ws.id}/writeback/runs?limit=10${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
+      expect(res.status).toBe(200);
+      const body = await jsonOf<{ items: Array<{ id: string; startedAt: string }>; nextCursor: string | null }>(res);
+      sizes.push(body.items.length);
+      seen.push(...body.items);
+      cursor = body.nextCursor;
+    } while (cursor);
+    expect(sizes).toEqual([10, 10, 5]);
+    expect(new Set(seen.map((r) => r.id)).size).toBe(25);
+    expect(seen.map((r) => r.id).sort()).toEqual([...made].sort());
+    const order = seen.map((r) => `${r.startedAt}|${r.id}`);
+    expect(order).toEqual([...order].sort().reverse());
   });
 
   it("lists per-issue verdicts with explanations, filterable by constraint", async () => {

@@ -284,6 +284,25 @@ describe("the connections page", () => {
 });
 
 describe("the write-back page", () => {
+  it("pages its runs table: the newest 20, then older ones, then back to the newest", async () => {
+    const h = harness();
+    const { ws, conn } = await seed(h);
+    for (let i = 0; i < 23; i++) await createWritebackRun(h.env.DB, { workspaceId: ws.id, connectionId: conn.id, auditRunId: null, mode: "dry-run", now: new Date(Date.UTC(2026, 10, 20, 10, i)) });
+    const rowsOf = (html: string) => (/<table data-testid="writeback-runs">[\s\S]*?<tbody>([\s\S]*?)<\/tbody>/.exec(html)![1]!.match(/<tr/g) ?? []).length;
+    const first = await (await h.client().request(`/w/${ws.id}/writeback`)).text();
+    expect(rowsOf(first)).toBe(20);
+    expect(first).toContain("2026-11-20 10:22 UTC");
+    expect(first).not.toContain("2026-11-20 10:02 UTC");
+    const older = /<a href="([^"]+)" rel="next" data-testid="older-runs">/.exec(first)?.[1];
+    expect(older).toBeDefined();
+    const second = await (await h.client().request(`/w/${ws.id}/writeback${older!.replace(/&amp;/g, "&").replace(/#runs$/, "")}`)).text();
+    expect(rowsOf(second)).toBe(3);
+    expect(second).toContain("2026-11-20 10:02 UTC");
+    expect(second).toContain("2026-11-20 10:00 UTC");
+    expect(second).not.toContain('data-testid="older-runs"');
+    expect(second).toContain(`<a href="/w/${ws.id}/writeback#runs">Newest runs</a>`);
+  });
+
   it("shows the dry-run diff for the seeded issues, with links and escaped titles", async () => {
     const h = harness();
     const { ws } = await seed(h);

@@ -10,7 +10,7 @@ import { AppError } from "../../errors";
 import { csvRow } from "../../report";
 import { planForConnection, runWriteback, startWritebackRun, undoWritebackRun } from "../../services/writeback";
 import { requireAdmin } from "./connections";
-import { LedgerEntrySchema, WorkspaceParams, WritebackPlanResponseSchema, WritebackRunSchema, decodeCursor, encodeCursor, errorResponses, json } from "./schemas";
+import { LedgerEntrySchema, PageQuery, WorkspaceParams, WritebackPlanResponseSchema, WritebackRunSchema, decodeCursor, encodeCursor, errorResponses, json } from "./schemas";
 
 const tags = ["write-back"];
 const LEDGER_COLUMNS = ["createdAt", "issueKey", "externalId", "action", "target", "beforeValue", "afterValue", "ruleId", "reason", "mode", "outcome", "trackerResponseId", "error", "runId", "auditRunId", "connectionId", "id"] as const;
@@ -68,13 +68,18 @@ export function registerWritebackRoutes(api: OpenAPIHono<AppEnv>) {
       method: "get",
       path: "/api/v1/workspaces/{workspaceId}/writeback/runs",
       tags,
-      summary: "Recent write-back runs",
-      request: { params: WorkspaceParams },
-      responses: { 200: json(z.object({ items: z.array(WritebackRunSchema) }), "Runs"), ...errorResponses },
+      summary: "Write-back runs, newest first (paged)",
+      request: { params: WorkspaceParams, query: PageQuery },
+      responses: { 200: json(z.object({ items: z.array(WritebackRunSchema), nextCursor: z.string().nullable() }), "A page of runs"), ...errorResponses },
     }),
     async (c) => {
-      const runs = await listWritebackRuns(c.env.DB, c.get("workspace").id, 50);
-      return c.json({ items: runs.map(({ workspaceId: _w, ...r }) => r) }, 200);
+      const q = c.req.valid("query");
+      const before = decodeCursor(q.cursor);
+      const runs = await listWritebackRuns(c.env.DB, c.get("workspace").id, q.limit + 1, before ? { startedAt: before.createdAt, id: before.id } : null);
+      const page = runs.slice(0, q.limit);
+      const last = page[page.length - 1];
+      const nextCursor = runs.length > q.limit && last ? encodeCursor({ createdAt: last.startedAt, id: last.id }) : null;
+      return c.json({ items: page.map(({ workspaceId: _w, ...r }) => r), nextCursor }, 200);
     },
   );
 

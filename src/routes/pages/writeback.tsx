@@ -15,6 +15,7 @@ import { AppError } from "../../errors";
 import { safeHref } from "../../report";
 import { planForConnection, runWriteback, startWritebackRun, undoWritebackRun } from "../../services/writeback";
 import { MODE_TEXT, TRACKER_NAMES } from "./connections";
+import { decodeCursor, encodeCursor } from "../api/schemas";
 import { clip, CsrfField, csrfToken, ErrorNotice, Flash, redirectDone, renderPage, When } from "./shell";
 
 /** Diff rows shown per connection; the API's plan endpoint has them all. */
@@ -247,15 +248,22 @@ function LedgerTable({ rows }: { rows: LedgerRow[] }) {
   );
 }
 
+/** Runs per page of the Runs table. */
+export const RUNS_SHOWN = 20;
+
 export async function writebackPage(c: Context<AppEnv>, error?: { status: 404 | 409 | 502; message: string }) {
   const ws = c.get("workspace");
   const admin = c.get("role") === "admin";
   const csrf = csrfToken(c);
-  const [conns, runs, ledger] = await Promise.all([
+  const before = decodeCursor(c.req.query("runsBefore"));
+  const [conns, runsPlusOne, ledger] = await Promise.all([
     listConnections(c.env.DB, ws.id),
-    listWritebackRuns(c.env.DB, ws.id, 20),
+    listWritebackRuns(c.env.DB, ws.id, RUNS_SHOWN + 1, before ? { startedAt: before.createdAt, id: before.id } : null),
     listLedger(c.env.DB, ws.id, { limit: LEDGER_ROWS_SHOWN }),
   ]);
+  const runs = runsPlusOne.slice(0, RUNS_SHOWN);
+  const lastRun = runs[runs.length - 1];
+  const olderRuns = runsPlusOne.length > RUNS_SHOWN && lastRun ? `?runsBefore=${encodeURIComponent(encodeCursor({ createdAt: lastRun.startedAt, id: lastRun.id }))}#runs` : null;
   const live = conns.filter((x) => x.status !== "disconnected");
   const plans = await Promise.all(live.map((x) => planFor(c, ws.id, x)));
   const byId = new Map(conns.map((x) => [x.id, x]));
@@ -278,9 +286,19 @@ export async function writebackPage(c: Context<AppEnv>, error?: { status: 404 | 
         {plans.map((p) => (
           <PlanSection p={p} wsId={ws.id} admin={admin} csrf={csrf} />
         ))}
-        <h2>Runs</h2>
+        <h2 id="runs">Runs</h2>
         <p class="hint">Undo reverts exactly what a run wrote, except where a person has changed it since.</p>
         <RunsTable runs={runs} conns={byId} wsId={ws.id} admin={admin} csrf={csrf} />
+        {(olderRuns || before) && (
+          <p class="actions" data-testid="runs-paging">
+            {before && <a href={`/w/${encodeURIComponent(ws.id)}/writeback#runs`}>Newest runs</a>}
+            {olderRuns && (
+              <a href={olderRuns} rel="next" data-testid="older-runs">
+                Older runs
+              </a>
+            )}
+          </p>
+        )}
         <h2>Ledger</h2>
         <p>
           Export the whole ledger:{" "}
