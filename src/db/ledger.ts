@@ -282,6 +282,19 @@ export async function getWritebackRun(db: D1Database, workspaceId: string, id: s
   return r ? toRun(r) : null;
 }
 
+/** A page of runs newest first, and the position of the next (older) page or null when this is the last. */
+export async function pageWritebackRuns(
+  db: D1Database,
+  workspaceId: string,
+  limit: number,
+  before: { startedAt: string; id: string } | null,
+): Promise<{ runs: WritebackRun[]; next: { startedAt: string; id: string } | null }> {
+  const rows = await listWritebackRuns(db, workspaceId, limit + 1, before);
+  const runs = rows.slice(0, limit);
+  const last = runs[runs.length - 1];
+  return { runs, next: rows.length > limit && last ? { startedAt: last.startedAt, id: last.id } : null };
+}
+
 /** Runs newest first; `before` (a run's start time and id) pages to older ones. */
 export async function listWritebackRuns(db: D1Database, workspaceId: string, limit = 20, before?: { startedAt: string; id: string } | null): Promise<WritebackRun[]> {
   const { results } = before

@@ -167,6 +167,13 @@ export const LedgerEntrySchema = z
 export function encodeCursor(v: { createdAt: string; id: string }): string {
   return btoa(JSON.stringify([v.createdAt, v.id])).replace(/=+$/, "");
 }
+/** A write-back run position (start time and id) as an opaque cursor, and back. */
+export const encodeRunCursor = (p: { startedAt: string; id: string }): string => encodeCursor({ createdAt: p.startedAt, id: p.id });
+export function decodeRunCursor(s: string | undefined): { startedAt: string; id: string } | null {
+  const c = decodeCursor(s);
+  return c ? { startedAt: c.createdAt, id: c.id } : null;
+}
+
 export function decodeCursor(s: string | undefined): { createdAt: string; id: string } | null {
   if (!s) return null;
   try {

@@ -4,13 +4,13 @@ import { z } from "zod";
 import type { AppEnv } from "../../app-env";
 import { planToDiffRows } from "../../core/writeback";
 import { getConnection } from "../../db/connections";
-import { getWritebackRun, listLedger, listWritebackRuns, type LedgerRow } from "../../db/ledger";
+import { getWritebackRun, listLedger, pageWritebackRuns, type LedgerRow } from "../../db/ledger";
 import { getConfig } from "../../env";
 import { AppError } from "../../errors";
 import { csvRow } from "../../report";
 import { planForConnection, runWriteback, startWritebackRun, undoWritebackRun } from "../../services/writeback";
 import { requireAdmin } from "./connections";
-import { LedgerEntrySchema, PageQuery, WorkspaceParams, WritebackPlanResponseSchema, WritebackRunSchema, decodeCursor, encodeCursor, errorResponses, json } from "./schemas";
+import { LedgerEntrySchema, PageQuery, WorkspaceParams, WritebackPlanResponseSchema, WritebackRunSchema, decodeCursor, decodeRunCursor, encodeCursor, encodeRunCursor, errorResponses, json } from "./schemas";
 
 const tags = ["write-back"];
 const LEDGER_COLUMNS = ["createdAt", "issueKey", "externalId", "action", "target", "beforeValue", "afterValue", "ruleId", "reason", "mode", "outcome", "trackerResponseId", "error", "runId", "auditRunId", "connectionId", "id"] as const;
@@ -74,12 +74,8 @@ export function registerWritebackRoutes(api: OpenAPIHono<AppEnv>) {
     }),
     async (c) => {
       const q = c.req.valid("query");
-      const before = decodeCursor(q.cursor);
-      const runs = await listWritebackRuns(c.env.DB, c.get("workspace").id, q.limit + 1, before ? { startedAt: before.createdAt, id: before.id } : null);
-      const page = runs.slice(0, q.limit);
-      const last = page[page.length - 1];
-      const nextCursor = runs.length > q.limit && last ? encodeCursor({ createdAt: last.startedAt, id: last.id }) : null;
-      return c.json({ items: page.map(({ workspaceId: _w, ...r }) => r), nextCursor }, 200);
+      const { runs, next } = await pageWritebackRuns(c.env.DB, c.get("workspace").id, q.limit, decodeRunCursor(q.cursor));
+      return c.json({ items: runs.map(({ workspaceId: _w, ...r }) => r), nextCursor: next ? encodeRunCursor(next) : null }, 200);
     },
   );
 

@@ -9,13 +9,13 @@ import type { AppEnv } from "../../app-env";
 import { planToDiffRows, type PlanCounts } from "../../core/writeback";
 import { getConnection, listConnections, type Connection } from "../../db/connections";
 import { iterateIssues } from "../../db/issues";
-import { getWritebackRun, listLedger, listWritebackRuns, type LedgerRow, type WritebackRun } from "../../db/ledger";
+import { getWritebackRun, listLedger, pageWritebackRuns, type LedgerRow, type WritebackRun } from "../../db/ledger";
 import { getConfig } from "../../env";
 import { AppError } from "../../errors";
 import { safeHref } from "../../report";
 import { planForConnection, runWriteback, startWritebackRun, undoWritebackRun } from "../../services/writeback";
 import { MODE_TEXT, TRACKER_NAMES } from "./connections";
-import { decodeCursor, encodeCursor } from "../api/schemas";
+import { decodeRunCursor, encodeRunCursor } from "../api/schemas";
 import { clip, CsrfField, csrfToken, ErrorNotice, Flash, redirectDone, renderPage, When } from "./shell";
 
 /** Diff rows shown per connection; the API's plan endpoint has them all. */
@@ -255,15 +255,13 @@ export async function writebackPage(c: Context<AppEnv>, error?: { status: 404 | 
   const ws = c.get("workspace");
   const admin = c.get("role") === "admin";
   const csrf = csrfToken(c);
-  const before = decodeCursor(c.req.query("runsBefore"));
-  const [conns, runsPlusOne, ledger] = await Promise.all([
+  const before = decodeRunCursor(c.req.query("runsBefore"));
+  const [conns, { runs, next }, ledger] = await Promise.all([
     listConnections(c.env.DB, ws.id),
-    listWritebackRuns(c.env.DB, ws.id, RUNS_SHOWN + 1, before ? { startedAt: before.createdAt, id: before.id } : null),
+    pageWritebackRuns(c.env.DB, ws.id, RUNS_SHOWN, before),
     listLedger(c.env.DB, ws.id, { limit: LEDGER_ROWS_SHOWN }),
   ]);
-  const runs = runsPlusOne.slice(0, RUNS_SHOWN);
-  const lastRun = runs[runs.length - 1];
-  const olderRuns = runsPlusOne.length > RUNS_SHOWN && lastRun ? `?runsBefore=${encodeURIComponent(encodeCursor({ createdAt: lastRun.startedAt, id: lastRun.id }))}#runs` : null;
+  const olderRuns = next ? `?runsBefore=${encodeURIComponent(encodeRunCursor(next))}#runs` : null;
   const live = conns.filter((x) => x.status !== "disconnected");
   const plans = await Promise.all(live.map((x) => planFor(c, ws.id, x)));
   const byId = new Map(conns.map((x) => [x.id, x]));
