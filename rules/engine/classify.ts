@@ -3,9 +3,9 @@
  * the optional text model (see `combine.ts`), with an explanation.
  */
 import { CONSTRAINTS, type Classification, type Constraint, type Issue, type Reason } from "../../src/core/types";
-import { evaluatePack, type CompiledPack } from "./compile";
+import { evaluatePack, textWords, type CompiledPack } from "./compile";
 import { combineArrays, LABEL_INDEX, LABELS } from "./combine";
-import { compiledModel, type CompiledModel } from "./model";
+import { compiledModel, type CompiledModel, type WordReader } from "./model";
 
 /** Vote weight at which rules hold 63% of the say. */
 export const RULE_SCALE = 2;
@@ -16,7 +16,14 @@ export function constraintFromLabels(labels: readonly string[], prefix: string):
   // Label names repeat across a backlog: memoize each name's meaning per prefix (bounded).
   let memo = labelMemo.get(prefix);
   if (memo === undefined) labelMemo.set(prefix, (memo = new Map()));
+  // Cheap reject before the memo: an ASCII letter that differs (in any case) from the prefix's first letter.
+  const p0 = prefix.charCodeAt(0) | 32;
+  const letterPrefix = p0 >= 97 && p0 <= 122;
   for (const label of labels) {
+    if (letterPrefix) {
+      const f = label.charCodeAt(0) | 32;
+      if (f >= 97 && f <= 122 && f !== p0) continue;
+    }
     let c = memo.get(label);
     if (c === undefined) {
       c = labelConstraint(label, prefix);
@@ -74,7 +81,7 @@ export function classify(compiled: CompiledPack, issue: Issue, opts: ClassifyOpt
     for (const r of f.reasons) reasons.push(r);
   }
   const cm = pack.model && !opts.noModel ? compiledModel(pack.model) : null;
-  const best = cm ? modelProbabilities(cm, issue) : -1;
+  const best = cm ? modelProbabilities(compiled, cm) : -1;
   const combined = combineArrays(votes, cm ? PROBS : null, { threshold: pack.threshold, modelWeight: pack.modelWeight, ruleWeight: pack.ruleWeight, ruleScale: RULE_SCALE }, DIST);
   if (cm) {
     const top = cm.contributions(best);
@@ -92,10 +99,24 @@ const PROBS = new Float64Array(LABELS.length);
 const DIST = new Float64Array(LABELS.length);
 let modelOut = new Float64Array(LABELS.length);
 
-/** Runs the model into `PROBS` (`LABELS` order, 0 for a label the model lacks); returns the model's best label index. */
-function modelProbabilities(cm: CompiledModel, issue: Issue): number {
+/** One model reader per compiled pack and model: it reads the words the pack's scan already produced. */
+const readers = new WeakMap<CompiledPack, { model: CompiledModel; reader: WordReader }>();
+
+/**
+ * Runs the model on the issue `evaluatePack` just evaluated into `PROBS` (`LABELS` order,
+ * 0 for a label the model lacks); returns the model's best label index.
+ */
+function modelProbabilities(compiled: CompiledPack, cm: CompiledModel): number {
   if (modelOut.length < cm.labels.length) modelOut = new Float64Array(cm.labels.length);
-  const best = cm.probabilities({ title: issue.title, body: issue.body ?? "" }, modelOut);
+  let r = readers.get(compiled);
+  if (r === undefined || r.model !== cm) readers.set(compiled, (r = { model: cm, reader: cm.reader(compiled.lexicon) }));
+  const reader = r.reader;
+  reader.begin();
+  const title = textWords(compiled, 0);
+  if (title !== null) reader.add(title, 0);
+  const body = textWords(compiled, 1);
+  if (body !== null) reader.add(body, 1);
+  const best = reader.finish(modelOut);
   PROBS.fill(0);
   for (let c = 0; c < cm.labels.length; c++) {
     const at = LABEL_INDEX[cm.labels[c]!];

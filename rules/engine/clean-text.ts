@@ -1,15 +1,18 @@
 /**
  * Strips the noise out of an issue body so rules test what a person wrote:
- * code blocks, stack traces, log dumps, quoted replies, HTML comments and
- * unfilled issue-template boilerplate. Pure and runtime-neutral.
+ * code blocks (Markdown fences, indented code, Jira `{code}`/`{noformat}`/`{quote}`),
+ * stack traces, log dumps, quoted replies, HTML comments and issue-template
+ * boilerplate (unfilled placeholders, checklists). Pure and runtime-neutral.
  */
 
 export interface CleanedBody {
   /** The body without noise; headings that have content are kept. */
   text: string;
   /** Cleaned text under each markdown heading, keyed by lower-cased heading. */
-  sections: Map<string, string>;
+  sections: ReadonlyMap<string, string>;
 }
+
+const NO_SECTIONS: ReadonlyMap<string, string> = new Map<string, string>();
 
 /** Template sentences that are left in place when the reporter fills nothing in. */
 const PLACEHOLDERS = [
@@ -51,6 +54,10 @@ const LOG_LINE =
 const EXCEPTION_HEAD = /^\s*(Uncaught\s+)?[\w.$]*(Error|Exception|Throwable|Panic)\b[\w.$]*(:|$)/;
 const INDENTED = /^( {4,}|\t)(?!\s*([-*+]|\d+[.)])\s)\S/;
 const UNCHECKED = /^\s*[-*]\s+\[ \]\s/;
+/** A ticked template checkbox ("- [x] I have searched the existing issues"): boilerplate too. */
+const TICKED_TEMPLATE = /^\s*[-*]\s+\[[xX]\]\s+I\s+(have|agree|searched|confirm|read|understand|am)\b/;
+/** Jira wiki-markup blocks ({code}, {noformat}, {quote}), as in Jira CSV exports. */
+const JIRA_BLOCK = /\{(code|noformat|quote)(?::[^}]*)?\}[\s\S]*?(?:\{\1\}|$)/gi;
 const PLACEHOLDER_TOKEN = /\[(log|image)\]/gi;
 
 function stripPlaceholders(line: string): string {
@@ -71,11 +78,18 @@ function stripPlaceholders(line: string): string {
  * cleanBody("### Steps to reproduce\n1. open\n").sections.get("steps to reproduce") // "1. open"
  */
 export function cleanBody(raw: string): CleanedBody {
-  const sections = new Map<string, string>();
-  if (!raw) return { text: "", sections };
-  let src = raw.indexOf("\r") >= 0 ? raw.replace(/\r\n?/g, "\n") : raw;
+  // Most bodies have no sections: they share one empty map (callers only read it).
+  let sections: Map<string, string> | null = null;
+  if (!raw) return { text: "", sections: NO_SECTIONS };
+  let src = raw;
+  if (src.indexOf("\r") >= 0) {
+    // CRLF (most API bodies) by plain string replacement, lone CRs (rare) by regex.
+    src = src.replaceAll("\r\n", "\n");
+    if (src.indexOf("\r") >= 0) src = src.replace(/\r/g, "\n");
+  }
   if (src.indexOf("<!--") >= 0) src = src.replace(/<!--[\s\S]*?(-->|$)/g, "");
   if (src.indexOf("[") >= 0) src = src.replace(PLACEHOLDER_TOKEN, "");
+  if (src.indexOf("{") >= 0) src = src.replace(JIRA_BLOCK, " ");
   const hasPlaceholders = PLACEHOLDER_HINT.test(src);
 
   // One pass over the lines. Headings wait in `pending` until a content line confirms them
@@ -132,13 +146,13 @@ export function cleanBody(raw: string): CleanedBody {
     }
     // [ or digit or upper-case letter: timestamps and log levels
     if ((c0 === 91 || (c0 >= 48 && c0 <= 57) || (c0 >= 65 && c0 <= 90)) && LOG_LINE.test(line)) continue;
-    if ((c0 === 45 || c0 === 42) && UNCHECKED.test(line)) continue;
+    if ((c0 === 45 || c0 === 42) && (UNCHECKED.test(line) || TICKED_TEMPLATE.test(line))) continue;
     const h = c0 === 35 /* # */ ? HEADING.exec(line) : c0 === 42 /* * */ ? BOLD_HEADING.exec(line) : null;
     if (h) {
       const bold = c0 !== 35;
       const heading: Heading = { name: (bold ? h[1] : h[2]) ?? "", level: bold ? 1 : (h[1] ?? "#").length, bold, line: line.trim() };
       for (let k = pending.length - 1; k >= 0; k--) if (ends(pending[k]!, heading)) pending.splice(k, 1);
-      closeSections(open, heading, out, sections);
+      if (open.length > 0) sections = closeSections(open, heading, out, sections);
       pending.push(heading);
       continue;
     }
@@ -157,19 +171,21 @@ export function cleanBody(raw: string): CleanedBody {
     }
     out.push(text);
   }
-  if (open.length > 0) closeSections(open, null, out, sections);
-  return { text: tidy(out, 0), sections };
+  if (open.length > 0) sections = closeSections(open, null, out, sections);
+  return { text: tidy(out, 0), sections: sections ?? NO_SECTIONS };
 }
 
-/** Closes the open sections that heading `h` ends (all of them for null) and records their text. */
-function closeSections(open: Array<Heading & { from: number }>, h: Heading | null, out: string[], sections: Map<string, string>): void {
+/** Closes the open sections that heading `h` ends (all of them for null) and records their text (in a map made on first use). */
+function closeSections(open: Array<Heading & { from: number }>, h: Heading | null, out: string[], found: Map<string, string> | null): Map<string, string> | null {
+  let sections = found;
   for (let k = open.length - 1; k >= 0; k--) {
     const o = open[k]!;
     if (h !== null && !ends(o, h)) continue;
     const key = normalizeHeading(o.name);
-    if (key && !sections.has(key)) sections.set(key, tidy(out, o.from));
+    if (key && !sections?.has(key)) (sections ??= new Map()).set(key, tidy(out, o.from));
     open.splice(k, 1);
   }
+  return sections;
 }
 
 interface Heading {

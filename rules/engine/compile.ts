@@ -7,6 +7,7 @@ import { RE2JS } from "re2js";
 import type { Issue, Reason } from "../../src/core/types";
 import { IssueFacts, type FactValue } from "./facts";
 import { KeywordIndex, type Hit } from "./keyword-index";
+import { Lexicon, WordList } from "./lexicon";
 import type { RulePack } from "./load";
 import type { Condition, LeafCondition, Rule } from "./schema";
 
@@ -16,6 +17,9 @@ export interface EvalState {
   /** Text of each text fact the pack uses, by slot; undefined until read. */
   texts: Array<string | null | undefined>;
   hits: Array<Hit | undefined>;
+  /** Words of each text fact, by slot, once scanned for this issue (`scanned[slot]`). */
+  words: WordList[];
+  scanned: Uint8Array;
   /** Leaf results (true/false/null) and, for value leaves, what matched. */
   results: Array<boolean | null | undefined>;
   matched: Array<string | undefined>;
@@ -45,6 +49,8 @@ export interface CompiledPack {
   scans: Array<{ slot: number; fact: string; index: KeywordIndex }>;
   indexes: Map<string, KeywordIndex>;
   regexes: Map<string, Array<{ leaf: number; re: RE2JS }>>;
+  /** The words every text of the pack is split into: keyword terms plus a cache (shared with the model). */
+  lexicon: Lexicon;
   /** Single-entry memo so `scoreIssue` reuses `classify`'s evaluation of the same issue. */
   memo: { issue: Issue | null; evaluation: Evaluation | null };
   /** Scratch state reused across issues (evaluation is synchronous and keeps nothing of it). */
@@ -145,11 +151,13 @@ function compileValueTest(c: LeafCondition, leaf: number, slotOf: (fact: string)
  */
 export function compilePack(pack: RulePack): CompiledPack {
   const leaves: LeafInfo[] = [];
-  const slots: string[] = [];
+  // Title and body always have slots 0 and 1: the text model reads their words.
+  const slots: string[] = ["title", "body"];
   const slotOf = (fact: string): number => {
     const i = slots.indexOf(fact);
     return i >= 0 ? i : slots.push(fact) - 1;
   };
+  const lexicon = new Lexicon();
   const indexes = new Map<string, KeywordIndex>();
   const regexes = new Map<string, Array<{ leaf: number; re: RE2JS }>>();
 
@@ -192,7 +200,7 @@ export function compilePack(pack: RulePack): CompiledPack {
     if (c.keywords !== undefined) {
       for (const f of TEXT_FACTS_FOR(c.fact)) {
         let idx = indexes.get(f);
-        if (!idx) indexes.set(f, (idx = new KeywordIndex()));
+        if (!idx) indexes.set(f, (idx = new KeywordIndex(lexicon)));
         for (const term of c.keywords) idx.add(term, leaf);
       }
     }
@@ -240,7 +248,7 @@ export function compilePack(pack: RulePack): CompiledPack {
     return { rule, test, positiveLeaves };
   });
   const scans = [...indexes].map(([fact, index]) => ({ slot: slotOf(fact), fact, index }));
-  return { pack, rules, leaves, slots, scans, indexes, regexes, memo: { issue: null, evaluation: null }, scratch: null };
+  return { pack, rules, leaves, slots, scans, indexes, regexes, lexicon, memo: { issue: null, evaluation: null }, scratch: null };
 }
 
 /**
@@ -253,17 +261,28 @@ export function evaluatePack(c: CompiledPack, issue: Issue): Evaluation {
   const n = c.leaves.length;
   let s = c.scratch;
   if (s === null) {
-    s = c.scratch = { facts, texts: new Array(c.slots.length).fill(undefined), hits: new Array(n).fill(undefined), results: new Array(n).fill(undefined), matched: new Array(n).fill(undefined) };
+    s = c.scratch = {
+      facts,
+      texts: new Array(c.slots.length).fill(undefined),
+      hits: new Array(n).fill(undefined),
+      words: c.slots.map(() => new WordList()),
+      scanned: new Uint8Array(c.slots.length),
+      results: new Array(n).fill(undefined),
+      matched: new Array(n).fill(undefined),
+    };
   } else {
     s.facts = facts;
+    s.scanned.fill(0);
     s.texts.fill(undefined);
     s.hits.fill(undefined);
     s.results.fill(undefined);
     s.matched.fill(undefined);
   }
+  // Entry ids stay valid from here to the end of this issue's classification.
+  c.lexicon.maintain();
   for (const { slot, fact, index } of c.scans) {
     const text = textAt(s, slot, fact);
-    if (text) index.scan(fact, text, s.hits);
+    if (text) index.scan(fact, text, s.hits, wordsAt(c, s, slot, text));
   }
   const fired: FiredRule[] = [];
   for (const r of c.rules) {
@@ -274,6 +293,27 @@ export function evaluatePack(c: CompiledPack, issue: Issue): Evaluation {
   c.memo.issue = issue;
   c.memo.evaluation = evaluation;
   return evaluation;
+}
+
+/** The words of a slot's text, scanned at most once per issue. */
+function wordsAt(c: CompiledPack, s: EvalState, slot: number, text: string): WordList {
+  const words = s.words[slot]!;
+  if (s.scanned[slot] === 0) {
+    c.lexicon.scan(text, words);
+    s.scanned[slot] = 1;
+  }
+  return words;
+}
+
+/**
+ * The words of the title (`slot` 0) or cleaned body (1) of the issue `evaluatePack` last
+ * evaluated, for the text model; null when the text is empty.
+ */
+export function textWords(c: CompiledPack, slot: 0 | 1): WordList | null {
+  const s = c.scratch;
+  if (s === null) return null;
+  const text = textAt(s, slot, c.slots[slot]!);
+  return text ? wordsAt(c, s, slot, text) : null;
 }
 
 function explain(c: CompiledPack, r: CompiledRule, s: EvalState): Reason[] {

@@ -11,10 +11,31 @@ export interface Tokens {
   ends: number[];
 }
 
-function isWordChar(c: number): boolean {
+/** Letters and digits (incl. Latin-1 and most scripts) are word characters. */
+export function isWordChar(c: number): boolean {
   return (
     (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || (c >= 0xc0 && c !== 0xd7 && c !== 0xf7 && c < 0x2000)
   );
+}
+
+/** Lower-cases text character by character (a character whose lower case is longer stays as it is). */
+export function lowerWord(word: string): string {
+  let out = "";
+  for (let k = 0; k < word.length; k++) out += String.fromCharCode(lowerCode(word.charCodeAt(k)));
+  return out;
+}
+
+const lowerCache = new Map<number, number>();
+/** Lower-cased code of one character (itself when lower-casing would change the length). */
+export function lowerCode(c: number): number {
+  if (c < 128) return c >= 65 && c <= 90 ? c + 32 : c;
+  let l = lowerCache.get(c);
+  if (l === undefined) {
+    const s = String.fromCharCode(c).toLowerCase();
+    l = s.length === 1 ? s.charCodeAt(0) : c;
+    lowerCache.set(c, l);
+  }
+  return l;
 }
 
 /**

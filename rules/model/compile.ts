@@ -1,10 +1,11 @@
 /**
- * The fast path: a model compiled into typed arrays and a token→row Map, with a
- * hash table of word normalizations. `probabilities` allocates only the lowercased
- * text (and the cleaned body when it has noise to strip).
+ * The fast path: a model compiled into typed arrays and a token→row Map. Words come
+ * from a {@link Lexicon} scan (the rules engine's own, when classifying with a pack),
+ * and each distinct word is normalized and looked up once per lexicon entry.
  */
+import { Lexicon, WordList } from "../engine/lexicon";
 import type { Label, TextModel } from "./schema";
-import { cleanBody, normalizeWord, scanWords } from "./tokenize";
+import { cleanBody, normalizeWord } from "./tokenize";
 
 export interface Contribution {
   token: string;
@@ -33,14 +34,27 @@ export interface CompiledModel {
    * the input of the last `probabilities` call: `predict` without re-reading the text.
    */
   contributions(best: number): Contribution[];
+  /** A reader of words scanned by `lexicon` (the rules engine's), for classifying with the rules in one pass. */
+  reader(lexicon: Lexicon): WordReader;
 }
 
-/** Word cache slots (a power of two); cleared when half full. */
-const TABLE_SIZE = 1 << 13;
-const TABLE_LIMIT = TABLE_SIZE >> 1;
+const UNSET = -3;
 const DROPPED = -2;
 const UNKNOWN = -1;
 const TOP = 5;
+
+/**
+ * Feeds words a {@link Lexicon} has already scanned into the model: the rules engine scans
+ * each text once and hands the same word list to its keyword indexes and to this reader.
+ */
+export interface WordReader {
+  /** Starts a new document (title and body). */
+  begin(): void;
+  /** Adds the words of the title (`field` 0) or of the cleaned body (1), scanned by the reader's lexicon. */
+  add(words: WordList, field: 0 | 1): void;
+  /** Writes label probabilities (in `labels` order) into `out`; returns the best label's index. */
+  finish(out: Float64Array): number;
+}
 
 /**
  * @example
@@ -67,124 +81,119 @@ export function compileModel(model: TextModel): CompiledModel {
   const touched = new Int32Array(vocab.length);
   const x = new Float64Array(vocab.length);
   let nTouched = 0;
-  // Open-addressing table: raw word -> vocabulary row (or DROPPED / UNKNOWN). Keyed by the
-  // scanner's hash and verified char by char against a character pool, so a seen word costs
-  // no allocation; slot metadata is interleaved in one small Int32Array so a probe touches
-  // one cache line. A cache only: when it fills up it is cleared and refilled.
-  const meta = new Int32Array(TABLE_SIZE * 4); // [hash, length + 1 (0 = empty), pool offset, row]
-  const slotToken: Array<string | null> = new Array<string | null>(TABLE_SIZE).fill(null);
-  let pool = new Uint16Array(TABLE_LIMIT * 8);
-  let poolUsed = 0;
-  let used = 0;
-
-  let field = 0;
-  let prev: string | null = null;
-  let bigrams = false;
-  let budget = Infinity;
-  const count = (i: number) => {
+  const count = (i: number, field: 0 | 1) => {
     if (titleCount[i] === 0 && bodyCount[i] === 0) touched[nTouched++] = i;
     if (field === 0) titleCount[i]! += 1;
     else bodyCount[i]! += 1;
   };
-  const lookup = (s: string, start: number, end: number, hash: number): number => {
-    const len = end - start;
-    let slot = hash & (TABLE_SIZE - 1);
-    for (;;) {
-      const m = slot << 2;
-      const l1 = meta[m + 1]!;
-      if (l1 === 0) break;
-      if (meta[m] === hash && l1 === len + 1) {
-        const off = meta[m + 2]!;
-        let k = 0;
-        while (k < len && pool[off + k] === s.charCodeAt(start + k)) k++;
-        if (k === len) return slot;
+
+  /** A reader bound to one lexicon: each entry's token and vocabulary row, computed once per entry. */
+  const reader = (lexicon: Lexicon): WordReader => {
+    let rows = new Int32Array(Math.max(1024, lexicon.size * 2)).fill(UNSET);
+    const tokens: Array<string | null | undefined> = [];
+    lexicon.onReset((staticCount) => {
+      rows.fill(UNSET, staticCount);
+      tokens.length = Math.min(tokens.length, staticCount);
+    });
+    const tokenOf = (e: number): string | null => {
+      let t = tokens[e];
+      if (t === undefined) t = tokens[e] = normalizeWord(lexicon.word(e));
+      return t;
+    };
+    const add = (words: WordList, field: 0 | 1): void => {
+      const { n, entry, flags } = words;
+      // Body words count up to maxBodyTokens kept tokens (a local: a closure variable costs a store per word).
+      let left = field === 0 ? 0x7fffffff : Math.min(h.maxBodyTokens, 0x7fffffff);
+      const bigrams = field === 0 ? h.bigrams !== "none" : h.bigrams === "all";
+      let prev: string | null = null;
+      for (let j = 0; j < n; j++) {
+        if (flags[j] !== 0) continue;
+        const e = entry[j]!;
+        if (e >= rows.length) {
+          const bigger = new Int32Array(Math.max(rows.length * 2, e + 1)).fill(UNSET);
+          bigger.set(rows);
+          rows = bigger;
+        }
+        let row = rows[e]!;
+        if (row === UNSET) {
+          const token = tokenOf(e);
+          row = rows[e] = token === null ? DROPPED : (index.get(token) ?? UNKNOWN);
+        }
+        if (row === DROPPED) continue;
+        if (left === 0) break;
+        left--;
+        if (row >= 0) count(row, field);
+        if (bigrams) {
+          const token = tokenOf(e) as string;
+          if (prev !== null) {
+            const row2 = index.get(`${prev}_${token}`);
+            if (row2 !== undefined) count(row2, field);
+          }
+          prev = token;
+        }
       }
-      slot = (slot + 1) & (TABLE_SIZE - 1);
-    }
-    if (used >= TABLE_LIMIT) {
-      meta.fill(0);
-      slotToken.fill(null);
-      used = 0;
-      poolUsed = 0;
-      slot = hash & (TABLE_SIZE - 1);
-    }
-    if (poolUsed + len > pool.length) {
-      const bigger = new Uint16Array(Math.max(pool.length * 2, poolUsed + len));
-      bigger.set(pool.subarray(0, poolUsed));
-      pool = bigger;
-    }
-    for (let k = 0; k < len; k++) pool[poolUsed + k] = s.charCodeAt(start + k);
-    const token = normalizeWord(s.slice(start, end));
-    const m = slot << 2;
-    meta[m] = hash;
-    meta[m + 1] = len + 1;
-    meta[m + 2] = poolUsed;
-    meta[m + 3] = token === null ? DROPPED : (index.get(token) ?? UNKNOWN);
-    slotToken[slot] = token;
-    poolUsed += len;
-    used++;
-    return slot;
-  };
-  const visit = (s: string, start: number, end: number, hash: number) => {
-    const slot = lookup(s, start, end, hash);
-    const row = meta[(slot << 2) + 3]!;
-    if (row === DROPPED || budget <= 0) return;
-    budget--;
-    if (row >= 0) count(row);
-    if (bigrams) {
-      const token = slotToken[slot] as string;
-      if (prev !== null) {
-        const row2 = index.get(`${prev}_${token}`);
-        if (row2 !== undefined) count(row2);
-      }
-      prev = token;
-    }
+    };
+    return { begin: () => void (nTouched = 0), add, finish: (out) => scoreInto(out) };
   };
 
-  /** Fills x[touched] and resets the counters; returns the number of touched features. */
-  const featurize = (input: { title: string; body: string }): number => {
-    nTouched = 0;
-    field = 0;
-    prev = null;
-    bigrams = h.bigrams !== "none";
-    budget = Infinity;
-    scanWords(input.title, visit);
-    field = 1;
-    prev = null;
-    bigrams = h.bigrams === "all";
-    budget = h.maxBodyTokens;
-    if (input.body) scanWords(cleanBody(input.body), visit);
+  /** Fills x[touched] from the counters and resets them; returns the number of touched features. */
+  const binary = h.transform === "binary";
+  const logL2 = h.transform === "log-l2";
+  const titleWeight = h.titleWeight;
+  const featurize = (): number => {
     let norm = 0;
     for (let j = 0; j < nTouched; j++) {
       const i = touched[j] as number;
       const tc = titleCount[i] as number;
       const bc = bodyCount[i] as number;
       let v: number;
-      if (h.transform === "binary") v = (tc > 0 ? h.titleWeight : 0) + (bc > 0 ? 1 : 0);
+      if (binary) v = (tc > 0 ? titleWeight : 0) + (bc > 0 ? 1 : 0);
       else {
-        v = h.titleWeight * tc + bc;
-        if (h.transform === "log-l2") v = Math.log1p(v);
+        v = titleWeight * tc + bc;
+        if (logL2) v = Math.log1p(v);
       }
       x[i] = v;
       norm += v * v;
       titleCount[i] = 0;
       bodyCount[i] = 0;
     }
-    if (h.transform === "log-l2" && norm > 0) {
+    if (logL2 && norm > 0) {
       const inv = 1 / Math.sqrt(norm);
       for (let j = 0; j < nTouched; j++) x[touched[j] as number]! *= inv;
     }
     return nTouched;
   };
 
-  const probabilities = (input: { title: string; body: string }, out: Float64Array): number => {
-    const n = featurize(input);
-    for (let c = 0; c < k; c++) out[c] = bias[c] as number;
-    for (let j = 0; j < n; j++) {
-      const i = touched[j] as number;
-      const v = x[i] as number;
-      const row = i * k;
-      for (let c = 0; c < k; c++) out[c]! += v * (w[row + c] as number);
+  const scoreInto = (out: Float64Array): number => {
+    const n = featurize();
+    if (k === 6) {
+      // The default six labels: accumulate in locals (no store per feature and label).
+      let s0 = bias[0]!, s1 = bias[1]!, s2 = bias[2]!, s3 = bias[3]!, s4 = bias[4]!, s5 = bias[5]!;
+      for (let j = 0; j < n; j++) {
+        const i = touched[j] as number;
+        const v = x[i] as number;
+        const r = i * 6;
+        s0 += v * w[r]!;
+        s1 += v * w[r + 1]!;
+        s2 += v * w[r + 2]!;
+        s3 += v * w[r + 3]!;
+        s4 += v * w[r + 4]!;
+        s5 += v * w[r + 5]!;
+      }
+      out[0] = s0;
+      out[1] = s1;
+      out[2] = s2;
+      out[3] = s3;
+      out[4] = s4;
+      out[5] = s5;
+    } else {
+      for (let c = 0; c < k; c++) out[c] = bias[c] as number;
+      for (let j = 0; j < n; j++) {
+        const i = touched[j] as number;
+        const v = x[i] as number;
+        const row = i * k;
+        for (let c = 0; c < k; c++) out[c]! += v * (w[row + c] as number);
+      }
     }
     let best = 0;
     for (let c = 1; c < k; c++) if ((out[c] as number) > (out[best] as number)) best = c;
@@ -193,6 +202,22 @@ export function compileModel(model: TextModel): CompiledModel {
     for (let c = 0; c < k; c++) z += out[c] = Math.exp(((out[c] as number) - max) * invT);
     for (let c = 0; c < k; c++) out[c]! /= z;
     return best;
+  };
+
+  // The standalone path (training, CV, `predict`): its own lexicon, same reader.
+  const own = new Lexicon();
+  const ownReader = reader(own);
+  const ownWords = new WordList();
+  const probabilities = (input: { title: string; body: string }, out: Float64Array): number => {
+    own.maintain();
+    ownReader.begin();
+    own.scan(input.title, ownWords);
+    ownReader.add(ownWords, 0);
+    if (input.body) {
+      own.scan(cleanBody(input.body), ownWords);
+      ownReader.add(ownWords, 1);
+    }
+    return ownReader.finish(out);
   };
 
   /** The TOP strongest positive contributions to label `best` in the last featurized input, strongest first. */
@@ -230,5 +255,5 @@ export function compileModel(model: TextModel): CompiledModel {
     return { probs, top: contributions(best) };
   };
 
-  return { labels, predict, probabilities, contributions };
+  return { labels, predict, probabilities, contributions, reader };
 }

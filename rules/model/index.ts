@@ -13,7 +13,7 @@
 import { compileModel, type CompiledModel, type Prediction } from "./compile";
 import { TextModelSchema, type Label, type TextModel } from "./schema";
 
-export { compileModel, type CompiledModel, type Contribution, type Prediction } from "./compile";
+export { compileModel, type CompiledModel, type Contribution, type Prediction, type WordReader } from "./compile";
 export { crossValidate, stratifiedFolds, type CrossValidateOptions, type CrossValidation } from "./cross-validate";
 export { docTokens, featureVector } from "./features";
 export {
@@ -26,7 +26,7 @@ export {
   type TextModel,
   type TrainOptions,
 } from "./schema";
-export { cleanBody, normalizeWord, stem, tokenize } from "./tokenize";
+export { cleanBody, forEachWord, normalizeWord, stem, tokenize } from "./tokenize";
 export { train, type LabelledRow } from "./train";
 
 const compiled = new WeakMap<TextModel, CompiledModel>();

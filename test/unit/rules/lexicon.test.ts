@@ -1,0 +1,110 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { Lexicon, MODEL_SKIP, WordList } from "../../../rules/engine/lexicon";
+import { forEachWord, tokenize } from "../../../rules/model/index";
+
+/** The words the model reads, per the lexicon scan (entry words of the unflagged words). */
+function modelWords(lex: Lexicon, text: string): string[] {
+  const list = new WordList();
+  lex.scan(text, list);
+  const out: string[] = [];
+  for (let w = 0; w < list.n; w++) if ((list.flags[w]! & MODEL_SKIP) === 0) out.push(lex.word(list.entry[w]!));
+  return out;
+}
+
+/** All words with their spans, per the lexicon scan. */
+function allWords(lex: Lexicon, text: string): Array<[string, number, number]> {
+  const list = new WordList();
+  lex.scan(text, list);
+  return Array.from({ length: list.n }, (_, w) => [lex.word(list.entry[w]!), list.start[w]!, list.end[w]!]);
+}
+
+function reference(text: string): string[] {
+  const out: string[] = [];
+  forEachWord(text, (w) => out.push(w));
+  return out;
+}
+
+const SAMPLES = [
+  "Signup e-mail never arrives; see https://x.io/a/b and ops@example.com, cc @alice",
+  "Path /usr/local/bin and ./run.sh and a/b/c but CI/CD stays; www.example.org WWW.X.ORG [image] [LOG] [screenshot-1]",
+  "snake_case_id can't won't it's user's trailing_ _italic_ __init__ 0xdeadbeef v1.2.3   \t\n tabs",
+  "x://y  a:/b  c:// end with colon: RECONFIGURATION misconfiguration reconfiguration",
+  "Über-Größe straße ÉCOLE naïve ša ab Ša İstanbul K-test δοκιμή тест 測試 emoji🎉word",
+  "short",
+  "",
+];
+
+describe("Lexicon.scan", () => {
+  it.each(SAMPLES)("gives the model exactly the reference words: %s", (text) => {
+    expect(modelWords(new Lexicon(), text)).toEqual(reference(text));
+  });
+
+  it.each(SAMPLES.filter((s) => /^[\x00-\x7f]*$/.test(s) && s.length >= 24))("reads all-ASCII text (byte path) like the string path: %s", (text) => {
+    // A non-ASCII tail forces the string path; it adds words only at the end.
+    const lex = new Lexicon();
+    const ascii = allWords(lex, text);
+    const mixed = allWords(lex, `${text} é`);
+    expect(mixed.slice(0, ascii.length)).toEqual(ascii);
+    expect(mixed.slice(ascii.length).map((w) => w[0])).toEqual(["é"]);
+  });
+
+  it("agrees with the reference on every real issue in rules/data", () => {
+    const lex = new Lexicon();
+    const files = ["dev.jsonl", "unlabelled-jira.jsonl"].map((f) => resolve(import.meta.dirname, "../../../rules/data", f));
+    let rows = 0;
+    for (const file of files) {
+      for (const line of readFileSync(file, "utf8").split("\n")) {
+        if (!line.trim()) continue;
+        const row = JSON.parse(line) as { title: string; body?: string };
+        for (const text of [row.title, row.body ?? ""]) expect(modelWords(lex, text)).toEqual(reference(text));
+        rows++;
+      }
+    }
+    expect(rows).toBeGreaterThan(300);
+  });
+
+  it("maps a word to one entry whatever its case, and different words to different entries", () => {
+    const lex = new Lexicon();
+    const crash = lex.intern("crash");
+    const words = allWords(lex, "Crash CRASH crash crashes reconfiguration misconfiguration RECONFIGURATION ša ab");
+    const list = new WordList();
+    lex.scan("Crash CRASH crash crashes reconfiguration misconfiguration RECONFIGURATION ša ab", list);
+    expect([list.entry[0], list.entry[1], list.entry[2]]).toEqual([crash, crash, crash]);
+    expect(list.entry[3]).not.toBe(crash);
+    // Long words sharing their last 8 characters stay apart; the same long word in upper case does not.
+    expect(list.entry[4]).not.toBe(list.entry[5]);
+    expect(list.entry[6]).toBe(list.entry[4]);
+    // U+0161 packs to the same low byte as "a": still a different word.
+    expect(list.entry[7]).not.toBe(list.entry[8]);
+    expect(words.map((w) => w[0])).toEqual(["crash", "crash", "crash", "crashes", "reconfiguration", "misconfiguration", "reconfiguration", "ša", "ab"]);
+  });
+
+  it("keeps its static words and drops the cache when it grows too big, between issues", () => {
+    const lex = new Lexicon();
+    const crash = lex.intern("crash");
+    const resets: number[] = [];
+    lex.onReset((n) => resets.push(n));
+    const many = Array.from({ length: 9000 }, (_, i) => `w${i.toString(36)}x`).join(" ");
+    const list = new WordList();
+    lex.scan(many, list);
+    expect(list.n).toBe(9000);
+    expect(lex.size).toBe(9001);
+    const before = lex.word(list.entry[8999]!);
+    lex.maintain();
+    expect(resets).toEqual([1]);
+    expect(lex.size).toBe(1);
+    expect(lex.word(crash)).toBe("crash");
+    lex.scan(`${before} crash Crash`, list);
+    expect(lex.word(list.entry[0]!)).toBe(before);
+    expect([list.entry[1], list.entry[2]]).toEqual([crash, crash]);
+    expect(() => lex.intern("late")).toThrow(/after scanning/);
+  });
+});
+
+describe("model tokenize", () => {
+  it("reads the engine's words: apostrophes and identifiers split, negation fragments kept", () => {
+    expect(tokenize("Signup doesn't work for user_id or the user's team")).toEqual(["signup", "not", "work", "user", "team"]);
+  });
+});
