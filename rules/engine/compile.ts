@@ -157,7 +157,8 @@ export function compilePack(pack: RulePack): CompiledPack {
     const i = slots.indexOf(fact);
     return i >= 0 ? i : slots.push(fact) - 1;
   };
-  const lexicon = new Lexicon();
+  // Without a text model only keyword words need an identity (the lexicon can skip the others).
+  const lexicon = new Lexicon(pack.model === null || pack.model === undefined);
   const indexes = new Map<string, KeywordIndex>();
   const regexes = new Map<string, Array<{ leaf: number; re: RE2JS }>>();
 

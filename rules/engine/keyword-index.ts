@@ -86,6 +86,7 @@ export class KeywordIndex {
     if (isPrefix) {
       if (words.length !== 1 || words[0]!.length < 3) return;
       this.prefixTerms.push({ prefix: words[0]!, leaf });
+      this.lexicon.needWordsFrom(words[0]!.length);
       // Every word's prefix leaves are decided once, when the lexicon first sees it.
       if (this.prefixTerms.length === 1) this.lexicon.onInsert((e, word) => this.notePrefixes(e, word));
       else for (let e = 0; e < this.lexicon.size; e++) this.notePrefixes(e, this.lexicon.word(e));

@@ -82,6 +82,8 @@ const INITIAL_SLOTS = 1 << 13;
 const CACHE_LIMIT = 1 << 13;
 /** Words this long or shorter are verified from their packed characters alone. */
 const PACKED = 8;
+/** Words (32-bit) of the keywords-only bit filter, minus one: 2^16 bits, 8 KiB. */
+const FILTER_MASK = (1 << 11) - 1;
 /** Slots of the direct-mapped cache of recent short words, minus one. */
 const HOT_MASK = (1 << 12) - 1;
 
@@ -120,6 +122,31 @@ export class Lexicon {
   private readonly resetListeners: Array<(staticCount: number) => void> = [];
   private readonly insertListeners: Array<(entry: number, word: string) => void> = [];
 
+  /**
+   * With `keywordsOnly` (a pack without a text model), words that are not known keyword words
+   * need no identity: short ones skip the table after a bit-filter check and get entry -1.
+   */
+  constructor(private readonly keywordsOnly = false) {}
+
+  private filter: Int32Array | null = null;
+  /** Words at least this long are always looked up (a prefix term may match them). */
+  private filterBelow = 0x7fffffff;
+
+  /** Words of `length` characters or more must always get an entry (a `word*` prefix of that length exists). */
+  needWordsFrom(length: number): void {
+    if (length < this.filterBelow) this.filterBelow = length;
+  }
+
+  /** The bit filter over the hashes of all static words, built on first use. */
+  private buildFilter(): Int32Array {
+    const bits = new Int32Array(FILTER_MASK + 1);
+    for (let e = 0; e < this.staticCount; e++) {
+      const h = hashOf(this.words[e]!);
+      bits[(h >>> 5) & FILTER_MASK]! |= 1 << (h & 31);
+    }
+    return bits;
+  }
+
   /** Number of entries (static and cached). */
   get size(): number {
     return this.words.length;
@@ -132,7 +159,7 @@ export class Lexicon {
 
   /** Adds a known word (compile time) and returns its entry id. The word must already be lower-cased per character. */
   intern(word: string): number {
-    if (this.words.length !== this.staticCount) throw new Error("Lexicon: intern() after scanning");
+    if (this.words.length !== this.staticCount || this.filter !== null) throw new Error("Lexicon: intern() after scanning");
     const h = hashOf(word);
     const found = this.find(h, word);
     if (found >= 0) return found;
@@ -204,6 +231,10 @@ export class Lexicon {
     let entries = out.entry;
     let flags = out.flags;
     const hotTable = this.hot;
+    // Keywords-only mode: short words (below `filterBelow` characters) are looked up only when the
+    // bit filter of known words says they may be known.
+    const filter = this.keywordsOnly ? (this.filter ??= this.buildFilter()) : null;
+    const filterBelow = filter === null ? 0 : this.filterBelow;
     let count = 0;
     let i = 0;
     let chunkStart = 0;
@@ -233,7 +264,10 @@ export class Lexicon {
         // Short words first try the small direct-mapped cache of recent words: one L1 read for
         // the frequent ones. Packed characters identify a word of at most 8 characters exactly.
         const hot = (h & HOT_MASK) << 2;
-        if (len <= PACKED && hotTable[hot] === lo && hotTable[hot + 1] === hi) e = hotTable[hot + 2]!;
+        if (len < filterBelow && (filter![(h >>> 5) & FILTER_MASK]! & (1 << (h & 31))) === 0) {
+          // Keywords-only mode: not a known word (the filter has no false negatives), and nobody
+          // needs its identity. Entry -1: never marked, never a phrase continuation.
+        } else if (len <= PACKED && hotTable[hot] === lo && hotTable[hot + 1] === hi) e = hotTable[hot + 2]!;
         else {
         let slot = h & mask;
         for (;;) {
@@ -272,7 +306,7 @@ export class Lexicon {
         starts[count] = start;
         ends[count] = i;
         entries[count] = e;
-        if (marks[e] !== 0) out.mark(count);
+        if (e >= 0 && marks[e] !== 0) out.mark(count);
         // Parts of a snake_case identifier (word_word) are not read by the model.
         flags[count++] = (start >= 2 && b[start - 1] === 95 && LW[b[start - 2]!]! > SPACE) || (c === 95 && i + 1 < n && LW[b[i + 1]!]! > SPACE) ? MODEL_SKIP : 0;
         chunkWords++;

@@ -108,3 +108,29 @@ describe("model tokenize", () => {
     expect(tokenize("Signup doesn't work for user_id or the user's team")).toEqual(["signup", "not", "work", "user", "team"]);
   });
 });
+
+describe("keywords-only lexicon (a pack without a model)", () => {
+  it("finds the same keyword hits as a full lexicon, phrases and prefixes included", async () => {
+    const { KeywordIndex } = await import("../../../rules/engine/keyword-index");
+    const terms = ["crash", "sign up", "time to value", "deprecat*", "log in", "ci", "über", "reconfiguration"];
+    const text =
+      "Sign-up CRASHES; time to value is long; deprecated and deprecation; log in fails; CI/CD; " +
+      "über slow; misconfiguration vs reconfiguration; unknownword sign upward";
+    const hitsWith = (keywordsOnly: boolean, t: string) => {
+      const lex = new Lexicon(keywordsOnly);
+      const index = new KeywordIndex(lex);
+      terms.forEach((term, leaf) => index.add(term, leaf));
+      const hits = new Array(terms.length).fill(undefined);
+      index.scan("body", t, hits);
+      return hits;
+    };
+    for (const t of [text, `${text} ☃`, "short crash"]) expect(hitsWith(true, t)).toEqual(hitsWith(false, t));
+    expect(hitsWith(true, text).filter(Boolean)).toHaveLength(terms.length);
+    // Unknown short words get no entry in keywords-only mode.
+    const lex = new Lexicon(true);
+    lex.intern("crash");
+    const list = new WordList();
+    lex.scan("the crash of the century happened", list);
+    expect(Array.from(list.entry.subarray(0, list.n)).filter((e) => e >= 0)).toHaveLength(1);
+  });
+});
