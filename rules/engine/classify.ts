@@ -84,10 +84,13 @@ export function classify(compiled: CompiledPack, issue: Issue, opts: ClassifyOpt
   const best = cm ? modelProbabilities(compiled, cm) : -1;
   const combined = combineArrays(votes, cm ? PROBS : null, { threshold: pack.threshold, modelWeight: pack.modelWeight, ruleWeight: pack.ruleWeight, ruleScale: RULE_SCALE }, DIST);
   if (cm) {
-    const top = cm.contributions(best);
-    for (let k = 0; k < top.length && k < 5; k++) {
-      const t = top[k]!;
-      reasons.push({ ruleId: "model", source: "model", constraint: t.constraint === "none" ? null : t.constraint, weight: round(t.weight), field: "text", match: t.token });
+    const n = cm.top(best, TOP_ROWS, TOP_WEIGHTS);
+    const label = cm.labels[best]!;
+    const constraint = label === "none" ? null : label;
+    for (let k = 0; k < n; k++) {
+      // Rounded as `contributions` rounds (4 places), then to 3 places for the reason.
+      const weight = round(Math.round(TOP_WEIGHTS[k]! * 1e4) / 1e4);
+      reasons.push({ ruleId: "model", source: "model", constraint, weight, field: "text", match: cm.token(TOP_ROWS[k]!) });
     }
   }
   return { constraint: combined.constraint, confidence: combined.confidence, runnerUp: combined.runnerUp, decidedBy: combined.decidedBy, reasons };
@@ -97,6 +100,8 @@ export function classify(compiled: CompiledPack, issue: Issue, opts: ClassifyOpt
 const VOTES = new Float64Array(LABELS.length);
 const PROBS = new Float64Array(LABELS.length);
 const DIST = new Float64Array(LABELS.length);
+const TOP_ROWS = new Int32Array(5);
+const TOP_WEIGHTS = new Float64Array(5);
 let modelOut = new Float64Array(LABELS.length);
 
 /** One model reader per compiled pack and model: it reads the words the pack's scan already produced. */

@@ -102,6 +102,8 @@ export function cleanBody(raw: string): CleanedBody {
   let inTraceback = false;
   let prevBlank = true;
   let inIndented = false;
+  // Stays true while every line is kept as it is: the text is then `src` itself (no join).
+  let identical = true;
   const n = src.length;
   for (let start = 0; start <= n; ) {
     let end = src.indexOf("\n", start);
@@ -113,6 +115,7 @@ export function cleanBody(raw: string): CleanedBody {
     const c0 = line.charCodeAt(f); // NaN for a blank line
     if ((c0 === 96 /* ` */ || c0 === 126 /* ~ */) && FENCE.test(line)) {
       inFence = !inFence;
+      identical = false;
       continue;
     }
     if (inFence) continue;
@@ -125,16 +128,22 @@ export function cleanBody(raw: string): CleanedBody {
       inIndented = false;
       prevBlank = true;
       if (pending.length === 0) out.push("");
+      if (line.length !== 0) identical = false;
       continue;
     }
     if (f >= 4 && (prevBlank || inIndented) && INDENTED.test(line)) {
       inIndented = true;
+      identical = false;
       continue;
     }
     prevBlank = false;
-    if (c0 === 62 /* > */) continue;
+    if (c0 === 62 /* > */) {
+      identical = false;
+      continue;
+    }
     if (c0 === 84 /* T */ && line.indexOf("Traceback (most recent call last)") >= 0) {
       inTraceback = true;
+      identical = false;
       continue;
     }
     // a (at), F (File), C (Caused by), . (... N more)
@@ -142,11 +151,18 @@ export function cleanBody(raw: string): CleanedBody {
       // The exception line right above the first frame belongs to the trace.
       const prev = out.length;
       if (prev > 0 && pending.length === 0 && EXCEPTION_HEAD.test(out[prev - 1]!)) out.pop();
+      identical = false;
       continue;
     }
-    // [ or digit or upper-case letter: timestamps and log levels
-    if ((c0 === 91 || (c0 >= 48 && c0 <= 57) || (c0 >= 65 && c0 <= 90)) && LOG_LINE.test(line)) continue;
-    if ((c0 === 45 || c0 === 42) && (UNCHECKED.test(line) || TICKED_TEMPLATE.test(line))) continue;
+    // [ or digit or the first letter of a log level: timestamps and log levels
+    if ((c0 === 91 || (c0 >= 48 && c0 <= 57) || c0 === 69 || c0 === 87 || c0 === 73 || c0 === 68 || c0 === 84 || c0 === 70) && LOG_LINE.test(line)) {
+      identical = false;
+      continue;
+    }
+    if ((c0 === 45 || c0 === 42) && (UNCHECKED.test(line) || TICKED_TEMPLATE.test(line))) {
+      identical = false;
+      continue;
+    }
     const h = c0 === 35 /* # */ ? HEADING.exec(line) : c0 === 42 /* * */ ? BOLD_HEADING.exec(line) : null;
     if (h) {
       const bold = c0 !== 35;
@@ -154,13 +170,16 @@ export function cleanBody(raw: string): CleanedBody {
       for (let k = pending.length - 1; k >= 0; k--) if (ends(pending[k]!, heading)) pending.splice(k, 1);
       if (open.length > 0) sections = closeSections(open, heading, out, sections);
       pending.push(heading);
+      identical = false;
       continue;
     }
     const text = (hasPlaceholders ? stripPlaceholders(line) : line).trimEnd();
     if (text === "") {
       if (pending.length === 0) out.push("");
+      identical = false;
       continue;
     }
+    if (text !== line) identical = false;
     if (pending.length > 0) {
       for (const p of pending) {
         if (out.length > 0 && out[out.length - 1] !== "") out.push("");
@@ -172,7 +191,7 @@ export function cleanBody(raw: string): CleanedBody {
     out.push(text);
   }
   if (open.length > 0) sections = closeSections(open, null, out, sections);
-  return { text: tidy(out, 0), sections: sections ?? NO_SECTIONS };
+  return { text: identical ? tidyText(src) : tidy(out, 0), sections: sections ?? NO_SECTIONS };
 }
 
 /** Closes the open sections that heading `h` ends (all of them for null) and records their text (in a map made on first use). */
@@ -201,7 +220,11 @@ function ends(h: Heading, next: Heading): boolean {
 }
 
 function tidy(lines: string[], from: number): string {
-  const t = (from === 0 ? lines : lines.slice(from)).join("\n");
+  return tidyText((from === 0 ? lines : lines.slice(from)).join("\n"));
+}
+
+/** Collapses runs of blank lines to one and trims. */
+function tidyText(t: string): string {
   return (t.indexOf("\n\n\n") >= 0 ? t.replace(/\n{3,}/g, "\n\n") : t).trim();
 }
 

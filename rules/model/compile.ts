@@ -34,6 +34,13 @@ export interface CompiledModel {
    * the input of the last `probabilities` call: `predict` without re-reading the text.
    */
   contributions(best: number): Contribution[];
+  /**
+   * Allocation-free {@link contributions}: rows and (unrounded) weights of the strongest
+   * contributions into the arrays (at least 5 long); returns how many. Read tokens with `token`.
+   */
+  top(best: number, rows: Int32Array, weights: Float64Array): number;
+  /** The token of a vocabulary row. */
+  token(row: number): string;
   /** A reader of words scanned by `lexicon` (the rules engine's), for classifying with the rules in one pass. */
   reader(lexicon: Lexicon): WordReader;
 }
@@ -220,31 +227,40 @@ export function compileModel(model: TextModel): CompiledModel {
     return ownReader.finish(out);
   };
 
-  /** The TOP strongest positive contributions to label `best` in the last featurized input, strongest first. */
-  const contributions = (best: number): Contribution[] => {
-    const winner = labels[best] as Label;
-    // keep the TOP strongest positive contributions by insertion (no full sort)
-    const topRow: number[] = [];
-    const topWeight: number[] = [];
+  /**
+   * Writes the (at most TOP) strongest positive contributions to label `best` in the last
+   * featurized input into `rows`/`weights`, strongest first (ties: token order); returns how many.
+   * Insertion into a fixed-size list: no sort, no allocation.
+   */
+  const top = (best: number, rows: Int32Array, weights: Float64Array): number => {
+    let count = 0;
     for (let j = 0; j < nTouched; j++) {
       const i = touched[j] as number;
       const weight = (x[i] as number) * (w[i * k + best] as number);
-      if (weight <= 0 || (topRow.length === TOP && weight <= (topWeight[TOP - 1] as number))) continue;
-      let at = topRow.length < TOP ? topRow.length : TOP - 1;
-      while (at > 0 && ((topWeight[at - 1] as number) < weight || (topWeight[at - 1] === weight && (vocab[topRow[at - 1] as number] as string) > (vocab[i] as string)))) {
-        topWeight[at] = topWeight[at - 1] as number;
-        topRow[at] = topRow[at - 1] as number;
+      if (weight <= 0 || (count === TOP && weight <= (weights[TOP - 1] as number))) continue;
+      let at = count < TOP ? count++ : TOP - 1;
+      while (at > 0 && ((weights[at - 1] as number) < weight || (weights[at - 1] === weight && (vocab[rows[at - 1] as number] as string) > (vocab[i] as string)))) {
+        weights[at] = weights[at - 1] as number;
+        rows[at] = rows[at - 1] as number;
         at--;
       }
-      topWeight[at] = weight;
-      topRow[at] = i;
-      if (topRow.length > TOP) (topRow.length = TOP), (topWeight.length = TOP);
+      weights[at] = weight;
+      rows[at] = i;
     }
-    const top: Contribution[] = new Array<Contribution>(topRow.length);
-    for (let n = 0; n < topRow.length; n++) {
-      top[n] = { token: vocab[topRow[n] as number] as string, constraint: winner, weight: Math.round((topWeight[n] as number) * 1e4) / 1e4 };
+    return count;
+  };
+  const topRows = new Int32Array(TOP);
+  const topWeights = new Float64Array(TOP);
+
+  /** The TOP strongest positive contributions to label `best` in the last featurized input, strongest first. */
+  const contributions = (best: number): Contribution[] => {
+    const winner = labels[best] as Label;
+    const n = top(best, topRows, topWeights);
+    const out: Contribution[] = new Array<Contribution>(n);
+    for (let j = 0; j < n; j++) {
+      out[j] = { token: vocab[topRows[j] as number] as string, constraint: winner, weight: Math.round((topWeights[j] as number) * 1e4) / 1e4 };
     }
-    return top;
+    return out;
   };
 
   const predict = (input: { title: string; body: string }): Prediction => {
@@ -255,5 +271,5 @@ export function compileModel(model: TextModel): CompiledModel {
     return { probs, top: contributions(best) };
   };
 
-  return { labels, predict, probabilities, contributions, reader };
+  return { labels, predict, probabilities, contributions, top, token: (row) => vocab[row] as string, reader };
 }
