@@ -30,6 +30,11 @@ type Test = (s: EvalState) => boolean | null;
 export interface CompiledRule {
   rule: Rule;
   test: Test;
+  /**
+   * Keyword leaves of which at least one must have a hit for the rule to be true (null: no such
+   * set, always test). Most rules hang on keywords: this skips them without calling `test`.
+   */
+  gate: number[] | null;
   /** Leaves not under a `not`: the ones that explain a match. */
   positiveLeaves: number[];
 }
@@ -245,11 +250,44 @@ export function compilePack(pack: RulePack): CompiledPack {
 
   const rules = pack.rules.map((rule): CompiledRule => {
     const positiveLeaves: number[] = [];
+    const first = leaves.length;
     const test = compileCondition(rule.when, true, positiveLeaves);
-    return { rule, test, positiveLeaves };
+    const next = { leaf: first };
+    return { rule, test, gate: gateOf(rule.when, next), positiveLeaves };
   });
   const scans = [...indexes].map(([fact, index]) => ({ slot: slotOf(fact), fact, index }));
   return { pack, rules, leaves, slots, scans, indexes, regexes, lexicon, memo: { issue: null, evaluation: null }, scratch: null };
+}
+
+/**
+ * Keyword leaves (numbered in `compileCondition` order from `next.leaf`) of which one must hit
+ * for `c` to be true, or null when there is no such set (value and regex leaves, `not`).
+ */
+function gateOf(c: Condition, next: { leaf: number }): number[] | null {
+  if ("all" in c) {
+    // True only if every part is true: any part's gate will do; keep the smallest.
+    let best: number[] | null = null;
+    for (const x of c.all) {
+      const g = gateOf(x, next);
+      if (g !== null && (best === null || g.length < best.length)) best = g;
+    }
+    return best;
+  }
+  if ("any" in c) {
+    // True only if some part is true: every part needs a gate, and any of them may open it.
+    let union: number[] | null = [];
+    for (const x of c.any) {
+      const g = gateOf(x, next);
+      union = union === null || g === null ? null : union.concat(g);
+    }
+    return union;
+  }
+  if ("not" in c) {
+    gateOf(c.not, next); // numbers its leaves; a negation has no gate
+    return null;
+  }
+  const leaf = next.leaf++;
+  return c.keywords !== undefined ? [leaf] : null;
 }
 
 /**
@@ -286,7 +324,14 @@ export function evaluatePack(c: CompiledPack, issue: Issue): Evaluation {
     if (text) index.scan(fact, text, s.hits, wordsAt(c, s, slot, text));
   }
   const fired: FiredRule[] = [];
+  const hits = s.hits;
   for (const r of c.rules) {
+    const gate = r.gate;
+    if (gate !== null) {
+      let open = false;
+      for (let k = 0; k < gate.length; k++) if (hits[gate[k]!] !== undefined) open = true;
+      if (!open) continue;
+    }
     if (r.test(s) !== true) continue;
     fired.push({ rule: r.rule, reasons: explain(c, r, s) });
   }

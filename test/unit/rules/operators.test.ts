@@ -85,3 +85,27 @@ describe("operators", () => {
     expect(c.reasons[0]).toMatchObject({ ruleId: "r", field: "labels", match: "Area/Billing", source: "rule" });
   });
 });
+
+describe("rule gates (rules that need a keyword hit are skipped without one)", () => {
+  const gated: Array<[string, unknown, string[] | null]> = [
+    ["keyword leaf", { fact: "title", keywords: ["slow"] }, ["0"]],
+    ["all: the smallest part's gate", { all: [{ any: [{ fact: "title", keywords: ["slow"] }, { fact: "title", keywords: ["lag"] }] }, { fact: "body", keywords: ["x"] }, { fact: "labels", in: ["perf"] }] }, ["2"]],
+    ["any of keywords: the union", { any: [{ fact: "title", keywords: ["slow"] }, { fact: "body", keywords: ["lag"] }] }, ["0", "1"]],
+    ["any with a value part: none", { any: [{ fact: "title", keywords: ["slow"] }, { fact: "labels", in: ["perf"] }] }, null],
+    ["not: none", { not: { fact: "title", keywords: ["slow"] } }, null],
+    ["regex: none", { fact: "title", regex: "slow" }, null],
+    ["all with a not before the keyword", { all: [{ not: { fact: "labels", in: ["q"] } }, { fact: "title", keywords: ["slow"] }] }, ["1"]],
+  ];
+  it.each(gated)("%s", (_name, when, gate) => {
+    expect(oneRule(when).rules[0]!.gate?.map(String) ?? null).toEqual(gate);
+  });
+
+  it("never changes which rules fire", () => {
+    for (const [, when, over] of [...valid, ...invalid]) {
+      const gatedPack = oneRule(when);
+      const ungated = oneRule(when);
+      for (const r of ungated.rules) r.gate = null;
+      expect(evaluatePack(gatedPack, issue(over)).fired.map((f) => f.rule.id)).toEqual(evaluatePack(ungated, issue(over)).fired.map((f) => f.rule.id));
+    }
+  });
+});
