@@ -302,12 +302,12 @@ export function evaluatePack(c: CompiledPack, issue: Issue): Evaluation {
   if (s === null) {
     s = c.scratch = {
       facts,
-      texts: new Array(c.slots.length).fill(undefined),
-      hits: new Array(n).fill(undefined),
+      texts: Array.from({ length: c.slots.length }, () => undefined),
+      hits: Array.from({ length: n }, () => undefined),
       words: c.slots.map(() => new WordList()),
       scanned: new Uint8Array(c.slots.length),
-      results: new Array(n).fill(undefined),
-      matched: new Array(n).fill(undefined),
+      results: Array.from({ length: n }, () => undefined),
+      matched: Array.from({ length: n }, () => undefined),
     };
   } else {
     s.facts = facts;
