@@ -5,7 +5,7 @@
 import { CONSTRAINTS, type Classification, type Constraint, type Issue, type Reason } from "../../src/core/types";
 import { evaluatePack, textWords, type CompiledPack } from "./compile";
 import { combineArrays, LABEL_INDEX, LABELS } from "./combine";
-import { compiledModel, type CompiledModel, type WordReader } from "./model";
+import { compiledModel, type CompiledModel } from "./model";
 
 /** Vote weight at which rules hold 63% of the say. */
 export const RULE_SCALE = 2;
@@ -13,16 +13,19 @@ export const RULE_SCALE = 2;
 /** A human-applied `<prefix><constraint>` label, if any. */
 export function constraintFromLabels(labels: readonly string[], prefix: string): { label: string; constraint: Constraint } | null {
   if (labels.length === 0) return null;
-  // Label names repeat across a backlog: memoize each name's meaning per prefix (bounded).
-  let memo = labelMemo.get(prefix);
-  if (memo === undefined) labelMemo.set(prefix, (memo = new Map()));
   // Cheap reject before the memo: an ASCII letter that differs (in any case) from the prefix's first letter.
   const p0 = prefix.charCodeAt(0) | 32;
   const letterPrefix = p0 >= 97 && p0 <= 122;
+  let memo: Map<string, Constraint | null> | undefined;
   for (const label of labels) {
     if (letterPrefix) {
       const f = label.charCodeAt(0) | 32;
       if (f >= 97 && f <= 122 && f !== p0) continue;
+    }
+    // Label names repeat across a backlog: memoize each name's meaning per prefix (bounded).
+    if (memo === undefined) {
+      memo = labelMemo.get(prefix);
+      if (memo === undefined) labelMemo.set(prefix, (memo = new Map()));
     }
     let c = memo.get(label);
     if (c === undefined) {
@@ -80,9 +83,10 @@ export function classify(compiled: CompiledPack, issue: Issue, opts: ClassifyOpt
     votes[LABEL_INDEX[v.constraint]]! += v.weight;
     for (const r of f.reasons) reasons.push(r);
   }
-  const cm = pack.model && !opts.noModel ? compiledModel(pack.model) : null;
+  const cm = pack.model && !opts.noModel ? modelOf(compiled, pack.model) : null;
   const best = cm ? modelProbabilities(compiled, cm) : -1;
-  const combined = combineArrays(votes, cm ? PROBS : null, { threshold: pack.threshold, modelWeight: pack.modelWeight, ruleWeight: pack.ruleWeight, ruleScale: RULE_SCALE }, DIST);
+  const combineOptions = (compiled.combine ??= { threshold: pack.threshold, modelWeight: pack.modelWeight, ruleWeight: pack.ruleWeight, ruleScale: RULE_SCALE });
+  const combined = combineArrays(votes, cm ? PROBS : null, combineOptions, DIST);
   if (cm) {
     const n = cm.top(best, TOP_ROWS, TOP_WEIGHTS);
     const label = cm.labels[best]!;
@@ -105,7 +109,15 @@ const TOP_WEIGHTS = new Float64Array(5);
 let modelOut = new Float64Array(LABELS.length);
 
 /** One model reader per compiled pack and model: it reads the words the pack's scan already produced. */
-const readers = new WeakMap<CompiledPack, { model: CompiledModel; reader: WordReader }>();
+/** The compiled model and its reader over the pack's lexicon, cached on the compiled pack (no map lookups per issue). */
+function modelOf(compiled: CompiledPack, model: NonNullable<CompiledPack["pack"]["model"]>): CompiledModel {
+  let m = compiled.model;
+  if (m === null || m.source !== model) {
+    const cm = compiledModel(model);
+    m = compiled.model = { source: model, compiled: cm, reader: cm.reader(compiled.lexicon) };
+  }
+  return m.compiled;
+}
 
 /**
  * Runs the model on the issue `evaluatePack` just evaluated into `PROBS` (`LABELS` order,
@@ -113,9 +125,7 @@ const readers = new WeakMap<CompiledPack, { model: CompiledModel; reader: WordRe
  */
 function modelProbabilities(compiled: CompiledPack, cm: CompiledModel): number {
   if (modelOut.length < cm.labels.length) modelOut = new Float64Array(cm.labels.length);
-  let r = readers.get(compiled);
-  if (r === undefined || r.model !== cm) readers.set(compiled, (r = { model: cm, reader: cm.reader(compiled.lexicon) }));
-  const reader = r.reader;
+  const reader = compiled.model!.reader;
   reader.begin();
   const title = textWords(compiled, 0);
   if (title !== null) reader.add(title, 0);

@@ -70,7 +70,7 @@ const FNV_OFFSET = 0x811c9dc5 | 0;
 const FNV_PRIME = 0x01000193;
 
 /** Texts shorter than this are read as strings (copying them to bytes would not pay). */
-const MIN_BYTES = 24;
+const MIN_BYTES = 8;
 /** Longer texts are read as strings, so the shared byte buffer never grows past 2 MiB. */
 const MAX_BYTES = 1 << 20;
 const encoder = new TextEncoder();
