@@ -147,15 +147,17 @@ export function cleanBody(raw: string): CleanedBody {
       continue;
     }
     // a (at), F (File), C (Caused by), . (... N more)
-    if ((c0 === 97 || c0 === 70 || c0 === 67 || c0 === 46) && (STACK_FRAME.test(line) || PY_FRAME.test(line) || JAVA_MORE.test(line))) {
+    const c1 = line.charCodeAt(f + 1);
+    // "at …", "File …", "Caused by", "... N more": the second character must fit before any regex runs.
+    if (((c0 === 97 && c1 === 116) || (c0 === 70 && c1 === 105) || (c0 === 67 && c1 === 97) || (c0 === 46 && c1 === 46)) && (STACK_FRAME.test(line) || PY_FRAME.test(line) || JAVA_MORE.test(line))) {
       // The exception line right above the first frame belongs to the trace.
       const prev = out.length;
       if (prev > 0 && pending.length === 0 && EXCEPTION_HEAD.test(out[prev - 1]!)) out.pop();
       identical = false;
       continue;
     }
-    // [ or digit or the first letter of a log level: timestamps and log levels
-    if ((c0 === 91 || (c0 >= 48 && c0 <= 57) || c0 === 69 || c0 === 87 || c0 === 73 || c0 === 68 || c0 === 84 || c0 === 70) && LOG_LINE.test(line)) {
+    // [ or digit, or an upper-case log level (ERROR, WARN, INFO, DEBUG, TRACE, FATAL): timestamps and log levels
+    if ((c0 === 91 || (c0 >= 48 && c0 <= 57) || ((c0 === 69 || c0 === 87 || c0 === 73 || c0 === 68 || c0 === 84 || c0 === 70) && c1 >= 65 && c1 <= 90)) && LOG_LINE.test(line)) {
       identical = false;
       continue;
     }
