@@ -124,7 +124,8 @@ export class Lexicon {
 
   /**
    * With `keywordsOnly` (a pack without a text model), words that are not known keyword words
-   * need no identity: short ones skip the table after a bit-filter check and get entry -1.
+   * need no identity: a word shorter than every `word*` prefix (any word, when there are none)
+   * that the bit filter of static words rules out skips the table and gets entry -1.
    */
   constructor(private readonly keywordsOnly = false) {}
 
@@ -261,8 +262,8 @@ export class Lexicon {
         // pool for long words).
         const len = i - start;
         let e = -1;
-        // Short words first try the small direct-mapped cache of recent words: one L1 read for
-        // the frequent ones. Packed characters identify a word of at most 8 characters exactly.
+        // Short words first try the direct-mapped cache of recent words: one read of a small table
+        // for the frequent ones. Packed characters identify a word of at most 8 characters exactly.
         const hot = (h & HOT_MASK) << 2;
         if (len < filterBelow && (filter![(h >>> 5) & FILTER_MASK]! & (1 << (h & 31))) === 0) {
           // Keywords-only mode: not a known word (the filter has no false negatives), and nobody
