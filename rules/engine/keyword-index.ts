@@ -13,8 +13,6 @@
 import { Lexicon, WordList } from "./lexicon";
 import { inflections, lowerWord, tokenize } from "./tokens";
 
-export { isWordChar } from "./tokens";
-
 /** A keyword hit: which leaf condition, and the [start, end) span in the field. */
 export interface Hit {
   field: string;
