@@ -4,6 +4,7 @@
  * (200–1,500 characters, like the real corpus). Deterministic for a seed.
  */
 import type { Classification, Constraint, Issue, Scores } from "../src/core/types";
+import { seededRandom as rng } from "../src/core/random";
 import { CONSTRAINTS } from "../src/core/types";
 
 const WORDS =
@@ -13,17 +14,6 @@ const WORDS =
 const SIGNAL_WORDS = ["customer", "outage", "incident", "escalation", "churn", "SLA"];
 const LABELS = ["bug", "feature", "enhancement", "ux", "backend", "frontend", "support", "tech-debt", "p1", "infra", "docs"];
 const TRACKERS = ["github", "linear", "jira"] as const;
-
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface Assessed {
   issue: Issue;

@@ -3,6 +3,8 @@
  * of 5xx answers, timeouts, slow answers, 429s and malformed items, plus
  * explicit one-shot faults queued by a test ("the next request answers 502").
  */
+import { seededRandom } from "../../../src/core/random";
+
 export type FaultKind = "5xx" | "timeout" | "slow" | "429" | "malformed";
 
 export interface FaultConfig {
@@ -14,18 +16,6 @@ export interface FaultConfig {
   slowMs: number;
   /** Retry-after for injected 429s (seconds). */
   retryAfterSec: number;
-}
-
-/** Mulberry32: tiny, fast, deterministic. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export class FaultInjector {

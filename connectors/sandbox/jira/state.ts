@@ -3,7 +3,7 @@
  * ids, projects, sprints, statuses, issues with comments, and the seed that
  * builds issues from real texts (`connectors/sandbox/data`).
  */
-import { seededRandom } from "../common/faults";
+import { seededRandom } from "../../../src/core/random";
 import { seedText } from "../data";
 
 export interface SandboxSprint {

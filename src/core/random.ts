@@ -1,4 +1,6 @@
-/** mulberry32: a small seeded PRNG, so folds and shuffles are reproducible. */
+/** Seeded randomness shared by the model trainer, the tracker simulators and the benchmarks. */
+
+/** mulberry32: a small seeded PRNG, so folds, shuffles, faults and synthetic data are reproducible. */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
