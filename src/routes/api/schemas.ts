@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { AuditReportSchema, AuditSummarySchema } from "../../core/audit";
 import { ClassificationSchema, ConstraintSchema, IssueSchema, ScoresSchema, TrackerSchema } from "../../core/types";
-import { PlanCountsSchema, PlannedActionSchema } from "../../core/writeback";
+import { LedgerEntrySchema as CoreLedgerEntrySchema, PlanCountsSchema, PlannedActionSchema } from "../../core/writeback";
 import { ERROR_CODES } from "../../errors";
 
 export const ErrorSchema = z
@@ -141,27 +141,8 @@ export const WritebackRunSchema = z
   })
   .meta({ id: "WritebackRun" });
 
-export const LedgerEntrySchema = z
-  .object({
-    id: z.string(),
-    connectionId: z.string(),
-    runId: z.string().nullable(),
-    auditRunId: z.string().nullable(),
-    externalId: z.string(),
-    issueKey: z.string(),
-    action: z.enum(["label_add", "label_remove", "comment_create", "comment_update", "comment_delete", "human_override"]),
-    target: z.string(),
-    beforeValue: z.string().nullable(),
-    afterValue: z.string().nullable(),
-    ruleId: z.string().nullable(),
-    reason: z.string(),
-    mode: z.enum(["dry-run", "on", "observed"]),
-    outcome: z.enum(["planned", "applied", "failed", "skipped", "reverted", "recorded"]),
-    trackerResponseId: z.string().nullable(),
-    error: z.string().nullable(),
-    createdAt: z.string(),
-  })
-  .meta({ id: "LedgerEntry" });
+/** A ledger row as the API shows it: the stored row (`core/writeback`) without workspace and issue ids. */
+export const LedgerEntrySchema = CoreLedgerEntrySchema.omit({ workspaceId: true, issueId: true }).meta({ id: "LedgerEntry" });
 
 /** Cursor for (createdAt, id) keyset pages. */
 export function encodeCursor(v: { createdAt: string; id: string }): string {
