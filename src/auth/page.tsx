@@ -23,6 +23,16 @@ button.danger{background:#c62828;border-color:#c62828}
 /** A hidden `_csrf` field for forms posted from a session. */
 export const CsrfField = ({ token }: { token: string | undefined }) => (token ? <input type="hidden" name="_csrf" value={token} /> : null);
 
+/** A one-button form that posts to `action` with the session's CSRF token (row actions: remove, revoke, undo, sync). */
+export const PostButton = (p: { action: string; csrf: string | undefined; label: string; ariaLabel?: string; testId?: string; secondary?: boolean }) => (
+  <form class="inline" method="post" action={p.action}>
+    <CsrfField token={p.csrf} />
+    <button type="submit" class={p.secondary === false ? undefined : "secondary"} aria-label={p.ariaLabel} data-testid={p.testId}>
+      {p.label}
+    </button>
+  </form>
+);
+
 /** The header's "who is signed in" with a CSRF-protected sign-out button. */
 export const SignOutForm = ({ session }: { session: { csrfToken: string; user: { name: string | null; login: string } } }) => (
   <form class="inline" method="post" action="/signout">

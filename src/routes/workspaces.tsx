@@ -13,7 +13,7 @@ import { AppError } from "../errors";
 import { randomSecret, sha256Hex } from "../security/ids";
 import { requireWorkspace } from "../auth/access";
 import { createApiToken } from "../auth/api-token";
-import { accountPage, CsrfField } from "../auth/page";
+import { accountPage, CsrfField, PostButton } from "../auth/page";
 import { nowMs, publicOrigin } from "../auth/util";
 import { TRACKER_LABELS } from "./auth";
 
@@ -67,10 +67,7 @@ async function membersPage(c: Context<AppEnv>, created?: { link: string; role: s
                   <td>{m.joinedAt.slice(0, 10)}</td>
                   {admin && (
                     <td>
-                      <form class="inline" method="post" action={`/w/${ws.id}/members/${encodeURIComponent(m.userId)}/remove`}>
-                        <CsrfField token={csrf(c)} />
-                        <button type="submit" class="secondary" aria-label={`Remove ${m.name ?? m.login}`}>Remove</button>
-                      </form>
+                      <PostButton action={`/w/${ws.id}/members/${encodeURIComponent(m.userId)}/remove`} csrf={csrf(c)} label="Remove" ariaLabel={`Remove ${m.name ?? m.login}`} />
                     </td>
                   )}
                 </tr>
@@ -145,10 +142,7 @@ async function tokensPage(c: Context<AppEnv>, created?: { token: string; row: Ap
                     {t.revokedAt ? (
                       `revoked ${t.revokedAt.slice(0, 10)}`
                     ) : (
-                      <form class="inline" method="post" action={`/w/${ws.id}/tokens/${encodeURIComponent(t.id)}/revoke`}>
-                        <CsrfField token={csrf(c)} />
-                        <button type="submit" class="secondary" aria-label={`Revoke ${t.name}`}>Revoke</button>
-                      </form>
+                      <PostButton action={`/w/${ws.id}/tokens/${encodeURIComponent(t.id)}/revoke`} csrf={csrf(c)} label="Revoke" ariaLabel={`Revoke ${t.name}`} />
                     )}
                   </td>
                 </tr>

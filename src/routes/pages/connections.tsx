@@ -14,7 +14,7 @@ import { listSyncStates } from "../../db/sync-state";
 import { getSettings, WRITE_MODES, type WriteMode } from "../../db/workspaces";
 import { AppError } from "../../errors";
 import { toConnectionView } from "../api/connections";
-import { CsrfField, csrfToken, ErrorNotice, Flash, readForm, redirectDone, renderPage, When } from "./shell";
+import { CsrfField, csrfToken, ErrorNotice, Flash, PostButton, readForm, redirectDone, renderPage, When } from "./shell";
 
 export const TRACKER_NAMES: Record<Tracker, string> = { github: "GitHub", linear: "Linear", jira: "Jira" };
 
@@ -134,21 +134,11 @@ function ConnectionCard({ v, wsId, admin, csrf }: { v: View; wsId: string; admin
       </div>
       {admin && v.status !== "disconnected" && (
         <div class="actions">
-          <form class="inline" method="post" action={`${base}/sync`}>
-            <CsrfField token={csrf} />
-            <button type="submit" data-testid="sync-now">
-              Sync now
-            </button>
-          </form>
+          <PostButton action={`${base}/sync`} csrf={csrf} label="Sync now" testId="sync-now" secondary={false} />
           <a href={`${base}/scopes`} data-testid="choose-scopes">
             Choose what to sync
           </a>
-          <form class="inline" method="post" action={`${base}/disconnect`}>
-            <CsrfField token={csrf} />
-            <button type="submit" class="secondary" data-testid="disconnect" aria-label={`Disconnect ${TRACKER_NAMES[v.tracker]}${v.accountName ? ` ${v.accountName}` : ""}`}>
-              Disconnect
-            </button>
-          </form>
+          <PostButton action={`${base}/disconnect`} csrf={csrf} label="Disconnect" testId="disconnect" ariaLabel={`Disconnect ${TRACKER_NAMES[v.tracker]}${v.accountName ? ` ${v.accountName}` : ""}`} />
         </div>
       )}
     </section>

@@ -8,13 +8,13 @@
 import type { Context } from "hono";
 import type { Child } from "hono/jsx";
 import type { AppEnv } from "../../app-env";
-import { CsrfField, SignOutForm } from "../../auth/page";
+import { CsrfField, PostButton, SignOutForm } from "../../auth/page";
 import type { Workspace } from "../../db/workspaces";
 import { AppError } from "../../errors";
 import { Layout, type NavLink } from "../../report/layout";
 import "../../auth/types";
 
-export { CsrfField };
+export { CsrfField, PostButton };
 
 export type Section = "report" | "connections" | "writeback" | "settings" | "members" | "tokens";
 

@@ -16,7 +16,7 @@ import { safeHref } from "../../report";
 import { planForConnection, runWriteback, startWritebackRun, undoWritebackRun } from "../../services/writeback";
 import { MODE_TEXT, TRACKER_NAMES } from "./connections";
 import { decodeRunCursor, encodeRunCursor } from "../api/schemas";
-import { clip, CsrfField, csrfToken, ErrorNotice, Flash, redirectDone, renderPage, When } from "./shell";
+import { clip, CsrfField, csrfToken, ErrorNotice, Flash, PostButton, redirectDone, renderPage, When } from "./shell";
 
 /** Diff rows shown per connection; the API's plan endpoint has them all. */
 export const DIFF_ROWS_SHOWN = 200;
@@ -181,12 +181,7 @@ function RunsTable({ runs, conns, wsId, admin, csrf }: { runs: WritebackRun[]; c
                 <td class="num">{r.capped}</td>
                 <td>
                   {admin && r.mode === "on" && r.status === "done" && (
-                    <form class="inline" method="post" action={`/w/${encodeURIComponent(wsId)}/writeback/runs/${encodeURIComponent(r.id)}/undo`}>
-                      <CsrfField token={csrf} />
-                      <button type="submit" class="secondary" aria-label={`Undo the run started ${r.startedAt}`}>
-                        Undo
-                      </button>
-                    </form>
+                    <PostButton action={`/w/${encodeURIComponent(wsId)}/writeback/runs/${encodeURIComponent(r.id)}/undo`} csrf={csrf} label="Undo" ariaLabel={`Undo the run started ${r.startedAt}`} />
                   )}
                 </td>
               </tr>
