@@ -12,6 +12,7 @@
  */
 import { pathToFileURL } from "node:url";
 import { register } from "tsx/esm/api";
+import { drainSync } from "./tracker-sync.mjs";
 
 register();
 
@@ -32,16 +33,7 @@ export async function run({ n = 10_000 } = {}) {
   const per1000 = (x) => Math.round((x / n) * 1000 * 10) / 10;
   const floor = per1000(Math.ceil(n / connector.pageSize));
 
-  const sync = async (cursor) => {
-    sandbox.resetStats();
-    const issues = [];
-    for (;;) {
-      const page = await connector.listIssues(auth, scope, cursor);
-      issues.push(...page.issues);
-      cursor = page.cursor;
-      if (!page.hasMore) return { cursor, issues, count: issues.length, ...sandbox.stats };
-    }
-  };
+  const sync = (cursor) => drainSync({ connector, auth, scope, sandbox }, cursor);
 
   const t0 = performance.now();
   const full = await sync(null);

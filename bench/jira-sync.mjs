@@ -9,6 +9,7 @@
  */
 import { pathToFileURL } from "node:url";
 import { register } from "tsx/esm/api";
+import { drainSync, writeBackRound } from "./tracker-sync.mjs";
 
 register();
 
@@ -24,16 +25,8 @@ export async function run({ n = 10_000 } = {}) {
   const scope = { kind: "project", id: "AUD", name: "Auditor", siteId: site.id };
   const seeded = sandbox.seed(site.id, "AUD", n);
 
-  const sync = async (cursor) => {
-    sandbox.resetStats();
-    let count = 0;
-    for (;;) {
-      const page = await connector.listIssues(auth, scope, cursor);
-      count += page.issues.length;
-      cursor = page.cursor;
-      if (!page.hasMore) return { cursor, count, requests: sandbox.stats.requests };
-    }
-  };
+  const ctx = { connector, auth, scope, sandbox };
+  const sync = (cursor) => drainSync(ctx, cursor);
   const t0 = performance.now();
   const full = await sync(null);
   const fullMs = performance.now() - t0;
@@ -41,16 +34,8 @@ export async function run({ n = 10_000 } = {}) {
   for (const i of seeded.slice(0, 250)) await sandbox.humanUpdate(site.id, i.key, { title: `${i.summary} (edited)` });
   const inc = await sync(noop.cursor);
 
-  const writeBack = async () => {
-    sandbox.resetStats();
-    for (const [k, i] of seeded.slice(0, 100).entries()) {
-      const ref = { externalId: String(i.id), key: i.key, scope };
-      const c = ["reliability", "adoption", "throughput"][k % 3];
-      await connector.ensureLabels(auth, ref, { desired: [`constraint:${c}`], isOwned: (l) => l.startsWith("constraint:"), definitions: [] });
-      await connector.ensureComment(auth, ref, "bench", `### Backlog Auditor\n**${c}** — confidence 0.8\n- evidence: title`);
-    }
-    return { writes: sandbox.stats.writes, requests: sandbox.stats.requests };
-  };
+  const refs = seeded.slice(0, 100).map((i) => ({ externalId: String(i.id), key: i.key, scope }));
+  const writeBack = () => writeBackRound(ctx, refs);
   const wb1 = await writeBack();
   const wb2 = await writeBack();
   const floor = Math.ceil(n / connector.pageSize);

@@ -10,6 +10,7 @@
  */
 import { pathToFileURL } from "node:url";
 import { register } from "tsx/esm/api";
+import { drainSync, writeBackRound } from "./tracker-sync.mjs";
 
 register();
 
@@ -32,17 +33,8 @@ export async function run({ n = 10_000 } = {}) {
   const ids = sandbox.seedIssues(n);
 
   let pageCost = 0;
-  const sync = async (cursor) => {
-    sandbox.resetStats();
-    let count = 0;
-    for (;;) {
-      const page = await connector.listIssues(auth, scope, cursor);
-      pageCost = Math.max(pageCost, lastCost);
-      count += page.issues.length;
-      cursor = page.cursor;
-      if (!page.hasMore) return { cursor, count, requests: sandbox.stats.requests };
-    }
-  };
+  const ctx = { connector, auth, scope, sandbox, onPage: () => (pageCost = Math.max(pageCost, lastCost)) };
+  const sync = (cursor) => drainSync(ctx, cursor);
   const t0 = performance.now();
   const full = await sync(null);
   const fullMs = performance.now() - t0;
@@ -50,20 +42,8 @@ export async function run({ n = 10_000 } = {}) {
   for (const id of ids.slice(0, 250)) await sandbox.humanUpdate(id, { title: "edited" });
   const inc = await sync(noop.cursor);
 
-  const writeBack = async () => {
-    sandbox.resetStats();
-    for (const [k, id] of ids.slice(0, 100).entries()) {
-      const ref = { externalId: id, key: `ENG-${k + 1}`, scope };
-      const c = ["reliability", "adoption", "throughput"][k % 3];
-      await connector.ensureLabels(auth, ref, {
-        desired: [`constraint:${c}`],
-        isOwned: (l) => l.startsWith("constraint:"),
-        definitions: [{ name: `constraint:${c}`, color: "5e6ad2", description: `Backlog Auditor: ${c}` }],
-      });
-      await connector.ensureComment(auth, ref, "bench", `### Backlog Auditor\n**${c}** — confidence 0.8\n- evidence: title`);
-    }
-    return { writes: sandbox.stats.writes, requests: sandbox.stats.requests };
-  };
+  const refs = ids.slice(0, 100).map((id, k) => ({ externalId: id, key: `ENG-${k + 1}`, scope }));
+  const writeBack = () => writeBackRound(ctx, refs, (c) => [{ name: `constraint:${c}`, color: "5e6ad2", description: `Backlog Auditor: ${c}` }]);
   const wb1 = await writeBack();
   const wb2 = await writeBack();
   const floor = Math.ceil(n / connector.pageSize);
