@@ -13,6 +13,7 @@ import { addMember, createWorkspace, getSettings, updateSettings } from "../../s
 import { defaultPackHash } from "../../src/services/rule-packs";
 import { pageRoutes, STARTER_PACK } from "../../src/routes/pages";
 import { createHarness, type Harness } from "./auth-harness";
+import { issue as harnessIssue } from "./security/harness";
 
 const HOSTILE = "<script>alert(1)</script>";
 
@@ -22,34 +23,9 @@ function harness(): Harness {
   return h;
 }
 
+/** The security harness's issue, without its default label and priority. */
 function issue(n: number, title: string, extra: Partial<Issue> = {}): Issue {
-  return {
-    tracker: "github",
-    externalId: `ext-${n}`,
-    key: `o/r#${n}`,
-    url: `https://github.com/o/r/issues/${n}`,
-    title,
-    body: "",
-    labels: [],
-    type: null,
-    components: [],
-    state: "open",
-    stateCategory: "todo",
-    priority: null,
-    priorityName: null,
-    estimate: null,
-    iteration: null,
-    project: "o/r",
-    assignees: [],
-    reactions: 0,
-    commentCount: 0,
-    duplicateCount: 0,
-    customFields: {},
-    createdAt: "2026-11-01T00:00:00Z",
-    updatedAt: "2026-11-02T00:00:00Z",
-    closedAt: null,
-    ...extra,
-  };
+  return harnessIssue(n, title, { labels: [], priority: null, ...extra });
 }
 
 /** A demo workspace with one GitHub connection and three classified issues (one with a hostile title). */
