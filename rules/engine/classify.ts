@@ -78,9 +78,8 @@ export function classify(compiled: CompiledPack, issue: Issue, opts: ClassifyOpt
   const votes = VOTES.fill(0);
   const reasons: Reason[] = [];
   for (const f of evaluation.fired) {
-    const v = f.rule.then.vote;
-    if (!v) continue;
-    votes[LABEL_INDEX[v.constraint]]! += v.weight;
+    if (f.voteAt < 0) continue;
+    votes[f.voteAt]! += f.rule.then.vote!.weight;
     for (const r of f.reasons) reasons.push(r);
   }
   const cm = pack.model && !opts.noModel ? modelOf(compiled, pack.model) : null;
@@ -114,7 +113,8 @@ function modelOf(compiled: CompiledPack, model: NonNullable<CompiledPack["pack"]
   let m = compiled.model;
   if (m === null || m.source !== model) {
     const cm = compiledModel(model);
-    m = compiled.model = { source: model, compiled: cm, reader: cm.reader(compiled.lexicon) };
+    const labelAt = Int32Array.from(cm.labels, (l) => LABEL_INDEX[l] ?? -1);
+    m = compiled.model = { source: model, compiled: cm, reader: cm.reader(compiled.lexicon), labelAt };
   }
   return m.compiled;
 }
@@ -125,7 +125,7 @@ function modelOf(compiled: CompiledPack, model: NonNullable<CompiledPack["pack"]
  */
 function modelProbabilities(compiled: CompiledPack, cm: CompiledModel): number {
   if (modelOut.length < cm.labels.length) modelOut = new Float64Array(cm.labels.length);
-  const reader = compiled.model!.reader;
+  const { reader, labelAt } = compiled.model!;
   reader.begin();
   const title = textWords(compiled, 0);
   if (title !== null) reader.add(title, 0);
@@ -133,10 +133,7 @@ function modelProbabilities(compiled: CompiledPack, cm: CompiledModel): number {
   if (body !== null) reader.add(body, 1);
   const best = reader.finish(modelOut);
   PROBS.fill(0);
-  for (let c = 0; c < cm.labels.length; c++) {
-    const at = LABEL_INDEX[cm.labels[c]!];
-    if (at !== undefined) PROBS[at] = modelOut[c]!;
-  }
+  for (let c = 0; c < labelAt.length; c++) if (labelAt[c]! >= 0) PROBS[labelAt[c]!] = modelOut[c]!;
   return best;
 }
 

@@ -5,6 +5,7 @@
  */
 import { RE2JS } from "re2js";
 import type { Issue, Reason } from "../../src/core/types";
+import { LABEL_INDEX } from "./combine";
 import { IssueFacts, type FactValue } from "./facts";
 import { KeywordIndex, type Hit } from "./keyword-index";
 import { Lexicon, WordList } from "./lexicon";
@@ -38,6 +39,8 @@ export interface CompiledRule {
   gate: number[] | null;
   /** Leaves not under a `not`: the ones that explain a match. */
   positiveLeaves: number[];
+  /** Index in `LABELS` of the label the rule votes for (-1: no vote). */
+  voteAt: number;
 }
 
 interface LeafInfo {
@@ -59,8 +62,11 @@ export interface CompiledPack {
   lexicon: Lexicon;
   /** The blend options of `combine.ts` for this pack (built on first classification). */
   combine?: { threshold: number; modelWeight: number; ruleWeight: number; ruleScale: number };
-  /** The pack's text model compiled, with its reader of this pack's words (set on first classification). */
-  model: { source: TextModel; compiled: CompiledModel; reader: WordReader } | null;
+  /**
+   * The pack's text model compiled, with its reader of this pack's words and, per model label,
+   * its index in `LABELS` (-1: not a label the blend knows), set on first classification.
+   */
+  model: { source: TextModel; compiled: CompiledModel; reader: WordReader; labelAt: Int32Array } | null;
   /** Single-entry memo so `scoreIssue` reuses `classify`'s evaluation of the same issue. */
   memo: { issue: Issue | null; evaluation: Evaluation | null };
   /** Scratch state reused across issues (evaluation is synchronous and keeps nothing of it). */
@@ -69,6 +75,8 @@ export interface CompiledPack {
 
 export interface FiredRule {
   rule: Rule;
+  /** Index in `LABELS` (combine.ts) of the label the rule votes for; -1 when it only adjusts scores. */
+  voteAt: number;
   reasons: Reason[];
 }
 
@@ -219,6 +227,10 @@ export function compilePack(pack: RulePack): CompiledPack {
       // Regexes run lazily, only when the rule's evaluation reaches them (an `all` whose keywords
       // failed never pays for its regex).
       const re = RE2JS.compile(c.regex, RE2JS.CASE_INSENSITIVE);
+      // RE2JS answers "is there a match?" (`test`, no capture groups) several times faster than it
+      // finds a match's span (`matcher().find()`) when the pattern is unanchored: ask first, and
+      // find the span only on a match. An anchored pattern fails fast either way.
+      const testFirst = !c.regex.startsWith("^");
       const facts = TEXT_FACTS_FOR(c.fact);
       const factSlots = facts.map(slotOf);
       for (const f of facts) regexes.set(f, [...(regexes.get(f) ?? []), { leaf, re }]);
@@ -231,6 +243,7 @@ export function compilePack(pack: RulePack): CompiledPack {
           const text = textAt(s, factSlots[k]!, f);
           if (text === null) continue;
           sawText = true;
+          if (testFirst && !re.test(text)) continue;
           const m = re.matcher(text);
           if (m.find()) {
             s.hits[leaf] = { field: f, start: m.start(), end: m.end() };
@@ -258,7 +271,8 @@ export function compilePack(pack: RulePack): CompiledPack {
     const first = leaves.length;
     const test = compileCondition(rule.when, true, positiveLeaves);
     const next = { leaf: first };
-    return { rule, test, gate: gateOf(rule.when, next), positiveLeaves };
+    const vote = rule.then.vote;
+    return { rule, test, gate: gateOf(rule.when, next), positiveLeaves, voteAt: vote ? LABEL_INDEX[vote.constraint] : -1 };
   });
   const scans = [...indexes].map(([fact, index]) => ({ slot: slotOf(fact), fact, index }));
   return { pack, rules, leaves, slots, scans, indexes, regexes, lexicon, model: null, memo: { issue: null, evaluation: null }, scratch: null };
@@ -344,7 +358,7 @@ export function evaluatePack(c: CompiledPack, issue: Issue): Evaluation {
       if (!open) continue;
     }
     if (r.test(s) !== true) continue;
-    fired.push({ rule: r.rule, reasons: explain(c, r, s) });
+    fired.push({ rule: r.rule, voteAt: r.voteAt, reasons: explain(c, r, s) });
   }
   const evaluation = { facts, fired };
   c.memo.issue = issue;

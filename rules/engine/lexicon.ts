@@ -103,14 +103,15 @@ export class Lexicon {
    */
   private slots = new Int32Array(INITIAL_SLOTS * 2);
   private mask = INITIAL_SLOTS - 1;
-  /** Per entry: length (-1 when a character is above U+00FF: such words never match the byte path). */
-  private elen = new Int32Array(1024);
-  /** Per entry: its last 8 characters packed 8 bits each (lo = last 4, hi = the 4 before). */
-  private epack = new Int32Array(2048);
+  /**
+   * Per entry, four ints in one 16-byte run (a probe that reaches an entry reads one cache line):
+   * - length (-1 when a character is above U+00FF: such words never match the byte path);
+   * - lo, hi: its last 8 characters packed 8 bits each (lo = the last 4, hi = the 4 before);
+   * - offset of its characters in `pool` (read only for words longer than {@link PACKED}).
+   */
+  private ent = new Int32Array(1024 * 4);
   /** Per entry: 1 when some keyword index has something for the word ({@link mark}). */
   private marks = new Uint8Array(1024);
-  /** Per entry: offset of its characters in `pool` (needed only for words longer than {@link PACKED}). */
-  private eoff = new Int32Array(1024);
   private pool = new Uint16Array(INITIAL_SLOTS * 4);
   private poolUsed = 0;
   /** Direct-mapped cache of recently seen short words: [lo, hi, entry, unused] by hash (lo = 0: empty). */
@@ -200,7 +201,7 @@ export class Lexicon {
     this.slots = new Int32Array(INITIAL_SLOTS * 2);
     this.mask = INITIAL_SLOTS - 1;
     for (let e = 0; e < this.staticCount; e++) this.place(hashOf(this.words[e]!), e);
-    this.poolUsed = this.staticCount === 0 ? 0 : this.eoff[this.staticCount - 1]! + this.words[this.staticCount - 1]!.length;
+    this.poolUsed = this.staticCount === 0 ? 0 : this.ent[((this.staticCount - 1) << 2) + 3]! + this.words[this.staticCount - 1]!.length;
     for (const l of this.resetListeners) l(this.staticCount);
   }
 
@@ -224,8 +225,7 @@ export class Lexicon {
   private scanBytes(text: string, b: Uint8Array, n: number, out: WordList): void {
     let slots = this.slots;
     let mask = this.mask;
-    let elen = this.elen;
-    let epack = this.epack;
+    let ent = this.ent;
     let marks = this.marks;
     let starts = out.start;
     let ends = out.end;
@@ -275,7 +275,7 @@ export class Lexicon {
           const m = slot << 1;
           const id = slots[m + 1]! - 1;
           if (id < 0) break;
-          if (slots[m] === h && elen[id] === len && epack[id << 1] === lo && epack[(id << 1) + 1] === hi && (len <= PACKED || this.sameBytes(id, b, start, len))) {
+          if (slots[m] === h && ent[id << 2] === len && ent[(id << 2) + 1] === lo && ent[(id << 2) + 2] === hi && (len <= PACKED || this.sameBytes(id, b, start, len))) {
             e = id;
             break;
           }
@@ -286,8 +286,7 @@ export class Lexicon {
           e = this.insert(h, text.slice(start, i).toLowerCase());
           slots = this.slots;
           mask = this.mask;
-          elen = this.elen;
-          epack = this.epack;
+          ent = this.ent;
           marks = this.marks;
         }
         if (len <= PACKED) {
@@ -314,7 +313,9 @@ export class Lexicon {
         continue;
       }
       if (l === SPACE) {
-        if (chunkWords > 0) {
+        // Most chunks are plain words: only a chunk with a slash, an @, a URL scheme or a
+        // leading `[`/`w` can be noise (see `endChunk`).
+        if (chunkWords > 0 && (noise || slashes !== 0 || b[chunkStart] === 91 || (b[chunkStart]! | 32) === 119)) {
           out.n = count;
           this.endChunk(text, out, chunkStart, chunkWords, slashes, noise);
         }
@@ -335,7 +336,7 @@ export class Lexicon {
 
   /** Do the first `len - PACKED` characters of entry `id` equal the lower-cased bytes at `start`? */
   private sameBytes(id: number, b: Uint8Array, start: number, len: number): boolean {
-    const off = this.eoff[id]!;
+    const off = this.ent[(id << 2) + 3]!;
     const pool = this.pool;
     for (let k = 0; k < len - PACKED; k++) if (pool[off + k] !== LW[b[start + k]!]) return false;
     return true;
@@ -401,9 +402,10 @@ export class Lexicon {
       const m = slot << 1;
       const id = this.slots[m + 1]! - 1;
       if (id < 0) return -1;
-      if (this.slots[m] === h && this.elen[id] === len && this.epack[id << 1] === lo && this.epack[(id << 1) + 1] === hi) {
+      const at = id << 2;
+      if (this.slots[m] === h && this.ent[at] === len && this.ent[at + 1] === lo && this.ent[at + 2] === hi) {
         if (len <= PACKED) return id;
-        const off = this.eoff[id]!;
+        const off = this.ent[at + 3]!;
         let k = 0;
         while (k < len - PACKED && this.pool[off + k] === lowerCode(text.charCodeAt(start + k))) k++;
         if (k === len - PACKED) return id;
@@ -447,15 +449,13 @@ export class Lexicon {
   private insert(h: number, word: string): number {
     const id = this.words.length;
     const len = word.length;
-    if (id >= this.elen.length) {
+    if (id >= this.marks.length) {
       const grow = <T extends Int32Array>(a: T, size: number): T => {
         const g = new Int32Array(size) as T;
         g.set(a);
         return g;
       };
-      this.elen = grow(this.elen, this.elen.length * 2);
-      this.eoff = grow(this.eoff, this.eoff.length * 2);
-      this.epack = grow(this.epack, this.epack.length * 2);
+      this.ent = grow(this.ent, this.ent.length * 2);
       const marks = new Uint8Array(this.marks.length * 2);
       marks.set(this.marks);
       this.marks = marks;
@@ -475,11 +475,12 @@ export class Lexicon {
       hi = (hi << 8) | (lo >>> 24);
       lo = (lo << 8) | (c & 0xff);
     }
-    this.elen[id] = wide ? -1 : len;
+    const at = id << 2;
+    this.ent[at] = wide ? -1 : len;
+    this.ent[at + 1] = lo;
+    this.ent[at + 2] = hi;
+    this.ent[at + 3] = this.poolUsed;
     this.marks[id] = 0;
-    this.epack[id << 1] = lo;
-    this.epack[(id << 1) + 1] = hi;
-    this.eoff[id] = this.poolUsed;
     this.poolUsed += len;
     this.words.push(word);
     if ((this.words.length + 1) * 2 > this.mask + 1) this.rehash((this.mask + 1) * 2);
