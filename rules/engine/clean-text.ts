@@ -35,9 +35,20 @@ const PLACEHOLDERS = [
 
 /**
  * Cheap case-sensitive pre-check: the issue templates that carry placeholders always carry one of
- * these ("A clear and concise…", "Add any other context…", "Go to '...'", issue forms' "_No response_").
+ * these: "Go to '...'", issue forms' "_No response_", or "A clear and concise…" / "Add any other
+ * context…" under the template's bold or `#` headings. Searching a body for a multi-character
+ * string costs about as much as scanning it for words, so each check first looks for a single
+ * character (`'`, `_`, `#` or `*`), which is a fast native search and rules most bodies out.
  */
-const PLACEHOLDER_HINT = /concise|other context|'\.\.\.|o response_|O RESPONSE_/;
+function hasPlaceholderHint(src: string): boolean {
+  return (
+    src.indexOf("'...") >= 0 ||
+    (src.indexOf("_") >= 0 && NO_RESPONSE.test(src)) ||
+    ((src.indexOf("#") >= 0 || src.indexOf("*") >= 0) && TEMPLATE_SENTENCE.test(src))
+  );
+}
+const NO_RESPONSE = /o response_|O RESPONSE_/;
+const TEMPLATE_SENTENCE = /concise|other context/;
 
 /** Characters `String.prototype.trim` removes (only a line starting with one can be blank). */
 function isTrimmable(c: number): boolean {
@@ -90,7 +101,7 @@ export function cleanBody(raw: string): CleanedBody {
   if (src.indexOf("<!--") >= 0) src = src.replace(/<!--[\s\S]*?(-->|$)/g, "");
   if (src.indexOf("[") >= 0) src = src.replace(PLACEHOLDER_TOKEN, "");
   if (src.indexOf("{") >= 0) src = src.replace(JIRA_BLOCK, " ");
-  const hasPlaceholders = PLACEHOLDER_HINT.test(src);
+  const hasPlaceholders = hasPlaceholderHint(src);
 
   // One pass over the lines. Headings wait in `pending` until a content line confirms them
   // (a heading with nothing under it is template boilerplate and is dropped); confirmed

@@ -43,6 +43,18 @@ describe("cleanBody", () => {
     expect(cleanBody(body).text).toBe("### Describe the bug\nExport to CSV hangs.");
   });
 
+  it("strips template sentences only from template-shaped bodies; reproduction placeholders anywhere", () => {
+    // Under a bold template label: blanked out (spaces keep the offsets of the rest).
+    const templated = cleanBody("**Describe the bug**\nA clear and concise description of what the bug is. Export hangs.").text;
+    expect(templated).not.toContain("concise");
+    expect(templated).toMatch(/^\*\*Describe the bug\*\*\n +Export hangs\.$/);
+    // The same words in plain prose with no heading or bold label are the reporter's own: kept.
+    expect(cleanBody("A clear and concise description of what the bug is. Export hangs.").text).toBe("A clear and concise description of what the bug is. Export hangs.");
+    // "Go to '...'" and "_No response_" are stripped with no heading.
+    expect(cleanBody("1. Go to '...'\n2. Export hangs").text).not.toContain("Go to");
+    expect(cleanBody("Export hangs\n_No response_").text).toBe("Export hangs");
+  });
+
   it("keeps checked checklist lines and list items in nested markdown", () => {
     const body = "Tasks:\n- [x] done part\n    - nested item\n";
     expect(cleanBody(body).text).toBe("Tasks:\n- [x] done part\n    - nested item");
