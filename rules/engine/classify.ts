@@ -79,7 +79,7 @@ export function classify(compiled: CompiledPack, issue: Issue, opts: ClassifyOpt
   const reasons: Reason[] = [];
   for (const f of evaluation.fired) {
     if (f.voteAt < 0) continue;
-    votes[f.voteAt]! += f.rule.then.vote!.weight;
+    votes[f.voteAt]! += f.weight;
     for (const r of f.reasons) reasons.push(r);
   }
   const cm = pack.model && !opts.noModel ? modelOf(compiled, pack.model) : null;

@@ -4,7 +4,7 @@
  * boolean tree as a closure over the per-issue hits.
  */
 import { RE2JS } from "re2js";
-import type { Issue, Reason } from "../../src/core/types";
+import type { Constraint, Issue, Reason } from "../../src/core/types";
 import { LABEL_INDEX } from "./combine";
 import { IssueFacts, type FactValue } from "./facts";
 import { KeywordIndex, type Hit } from "./keyword-index";
@@ -41,6 +41,13 @@ export interface CompiledRule {
   positiveLeaves: number[];
   /** Index in `LABELS` of the label the rule votes for (-1: no vote). */
   voteAt: number;
+  /**
+   * The rule's id, voted constraint (null for `none` or no vote) and vote weight (0: none), read
+   * once here: packs parse into objects of many shapes, so reading them per issue is a slow load.
+   */
+  id: string;
+  constraint: Constraint | null;
+  weight: number;
 }
 
 interface LeafInfo {
@@ -77,6 +84,8 @@ export interface FiredRule {
   rule: Rule;
   /** Index in `LABELS` (combine.ts) of the label the rule votes for; -1 when it only adjusts scores. */
   voteAt: number;
+  /** The vote's weight (0 without a vote). */
+  weight: number;
   reasons: Reason[];
 }
 
@@ -272,7 +281,16 @@ export function compilePack(pack: RulePack): CompiledPack {
     const test = compileCondition(rule.when, true, positiveLeaves);
     const next = { leaf: first };
     const vote = rule.then.vote;
-    return { rule, test, gate: gateOf(rule.when, next), positiveLeaves, voteAt: vote ? LABEL_INDEX[vote.constraint] : -1 };
+    return {
+      rule,
+      test,
+      gate: gateOf(rule.when, next),
+      positiveLeaves,
+      voteAt: vote ? LABEL_INDEX[vote.constraint] : -1,
+      id: rule.id,
+      constraint: vote && vote.constraint !== "none" ? vote.constraint : null,
+      weight: vote?.weight ?? 0,
+    };
   });
   const scans = [...indexes].map(([fact, index]) => ({ slot: slotOf(fact), fact, index }));
   return { pack, rules, leaves, slots, scans, indexes, regexes, lexicon, model: null, memo: { issue: null, evaluation: null }, scratch: null };
@@ -358,7 +376,7 @@ export function evaluatePack(c: CompiledPack, issue: Issue): Evaluation {
       if (!open) continue;
     }
     if (r.test(s) !== true) continue;
-    fired.push({ rule: r.rule, voteAt: r.voteAt, reasons: explain(c, r, s) });
+    fired.push({ rule: r.rule, voteAt: r.voteAt, weight: r.weight, reasons: explain(c, r, s) });
   }
   const evaluation = { facts, fired };
   c.memo.issue = issue;
@@ -388,20 +406,18 @@ export function textWords(c: CompiledPack, slot: 0 | 1): WordList | null {
 }
 
 function explain(c: CompiledPack, r: CompiledRule, s: EvalState): Reason[] {
-  const vote = r.rule.then.vote;
-  const constraint = vote && vote.constraint !== "none" ? vote.constraint : null;
-  const weight = vote?.weight ?? 0;
+  const { id, constraint, weight } = r;
   const out: Reason[] = [];
   for (const leaf of r.positiveLeaves) {
     if (s.results[leaf] !== true) continue;
     const hit = s.hits[leaf];
     if (hit) {
       const text = s.facts.text(hit.field) ?? "";
-      out.push({ ruleId: r.rule.id, source: "rule", constraint, weight, field: hit.field, match: text.slice(hit.start, hit.end), span: [hit.start, hit.end] });
+      out.push({ ruleId: id, source: "rule", constraint, weight, field: hit.field, match: text.slice(hit.start, hit.end), span: [hit.start, hit.end] });
     } else {
-      out.push({ ruleId: r.rule.id, source: "rule", constraint, weight, field: c.leaves[leaf]!.fact, match: s.matched[leaf] ?? "" });
+      out.push({ ruleId: id, source: "rule", constraint, weight, field: c.leaves[leaf]!.fact, match: s.matched[leaf] ?? "" });
     }
   }
-  if (out.length === 0) out.push({ ruleId: r.rule.id, source: "rule", constraint, weight, field: "", match: "" });
+  if (out.length === 0) out.push({ ruleId: id, source: "rule", constraint, weight, field: "", match: "" });
   return out;
 }

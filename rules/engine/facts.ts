@@ -29,7 +29,11 @@ export class IssueFacts {
     if (fact === "title") return this.issue.title;
     if (fact === "body") return this.body().text;
     // Sections are two map lookups away: no per-issue cache needed.
-    if (fact.startsWith("section:")) return this.body().sections.get(sectionKey(fact)) ?? null;
+    if (fact.startsWith("section:")) {
+      // Most bodies have no sections: no key lookups then.
+      const sections = this.body().sections;
+      return sections.size === 0 ? null : (sections.get(sectionKey(fact)) ?? null);
+    }
     // Not cached here: the compiled pack caches every text fact per issue by slot.
     const v = this.value(fact);
     return v === null ? null : Array.isArray(v) ? v.join("\n") : String(v);
