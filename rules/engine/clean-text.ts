@@ -167,16 +167,18 @@ export function cleanBody(raw: string): CleanedBody {
       identical = false;
       continue;
     }
-    // [ or digit, or an upper-case log level (ERROR, WARN, INFO, DEBUG, TRACE, FATAL): timestamps and log levels
-    if ((c0 === 91 || (c0 >= 48 && c0 <= 57) || ((c0 === 69 || c0 === 87 || c0 === 73 || c0 === 68 || c0 === 84 || c0 === 70) && c1 >= 65 && c1 <= 90)) && LOG_LINE.test(line)) {
+    // [, or a digit followed by a digit or ':' (a date or a time, not "1. step"), or an upper-case
+    // log level (ERROR, WARN, INFO, DEBUG, TRACE, FATAL): timestamps and log levels
+    if ((c0 === 91 || (c0 >= 48 && c0 <= 57 && ((c1 >= 48 && c1 <= 57) || c1 === 58)) || ((c0 === 69 || c0 === 87 || c0 === 73 || c0 === 68 || c0 === 84 || c0 === 70) && c1 >= 65 && c1 <= 90)) && LOG_LINE.test(line)) {
       identical = false;
       continue;
     }
-    if ((c0 === 45 || c0 === 42) && (UNCHECKED.test(line) || TICKED_TEMPLATE.test(line))) {
+    // Checkboxes: a bullet, white space, then "[" (most list items have no "[": no regex).
+    if ((c0 === 45 || c0 === 42) && isTrimmable(c1) && line.indexOf("[", f + 2) >= 0 && (UNCHECKED.test(line) || TICKED_TEMPLATE.test(line))) {
       identical = false;
       continue;
     }
-    const h = c0 === 35 /* # */ ? HEADING.exec(line) : c0 === 42 /* * */ ? BOLD_HEADING.exec(line) : null;
+    const h = c0 === 35 /* # */ ? HEADING.exec(line) : c0 === 42 /* * */ && c1 === 42 ? BOLD_HEADING.exec(line) : null;
     if (h) {
       const bold = c0 !== 35;
       const heading: Heading = { name: (bold ? h[1] : h[2]) ?? "", level: bold ? 1 : (h[1] ?? "#").length, bold, line: line.trim() };
