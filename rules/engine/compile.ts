@@ -371,9 +371,9 @@ export function evaluatePack(c: CompiledPack, issue: Issue): Evaluation {
   for (const r of c.rules) {
     const gate = r.gate;
     if (gate !== null) {
-      let open = false;
-      for (let k = 0; k < gate.length; k++) if (hits[gate[k]!] !== undefined) open = true;
-      if (!open) continue;
+      let k = 0;
+      while (k < gate.length && hits[gate[k]!] === undefined) k++;
+      if (k === gate.length) continue;
     }
     if (r.test(s) !== true) continue;
     fired.push({ rule: r.rule, voteAt: r.voteAt, weight: r.weight, reasons: explain(c, r, s) });
