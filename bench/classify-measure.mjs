@@ -1,6 +1,6 @@
 /**
  * One classification measurement in a process of its own:
- * `node_modules/.bin/node --import tsx bench/classify-measure.mjs <rules|model|naive|bare> [N] [--reps R]`
+ * `node_modules/.bin/node --import tsx bench/classify-measure.mjs <rules|model|naive|naive-alt|bare> [N] [--reps R]`
  * prints one JSON line `{ mode, n, ms, wallMs, result }` (best CPU ms and best wall ms of R runs).
  *
  * `bench/classify.mjs` runs each configuration through this script in a fresh process, as JMH forks
@@ -13,6 +13,7 @@
  * - `rules`: the default pack without its text model;
  * - `model`: the default pack with its text model;
  * - `naive`: the naive baseline (each rule's keywords as separate case-insensitive JS regexes);
+ * - `naive-alt`: the stronger naive baseline (one alternation regex per keyword condition);
  * - `bare`: calibration, a charCodeAt loop reading every title and body character once.
  */
 import { dirname, join } from "node:path";
@@ -27,8 +28,8 @@ const flag = (name, fallback) => {
 const reps = flag("--reps", 3);
 const [mode = "model", nArg] = args;
 const N = Number(nArg ?? 100_000);
-if (!["rules", "model", "naive", "bare"].includes(mode) || !(N > 0)) {
-  console.error("usage: classify-measure.mjs <rules|model|naive|bare> [N] [--reps R]");
+if (!["rules", "model", "naive", "naive-alt", "bare"].includes(mode) || !(N > 0)) {
+  console.error("usage: classify-measure.mjs <rules|model|naive|naive-alt|bare> [N] [--reps R]");
   process.exit(2);
 }
 
@@ -61,9 +62,9 @@ if (mode === "rules" || mode === "model") {
   const compiled = rules.compilePack(mode === "rules" ? { ...base, model: null } : base);
   // result: how many issues the pack abstains on (a cross-check that both runs did the work)
   out = { n: N, ...best(N, 2000, (i) => (rules.classify(compiled, issues[i]).constraint === null ? 1 : 0)) };
-} else if (mode === "naive") {
+} else if (mode === "naive" || mode === "naive-alt") {
   const { naiveClassifier } = await import(pathToFileURL(join(root, "bench/classify-naive.ts")).href);
-  const naive = naiveClassifier(base.rules);
+  const naive = naiveClassifier(base.rules, { alternation: mode === "naive-alt" });
   // The naive classifier is ~10× slower: 20k issues give the same precision in a tenth of the time.
   const n = Math.min(N, 20_000);
   out = { n, ...best(n, 500, (i) => (naive(issues[i]) === null ? 1 : 0)) };
