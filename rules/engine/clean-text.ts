@@ -178,10 +178,10 @@ export function cleanBody(raw: string): CleanedBody {
       identical = false;
       continue;
     }
-    const h = c0 === 35 /* # */ ? HEADING.exec(line) : c0 === 42 /* * */ && c1 === 42 ? BOLD_HEADING.exec(line) : null;
-    if (h) {
-      const bold = c0 !== 35;
-      const heading: Heading = { name: (bold ? h[1] : h[2]) ?? "", level: bold ? 1 : (h[1] ?? "#").length, bold, line: line.trim() };
+    const atx = c0 === 35 /* # */ ? atxHeading(line, f) : null;
+    const bold = atx === null && c0 === 42 /* * */ && c1 === 42 ? BOLD_HEADING.exec(line) : null;
+    if (atx !== null || bold !== null) {
+      const heading: Heading = atx !== null ? { name: atx.name, level: atx.level, bold: false, line: line.trim() } : { name: bold![1] ?? "", level: 1, bold: true, line: line.trim() };
       for (let k = pending.length - 1; k >= 0; k--) if (ends(pending[k]!, heading)) pending.splice(k, 1);
       if (open.length > 0) sections = closeSections(open, heading, out, sections);
       pending.push(heading);
@@ -207,6 +207,32 @@ export function cleanBody(raw: string): CleanedBody {
   }
   if (open.length > 0) sections = closeSections(open, null, out, sections);
   return { text: identical ? tidyText(src) : tidy(out, 0), sections: sections ?? NO_SECTIONS };
+}
+
+/**
+ * The ATX heading of a line whose first non-blank character (at `f`) is `#`, as
+ * `^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$` would match it (level = number of #, name = the lazy
+ * group), without the regex: its lazy group retries the closing pattern at every character.
+ * Lines with U+2028/U+2029 (which `.` does not match) go to the regex.
+ */
+export function atxHeading(line: string, f: number): { level: number; name: string } | null {
+  if (f > 3) return null;
+  const n = line.length;
+  let p = f;
+  while (p < n && line.charCodeAt(p) === 35) p++;
+  const level = p - f;
+  if (level > 6 || p === n || !isTrimmable(line.charCodeAt(p))) return null;
+  if (line.indexOf("\u2028") >= 0 || line.indexOf("\u2029") >= 0) {
+    const m = HEADING.exec(line);
+    return m === null ? null : { level: (m[1] ?? "#").length, name: m[2] ?? "" };
+  }
+  while (p < n && isTrimmable(line.charCodeAt(p))) p++;
+  // The name ends before the longest suffix of the form: white space, #s, white space.
+  let q = n;
+  while (q > p && isTrimmable(line.charCodeAt(q - 1))) q--;
+  while (q > p && line.charCodeAt(q - 1) === 35) q--;
+  while (q > p && isTrimmable(line.charCodeAt(q - 1))) q--;
+  return { level, name: line.slice(p, q) };
 }
 
 /** Closes the open sections that heading `h` ends (all of them for null) and records their text (in a map made on first use). */

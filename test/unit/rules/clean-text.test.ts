@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { cleanBody, evaluatePack } from "../../../rules";
+import { atxHeading } from "../../../rules/engine/clean-text";
+import { seededRandom } from "../../../src/core/random";
 import { issue, oneRule } from "./helpers";
 
 const noise: Array<[string, string]> = [
@@ -53,6 +55,27 @@ describe("cleanBody", () => {
     // "Go to '...'" and "_No response_" are stripped with no heading.
     expect(cleanBody("1. Go to '...'\n2. Export hangs").text).not.toContain("Go to");
     expect(cleanBody("Export hangs\n_No response_").text).toBe("Export hangs");
+  });
+
+  it("parses ATX headings exactly as the heading regex it replaces, on 20,000 generated lines", () => {
+    const HEADING = /^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$/;
+    const parts = ["#", "#", "#", "##", " ", " ", "\t", "\u00a0", "a", "Bug", "x y", "*", "\u2028", "#!", "  #", "é"];
+    const random = seededRandom(7);
+    let headings = 0;
+    for (let k = 0; k < 20_000; k++) {
+      let line = " ".repeat(Math.floor(random() * 5)) + "#".repeat(1 + Math.floor(random() * 7));
+      const pieces = Math.floor(random() * 7);
+      for (let p = 0; p < pieces; p++) line += parts[Math.floor(random() * parts.length)];
+      let f = 0;
+      while (f < line.length && (line.charCodeAt(f) === 32 || line.charCodeAt(f) === 9)) f++;
+      const m = HEADING.exec(line);
+      const expected = m === null ? null : { level: m[1]!.length, name: m[2] ?? "" };
+      expect(atxHeading(line, f), JSON.stringify(line)).toEqual(expected);
+      if (expected !== null) headings++;
+    }
+    // Both outcomes were exercised.
+    expect(headings).toBeGreaterThan(2_000);
+    expect(headings).toBeLessThan(18_000);
   });
 
   it("keeps checked checklist lines and list items in nested markdown", () => {
