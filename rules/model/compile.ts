@@ -86,7 +86,8 @@ export function compileModel(model: TextModel): CompiledModel {
   const titleCount = new Float64Array(vocab.length);
   const bodyCount = new Float64Array(vocab.length);
   const touched = new Int32Array(vocab.length);
-  const x = new Float64Array(vocab.length);
+  /** Feature value of each touched feature, in `touched` order (read sequentially, not by row). */
+  const xs = new Float64Array(vocab.length);
   let nTouched = 0;
   const count = (i: number, field: 0 | 1) => {
     if (titleCount[i] === 0 && bodyCount[i] === 0) touched[nTouched++] = i;
@@ -143,7 +144,7 @@ export function compileModel(model: TextModel): CompiledModel {
     return { begin: () => void (nTouched = 0), add, finish: (out) => scoreInto(out) };
   };
 
-  /** Fills x[touched] from the counters and resets them; returns the number of touched features. */
+  /** Fills xs (per touched feature) from the counters and resets them; returns the number of touched features. */
   const binary = h.transform === "binary";
   const logL2 = h.transform === "log-l2";
   const titleWeight = h.titleWeight;
@@ -159,14 +160,14 @@ export function compileModel(model: TextModel): CompiledModel {
         v = titleWeight * tc + bc;
         if (logL2) v = Math.log1p(v);
       }
-      x[i] = v;
+      xs[j] = v;
       norm += v * v;
       titleCount[i] = 0;
       bodyCount[i] = 0;
     }
     if (logL2 && norm > 0) {
       const inv = 1 / Math.sqrt(norm);
-      for (let j = 0; j < nTouched; j++) x[touched[j] as number]! *= inv;
+      for (let j = 0; j < nTouched; j++) xs[j]! *= inv;
     }
     return nTouched;
   };
@@ -177,9 +178,8 @@ export function compileModel(model: TextModel): CompiledModel {
       // The default six labels: accumulate in locals (no store per feature and label).
       let s0 = bias[0]!, s1 = bias[1]!, s2 = bias[2]!, s3 = bias[3]!, s4 = bias[4]!, s5 = bias[5]!;
       for (let j = 0; j < n; j++) {
-        const i = touched[j] as number;
-        const v = x[i] as number;
-        const r = i * 6;
+        const v = xs[j] as number;
+        const r = (touched[j] as number) * 6;
         s0 += v * w[r]!;
         s1 += v * w[r + 1]!;
         s2 += v * w[r + 2]!;
@@ -196,9 +196,8 @@ export function compileModel(model: TextModel): CompiledModel {
     } else {
       for (let c = 0; c < k; c++) out[c] = bias[c] as number;
       for (let j = 0; j < n; j++) {
-        const i = touched[j] as number;
-        const v = x[i] as number;
-        const row = i * k;
+        const v = xs[j] as number;
+        const row = (touched[j] as number) * k;
         for (let c = 0; c < k; c++) out[c]! += v * (w[row + c] as number);
       }
     }
@@ -236,7 +235,7 @@ export function compileModel(model: TextModel): CompiledModel {
     let count = 0;
     for (let j = 0; j < nTouched; j++) {
       const i = touched[j] as number;
-      const weight = (x[i] as number) * (w[i * k + best] as number);
+      const weight = (xs[j] as number) * (w[i * k + best] as number);
       if (weight <= 0 || (count === TOP && weight <= (weights[TOP - 1] as number))) continue;
       let at = count < TOP ? count++ : TOP - 1;
       while (at > 0 && ((weights[at - 1] as number) < weight || (weights[at - 1] === weight && (vocab[rows[at - 1] as number] as string) > (vocab[i] as string)))) {
