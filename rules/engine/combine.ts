@@ -80,10 +80,14 @@ export function combineArrays(votes: Float64Array, model: Float64Array | null, o
  * softmaxed. Strong rules outweigh the model; where rules are silent or weak the model's
  * distribution decides, its `none` included. Agreement raises confidence, disagreement lowers it.
  */
+/** log(p + 1e-4) of each label's model probability, computed once per blend. */
+const LOG_MODEL = new Float64Array(K);
+
 function blendInto(votes: Float64Array, model: Float64Array, opts: CombineOptions, dist: Float64Array): Verdict {
   let max = -Infinity;
   for (let i = 0; i < K; i++) {
-    const score = opts.modelWeight * Math.log(model[i]! + 1e-4) + opts.ruleWeight * votes[i]!;
+    const logModel = (LOG_MODEL[i] = Math.log(model[i]! + 1e-4));
+    const score = opts.modelWeight * logModel + opts.ruleWeight * votes[i]!;
     dist[i] = score;
     if (score > max) max = score;
   }
@@ -107,7 +111,7 @@ function blendInto(votes: Float64Array, model: Float64Array, opts: CombineOption
     }
   }
   const ruleMargin = opts.ruleWeight * (votes[best]! - votes[second]!);
-  const modelMargin = opts.modelWeight * (Math.log(model[best]! + 1e-4) - Math.log(model[second]! + 1e-4));
+  const modelMargin = opts.modelWeight * (LOG_MODEL[best]! - LOG_MODEL[second]!);
   const decidedBy = votes[best]! > 0 && ruleMargin >= modelMargin ? "rules" : "model";
   return verdict(best, dist, decidedBy, opts.threshold);
 }
