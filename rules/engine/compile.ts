@@ -37,6 +37,11 @@ export interface CompiledRule {
    * set, always test). Most rules hang on keywords: this skips them without calling `test`.
    */
   gate: number[] | null;
+  /**
+   * True when the rule can only be true if the body has sections (its condition needs some
+   * `section:` fact to exist): issues without headings skip it without calling `test`.
+   */
+  needsSections: boolean;
   /** Leaves not under a `not`: the ones that explain a match. */
   positiveLeaves: number[];
   /** Index in `LABELS` of the label the rule votes for (-1: no vote). */
@@ -285,6 +290,7 @@ export function compilePack(pack: RulePack): CompiledPack {
       rule,
       test,
       gate: gateOf(rule.when, next),
+      needsSections: needsSections(rule.when),
       positiveLeaves,
       voteAt: vote ? LABEL_INDEX[vote.constraint] : -1,
       id: rule.id,
@@ -300,6 +306,14 @@ export function compilePack(pack: RulePack): CompiledPack {
  * Keyword leaves (numbered in `compileCondition` order from `next.leaf`) of which one must hit
  * for `c` to be true, or null when there is no such set (value and regex leaves, `not`).
  */
+function needsSections(c: Condition): boolean {
+  if ("all" in c) return c.all.some(needsSections);
+  if ("any" in c) return c.any.length > 0 && c.any.every(needsSections);
+  if ("not" in c) return false;
+  // A condition on a missing section reads null: only `exists: false` can then be true.
+  return c.fact.startsWith("section:") && c.exists !== false;
+}
+
 function gateOf(c: Condition, next: { leaf: number }): number[] | null {
   if ("all" in c) {
     // True only if every part is true: any part's gate will do; keep the smallest.
@@ -375,6 +389,7 @@ export function evaluatePack(c: CompiledPack, issue: Issue): Evaluation {
       while (k < gate.length && hits[gate[k]!] === undefined) k++;
       if (k === gate.length) continue;
     }
+    if (r.needsSections && !s.facts.hasSections()) continue;
     if (r.test(s) !== true) continue;
     fired.push({ rule: r.rule, voteAt: r.voteAt, weight: r.weight, reasons: explain(c, r, s) });
   }

@@ -24,6 +24,11 @@ export class IssueFacts {
     return this.cleaned;
   }
 
+  /** Does the cleaned body have any section (a heading with content)? */
+  hasSections(): boolean {
+    return this.body().sections.size > 0;
+  }
+
   /** The fact as text (lists joined by newlines), or null when the issue has none. */
   text(fact: string): string | null {
     if (fact === "title") return this.issue.title;

@@ -104,8 +104,42 @@ describe("rule gates (rules that need a keyword hit are skipped without one)", (
     for (const [, when, over] of [...valid, ...invalid]) {
       const gatedPack = oneRule(when);
       const ungated = oneRule(when);
-      for (const r of ungated.rules) r.gate = null;
+      for (const r of ungated.rules) {
+        r.gate = null;
+        r.needsSections = false;
+      }
       expect(evaluatePack(gatedPack, issue(over)).fired.map((f) => f.rule.id)).toEqual(evaluatePack(ungated, issue(over)).fired.map((f) => f.rule.id));
     }
+  });
+});
+
+describe("section gates (rules that need a body section are skipped on bodies without headings)", () => {
+  const cases: Array<[string, unknown, boolean]> = [
+    ["section exists", { fact: "section:Steps to reproduce", exists: true }, true],
+    ["section keywords", { fact: "section:Steps to reproduce", keywords: ["crash"] }, true],
+    ["section must not exist", { fact: "section:Steps to reproduce", exists: false }, false],
+    ["any of sections", { any: [{ fact: "section:Steps to reproduce", exists: true }, { fact: "section:Expected behavior", exists: true }] }, true],
+    ["any with a title part", { any: [{ fact: "section:Steps to reproduce", exists: true }, { fact: "title", keywords: ["crash"] }] }, false],
+    ["all with one section part", { all: [{ fact: "title", keywords: ["crash"] }, { fact: "section:Steps to reproduce", exists: true }] }, true],
+    ["not a section", { not: { fact: "section:Steps to reproduce", exists: true } }, false],
+  ];
+  it.each(cases)("%s", (_name, when, needs) => {
+    expect(oneRule(when).rules[0]!.needsSections).toBe(needs);
+  });
+
+  it("never changes which rules fire, with and without sections", () => {
+    const bodies = ["It crashes.", "### Steps to reproduce\nOpen it, it crashes.\n\n### Expected behavior\nNo crash", "**Expected behavior**\nSaves"];
+    for (const [, when] of cases) {
+      for (const body of bodies) {
+        const gatedPack = oneRule(when);
+        const ungated = oneRule(when);
+        for (const r of ungated.rules) r.needsSections = false;
+        const over = { title: "App crash", body };
+        expect(evaluatePack(gatedPack, issue(over)).fired.map((f) => f.rule.id)).toEqual(evaluatePack(ungated, issue(over)).fired.map((f) => f.rule.id));
+      }
+    }
+    // The cases do fire somewhere (the comparison is not between two empty lists).
+    const fires = cases.filter(([, when]) => bodies.some((body) => evaluatePack(oneRule(when), issue({ title: "App crash", body })).fired.length > 0));
+    expect(fires.length).toBeGreaterThanOrEqual(6);
   });
 });
