@@ -33,15 +33,17 @@ export interface CompiledRule {
   rule: Rule;
   test: Test;
   /**
-   * Keyword leaves of which at least one must have a hit for the rule to be true (null: no such
-   * set, always test). Most rules hang on keywords: this skips them without calling `test`.
+   * Keyword leaves of which at least one must have a hit for the rule to be true, unless
+   * `gateSections` and the body has a section (null: no such gate, always test). Most rules hang
+   * on keywords: this skips them without calling `test`.
    */
   gate: number[] | null;
   /**
-   * True when the rule can only be true if the body has sections (its condition needs some
-   * `section:` fact to exist): issues without headings skip it without calling `test`.
+   * With a gate: a section in the body also opens it (the rule may hold through a `section:`
+   * fact). A gate with no leaves and this set is a rule that needs a section: issues without
+   * headings skip it without calling `test`.
    */
-  needsSections: boolean;
+  gateSections: boolean;
   /** Leaves not under a `not`: the ones that explain a match. */
   positiveLeaves: number[];
   /** Index in `LABELS` of the label the rule votes for (-1: no vote). */
@@ -285,12 +287,13 @@ export function compilePack(pack: RulePack): CompiledPack {
     const first = leaves.length;
     const test = compileCondition(rule.when, true, positiveLeaves);
     const next = { leaf: first };
+    const gate = gateOf(rule.when, next);
     const vote = rule.then.vote;
     return {
       rule,
       test,
-      gate: gateOf(rule.when, next),
-      needsSections: needsSections(rule.when),
+      gate: gate?.leaves ?? null,
+      gateSections: gate?.sections ?? false,
       positiveLeaves,
       voteAt: vote ? LABEL_INDEX[vote.constraint] : -1,
       id: rule.id,
@@ -302,34 +305,36 @@ export function compilePack(pack: RulePack): CompiledPack {
   return { pack, rules, leaves, slots, scans, indexes, regexes, lexicon, model: null, memo: { issue: null, evaluation: null }, scratch: null };
 }
 
-/**
- * Keyword leaves (numbered in `compileCondition` order from `next.leaf`) of which one must hit
- * for `c` to be true, or null when there is no such set (value and regex leaves, `not`).
- */
-function needsSections(c: Condition): boolean {
-  if ("all" in c) return c.all.some(needsSections);
-  if ("any" in c) return c.any.length > 0 && c.any.every(needsSections);
-  if ("not" in c) return false;
-  // A condition on a missing section reads null: only `exists: false` can then be true.
-  return c.fact.startsWith("section:") && c.exists !== false;
+interface Gate {
+  /** Keyword leaves, one of which must have a hit... */
+  leaves: number[];
+  /** ...or the body must have a section. */
+  sections: boolean;
 }
 
-function gateOf(c: Condition, next: { leaf: number }): number[] | null {
+/**
+ * What must hold for `c` to be true, cheap to check before evaluating it: a hit on one of some
+ * keyword leaves (numbered in `compileCondition` order from `next.leaf`), or a section in the
+ * body (a condition on a missing section reads null: only `exists: false` can then be true).
+ * Null when there is no such gate (value and regex leaves, `not`).
+ */
+function gateOf(c: Condition, next: { leaf: number }): Gate | null {
   if ("all" in c) {
-    // True only if every part is true: any part's gate will do; keep the smallest.
-    let best: number[] | null = null;
+    // True only if every part is true: any part's gate will do; keep the narrowest.
+    let best: Gate | null = null;
+    const width = (g: Gate) => g.leaves.length + (g.sections ? 1 : 0);
     for (const x of c.all) {
       const g = gateOf(x, next);
-      if (g !== null && (best === null || g.length < best.length)) best = g;
+      if (g !== null && (best === null || width(g) < width(best))) best = g;
     }
     return best;
   }
   if ("any" in c) {
     // True only if some part is true: every part needs a gate, and any of them may open it.
-    let union: number[] | null = [];
+    let union: Gate | null = { leaves: [], sections: false };
     for (const x of c.any) {
       const g = gateOf(x, next);
-      union = union === null || g === null ? null : union.concat(g);
+      union = union === null || g === null ? null : { leaves: union.leaves.concat(g.leaves), sections: union.sections || g.sections };
     }
     return union;
   }
@@ -338,7 +343,8 @@ function gateOf(c: Condition, next: { leaf: number }): number[] | null {
     return null;
   }
   const leaf = next.leaf++;
-  return c.keywords !== undefined ? [leaf] : null;
+  if (c.keywords !== undefined) return { leaves: [leaf], sections: false };
+  return c.fact.startsWith("section:") && c.exists !== false ? { leaves: [], sections: true } : null;
 }
 
 /**
@@ -387,9 +393,8 @@ export function evaluatePack(c: CompiledPack, issue: Issue): Evaluation {
     if (gate !== null) {
       let k = 0;
       while (k < gate.length && hits[gate[k]!] === undefined) k++;
-      if (k === gate.length) continue;
+      if (k === gate.length && !(r.gateSections && s.facts.hasSections())) continue;
     }
-    if (r.needsSections && !s.facts.hasSections()) continue;
     if (r.test(s) !== true) continue;
     fired.push({ rule: r.rule, voteAt: r.voteAt, weight: r.weight, reasons: explain(c, r, s) });
   }
