@@ -3,9 +3,10 @@
  * words (maximal runs of letters and digits, lower-cased character by
  * character), and every word is looked up once in a hash table of known words:
  * the words of every keyword term of the pack (static entries) plus the other
- * words seen so far (a bounded cache). Keyword indexes and the model then read
- * per-word facts by entry id (which leaves a word fires, which model feature it
- * is) instead of re-reading the text.
+ * words seen so far (a bounded cache). Keyword indexes then read per-word facts
+ * by entry id (which leaves a word fires) instead of re-reading the text; the
+ * model's feature row of each entry (its attribute) comes with the word, from
+ * the same cache line as its lookup.
  *
  * The scan also marks the words the model skips: words in whitespace-delimited
  * chunks that are URLs, e-mail addresses, @mentions or paths, and the parts of
@@ -25,6 +26,8 @@ export class WordList {
   entry = new Int32Array(64);
   /** Bit {@link MODEL_SKIP}: the model does not read this word. */
   flags = new Uint8Array(64);
+  /** The lexicon's attribute of each word's entry, or {@link UNRESOLVED} (see {@link Lexicon.setAttribute}). */
+  attr = new Int32Array(64);
   /** Positions (word indexes) of the words whose entry is marked in the lexicon (keyword words), in order. */
   marked = new Int32Array(16);
   nMarked = 0;
@@ -46,8 +49,12 @@ export class WordList {
     this.end = g(this.end, new Int32Array(size));
     this.entry = g(this.entry, new Int32Array(size));
     this.flags = g(this.flags, new Uint8Array(size));
+    this.attr = g(this.attr, new Int32Array(size));
   }
 }
+
+/** An entry attribute not computed yet: call {@link Lexicon.resolveAttribute}. */
+export const UNRESOLVED = -0x80000000;
 
 /** Flag: a word in a URL/e-mail/path chunk or a snake_case identifier part. */
 export const MODEL_SKIP = 1;
@@ -114,7 +121,10 @@ export class Lexicon {
   private marks = new Uint8Array(1024);
   private pool = new Uint16Array(INITIAL_SLOTS * 4);
   private poolUsed = 0;
-  /** Direct-mapped cache of recently seen short words: [lo, hi, entry, unused] by hash (lo = 0: empty). */
+  /** Per entry: the attribute computed by {@link setAttribute}, or UNRESOLVED until first asked for. */
+  private attrs = new Int32Array(1024).fill(UNRESOLVED);
+  private attribute: ((word: string) => number) | null = null;
+  /** Direct-mapped cache of recently seen short words: [lo, hi, entry, attribute] by hash (lo = 0: empty). */
   private readonly hot = new Int32Array((HOT_MASK + 1) * 4);
   /** The word of each entry. */
   private words: string[] = [];
@@ -191,6 +201,36 @@ export class Lexicon {
   }
 
   /**
+   * Gives every entry an integer attribute computed once from its word, which scans copy into
+   * `WordList.attr` for each word: the text model's vocabulary row, read from the same cache line
+   * as the word's lookup. A word seen for the first time comes with UNRESOLVED: its reader calls
+   * {@link resolveAttribute} once. A second call replaces the function.
+   */
+  setAttribute(compute: (word: string) => number): void {
+    // Keywords-only scans skip unknown words (entry -1): they would have no attribute.
+    if (this.keywordsOnly) throw new Error("Lexicon: setAttribute() on a keywords-only lexicon");
+    if (this.attribute !== null) {
+      this.attrs.fill(UNRESOLVED);
+      this.hot.fill(0);
+    }
+    this.attribute = compute;
+  }
+
+  /** The attribute of `entry`, computed now if it was UNRESOLVED (and then also kept in the short-word cache). */
+  resolveAttribute(entry: number): number {
+    let a = this.attrs[entry]!;
+    if (a !== UNRESOLVED) return a;
+    if (this.attribute === null) throw new Error("Lexicon: resolveAttribute() without setAttribute()");
+    const word = this.words[entry]!;
+    a = this.attrs[entry] = this.attribute(word);
+    if (word.length <= PACKED) {
+      const at = (hashOf(word) & HOT_MASK) << 2;
+      if (this.hot[at] !== 0 && this.hot[at + 2] === entry) this.hot[at + 3] = a;
+    }
+    return a;
+  }
+
+  /**
    * Drops the cached words when there are too many. Call it between issues only: entry ids
    * handed out since the last call stay valid until the next one.
    */
@@ -231,6 +271,8 @@ export class Lexicon {
     let ends = out.end;
     let entries = out.entry;
     let flags = out.flags;
+    let attrOut = out.attr;
+    let attrs = this.attrs;
     const hotTable = this.hot;
     // Keywords-only mode: short words (below `filterBelow` characters) are looked up only when the
     // bit filter of known words says they may be known.
@@ -265,11 +307,14 @@ export class Lexicon {
         // Short words first try the direct-mapped cache of recent words: one read of a small table
         // for the frequent ones. Packed characters identify a word of at most 8 characters exactly.
         const hot = (h & HOT_MASK) << 2;
+        let a = 0;
         if (len < filterBelow && (filter![(h >>> 5) & FILTER_MASK]! & (1 << (h & 31))) === 0) {
           // Keywords-only mode: not a known word (the filter has no false negatives), and nobody
           // needs its identity. Entry -1: never marked, never a phrase continuation.
-        } else if (len <= PACKED && hotTable[hot] === lo && hotTable[hot + 1] === hi) e = hotTable[hot + 2]!;
-        else {
+        } else if (len <= PACKED && hotTable[hot] === lo && hotTable[hot + 1] === hi) {
+          e = hotTable[hot + 2]!;
+          a = hotTable[hot + 3]!;
+        } else {
         let slot = h & mask;
         for (;;) {
           const m = slot << 1;
@@ -288,11 +333,14 @@ export class Lexicon {
           mask = this.mask;
           ent = this.ent;
           marks = this.marks;
+          attrs = this.attrs;
         }
+        a = attrs[e]!;
         if (len <= PACKED) {
           hotTable[hot] = lo;
           hotTable[hot + 1] = hi;
           hotTable[hot + 2] = e;
+          hotTable[hot + 3] = a;
         }
         }
         if (count === starts.length) {
@@ -302,10 +350,12 @@ export class Lexicon {
           ends = out.end;
           entries = out.entry;
           flags = out.flags;
+          attrOut = out.attr;
         }
         starts[count] = start;
         ends[count] = i;
         entries[count] = e;
+        attrOut[count] = a;
         if (e >= 0 && marks[e] !== 0) out.mark(count);
         // Parts of a snake_case identifier (word_word) are not read by the model.
         flags[count++] = (start >= 2 && b[start - 1] === 95 && LW[b[start - 2]!]! > SPACE) || (c === 95 && i + 1 < n && LW[b[i + 1]!]! > SPACE) ? MODEL_SKIP : 0;
@@ -421,6 +471,7 @@ export class Lexicon {
     out.end[w] = end;
     out.entry[w] = entry;
     out.flags[w] = flags;
+    out.attr[w] = this.attrs[entry]!;
   }
 
   /** Marks the last `count` words as model noise when their chunk is a URL, e-mail, mention, path or marker. */
@@ -456,6 +507,9 @@ export class Lexicon {
         return g;
       };
       this.ent = grow(this.ent, this.ent.length * 2);
+      const attrs = new Int32Array(this.attrs.length * 2).fill(UNRESOLVED);
+      attrs.set(this.attrs);
+      this.attrs = attrs;
       const marks = new Uint8Array(this.marks.length * 2);
       marks.set(this.marks);
       this.marks = marks;
@@ -481,6 +535,7 @@ export class Lexicon {
     this.ent[at + 2] = hi;
     this.ent[at + 3] = this.poolUsed;
     this.marks[id] = 0;
+    this.attrs[id] = UNRESOLVED;
     this.poolUsed += len;
     this.words.push(word);
     if ((this.words.length + 1) * 2 > this.mask + 1) this.rehash((this.mask + 1) * 2);

@@ -3,7 +3,7 @@
  * from a {@link Lexicon} scan (the rules engine's own, when classifying with a pack),
  * and each distinct word is normalized and looked up once per lexicon entry.
  */
-import { Lexicon, WordList } from "../engine/lexicon";
+import { Lexicon, UNRESOLVED, WordList } from "../engine/lexicon";
 import type { Label, TextModel } from "./schema";
 import { cleanBody, normalizeWord } from "./tokenize";
 
@@ -45,7 +45,6 @@ export interface CompiledModel {
   reader(lexicon: Lexicon): WordReader;
 }
 
-const UNSET = -3;
 const DROPPED = -2;
 const UNKNOWN = -1;
 const TOP = 5;
@@ -95,12 +94,13 @@ export function compileModel(model: TextModel): CompiledModel {
     else bodyCount[i]! += 1;
   };
 
-  /** A reader bound to one lexicon: each entry's token and vocabulary row, computed once per entry. */
+  /**
+   * A reader bound to one lexicon: each entry's vocabulary row is computed once, when the lexicon
+   * first sees the word, and kept as the lexicon's attribute (so scans hand it over with the word).
+   */
   const reader = (lexicon: Lexicon): WordReader => {
-    let rows = new Int32Array(Math.max(1024, lexicon.size * 2)).fill(UNSET);
     const tokens: Array<string | null | undefined> = [];
     lexicon.onReset((staticCount) => {
-      rows.fill(UNSET, staticCount);
       tokens.length = Math.min(tokens.length, staticCount);
     });
     const tokenOf = (e: number): string | null => {
@@ -108,31 +108,26 @@ export function compileModel(model: TextModel): CompiledModel {
       if (t === undefined) t = tokens[e] = normalizeWord(lexicon.word(e));
       return t;
     };
+    lexicon.setAttribute((word) => {
+      const token = normalizeWord(word);
+      return token === null ? DROPPED : (index.get(token) ?? UNKNOWN);
+    });
     const add = (words: WordList, field: 0 | 1): void => {
-      const { n, entry, flags } = words;
+      const { n, entry, flags, attr } = words;
       // Body words count up to maxBodyTokens kept tokens (a local: a closure variable costs a store per word).
       let left = field === 0 ? 0x7fffffff : Math.min(h.maxBodyTokens, 0x7fffffff);
       const bigrams = field === 0 ? h.bigrams !== "none" : h.bigrams === "all";
       let prev: string | null = null;
       for (let j = 0; j < n; j++) {
         if (flags[j] !== 0) continue;
-        const e = entry[j]!;
-        if (e >= rows.length) {
-          const bigger = new Int32Array(Math.max(rows.length * 2, e + 1)).fill(UNSET);
-          bigger.set(rows);
-          rows = bigger;
-        }
-        let row = rows[e]!;
-        if (row === UNSET) {
-          const token = tokenOf(e);
-          row = rows[e] = token === null ? DROPPED : (index.get(token) ?? UNKNOWN);
-        }
+        let row = attr[j]!;
+        if (row === UNRESOLVED) row = lexicon.resolveAttribute(entry[j]!);
         if (row === DROPPED) continue;
         if (left === 0) break;
         left--;
         if (row >= 0) count(row, field);
         if (bigrams) {
-          const token = tokenOf(e) as string;
+          const token = tokenOf(entry[j]!) as string;
           if (prev !== null) {
             const row2 = index.get(`${prev}_${token}`);
             if (row2 !== undefined) count(row2, field);

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { Lexicon, MODEL_SKIP, WordList } from "../../../rules/engine/lexicon";
+import { Lexicon, MODEL_SKIP, UNRESOLVED, WordList } from "../../../rules/engine/lexicon";
 import { forEachWord, tokenize } from "../../../rules/model/index";
 
 /** The words the model reads, per the lexicon scan (entry words of the unflagged words). */
@@ -132,5 +132,56 @@ describe("keywords-only lexicon (a pack without a model)", () => {
     const list = new WordList();
     lex.scan("the crash of the century happened", list);
     expect(Array.from(list.entry.subarray(0, list.n)).filter((e) => e >= 0)).toHaveLength(1);
+  });
+});
+
+describe("entry attributes (the text model's rows, handed over with each word)", () => {
+  const attrs = (lex: Lexicon, text: string): number[] => {
+    const list = new WordList();
+    lex.scan(text, list);
+    return Array.from({ length: list.n }, (_, w) => {
+      const a = list.attr[w]!;
+      return a === UNRESOLVED ? lex.resolveAttribute(list.entry[w]!) : a;
+    });
+  };
+
+  it("computes each word's attribute once, on every path (short, long, non-ASCII, after a reset)", () => {
+    const lex = new Lexicon();
+    lex.intern("crash");
+    const seen: string[] = [];
+    lex.setAttribute((word) => {
+      seen.push(word);
+      return word.length;
+    });
+    const ascii = "App CRASH on save: internationalization of crash"; // read as bytes
+    const wide = "Ünïcode crash"; // read as characters
+    for (let round = 0; round < 2; round++) {
+      // The second round reads the attributes back (short-word cache, table): no new computation.
+      expect(attrs(lex, ascii)).toEqual([3, 5, 2, 4, 20, 2, 5]);
+      expect(attrs(lex, wide)).toEqual([7, 5]);
+    }
+    expect(seen.sort()).toEqual(["app", "crash", "internationalization", "of", "on", "save", "ünïcode"].sort());
+    for (const text of [ascii, wide]) {
+      const list = new WordList();
+      lex.scan(text, list);
+      expect(Array.from(list.attr.subarray(0, list.n))).not.toContain(UNRESOLVED);
+    }
+    // Cached words are dropped past the cache limit: re-inserted words start unresolved again.
+    for (let k = 0; k < 9000; k++) lex.scan(`w${k}x`, new WordList());
+    lex.maintain();
+    expect(attrs(lex, ascii)).toEqual([3, 5, 2, 4, 20, 2, 5]);
+  });
+
+  it("starts every new word unresolved, also words scanned before the attribute was set", () => {
+    const lex = new Lexicon();
+    const list = new WordList();
+    lex.scan("login fails", list);
+    expect(list.attr[0]).toBe(UNRESOLVED);
+    lex.setAttribute(() => 7);
+    expect(attrs(lex, "login fails")).toEqual([7, 7]);
+  });
+
+  it("is refused on a keywords-only lexicon (it skips unknown words)", () => {
+    expect(() => new Lexicon(true).setAttribute(() => 1)).toThrow(/keywords-only/);
   });
 });
