@@ -82,16 +82,16 @@ export function compileModel(model: TextModel): CompiledModel {
   });
   const bias = Float64Array.from(model.bias);
   const invT = 1 / h.temperature;
-  const titleCount = new Float64Array(vocab.length);
-  const bodyCount = new Float64Array(vocab.length);
+  /** Occurrences of each feature in the title (2·row) and the body (2·row + 1): one cache line per feature. */
+  const counts = new Int32Array(vocab.length * 2);
   const touched = new Int32Array(vocab.length);
   /** Feature value of each touched feature, in `touched` order (read sequentially, not by row). */
   const xs = new Float64Array(vocab.length);
   let nTouched = 0;
   const count = (i: number, field: 0 | 1) => {
-    if (titleCount[i] === 0 && bodyCount[i] === 0) touched[nTouched++] = i;
-    if (field === 0) titleCount[i]! += 1;
-    else bodyCount[i]! += 1;
+    const at = i << 1;
+    if (counts[at] === 0 && counts[at + 1] === 0) touched[nTouched++] = i;
+    counts[at + field]! += 1;
   };
 
   /**
@@ -147,8 +147,8 @@ export function compileModel(model: TextModel): CompiledModel {
     let norm = 0;
     for (let j = 0; j < nTouched; j++) {
       const i = touched[j] as number;
-      const tc = titleCount[i] as number;
-      const bc = bodyCount[i] as number;
+      const tc = counts[i << 1] as number;
+      const bc = counts[(i << 1) + 1] as number;
       let v: number;
       if (binary) v = (tc > 0 ? titleWeight : 0) + (bc > 0 ? 1 : 0);
       else {
@@ -157,8 +157,8 @@ export function compileModel(model: TextModel): CompiledModel {
       }
       xs[j] = v;
       norm += v * v;
-      titleCount[i] = 0;
-      bodyCount[i] = 0;
+      counts[i << 1] = 0;
+      counts[(i << 1) + 1] = 0;
     }
     if (logL2 && norm > 0) {
       const inv = 1 / Math.sqrt(norm);
