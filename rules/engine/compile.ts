@@ -427,17 +427,22 @@ export function textWords(c: CompiledPack, slot: 0 | 1): WordList | null {
 
 function explain(c: CompiledPack, r: CompiledRule, s: EvalState): Reason[] {
   const { id, constraint, weight } = r;
-  const out: Reason[] = [];
+  // Most fired rules have one reason: the array is made with it (no growth from empty).
+  let out: Reason[] | null = null;
   for (const leaf of r.positiveLeaves) {
     if (s.results[leaf] !== true) continue;
     const hit = s.hits[leaf];
+    let reason: Reason;
     if (hit) {
-      const text = s.facts.text(hit.field) ?? "";
-      out.push({ ruleId: id, source: "rule", constraint, weight, field: hit.field, match: text.slice(hit.start, hit.end), span: [hit.start, hit.end] });
+      // Title and body are slots 0 and 1, read (and cached) when they were scanned.
+      const field = hit.field;
+      const text = (field === "title" ? s.texts[0] : field === "body" ? s.texts[1] : s.facts.text(field)) ?? "";
+      reason = { ruleId: id, source: "rule", constraint, weight, field, match: text.slice(hit.start, hit.end), span: [hit.start, hit.end] };
     } else {
-      out.push({ ruleId: id, source: "rule", constraint, weight, field: c.leaves[leaf]!.fact, match: s.matched[leaf] ?? "" });
+      reason = { ruleId: id, source: "rule", constraint, weight, field: c.leaves[leaf]!.fact, match: s.matched[leaf] ?? "" };
     }
+    if (out === null) out = [reason];
+    else out.push(reason);
   }
-  if (out.length === 0) out.push({ ruleId: id, source: "rule", constraint, weight, field: "", match: "" });
-  return out;
+  return out ?? [{ ruleId: id, source: "rule", constraint, weight, field: "", match: "" }];
 }
