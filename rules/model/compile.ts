@@ -228,10 +228,12 @@ export function compileModel(model: TextModel): CompiledModel {
    */
   const top = (best: number, rows: Int32Array, weights: Float64Array): number => {
     let count = 0;
+    // A weight must exceed this to enter: 0 until the list is full, then its weakest weight.
+    let floor = 0;
     for (let j = 0; j < nTouched; j++) {
       const i = touched[j] as number;
       const weight = (xs[j] as number) * (w[i * k + best] as number);
-      if (weight <= 0 || (count === TOP && weight <= (weights[TOP - 1] as number))) continue;
+      if (weight <= floor) continue;
       let at = count < TOP ? count++ : TOP - 1;
       while (at > 0 && ((weights[at - 1] as number) < weight || (weights[at - 1] === weight && (vocab[rows[at - 1] as number] as string) > (vocab[i] as string)))) {
         weights[at] = weights[at - 1] as number;
@@ -240,6 +242,7 @@ export function compileModel(model: TextModel): CompiledModel {
       }
       weights[at] = weight;
       rows[at] = i;
+      if (count === TOP) floor = weights[TOP - 1] as number;
     }
     return count;
   };
