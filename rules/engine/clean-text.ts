@@ -90,7 +90,7 @@ function stripPlaceholders(line: string): string {
  */
 export function cleanBody(raw: string): CleanedBody {
   // Most bodies have no sections: they share one empty map (callers only read it).
-  let sections: Map<string, string> | null = null;
+  let sections: Sections | null = null;
   if (!raw) return { text: "", sections: NO_SECTIONS };
   let src = raw;
   if (src.indexOf("\r") >= 0) {
@@ -235,17 +235,74 @@ export function atxHeading(line: string, f: number): { level: number; name: stri
   return { level, name: line.slice(p, q) };
 }
 
-/** Closes the open sections that heading `h` ends (all of them for null) and records their text (in a map made on first use). */
-function closeSections(open: Array<Heading & { from: number }>, h: Heading | null, out: string[], found: Map<string, string> | null): Map<string, string> | null {
+/** Closes the open sections that heading `h` ends (all of them for null) and records their lines (in a map made on first use). */
+function closeSections(open: Array<Heading & { from: number }>, h: Heading | null, out: string[], found: Sections | null): Sections | null {
   let sections = found;
   for (let k = open.length - 1; k >= 0; k--) {
     const o = open[k]!;
     if (h !== null && !ends(o, h)) continue;
     const key = normalizeHeading(o.name);
-    if (key && !sections?.has(key)) (sections ??= new Map()).set(key, tidy(out, o.from));
+    if (key) (sections ??= new Sections(out)).add(key, o.from, out.length);
     open.splice(k, 1);
   }
   return sections;
+}
+
+/**
+ * The sections of one body: each heading's range of cleaned lines, joined into text only when
+ * read (rules ask for a handful of headings, often just whether one exists). The first section
+ * of a heading wins. `lines` only grows after a section is recorded, so ranges stay valid.
+ */
+class Sections implements ReadonlyMap<string, string> {
+  private readonly ranges = new Map<string, number>();
+  private readonly bounds: number[] = [];
+  private readonly texts = new Map<string, string>();
+  constructor(private readonly lines: string[]) {}
+
+  add(key: string, from: number, to: number): void {
+    if (this.ranges.has(key)) return;
+    this.ranges.set(key, this.bounds.length);
+    this.bounds.push(from, to);
+  }
+
+  get size(): number {
+    return this.ranges.size;
+  }
+
+  has(key: string): boolean {
+    return this.ranges.has(key);
+  }
+
+  get(key: string): string | undefined {
+    let text = this.texts.get(key);
+    if (text === undefined) {
+      const at = this.ranges.get(key);
+      if (at === undefined) return undefined;
+      text = tidyText(this.lines.slice(this.bounds[at], this.bounds[at + 1]).join("\n"));
+      this.texts.set(key, text);
+    }
+    return text;
+  }
+
+  *entries(): MapIterator<[string, string]> {
+    for (const key of this.ranges.keys()) yield [key, this.get(key)!];
+  }
+
+  keys(): MapIterator<string> {
+    return this.ranges.keys();
+  }
+
+  *values(): MapIterator<string> {
+    for (const key of this.ranges.keys()) yield this.get(key)!;
+  }
+
+  forEach(callback: (value: string, key: string, map: ReadonlyMap<string, string>) => void, thisArg?: unknown): void {
+    for (const [key, value] of this.entries()) callback.call(thisArg, value, key, this);
+  }
+
+  [Symbol.iterator](): MapIterator<[string, string]> {
+    return this.entries();
+  }
 }
 
 interface Heading {
