@@ -10,7 +10,8 @@
  * - the CLI's peak RSS (VmHWM from /proc/<pid>/status) and wall time classifying the 100k JSONL file.
  *
  * Every classification figure comes from `bench/classify-measure.mjs` in a process of its own (one
- * configuration per process, as in real use), CPU time, best of several runs after a warm-up.
+ * configuration per process, as in real use), CPU time, best of several runs after a warm-up;
+ * rules, both naive labelers and model in two interleaved rounds, each keeping its better process.
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -91,10 +92,20 @@ export async function run() {
   const rulesOnlySource = DEFAULT_PACK_SOURCE.replace(/^model:.*$/m, "");
   const compile = best(5, () => rules.compilePack(rules.loadPackFromString(rulesOnlySource, "rules/default.yaml")));
 
-  // Each configuration in a process of its own, best of 5 runs (after a warm-up).
-  const fast = await measure("rules", 5);
-  const slow = await measure("naive", 3);
-  const alt = await measure("naive-alt", 3);
+  // Each configuration in a process of its own, best of 5 runs (3 for the slow naive labelers)
+  // after a warm-up. All four run in two interleaved rounds and each keeps its best
+  // process, so their ratios compare figures taken over the same stretch of a shared machine's load.
+  const found = {};
+  const configurations = [["rules", 5], ["naive", 3], ["naive-alt", 3], ...(base.model ? [["model", 5]] : [])];
+  for (let round = 0; round < 2; round++) {
+    for (const [mode, reps] of configurations) {
+      const r = await measure(mode, reps);
+      if (found[mode] === undefined || r.ms < found[mode].ms) found[mode] = r;
+    }
+  }
+  const fast = found.rules;
+  const slow = found.naive;
+  const alt = found["naive-alt"];
   // Calibration: the cost of merely reading every character of every title and body once on this
   // machine right now (a shared 2-core box can be several times slower than an idle one).
   const bare = await measure("bare", 5);
@@ -108,7 +119,7 @@ export async function run() {
       value: fastRate,
       unit: "issues/s",
       baseline: { name: "naive per-keyword JS regexes", value: naiveRate },
-      note: `one core, CPU time, best of 5, own process (${perIssue(fast, fast.n)}; naive ${perIssue(slow, slow.n)}, best of 3); target ≥ 100,000/s`,
+      note: `one core, CPU time, best of 5 runs in the better of 2 processes (${perIssue(fast, fast.n)}; naive ${perIssue(slow, slow.n)}, best of 3); target ≥ 100,000/s`,
     },
     { name: "speed-up over naive regexes", value: Math.round((fastRate / naiveRate) * 10) / 10, unit: "×", note: "target ≥ 10×" },
     {
@@ -126,10 +137,10 @@ export async function run() {
     },
   ];
   if (base.model) {
-    const m = await measure("model", 5);
+    const m = found.model;
     const modelRate = Math.round(m.n / (m.ms / 1000));
     rows.push(
-      { name: "compiled classification (rules + model)", value: modelRate, unit: "issues/s", baseline: { name: "rules only", value: fastRate }, note: `one core, CPU time, best of 5, own process (${perIssue(m, m.n)}); target ≥ 100,000/s` },
+      { name: "compiled classification (rules + model)", value: modelRate, unit: "issues/s", baseline: { name: "rules only", value: fastRate }, note: `one core, CPU time, best of 5 runs in the better of 2 processes (${perIssue(m, m.n)}); target ≥ 100,000/s` },
       { name: "speed-up over naive regexes (rules + model)", value: Math.round((modelRate / naiveRate) * 10) / 10, unit: "×", note: "target ≥ 10×" },
     );
   }
