@@ -107,8 +107,10 @@ const TOP_ROWS = new Int32Array(5);
 const TOP_WEIGHTS = new Float64Array(5);
 let modelOut = new Float64Array(LABELS.length);
 
-/** One model reader per compiled pack and model: it reads the words the pack's scan already produced. */
-/** The compiled model and its reader over the pack's lexicon, cached on the compiled pack (no map lookups per issue). */
+/**
+ * The compiled model, its reader of the pack's scanned words and its label map, cached on the
+ * compiled pack (no map lookups per issue).
+ */
 function modelOf(compiled: CompiledPack, model: NonNullable<CompiledPack["pack"]["model"]>): CompiledModel {
   let m = compiled.model;
   if (m === null || m.source !== model) {

@@ -206,7 +206,7 @@ export function cleanBody(raw: string): CleanedBody {
     out.push(text);
   }
   if (open.length > 0) sections = closeSections(open, null, out, sections);
-  return { text: identical ? tidyText(src) : tidy(out, 0), sections: sections ?? NO_SECTIONS };
+  return { text: identical ? tidyText(src) : tidy(out), sections: sections ?? NO_SECTIONS };
 }
 
 /**
@@ -278,7 +278,7 @@ class Sections implements ReadonlyMap<string, string> {
     if (text === undefined) {
       const at = this.ranges.get(key);
       if (at === undefined) return undefined;
-      text = tidyText(this.lines.slice(this.bounds[at], this.bounds[at + 1]).join("\n"));
+      text = tidy(this.lines, this.bounds[at], this.bounds[at + 1]);
       this.texts.set(key, text);
     }
     return text;
@@ -317,8 +317,9 @@ function ends(h: Heading, next: Heading): boolean {
   return h.bold || next.bold || next.level <= h.level;
 }
 
-function tidy(lines: string[], from: number): string {
-  return tidyText((from === 0 ? lines : lines.slice(from)).join("\n"));
+/** Lines `from` (inclusive) to `to` (exclusive) as tidied text. */
+function tidy(lines: string[], from = 0, to = lines.length): string {
+  return tidyText((from === 0 && to === lines.length ? lines : lines.slice(from, to)).join("\n"));
 }
 
 /** Collapses runs of blank lines to one and trims. */
