@@ -6,6 +6,7 @@ import { CONSTRAINTS, type Classification, type Constraint, type Issue, type Rea
 import { evaluatePack, textWords, type CompiledPack } from "./compile";
 import { combineArrays, LABEL_INDEX, LABELS } from "./combine";
 import { compiledModel, type CompiledModel } from "./model";
+import { applyCalibration } from "./calibration";
 
 /** Vote weight at which rules hold 63% of the say. */
 export const RULE_SCALE = 2;
@@ -84,19 +85,38 @@ export function classify(compiled: CompiledPack, issue: Issue, opts: ClassifyOpt
   }
   const cm = pack.model && !opts.noModel ? modelOf(compiled, pack.model) : null;
   const best = cm ? modelProbabilities(compiled, cm) : -1;
-  const combineOptions = (compiled.combine ??= { threshold: pack.threshold, modelWeight: pack.modelWeight, ruleWeight: pack.ruleWeight, ruleScale: RULE_SCALE });
+  // With a calibration the abstain threshold applies to the calibrated confidence, below. The
+  // calibration was measured on rules + model, so a rules-only call reads the raw blend.
+  const calibrated = pack.calibration !== null;
+  const combineOptions = (compiled.combine ??= {
+    threshold: calibrated ? 0 : pack.threshold,
+    modelWeight: pack.modelWeight,
+    ruleWeight: pack.ruleWeight,
+    ruleScale: RULE_SCALE,
+  });
   const combined = combineArrays(votes, cm ? PROBS : null, combineOptions, DIST);
+  let constraint = combined.constraint;
+  let confidence = combined.confidence;
+  let runnerUp = combined.runnerUp;
+  if (calibrated) {
+    // The probability that the verdict is right, measured out of fold (see rules/evaluate.ts).
+    if (cm) confidence = round(applyCalibration(pack.calibration, confidence));
+    if (constraint !== null && confidence < pack.threshold) {
+      runnerUp = { constraint, confidence };
+      constraint = null;
+    } else if (constraint === null && runnerUp) runnerUp = { constraint: runnerUp.constraint, confidence };
+  }
   if (cm) {
     const n = cm.top(best, TOP_ROWS, TOP_WEIGHTS);
     const label = cm.labels[best]!;
-    const constraint = label === "none" ? null : label;
+    const modelConstraint = label === "none" ? null : label;
     for (let k = 0; k < n; k++) {
       // Rounded as `contributions` rounds (4 places), then to 3 places for the reason.
       const weight = round(Math.round(TOP_WEIGHTS[k]! * 1e4) / 1e4);
-      reasons.push({ ruleId: "model", source: "model", constraint, weight, field: "text", match: cm.token(TOP_ROWS[k]!) });
+      reasons.push({ ruleId: "model", source: "model", constraint: modelConstraint, weight, field: "text", match: cm.token(TOP_ROWS[k]!) });
     }
   }
-  return { constraint: combined.constraint, confidence: combined.confidence, runnerUp: combined.runnerUp, decidedBy: combined.decidedBy, reasons };
+  return { constraint, confidence, runnerUp, decidedBy: combined.decidedBy, reasons };
 }
 
 // Scratch arrays in `LABELS` order, reused by every call (classification is synchronous and keeps none of them).

@@ -8,6 +8,20 @@ import { RE2JS } from "re2js";
 import { RulePackSchema, PACK_LIMITS, type Condition, type Rule, type RulePackSource, type ScoringConfig } from "./schema";
 import { RulePackError, type RulePackIssue } from "./errors";
 import { loadModel, type TextModel } from "./model";
+import type { Calibration, OperatingPoint } from "../model/schema";
+import { chooseThreshold } from "./calibration";
+
+/** Where a pack's write-back threshold came from, and what it was measured to give. */
+export interface WriteBackPoint {
+  /** `pack`: set in the pack; `measured`: chosen from the model's grouped out-of-fold curve for the target precision; `default`: neither. */
+  source: "pack" | "measured" | "default";
+  /** Target precision of written labels. */
+  targetPrecision: number;
+  /** Measured at the threshold (grouped out-of-fold, on the model's labelled data), when known. */
+  measured: OperatingPoint | null;
+  /** True when the curve has no threshold that meets the target (then nothing is written). */
+  unmet: boolean;
+}
 
 /** A validated, merged rule pack, ready for `compilePack`. */
 export interface RulePack {
@@ -15,8 +29,11 @@ export interface RulePack {
   file: string;
   threshold: number;
   writeBackThreshold: number;
+  writeBack: WriteBackPoint;
   labelPrefix: string;
   model: TextModel | null;
+  /** Maps the blended confidence to the probability that a verdict is right (from the model's training); null = identity. */
+  calibration: Calibration | null;
   modelWeight: number;
   ruleWeight: number;
   scoring: ScoringConfig;
@@ -31,7 +48,29 @@ export interface LoadOptions {
   defaultPack?: () => RulePack;
 }
 
-export const PACK_DEFAULTS = { threshold: 0.5, writeBackThreshold: 0.7, labelPrefix: "constraint:", modelWeight: 0.25, ruleWeight: 0.75 } as const;
+export const PACK_DEFAULTS = { threshold: 0.5, writeBackThreshold: 0.7, writeBackPrecision: 0.95, labelPrefix: "constraint:", modelWeight: 0.25, ruleWeight: 0.75 } as const;
+
+/**
+ * The write-back threshold: the pack's own, else the lowest threshold on the model's measured
+ * curve whose precision meets the target, else the base pack's or the default.
+ */
+function resolveWriteBack(src: RulePackSource, base: RulePack | null, model: TextModel | null): { threshold: number; point: WriteBackPoint } {
+  const targetPrecision = src.writeBackPrecision ?? base?.writeBack.targetPrecision ?? PACK_DEFAULTS.writeBackPrecision;
+  const curve = model?.evaluation?.operatingCurve;
+  const at = (t: number) => curve?.find((p) => p.threshold >= t) ?? null;
+  if (src.writeBackThreshold !== undefined) {
+    return { threshold: src.writeBackThreshold, point: { source: "pack", targetPrecision, measured: at(src.writeBackThreshold), unmet: false } };
+  }
+  if (base && base.writeBack.source === "pack" && src.writeBackPrecision === undefined) return { threshold: base.writeBackThreshold, point: base.writeBack };
+  if (curve && curve.length > 0) {
+    const p = chooseThreshold(curve, targetPrecision);
+    return { threshold: p?.threshold ?? 1, point: { source: "measured", targetPrecision, measured: p, unmet: p === null } };
+  }
+  return {
+    threshold: base?.writeBackThreshold ?? PACK_DEFAULTS.writeBackThreshold,
+    point: { source: "default", targetPrecision, measured: null, unmet: false },
+  };
+}
 
 /** Resolves `rel` against the folder of `file`, POSIX style, without Node's path module. */
 export function resolveRelative(file: string, rel: string): string {
@@ -210,13 +249,16 @@ function mergePack(
   }
   if (rules.length > PACK_LIMITS.maxRules) report(["rules"], `the merged pack has ${rules.length} rules; the limit is ${PACK_LIMITS.maxRules}`);
   flush();
+  const writeBack = resolveWriteBack(src, base, model);
   return {
     name: src.name ?? filename.split("/").pop() ?? filename,
     file: filename,
     threshold: src.threshold ?? base?.threshold ?? PACK_DEFAULTS.threshold,
-    writeBackThreshold: src.writeBackThreshold ?? base?.writeBackThreshold ?? PACK_DEFAULTS.writeBackThreshold,
+    writeBackThreshold: writeBack.threshold,
+    writeBack: writeBack.point,
     labelPrefix: src.labelPrefix ?? base?.labelPrefix ?? PACK_DEFAULTS.labelPrefix,
     model,
+    calibration: model?.calibration ?? null,
     modelWeight: src.modelWeight ?? base?.modelWeight ?? PACK_DEFAULTS.modelWeight,
     ruleWeight: src.ruleWeight ?? base?.ruleWeight ?? PACK_DEFAULTS.ruleWeight,
     scoring: mergeScoring(base?.scoring, src.scoring),

@@ -27,7 +27,7 @@ export function predictModel(model: TextModel, input: { title: string; body: str
   return textModel.predict(model, input) as ModelPrediction;
 }
 
-export function trainModel(rows: Array<{ title: string; body: string; constraint: ModelLabel }>, opts?: object): TextModel {
+export function trainModel(rows: Array<{ title: string; body: string; constraint: ModelLabel; group?: string }>, opts?: object): TextModel {
   return textModel.train(rows, opts as never);
 }
 

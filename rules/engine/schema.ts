@@ -124,7 +124,18 @@ export const RulePackSchema = z
     name: z.string().max(100).optional(),
     extends: z.literal("default").optional(),
     threshold: z.number().min(0).max(1).optional().describe("abstain below this confidence"),
-    writeBackThreshold: z.number().min(0).max(1).optional().describe("labels are written only at/above this confidence"),
+    writeBackThreshold: z
+      .number()
+      .min(0)
+      .max(1)
+      .optional()
+      .describe("labels are written only at/above this confidence; omit to choose it from the model's measured precision (writeBackPrecision)"),
+    writeBackPrecision: z
+      .number()
+      .min(0.5)
+      .max(1)
+      .optional()
+      .describe("target precision of written labels: the write-back threshold is the lowest whose grouped out-of-fold precision meets it (default 0.95)"),
     labelPrefix: z.string().max(50).optional().describe("a human label `<prefix><constraint>` is ground truth"),
     model: z.string().max(300).optional().describe("path to a text model JSON, relative to the pack"),
     modelWeight: z.number().min(0).max(10).optional().describe("weight of the model's log-probabilities in the blend (0 ignores the model)"),

@@ -14,7 +14,7 @@ import { compileModel, type CompiledModel, type Prediction } from "./compile";
 import { TextModelSchema, type Label, type TextModel } from "./schema";
 
 export { compileModel, type CompiledModel, type Contribution, type Prediction, type WordReader } from "./compile";
-export { crossValidate, stratifiedFolds, type CrossValidateOptions, type CrossValidation } from "./cross-validate";
+export { crossValidate, groupedFolds, groupOf, stratifiedFolds, type CrossValidateOptions, type CrossValidation } from "./cross-validate";
 export { docTokens, featureVector } from "./features";
 export {
   DEFAULT_TRAIN_OPTIONS,

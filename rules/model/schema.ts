@@ -30,6 +30,8 @@ export const TrainOptionsSchema = z.object({
   classWeight: z.enum(["none", "balanced"]),
   /** Keep tokens that occur in at least this many training rows. */
   minCount: z.number().int().min(1),
+  /** Keep tokens that occur in the rows of at least this many teams (rows carry their team). */
+  minGroups: z.number().int().min(1).default(1),
   maxFeatures: z.number().int().positive(),
   /** NB additive smoothing. */
   alpha: z.number().positive(),
@@ -49,6 +51,40 @@ export type TrainOptions = z.infer<typeof TrainOptionsSchema>;
 
 const Weights = z.array(z.number().finite());
 
+/**
+ * A map from a pack's raw verdict confidence to the probability that the verdict is right,
+ * fitted on out-of-fold verdicts grouped by team (isotonic regression). Knots `[raw, calibrated]`,
+ * raw ascending; linear between knots, flat beyond the ends.
+ */
+export const CalibrationSchema = z.object({
+  method: z.literal("isotonic"),
+  /** Out-of-fold verdicts it was fitted on. */
+  rows: z.number().int().nonnegative(),
+  points: z.array(z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)])),
+});
+export type Calibration = z.infer<typeof CalibrationSchema>;
+
+/** Writing every verdict at/above `threshold` (calibrated): measured precision, coverage (of all rows) and verdicts written. */
+export const OperatingPointSchema = z.object({
+  threshold: z.number().min(0).max(1),
+  precision: z.number().min(0).max(1),
+  coverage: z.number().min(0).max(1),
+  rows: z.number().int().nonnegative(),
+});
+export type OperatingPoint = z.infer<typeof OperatingPointSchema>;
+
+/** How the shipped pack measured on its labelled data, by cross-validation grouped by team. */
+export const EvaluationSchema = z.object({
+  method: z.string(),
+  rows: z.number().int().nonnegative(),
+  groups: z.number().int().nonnegative(),
+  accuracy: z.number(),
+  ece: z.number(),
+  /** Precision and coverage of written labels at each calibrated threshold (0.01 steps). */
+  operatingCurve: z.array(OperatingPointSchema),
+});
+export type Evaluation = z.infer<typeof EvaluationSchema>;
+
 export const TextModelSchema = z
   .object({
     version: z.literal(1),
@@ -60,12 +96,18 @@ export const TextModelSchema = z
       sha256: z.string().regex(/^([0-9a-f]{64})?$/),
       seedRows: z.number().int().nonnegative().optional(),
       seedSha256: z.string().regex(/^([0-9a-f]{64})?$/).optional(),
+      /** Each labelled file trained on (sha256 above is of their concatenation). */
+      files: z.array(z.object({ name: z.string(), rows: z.number().int().nonnegative(), sha256: z.string().regex(/^[0-9a-f]{64}$/) })).optional(),
     }),
     hyperparameters: TrainOptionsSchema,
     /** Per-label bias (log prior for NB, intercept for logistic regression). */
     bias: Weights,
     /** token -> one weight per label, in `labels` order. */
     features: z.record(z.string(), Weights),
+    /** The default pack's confidence calibration (written by scripts/train-model.ts). */
+    calibration: CalibrationSchema.optional(),
+    /** The default pack's grouped out-of-fold figures, from which a pack's write-back threshold is chosen. */
+    evaluation: EvaluationSchema.optional(),
   })
   .superRefine((m, ctx) => {
     const n = m.labels.length;
@@ -91,6 +133,7 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   maxBodyTokens: 400,
   classWeight: "none",
   minCount: 2,
+  minGroups: 1,
   maxFeatures: 3000,
   alpha: 0.5,
   l2: 0.01,

@@ -12,16 +12,34 @@ export interface LabelledRow {
   title: string;
   body: string;
   constraint: Label;
+  /** The team the row comes from (for `minGroups`); rows without one count as their own team. */
+  group?: string;
 }
 
 type Vector = Map<string, number>;
 
-/** Tokens seen in at least `minCount` rows, the `maxFeatures` most frequent (ties alphabetical). */
-export function selectVocabulary(docs: Array<Set<string>>, minCount: number, maxFeatures: number): string[] {
+/**
+ * Tokens seen in at least `minCount` rows and in the rows of at least `minGroups` teams (so a
+ * product name, module or person that only one team writes is not learned), the `maxFeatures`
+ * most frequent (ties alphabetical).
+ */
+export function selectVocabulary(docs: Array<Set<string>>, minCount: number, maxFeatures: number, groups?: ReadonlyArray<string | undefined>, minGroups = 1): string[] {
   const df = new Map<string, number>();
   for (const doc of docs) for (const t of doc) df.set(t, (df.get(t) ?? 0) + 1);
+  let teams: Map<string, Set<string>> | null = null;
+  if (groups && minGroups > 1) {
+    teams = new Map();
+    docs.forEach((doc, i) => {
+      const g = groups[i] ?? `#row${i}`;
+      for (const t of doc) {
+        let set = teams!.get(t);
+        if (!set) teams!.set(t, (set = new Set()));
+        if (set.size < minGroups) set.add(g);
+      }
+    });
+  }
   return [...df]
-    .filter(([, n]) => n >= minCount)
+    .filter(([t, n]) => n >= minCount && (teams === null || (teams.get(t)?.size ?? 0) >= minGroups))
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
     .slice(0, maxFeatures)
     .map(([t]) => t)
@@ -47,6 +65,8 @@ export function train(rows: LabelledRow[], opts: Partial<TrainOptions> = {}): Te
     docs.map((d) => new Set([...d.title, ...d.body])),
     o.minCount,
     o.maxFeatures,
+    rows.map((r) => r.group),
+    o.minGroups,
   );
   const vocabSet = new Set(vocab);
   const xs = docs.map((d) => featureVector(d, o, vocabSet));

@@ -13,7 +13,7 @@ import { runRulesCheck, runRulesTest } from "./rules-command";
 const USAGE = `usage:
   backlog-audit classify [--rules PACK] [FILE|-]          JSONL in, JSONL verdicts out
   backlog-audit rules check PACK                          validate a rule pack
-  backlog-audit rules test PACK --labelled FILE [--folds 10] [--cv] [--no-model] [--json]
+  backlog-audit rules test PACK --labelled FILE[,FILE…] [--folds 10] [--cv] [--no-model] [--no-curve] [--json]
   backlog-audit audit FILE [--format md|json|csv] [--rules PACK] [--input jsonl|gh|jira-csv|linear-csv]`;
 
 export async function main(argv: string[]): Promise<number> {
@@ -22,7 +22,8 @@ export async function main(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       rules: { type: "string" },
-      labelled: { type: "string" },
+      labelled: { type: "string", multiple: true },
+      "no-curve": { type: "boolean", default: false },
       folds: { type: "string", default: "10" },
       cv: { type: "boolean", default: false },
       "no-model": { type: "boolean", default: false },
@@ -43,10 +44,11 @@ export async function main(argv: string[]): Promise<number> {
     case "rules": {
       const [sub, pack] = rest;
       if (sub === "check" && pack) return runRulesCheck(pack);
-      if (sub === "test" && values.labelled) {
+      if (sub === "test" && values.labelled?.length) {
         const folds = Number(values.folds);
         if (!Number.isInteger(folds) || folds < 2) throw new UsageError("--folds must be an integer ≥ 2");
-        return runRulesTest(pack, { labelled: values.labelled, folds, cv: values.cv, json: values.json, noModel: values["no-model"] });
+        const labelled = values.labelled.flatMap((v) => v.split(",")).filter((v) => v !== "");
+        return runRulesTest(pack, { labelled, folds, cv: values.cv, json: values.json, noModel: values["no-model"], noCurve: values["no-curve"] });
       }
       throw new UsageError("rules needs `check PACK` or `test PACK --labelled FILE`");
     }

@@ -6,6 +6,8 @@
  */
 import type { Context } from "hono";
 import { DEFAULT_PACK_SOURCE } from "../../../rules/default-pack.generated";
+import type { RulePack } from "../../../rules";
+import { compiledPackFor } from "../../services/rule-packs";
 import type { AppEnv } from "../../app-env";
 import { CONSTRAINTS } from "../../core/types";
 import { getSettings, WRITE_MODES, type WorkspaceSettings } from "../../db/workspaces";
@@ -140,6 +142,47 @@ function SettingsForm({ wsId, v, errors, admin, csrf }: { wsId: string; v: FormV
   );
 }
 
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+/** How precise the labels the active pack writes are, and where its write-back threshold comes from. */
+function LabelQuality({ pack }: { pack: RulePack }) {
+  const wb = pack.writeBack;
+  const m = wb.measured;
+  const evaluation = pack.model?.evaluation;
+  return (
+    <section aria-labelledby="quality-heading" data-testid="label-quality">
+      <h2 id="quality-heading">Label quality</h2>
+      <table>
+        <tbody>
+          <tr>
+            <th scope="row">Write-back threshold</th>
+            <td data-testid="writeback-threshold">
+              {pack.writeBackThreshold.toFixed(2)}{" "}
+              <span class="muted">
+                {wb.source === "measured" ? `the lowest that meets the target precision of ${pct(wb.targetPrecision)}` : wb.source === "pack" ? "set in the rule pack" : "the default"}
+              </span>
+            </td>
+          </tr>
+          <tr>
+            <th scope="row">Expected precision of written labels</th>
+            <td data-testid="writeback-precision">{m ? pct(m.precision) : "not measured"}</td>
+          </tr>
+          <tr>
+            <th scope="row">Expected coverage (issues labelled)</th>
+            <td data-testid="writeback-coverage">{m ? pct(m.coverage) : "not measured"}</td>
+          </tr>
+        </tbody>
+      </table>
+      {wb.unmet ? <p class="notice error" role="alert">No threshold meets the target precision on the measured data, so no label is written. Lower the target or label more issues.</p> : null}
+      <p class="hint">
+        {evaluation && m
+          ? `Measured on ${m.rows} of ${evaluation.rows} labelled real issues from ${evaluation.groups} teams the model never trained on (${evaluation.method}). Confidence is calibrated: of verdicts at 0.9, about 9 in 10 are right (expected calibration error ${evaluation.ece.toFixed(3)}).`
+          : "This pack's model records no measurement: run backlog-audit rules test on labelled issues to see its precision."}
+      </p>
+    </section>
+  );
+}
+
 interface SettingsPageState {
   status?: 200 | 400 | 422;
   form?: { values: FormValues; errors: Array<{ field: string; message: string }> };
@@ -171,6 +214,7 @@ export async function settingsPage(c: Context<AppEnv>, state: SettingsPageState 
           <h2 id="writeback-heading">Write-back and audit</h2>
           <SettingsForm wsId={ws.id} v={state.form?.values ?? valuesOf(settings)} errors={state.form?.errors ?? []} admin={admin} csrf={csrf} />
         </section>
+        <LabelQuality pack={compiledPackFor(settings).compiled.pack} />
         <RulePackEditor wsId={ws.id} state={editor} admin={admin} csrf={csrf} usesDefault={settings.rulePack === null} />
         <details data-testid="default-pack">
           <summary>The default pack (read-only)</summary>

@@ -85,16 +85,20 @@ describe("backlog-audit rules", () => {
         .map((x) => JSON.stringify(x))
         .join("\n"),
     );
-    const r = cli(["rules", "test", "rules/default.yaml", "--labelled", labelled, "--json", "--no-model"]);
+    // The default pack's threshold is measured with its model; rules alone need one set by hand.
+    const pack = join(dir, "half.yaml");
+    writeFileSync(pack, "version: 1\nextends: default\nwriteBackThreshold: 0.5\n");
+    const r = cli(["rules", "test", pack, "--labelled", labelled, "--json", "--no-model"]);
     expect(r.code).toBe(0);
     const m = JSON.parse(r.stdout);
     expect(m.rows).toBe(4);
-    expect(m.accuracy).toBe(0.75);
-    expect(m.perLabel.reliability).toMatchObject({ precision: 1, recall: 1, support: 1 });
-    expect(m.confusion.adoption.none).toBe(1);
-    expect(m.misclassified).toHaveLength(1);
-    expect(m.writeBack.precision).toBe(1);
-    const text = cli(["rules", "test", "rules/default.yaml", "--labelled", labelled, "--no-model"]).stdout;
+    expect(m.grouped.accuracy).toBe(0.75);
+    expect(m.random).toBeNull(); // rules only: nothing is trained, so there is nothing to cross-validate
+    expect(m.metrics.perLabel.reliability).toMatchObject({ precision: 1, recall: 1, support: 1 });
+    expect(m.metrics.confusion.adoption.none).toBe(1);
+    expect(m.metrics.misclassified).toHaveLength(1);
+    expect(m.metrics.writeBack.precision).toBe(1);
+    const text = cli(["rules", "test", pack, "--labelled", labelled, "--no-model"]).stdout;
     expect(text).toMatch(/accuracy 75\.0%/);
     expect(text).toMatch(/confusion/);
   });
@@ -113,6 +117,29 @@ describe("backlog-audit rules test --cv", () => {
     const m = JSON.parse(r.stdout);
     expect(m.mode).toMatch(/2-fold cross-validation/);
     expect(m.rows).toBe(8);
+    expect(m.random.accuracy).toBeTypeOf("number");
+    expect(m.grouped.byTracker.map((b: { name: string }) => b.name)).toEqual(["github"]);
+    expect(m.learningCurve.map((p: { fraction: number }) => p.fraction)).toEqual([0.25, 0.5, 1]);
+    expect(m.reliability.bins).toHaveLength(10);
+  });
+
+  it("test takes several labelled files and prints random and grouped figures per tracker and per file", () => {
+    const gh = join(dir, "gh.jsonl");
+    const jira = join(dir, "jira.jsonl");
+    const rows = (prefix: string, tracker: string) =>
+      ["Crash on save", "Export hangs", "Upgrade to React 19", "Speed up CI builds"].map((title, i) =>
+        JSON.stringify({ id: `${prefix}${i % 2}#${i}`, tracker, title, constraint: i < 2 ? "reliability" : "throughput" }),
+      );
+    writeFileSync(gh, rows("acme/repo", "github").join("\n"));
+    writeFileSync(jira, rows("jira:acme/P", "jira").join("\n"));
+    const r = cli(["rules", "test", "rules/default.yaml", "--labelled", `${gh},${jira}`, "--cv", "--folds", "2", "--no-curve"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/random folds\s+grouped by team/);
+    expect(r.stdout).toMatch(/tracker jira/);
+    expect(r.stdout).toMatch(/file gh\.jsonl/);
+    expect(r.stdout).toMatch(/rows 8 from 4 teams/);
+    expect(r.stdout).toMatch(/expected calibration error/);
+    expect(r.stdout).toMatch(/write-back operating point \(target precision 95\.0%\)/);
   });
 });
 

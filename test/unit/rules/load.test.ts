@@ -19,8 +19,41 @@ describe("pack loading", () => {
     const pack = loadDefaultPack();
     expect(pack.rules.length).toBeGreaterThan(20);
     expect(pack.threshold).toBe(0.35);
-    expect(pack.writeBackThreshold).toBe(0.8);
+    // The write-back threshold is measured, not written by hand: the lowest on the model's grouped
+    // out-of-fold curve whose precision meets the pack's target.
+    expect(pack.writeBack.source).toBe("measured");
+    expect(pack.writeBack.targetPrecision).toBe(0.95);
+    const curve = pack.model!.evaluation!.operatingCurve;
+    const first = curve.find((p) => p.rows >= 20 && p.precision >= 0.95)!;
+    expect(pack.writeBackThreshold).toBe(first.threshold);
+    expect(pack.writeBack.measured).toEqual(first);
+    expect(curve.filter((p) => p.threshold < first.threshold && p.rows >= 20).every((p) => p.precision < 0.95)).toBe(true);
+    expect(pack.calibration?.points.length).toBeGreaterThan(2);
     expect(Object.keys(pack.evidenceWeights)).toContain("customer");
+  });
+
+  it("a pack's target precision picks its threshold from the measured curve; an explicit threshold wins", () => {
+    const base = loadDefaultPack();
+    const curve = base.model!.evaluation!.operatingCurve;
+    const looser = loadPackFromString("version: 1\nextends: default\nwriteBackPrecision: 0.85\n", "team.yaml");
+    expect(looser.writeBack).toMatchObject({ source: "measured", targetPrecision: 0.85, unmet: false });
+    expect(looser.writeBackThreshold).toBe(curve.find((p) => p.rows >= 20 && p.precision >= 0.85)!.threshold);
+    expect(looser.writeBackThreshold).toBeLessThan(base.writeBackThreshold);
+    expect(looser.writeBack.measured!.coverage).toBeGreaterThan(base.writeBack.measured!.coverage);
+
+    const fixed = loadPackFromString("version: 1\nextends: default\nwriteBackThreshold: 0.7\n", "team.yaml");
+    expect(fixed.writeBackThreshold).toBe(0.7);
+    expect(fixed.writeBack.source).toBe("pack");
+    expect(fixed.writeBack.measured?.threshold).toBe(0.7);
+
+    const impossible = loadPackFromString("version: 1\nextends: default\nwriteBackPrecision: 1\n", "team.yaml");
+    const perfect = curve.find((p) => p.rows >= 20 && p.precision >= 1);
+    expect(impossible.writeBack.unmet).toBe(perfect === undefined);
+    if (!perfect) expect(impossible.writeBackThreshold).toBe(1);
+
+    const rulesOnly = loadPackFromString("version: 1\nrules: []\n", "p.yaml");
+    expect(rulesOnly.writeBack.source).toBe("default");
+    expect(rulesOnly.calibration).toBeNull();
   });
 
   it("extends the default pack: adds, overrides by id, disables", () => {
