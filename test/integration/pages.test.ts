@@ -3,6 +3,7 @@
  * editor, API reference) inside workerd with real D1. The demo workspace is
  * admin-accessible without sign-in (DEMO_MODE=1), like the local demo.
  */
+import { loadDefaultPack, loadPackFromString } from "../../rules";
 import { describe, expect, it } from "vitest";
 import type { Issue } from "../../src/core/types";
 import { listAssessments, saveClassifications } from "../../src/db/classifications";
@@ -109,6 +110,29 @@ describe("the settings page", () => {
     for (const s of ["report", "connections", "writeback", "settings", "members", "tokens"]) expect(html).toContain(`href="/w/${ws.id}/${s}"`);
     // No session in the demo: no CSRF field.
     expect(html).not.toContain('name="_csrf"');
+  });
+
+  it("shows the write-back threshold, where it comes from, and the precision and coverage measured at it", async () => {
+    const h = harness();
+    const { ws } = await seed(h);
+    const pack = loadDefaultPack();
+    const m = pack.writeBack.measured!;
+    const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+    const html = await (await h.client().request(`/w/${ws.id}/settings`)).text();
+    expect(html).toContain('data-testid="label-quality"');
+    expect(html).toMatch(new RegExp(`data-testid="writeback-threshold">${pack.writeBackThreshold.toFixed(2)}`));
+    expect(html).toContain("the lowest that meets the target precision of 95.0%");
+    expect(html).toContain(`data-testid="writeback-precision">${pct(m.precision)}`);
+    expect(html).toContain(`data-testid="writeback-coverage">${pct(m.coverage)}`);
+
+    // A workspace pack that sets its own target gets its own threshold, from the same measured curve.
+    const saved = await multipart(h, `/w/${ws.id}/settings/rules`, { source: "version: 1\nextends: default\nwriteBackPrecision: 0.85\n" });
+    expect(saved.status).toBe(303);
+    const looser = loadPackFromString("version: 1\nextends: default\nwriteBackPrecision: 0.85\n", "workspace-pack.yaml");
+    const after = await (await h.client().request(`/w/${ws.id}/settings`)).text();
+    expect(after).toMatch(new RegExp(`data-testid="writeback-threshold">${looser.writeBackThreshold.toFixed(2)}`));
+    expect(after).toContain("the lowest that meets the target precision of 85.0%");
+    expect(looser.writeBackThreshold).toBeLessThan(pack.writeBackThreshold);
   });
 
   it.each(BAD_PACKS)("shows %s inline with its line number and keeps the submitted text", async (_name, pack, expected) => {
