@@ -31,7 +31,7 @@ export async function buildCli({ quiet = false } = {}) {
     tsconfig: join(root, "tsconfig.json"),
     // Some bundled packages are CommonJS and call require() for Node built-ins.
     banner: { js: 'import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);' },
-    minifyWhitespace: true,
+    minifyWhitespace: !process.env.CLI_BUILD_READABLE,
     minifySyntax: true,
     legalComments: "none",
     logLevel: quiet ? "error" : "warning",
