@@ -14,7 +14,15 @@ const USAGE = `usage:
   backlog-audit rules check PACK                          validate a rule pack
   backlog-audit rules test PACK --labelled FILE [--folds 10] [--cv] [--no-model] [--json]
   backlog-audit audit FILE [--input jsonl|gh|jira-csv|linear-csv]       audit an export
-      [--format md|json|csv|html] [--out FILE] [--rules PACK]
+  backlog-audit audit github:OWNER/REPO | linear:TEAMKEY | jira:SITE/PROJECT
+                                                          audit a live tracker (read-only)
+      [--format md|json|csv|html] [--out FILE] [--rules PACK] [--cache DIR] [--no-cache]
+
+  live audits read GITHUB_TOKEN, LINEAR_API_KEY, or JIRA_EMAIL + JIRA_API_TOKEN (or JIRA_ACCESS_TOKEN);
+  GITHUB_API_BASE, LINEAR_API_BASE and JIRA_API_BASE override the endpoints. The cache
+  (default .backlog-audit/) makes the next run fetch only what changed.
+  exit codes: 0 ok, 1 failure (network, tracker), 2 usage or missing credentials,
+  3 credentials refused, 4 repository/team/project not found
   backlog-audit --version | --help`;
 
 /** The package version, read from package.json (two levels up from both src/cli/ and dist/cli/). */
@@ -42,6 +50,8 @@ export async function main(argv: string[]): Promise<number> {
       input: { type: "string" },
       out: { type: "string", short: "o" },
       help: { type: "boolean", short: "h", default: false },
+      cache: { type: "string" },
+      "no-cache": { type: "boolean", default: false },
       version: { type: "boolean", short: "V", default: false },
     },
   });
@@ -73,10 +83,19 @@ export async function main(argv: string[]): Promise<number> {
     }
     case "audit": {
       const source = rest[0];
-      if (!source) throw new UsageError("audit needs a FILE (or - for stdin)");
+      if (!source) throw new UsageError("audit needs a FILE (or - for stdin), or a tracker: github:OWNER/REPO, linear:TEAMKEY, jira:SITE/PROJECT");
       const format = values.format as Format;
       if (!FORMATS.includes(format)) throw new UsageError(`--format is ${FORMATS.join(", ")}`);
       const output = { format, out: values.out };
+      const live = /^(github|linear|jira):(.+)$/.exec(source);
+      if (live) {
+        if (values.input !== undefined) throw new UsageError("--input applies to export files, not to a live tracker");
+        const { parseLiveSource, runLiveAudit } = await import("./live-audit");
+        const target = parseLiveSource(live[1] as "github" | "linear" | "jira", live[2]!);
+        if (typeof target === "string") throw new UsageError(target);
+        const cacheDir = values["no-cache"] ? null : (values.cache ?? ".backlog-audit");
+        return runLiveAudit(await loadPack(), target, { ...output, cacheDir, env: process.env });
+      }
       const { IMPORT_FORMATS } = await import("../core/import");
       const input = values.input;
       if (input !== undefined && !(IMPORT_FORMATS as readonly string[]).includes(input)) throw new UsageError(`--input is one of ${IMPORT_FORMATS.join(", ")}`);
