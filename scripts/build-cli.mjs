@@ -7,7 +7,7 @@
  *
  *   node scripts/build-cli.mjs        (npm run build; run by prepack and by the unit tests' global setup)
  */
-import { rmSync } from "node:fs";
+import { existsSync, renameSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -15,13 +15,19 @@ import { build } from "esbuild";
 export const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const outdir = join(root, "dist", "cli");
 
+/**
+ * Builds into a fresh folder and swaps it in, so a CLI process started while a
+ * rebuild runs (parallel test projects) never sees a half-written dist/cli.
+ */
 export async function buildCli({ quiet = false } = {}) {
-  rmSync(outdir, { recursive: true, force: true });
+  const next = `${outdir}.next-${process.pid}`;
+  const old = `${outdir}.old-${process.pid}`;
+  rmSync(next, { recursive: true, force: true });
   const started = performance.now();
   await build({
     absWorkingDir: root,
     entryPoints: { main: "src/cli/main.ts" },
-    outdir,
+    outdir: next,
     bundle: true,
     splitting: true,
     format: "esm",
@@ -36,6 +42,14 @@ export async function buildCli({ quiet = false } = {}) {
     legalComments: "none",
     logLevel: quiet ? "error" : "warning",
   });
+  try {
+    if (existsSync(outdir)) renameSync(outdir, old);
+    renameSync(next, outdir);
+  } catch {
+    // Another build swapped its own output in first: the same sources, so keep it.
+    rmSync(next, { recursive: true, force: true });
+  }
+  rmSync(old, { recursive: true, force: true });
   if (!quiet) console.log(`built dist/cli in ${Math.round(performance.now() - started)} ms`);
 }
 
