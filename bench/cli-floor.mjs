@@ -1,6 +1,6 @@
 /**
  * The parse-only floor for `backlog-audit classify`: the same streaming I/O as the CLI
- * (1 MiB reads, lines split per chunk, one write per chunk), and per line only
+ * (64 KiB reads, lines split per chunk, one write per chunk), and per line only
  * `JSON.parse` and writing `{"id","constraint":null}`.
  *   node bench/cli-floor.mjs FILE > out.jsonl
  */
@@ -10,7 +10,7 @@ import { StringDecoder } from "node:string_decoder";
 const decoder = new StringDecoder("utf8");
 const out = process.stdout;
 let rest = "";
-for await (const chunk of createReadStream(process.argv[2], { highWaterMark: 1 << 20 })) {
+for await (const chunk of createReadStream(process.argv[2], { highWaterMark: 1 << 16 })) {
   const text = rest + decoder.write(chunk);
   let start = 0;
   let buf = "";

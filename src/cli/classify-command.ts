@@ -102,7 +102,9 @@ export async function classifyStream(pack: RulePack, io: ClassifyIo): Promise<nu
 }
 
 export async function runClassify(pack: RulePack, file: string | undefined): Promise<number> {
-  const input = !file || file === "-" ? process.stdin : createReadStream(file, { highWaterMark: 1 << 20 });
+  // 64 KiB reads (Node's default): with 1 MiB chunks the per-chunk strings reached V8's old
+  // space and peak RSS grew with the input (306 MB at 20k issues, 605 MB at 300k); at 64 KiB it stays near 130–160 MB.
+  const input = !file || file === "-" ? process.stdin : createReadStream(file, { highWaterMark: 1 << 16 });
   const failed = await classifyStream(pack, { input, stdout: process.stdout, stderr: process.stderr });
   return failed > 0 ? 1 : 0;
 }
