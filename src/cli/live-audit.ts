@@ -86,9 +86,12 @@ export function readOnlyFetch(inner: FetchLike): FetchLike {
     const method = (init?.method ?? (input instanceof Request ? input.method : "GET")).toUpperCase();
     if (method !== "GET" && method !== "HEAD") {
       const url = String(input instanceof Request ? input.url : input);
-      const body = typeof init?.body === "string" ? init.body : "";
-      const query = /\/graphql\b/.test(url) ? ((JSON.parse(body || "{}") as { query?: string }).query ?? "").trimStart() : null;
-      const allowed = query !== null ? !query.startsWith("mutation") : /\/rest\/api\/3\/(search\/jql|issue\/bulkfetch)$/.test(new URL(url).pathname);
+      let allowed: boolean;
+      if (/\/graphql\b/.test(url)) {
+        // A GraphQL POST passes only as a JSON string whose operation is a query.
+        const query = typeof init?.body === "string" ? ((JSON.parse(init.body) as { query?: unknown }).query ?? "") : null;
+        allowed = typeof query === "string" && query.trim() !== "" && !/^\s*mutation\b/.test(query) && !/\bmutation\s*[\w({]/.test(query);
+      } else allowed = /\/rest\/api\/3\/(search\/jql|issue\/bulkfetch)$/.test(new URL(url).pathname);
       if (!allowed) throw new Error(`refused ${method} ${url}: a live audit never writes to the tracker`);
     }
     return inner(input, init);
