@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url";
 const here = dirname(fileURLToPath(import.meta.url));
 const MODULES = [
   ["rules: classification", "./classify.mjs"],
+  ["cli", "./cli.mjs"],
   ["audit core", "./audit.mjs"],
   ["github connector", "./github-sync.mjs"],
   ["linear connector", "./linear-sync.mjs"],

@@ -1,6 +1,15 @@
 #!/usr/bin/env node
-// Launcher: registers tsx so the TypeScript CLI runs directly on Node 20+.
-import { register } from "tsx/esm/api";
+// Runs the compiled CLI (dist/cli/, built by `npm run build` and by `prepack`).
+// In a repository checkout where it has not been built yet, builds it first.
+import { existsSync } from "node:fs";
 
-register();
-await import("../src/cli/main.ts");
+const entry = new URL("../dist/cli/main.js", import.meta.url);
+if (!existsSync(entry)) {
+  const builder = new URL("../scripts/build-cli.mjs", import.meta.url);
+  if (!existsSync(builder)) {
+    console.error("backlog-audit: dist/cli/main.js is missing from this install; reinstall the package");
+    process.exit(1);
+  }
+  await (await import(builder.href)).buildCli({ quiet: true });
+}
+await import(entry.href);

@@ -6,6 +6,7 @@ export default defineProject({
     root: new URL("..", import.meta.url).pathname,
     include: ["test/unit/**/*.test.ts", "test/contract/**/*.test.ts"],
     environment: "node",
+    globalSetup: ["test/unit/cli/global-setup.ts"],
     testTimeout: 20_000,
   },
 });

@@ -1,15 +1,14 @@
 /**
- * `backlog-audit audit FILE [--format md|json|csv] [--rules PACK] [--input jsonl|gh|jira-csv|linear-csv]`:
+ * `backlog-audit audit FILE [--format md|json|csv|html] [--out FILE] [--rules PACK] [--input jsonl|gh|jira-csv|linear-csv]`:
  * loads issues, classifies and scores them, runs the audit core and renders it.
  */
 import { readFileSync } from "node:fs";
-import { classify, compilePack, scoreIssue, type RulePack } from "../../rules";
-import { runAudit } from "../core/audit";
+import { basename } from "node:path";
+import type { RulePack } from "../../rules";
 import { parseIssues, type ImportFormat } from "../core/import";
-import { renderCsv, renderMarkdown } from "../report";
+import { auditIssues, writeReport, type ReportOutput } from "./audit-report";
 
-export interface AuditOptions {
-  format: "md" | "json" | "csv";
+export interface AuditOptions extends ReportOutput {
   input?: ImportFormat;
   now?: Date;
 }
@@ -17,18 +16,6 @@ export interface AuditOptions {
 export async function runAuditCommand(pack: RulePack, file: string, opts: AuditOptions): Promise<number> {
   const text = readFileSync(file === "-" ? 0 : file, "utf8");
   const issues = parseIssues(text, opts.input);
-  const compiled = compilePack(pack);
-  const rows = issues.map((issue) => ({ issue, classification: classify(compiled, issue) }));
-  const report = runAudit({
-    issues: rows,
-    score: (issue, c, ctx) => scoreIssue(compiled, issue, c, ctx),
-    settings: { evidenceWeights: pack.evidenceWeights as never },
-    now: opts.now ?? new Date(),
-  });
-  if (opts.format === "json") {
-    process.stdout.write(JSON.stringify(report) + "\n");
-    return 0;
-  }
-  process.stdout.write(opts.format === "csv" ? renderCsv(report) : renderMarkdown(report));
-  return 0;
+  const report = auditIssues(pack, issues, opts.now ?? new Date());
+  return writeReport(report, { title: file === "-" ? "stdin" : basename(file), ...opts });
 }
