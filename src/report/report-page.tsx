@@ -173,11 +173,13 @@ export const ReportPage: FC<ReportPageProps> = ({ report, history = [], workspac
                 <th scope="col">Constraint</th>
                 <th scope="col" class="num">Share</th>
                 <th scope="col" class="num">Open</th>
-                <th scope="col" class="num">Severity</th>
                 <th scope="col" class="num">Customer</th>
-                <th scope="col" class="num">Reactions</th>
-                <th scope="col" class="num">Duplicates</th>
-                <th scope="col" class="num">Waiting</th>
+                <th scope="col" class="num">Severity</th>
+                <th scope="col" class="num">Growth</th>
+                <th scope="col" class="num">Aging</th>
+                <th scope="col" class="num">Reopened</th>
+                <th scope="col" class="num">Carry-over</th>
+                <th scope="col" class="num">Delivery</th>
                 <th scope="col" class="num">Planned effort</th>
               </tr>
             </thead>
@@ -187,11 +189,13 @@ export const ReportPage: FC<ReportPageProps> = ({ report, history = [], workspac
                   <th scope="row">{p.constraint}</th>
                   <td class="num">{pct(p.share)}</td>
                   <td class="num">{p.openCount}</td>
-                  <td class="num">{num(p.breakdown.severity)}</td>
                   <td class="num">{num(p.breakdown.customer)}</td>
-                  <td class="num">{num(p.breakdown.reactions)}</td>
-                  <td class="num">{num(p.breakdown.duplicates)}</td>
-                  <td class="num">{num(p.breakdown.age)}</td>
+                  <td class="num">{num(p.breakdown.severity)}</td>
+                  <td class="num">{num(p.breakdown.growth)}</td>
+                  <td class="num">{num(p.breakdown.aging)}</td>
+                  <td class="num">{num(p.breakdown.reopened)}</td>
+                  <td class="num">{num(p.breakdown.carryOver)}</td>
+                  <td class="num">{num(p.breakdown.delivery)}</td>
                   <td class="num">{num(p.plannedEffort)}</td>
                 </tr>
               ))}
