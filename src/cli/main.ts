@@ -5,6 +5,7 @@
 import { parseArgs } from "node:util";
 import { formatIssue, RulePackError } from "../../rules";
 import { IMPORT_FORMATS, type ImportFormat } from "../core/import";
+import { CONSTRAINTS, type Constraint } from "../core/types";
 import { runAuditCommand } from "./audit-command";
 import { runClassify } from "./classify-command";
 import { loadPackFile } from "./load-pack";
@@ -14,7 +15,8 @@ const USAGE = `usage:
   backlog-audit classify [--rules PACK] [FILE|-]          JSONL in, JSONL verdicts out
   backlog-audit rules check PACK                          validate a rule pack
   backlog-audit rules test PACK --labelled FILE [--folds 10] [--cv] [--no-model] [--json]
-  backlog-audit audit FILE [--format md|json|csv] [--rules PACK] [--input jsonl|gh|jira-csv|linear-csv]`;
+  backlog-audit audit FILE [--format md|json|csv] [--rules PACK] [--input jsonl|gh|jira-csv|linear-csv]
+                           [--focus CONSTRAINT [--focus-since DATE]] [--window DAYS]`;
 
 export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -29,6 +31,9 @@ export async function main(argv: string[]): Promise<number> {
       json: { type: "boolean", default: false },
       format: { type: "string", default: "md" },
       input: { type: "string" },
+      focus: { type: "string" },
+      "focus-since": { type: "string" },
+      window: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -57,7 +62,19 @@ export async function main(argv: string[]): Promise<number> {
       if (format !== "md" && format !== "json" && format !== "csv") throw new UsageError("--format is md, json or csv");
       const input = values.input;
       if (input !== undefined && !(IMPORT_FORMATS as readonly string[]).includes(input)) throw new UsageError(`--input is one of ${IMPORT_FORMATS.join(", ")}`);
-      return runAuditCommand(loadPackFile(values.rules), file, { format, input: input as ImportFormat | undefined });
+      const focus = values.focus;
+      if (focus !== undefined && !(CONSTRAINTS as readonly string[]).includes(focus)) throw new UsageError(`--focus is one of ${CONSTRAINTS.join(", ")}`);
+      const since = values["focus-since"];
+      if (since !== undefined && (!focus || !Number.isFinite(Date.parse(since)))) throw new UsageError("--focus-since needs --focus and a date (YYYY-MM-DD)");
+      const windowDays = values.window === undefined ? undefined : Number(values.window);
+      if (windowDays !== undefined && !(Number.isInteger(windowDays) && windowDays >= 7 && windowDays <= 730)) throw new UsageError("--window is a whole number of days, 7–730");
+      return runAuditCommand(loadPackFile(values.rules), file, {
+        format,
+        input: input as ImportFormat | undefined,
+        focus: focus as Constraint | undefined,
+        focusSince: since,
+        windowDays,
+      });
     }
     default:
       throw new UsageError(`unknown command "${command}"`);

@@ -21,6 +21,8 @@ const MAX_CARRIES = 3;
 const SYSTEMIC_CARRY_RATE = 0.3;
 const MIN_CYCLE_SAMPLES = 5;
 const MIN_CARRY_SAMPLES = 5;
+/** Customer weight from which work counts as evidenced: any structure (a request, a link, a few votes), not a lone keyword (0.5–0.75). */
+export const STRONG_CUSTOMER = 1;
 
 export interface ConstraintEvidence {
   pressure: number;
@@ -230,7 +232,8 @@ export function diagnoseFlow(
     readCustomer(issue, sig.customerMatch, cust);
     let sev = issue.priority === 1 ? 1 : issue.priority === 2 ? 0.5 : 0;
     if (cust.incidentLinks > 0) sev = Math.min(1, sev + 0.5);
-    const evidenced = cust.weight > 0 || sev > 0;
+    // A word alone adds a little customer pressure but does not make work "evidenced" for growth and aging.
+    const evidenced = cust.weight >= STRONG_CUSTOMER || sev > 0;
     if (createdIn && evidenced) {
       a.evidencedInflow++;
       a.growthIn += conf;

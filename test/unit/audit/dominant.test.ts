@@ -60,7 +60,7 @@ describe("dominant constraint", () => {
   });
 
   it("growth: evidenced work arriving faster than it closes adds pressure; quiet growth adds none", () => {
-    const arriving = audit(times(10, { c: "activation", labels: ["support"], createdAt: daysAgo(20) }));
+    const arriving = audit(times(10, { c: "activation", links: [{ url: "https://acme.intercom.com/inbox/conversation/1", title: null }], createdAt: daysAgo(20) }));
     const quiet = audit(times(10, { c: "activation", createdAt: daysAgo(20) }));
     expect(P(arriving, "activation").breakdown.growth).toBe(10);
     expect(P(arriving, "activation").flow).toMatchObject({ inflow: 10, outflow: 0, evidencedInflow: 10, growing: true });
@@ -145,7 +145,7 @@ describe("dominant constraint", () => {
   });
 
   it("the window is configurable", () => {
-    const specs = times(4, { c: "activation", labels: ["support"], createdAt: daysAgo(60) });
+    const specs = times(4, { c: "activation", createdAt: daysAgo(60) });
     expect(P(audit(specs), "activation").flow.inflow).toBe(4);
     expect(P(audit(specs, { diagnosis: { windowDays: 30 } }), "activation").flow.inflow).toBe(0);
   });
