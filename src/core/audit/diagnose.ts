@@ -21,6 +21,8 @@ const MAX_CARRIES = 3;
 const SYSTEMIC_CARRY_RATE = 0.3;
 const MIN_CYCLE_SAMPLES = 5;
 const MIN_CARRY_SAMPLES = 5;
+/** Closes falling count only against a prior window with at least this many. */
+const MIN_CLOSES_PRIOR = 20;
 /** Customer weight from which work counts as evidenced: any structure (a request, a link, a few votes), not a lone keyword (0.5–0.75). */
 export const STRONG_CUSTOMER = 1;
 
@@ -66,6 +68,8 @@ export interface TeamFlow {
   carriedItems: number;
   /** Carries on work classified elsewhere, which systemic carry-over adds to throughput. */
   carriesElsewhere: number;
+  /** Which delivery signals fired. */
+  deliveryReasons: Array<"carry-over" | "cycle-time" | "closes">;
 }
 
 export interface DiagnosisResult {
@@ -310,12 +314,22 @@ export function diagnoseFlow(
   const priorCycleDays = medianOf(priorCycle);
   const carryOverRate = iterationItems > 0 ? carriedItems / iterationItems : null;
   let delivery = 0;
-  if (carryOverRate !== null && iterationItems >= MIN_CARRY_SAMPLES && carryOverRate >= SYSTEMIC_CARRY_RATE) delivery += carriesElsewhere;
+  const deliveryReasons: TeamFlow["deliveryReasons"] = [];
+  if (carryOverRate !== null && iterationItems >= MIN_CARRY_SAMPLES && carryOverRate >= SYSTEMIC_CARRY_RATE) {
+    delivery += carriesElsewhere;
+    deliveryReasons.push("carry-over");
+  }
   if (cycle !== null && priorCycleDays !== null && recentCycle.length >= MIN_CYCLE_SAMPLES && priorCycle.length >= MIN_CYCLE_SAMPLES && priorCycleDays > 0) {
     const ratio = cycle / priorCycleDays;
-    if (ratio >= 1.25) delivery += 10 * Math.min(1, ratio - 1);
+    if (ratio >= 1.25) {
+      delivery += 10 * Math.min(1, ratio - 1);
+      deliveryReasons.push("cycle-time");
+    }
   }
-  if (closedPriorWindow >= 10 && closedInWindow < 0.7 * closedPriorWindow) delivery += 10 * (1 - closedInWindow / closedPriorWindow);
+  if (closedPriorWindow >= MIN_CLOSES_PRIOR && closedInWindow < 0.6 * closedPriorWindow) {
+    delivery += 10 * (1 - closedInWindow / closedPriorWindow);
+    deliveryReasons.push("closes");
+  }
   acc[CIDX.throughput]!.breakdown.delivery += w.delivery * delivery;
 
   for (const a of acc) {
@@ -325,7 +339,7 @@ export function diagnoseFlow(
 
   return {
     acc,
-    team: { closedInWindow, closedPriorWindow, cycleTimeDays: cycle, priorCycleTimeDays: priorCycleDays, carryOverRate, iterationItems, carriedItems, carriesElsewhere },
+    team: { closedInWindow, closedPriorWindow, cycleTimeDays: cycle, priorCycleTimeDays: priorCycleDays, carryOverRate, iterationItems, carriedItems, carriesElsewhere, deliveryReasons },
     contrib,
     customerW,
     severity,

@@ -66,9 +66,10 @@ export function describeConstraint(a: ConstraintEvidence, c: Constraint, windowD
   if (cc !== null) out.push([0.01, `Customer-reported work took ${days(cc)} to close (median).`]);
   if (c === "throughput" && b.delivery > 0) {
     const parts: string[] = [];
-    if (team.cycleTimeDays !== null && team.priorCycleTimeDays !== null) parts.push(`cycle time ${days(team.priorCycleTimeDays)} → ${days(team.cycleTimeDays)}`);
-    if (team.closedPriorWindow > 0) parts.push(`${team.closedPriorWindow} → ${team.closedInWindow} items closed per ${windowDays} days`);
-    if (team.carryOverRate !== null) parts.push(`${Math.round(team.carryOverRate * 100)}% of sprint/cycle work carried over`);
+    const why = team.deliveryReasons;
+    if (why.includes("cycle-time")) parts.push(`cycle time ${days(team.priorCycleTimeDays!)} → ${days(team.cycleTimeDays!)}`);
+    if (why.includes("closes")) parts.push(`${team.closedPriorWindow} → ${team.closedInWindow} items closed per ${windowDays} days`);
+    if (why.includes("carry-over")) parts.push(`${Math.round(team.carryOverRate! * 100)}% of sprint/cycle work carried over`);
     out.push([b.delivery, `Delivery is slowing across the team: ${parts.join(", ")}.`]);
   }
   if (a.quietOpen > 0) out.push([-1, `${plural(a.quietOpen, "open issue")} with no customer, severity or flow evidence (not counted).`]);

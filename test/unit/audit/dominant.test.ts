@@ -95,7 +95,7 @@ describe("dominant constraint", () => {
       ...times(6, { c: "adoption", stateCategory: "done", createdAt: daysAgo(60), startedAt: daysAgo(50), closedAt: daysAgo(38) }),
     ]);
     expect(slow.diagnosis.team).toMatchObject({ cycleTimeDays: 12, priorCycleTimeDays: 3, closedInWindow: 6, closedPriorWindow: 10 });
-    expect(P(slow, "throughput").breakdown.delivery).toBeGreaterThan(10);
+    expect(P(slow, "throughput").breakdown.delivery).toBe(10); // cycle time 4× (capped); 10 prior closes are too few to judge the drop
   });
 
   it("two constraints under similar pressure → split, naming what would decide", () => {
