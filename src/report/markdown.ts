@@ -2,6 +2,7 @@ import { CONSTRAINT_GUIDE } from "../core/audit/constraints";
 import type { AuditReport, AuditRow, AuditTable } from "../core/audit/schema";
 import { mdLink, mdText } from "./escape";
 import { sharePoints } from "./points";
+import { withDiagnosis } from "./stored";
 
 const pct = (x: number | null) => (x === null ? "n/a" : `${Math.round(x * 100)}%`);
 const num = (x: number) => String(Math.round(x * 100) / 100);
@@ -71,7 +72,8 @@ function diagnosisLines(report: AuditReport): string[] {
  * @example
  * await postComment(renderMarkdown(runAudit(input), { workspaceName: "Acme" }));
  */
-export function renderMarkdown(report: AuditReport, opts: { workspaceName?: string } = {}): string {
+export function renderMarkdown(stored: AuditReport, opts: { workspaceName?: string } = {}): string {
+  const report = withDiagnosis(stored);
   const d = report.dominant;
   const L: string[] = [];
   L.push(`# Backlog audit${opts.workspaceName ? `: ${mdText(opts.workspaceName)}` : ""}`, "", `_${day(report.at)}_`, "");

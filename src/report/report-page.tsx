@@ -4,6 +4,7 @@ import { CONSTRAINT_GUIDE } from "../core/audit/constraints";
 import type { AuditReport, AuditSummary } from "../core/audit/schema";
 import { DistributionChart, DriftGauge, PressureChart, TrendChart, type TrendChartPoint } from "./charts";
 import { safeHref } from "./escape";
+import { withDiagnosis } from "./stored";
 import { sharePoints } from "./points";
 import { IssueLink, IssueTable } from "./issue-table";
 import { Layout, type NavLink } from "./layout";
@@ -35,7 +36,8 @@ export interface ReportPageProps {
  * @example
  * app.get("/audits/:id", async (c) => c.html(<ReportPage report={report} history={history} workspaceName="Acme" nonce={c.get("nonce")} />));
  */
-export const ReportPage: FC<ReportPageProps> = ({ report, history = [], workspaceName, links = {}, nonce }) => {
+export const ReportPage: FC<ReportPageProps> = ({ report: stored, history = [], workspaceName, links = {}, nonce }) => {
+  const report = withDiagnosis(stored);
   const d = report.dominant;
   const dx = report.diagnosis;
   const guide = d.constraint ? CONSTRAINT_GUIDE[d.constraint] : null;

@@ -56,3 +56,20 @@ describe("diagnosis in the Markdown report", () => {
     expect(split).toContain("What would decide it:");
   });
 });
+
+describe("reports stored before the diagnosis", () => {
+  it("still render in HTML and Markdown, saying to run the audit again", async () => {
+    const r = reportOf("reliability fire") as unknown as Record<string, unknown> & { dominant: { pressures: Array<Record<string, unknown>> } };
+    const old = {
+      ...r,
+      diagnosis: undefined,
+      followUp: undefined,
+      dominant: { ...r.dominant, pressures: r.dominant.pressures.map((p) => ({ ...p, summary: undefined, flow: undefined, customer: undefined, breakdown: { volume: 3, severity: 2, customer: 1, reactions: 0, duplicates: 0, age: 1 } })) },
+    } as unknown as Parameters<typeof renderMarkdown>[0];
+    const out = String(await (ReportPage({ report: old, workspaceName: "Old" }) as { toString(): string | Promise<string> }).toString());
+    expect(out).toContain("This audit ran before the flow and customer diagnosis");
+    expect(out).toMatch(/data-testid="headline-dominant">reliability</);
+    expect(out).not.toContain("NaN");
+    expect(renderMarkdown(old)).toContain("This audit ran before the flow and customer diagnosis");
+  });
+});
