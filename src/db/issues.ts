@@ -38,15 +38,22 @@ type Row = {
   updated_at: string;
   closed_at: string | null;
   content_hash: string;
-  /** JSON IssueEvidence (migration 0005); null when none is known. */
+  /** JSON of the evidence fields (migration 0005); null when none was ever known. */
   evidence?: string | null;
 };
 
 /** The flow and customer fields stored together in `issues.evidence`. */
 const EvidenceSchema = IssueSchema.pick({ startedAt: true, reopenedCount: true, carriedOver: true, watchers: true, customerRequests: true, links: true }).catch({});
 
-/** The evidence column's value: null when the issue carries none (most rows). */
+const EVIDENCE_KEYS = ["startedAt", "reopenedCount", "carriedOver", "watchers", "customerRequests", "links"] as const;
+
+/**
+ * The evidence column's value: JSON of the non-empty evidence fields (`{}` when
+ * the source knew them and all were empty), or null when the source carried none
+ * of them (a webhook payload): then the stored evidence is kept.
+ */
 export function evidenceJson(issue: Issue): string | null {
+  if (EVIDENCE_KEYS.every((k) => issue[k] === undefined)) return null;
   const e: Record<string, unknown> = {};
   if (issue.startedAt) e.startedAt = issue.startedAt;
   if (issue.reopenedCount) e.reopenedCount = issue.reopenedCount;
@@ -54,7 +61,7 @@ export function evidenceJson(issue: Issue): string | null {
   if (issue.watchers) e.watchers = issue.watchers;
   if (issue.customerRequests?.length) e.customerRequests = issue.customerRequests;
   if (issue.links?.length) e.links = issue.links;
-  return Object.keys(e).length ? JSON.stringify(e) : null;
+  return JSON.stringify(e);
 }
 
 const strings = z.array(z.string()).catch([]);
@@ -155,7 +162,7 @@ export async function upsertIssues(
       result.stale++;
       continue;
     }
-    if (prev && prev.hash === hash && prev.updatedAt === issue.updatedAt && prev.deleted === 0 && prev.evidence === evidence) {
+    if (prev && prev.hash === hash && prev.updatedAt === issue.updatedAt && prev.deleted === 0 && (evidence === null || prev.evidence === evidence)) {
       result.unchanged++;
       continue;
     }
@@ -174,7 +181,7 @@ export async function upsertIssues(
              priority = excluded.priority, priority_name = excluded.priority_name, estimate = excluded.estimate, iteration = excluded.iteration,
              project = excluded.project, assignees = excluded.assignees, reactions = excluded.reactions, comment_count = excluded.comment_count,
              duplicate_count = excluded.duplicate_count, custom_fields = excluded.custom_fields, created_at = excluded.created_at,
-             updated_at = excluded.updated_at, closed_at = excluded.closed_at, content_hash = excluded.content_hash, evidence = excluded.evidence, deleted = 0, synced_at = excluded.synced_at
+             updated_at = excluded.updated_at, closed_at = excluded.closed_at, content_hash = excluded.content_hash, evidence = COALESCE(excluded.evidence, issues.evidence), deleted = 0, synced_at = excluded.synced_at
            WHERE excluded.updated_at >= issues.updated_at`,
         )
         .bind(
