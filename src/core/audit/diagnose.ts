@@ -128,16 +128,17 @@ export function medianOf(xs: number[]): number | null {
 }
 
 /**
- * Carries of one issue: the stored count (Jira's sprint list, Linear's cycle
- * history), or at least 1 when its iteration ended before it closed, or ended
- * while it is still open (exports and GitHub milestones give only the last
+ * Carries of one issue: the stored count (Jira's sprint list), or at least 1
+ * when it is open in a closed iteration, or its iteration ended before it
+ * closed or while it is still open (exports and GitHub milestones give only the last
  * iteration, with its end date). A day's grace for same-day closes.
  */
 export function carriesOf(issue: Issue, nowMs: number): number {
   const stored = issue.carriedOver ?? 0;
+  const open = issue.stateCategory !== "done" && issue.stateCategory !== "canceled";
+  if (open && issue.iteration?.state === "closed") return Math.max(1, stored);
   const end = issue.iteration?.endsAt ? Date.parse(issue.iteration.endsAt) : NaN;
   if (!Number.isFinite(end)) return stored;
-  const open = issue.stateCategory !== "done" && issue.stateCategory !== "canceled";
   const until = open ? nowMs : issue.closedAt ? Date.parse(issue.closedAt) : NaN;
   return Number.isFinite(until) && until > end + DAY_MS ? Math.max(1, stored) : stored;
 }

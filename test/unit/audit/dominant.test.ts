@@ -84,6 +84,19 @@ describe("dominant constraint", () => {
     expect(P(r, "activation").flow.carriedOver).toBe(9);
   });
 
+  it("carry-over is read from iterations too: open in a closed one, or outliving its end date", () => {
+    const closedIt = { kind: "milestone" as const, id: "m1", name: "v1", state: "closed" as const };
+    const pastEnd = { kind: "cycle" as const, id: "c1", name: "C1", state: "active" as const, endsAt: daysAgo(10) };
+    const doneLate = { kind: "cycle" as const, id: "c2", name: "C2", state: "closed" as const, endsAt: daysAgo(30) };
+    const r = audit([
+      { c: "activation", iteration: closedIt },
+      { c: "activation", iteration: pastEnd },
+      { c: "activation", iteration: doneLate, stateCategory: "done", createdAt: daysAgo(40), closedAt: daysAgo(20) },
+      { c: "activation", iteration: { ...doneLate, id: "c3" }, stateCategory: "done", createdAt: daysAgo(40), closedAt: daysAgo(30) },
+    ]);
+    expect(P(r, "activation").flow.carriedOver).toBe(3);
+  });
+
   it("systemic carry-over and slowing cycle time land on throughput", () => {
     const it_ = { iteration: { kind: "sprint" as const, id: "s9", name: "Sprint 9", state: "active" as const } };
     const carried = times(8, { c: "adoption", tracker: "jira", carriedOver: 2, ...it_ });
