@@ -119,7 +119,7 @@ export const IssueSchema = z.object({
   watchers: z.number().int().nonnegative().optional(),
   /** Structured customer requests: Linear `customerNeeds`, or a customer named on a Jira/CSV row. */
   customerRequests: z.array(CustomerRequestSchema).optional(),
-  /** Links attached to the issue: Linear attachments, Jira remote links (bodies are scanned separately). */
+  /** Links attached to the issue (support tickets, incidents), where the source gives them: our JSONL today; Linear attachments and Jira remote links are not synced yet. Bodies are scanned separately. */
   links: z.array(IssueLinkSchema).optional(),
 });
 export type Issue = z.infer<typeof IssueSchema>;

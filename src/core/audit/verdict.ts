@@ -132,8 +132,14 @@ export function coverage(d: DiagnosisResult): Diagnosis["coverage"] {
       missing.push("GitHub has no customer-request structure: customer evidence comes from reactions, duplicates, and support or incident links in the body");
       missing.push("GitHub has no watcher count or sprint history: carry-over is read from milestones that closed or passed their due date with the issue open");
     }
-    if (t === "jira") missing.push("Jira has no customer-request structure with revenue: customer evidence comes from votes, watchers and remote links");
-    if (t === "linear") missing.push("Linear has no votes or watchers: customer evidence comes from customer requests, reactions and attachments");
+    if (t === "jira") {
+      missing.push("Jira has no customer-request structure with revenue: customer evidence comes from votes, watchers and support or incident links in the description");
+      if (!has("links")) missing.push("Jira remote links (support tickets, incidents) are not read: they take one request per issue");
+    }
+    if (t === "linear") {
+      missing.push("Linear has no votes or watchers: customer evidence comes from customer requests (the first two per issue), reactions and links in the description");
+      if (!has("links")) missing.push("Linear attachments are not read (they would push a sync page past Linear's query budget)");
+    }
     if (!has("closedAt")) missing.push("no close dates in this data: inflow against outflow and time to close cannot be measured");
     if (!has("iteration") && !has("carried")) missing.push("no sprint, cycle or milestone data: carry-over cannot be measured");
     if (!has("startedAt")) missing.push("no start dates: cycle time is measured from creation");

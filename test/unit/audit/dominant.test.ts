@@ -153,7 +153,8 @@ describe("dominant constraint", () => {
     const r = audit([{ c: "adoption", tracker: "github" }, { c: "adoption", tracker: "jira" }]);
     const cov = Object.fromEntries(r.diagnosis.coverage.map((x) => [x.tracker, x.missing.join(" | ")]));
     expect(cov.github).toMatch(/no customer-request structure/);
-    expect(cov.jira).toMatch(/votes, watchers and remote links/);
+    expect(cov.jira).toMatch(/votes, watchers and support or incident links/);
+    expect(cov.jira).toMatch(/remote links .* are not read/);
     expect(cov.jira).toMatch(/no close dates/);
   });
 
