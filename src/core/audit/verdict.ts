@@ -171,7 +171,12 @@ export function decidingEvidence(v: Verdict, d: DiagnosisResult): string[] {
 export function diagnosisSentence(v: Verdict, acc: ConstraintEvidence[], pressures: ConstraintPressure[], byVolume: Constraint | null): string {
   if (v.verdict === "none") return "No classified work is open, so there is nothing to diagnose.";
   const name = (i: number) => CONSTRAINTS[i]!;
-  if (v.verdict === "thin") return "No clear bottleneck: the evidence is too thin to name one. The backlog holds requests, but little shows customer pain, growth, aging or carry-over.";
+  if (v.verdict === "thin") {
+    const some = v.order.filter((i) => acc[i]!.pressure > 0);
+    return some.length >= 3
+      ? `No clear bottleneck: a little pressure is spread across ${some.length} constraints (the most, ${name(v.order[0]!)}, has ${r1(acc[v.order[0]!]!.pressure)}), and none stands out.`
+      : "No clear bottleneck: the evidence is too thin to name one. The backlog holds requests, but little shows customer pain, growth, aging or carry-over.";
+  }
   if (v.verdict === "split") {
     return `No clear bottleneck: ${name(v.order[0]!)} and ${name(v.runnerUp)} carry similar pressure (${r1(acc[v.order[0]!]!.pressure)} vs ${r1(acc[v.runnerUp]!.pressure)}).`;
   }
