@@ -77,7 +77,7 @@ const MAX_WEIGHT = 6;
  * Reads one issue's customer evidence.
  *
  * @example
- * readCustomer(issue, null).weight; // 3.1 for one $1M enterprise request
+ * readCustomer(issue, null, newCustomerEvidence()).weight; // 3.5 for one $1M enterprise-tier request
  */
 export function readCustomer(issue: Issue, keywordMatch: string | null, out: CustomerEvidence): CustomerEvidence {
   let w = 0;
