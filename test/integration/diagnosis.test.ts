@@ -63,4 +63,25 @@ describe("flow and customer evidence in D1", () => {
     expect(act.customer).toMatchObject({ requests: 5, customers: 5, supportLinks: 1 });
     expect(act.summary[0]).toMatch(/^Customers: 5 customer requests from 5 customers \(\$4M revenue\)/);
   });
+
+  it("the settings API sets the focus and since when; the next audit follows it up, and a bad date is a JSON 400", async () => {
+    const patch = (body: unknown) => call(`/api/v1/workspaces/${wsId}/settings`, { method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const bad = await patch({ focusSince: "last spring" });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { code: string } }).error.code).toBe("validation_failed");
+    const since = day(45).slice(0, 10);
+    const ok = await patch({ focusConstraint: "activation", focusSince: since, diagnosis: { windowDays: 60, weights: { customer: 1.5 } } });
+    expect(ok.status).toBe(200);
+    const settings = (await (await call(`/api/v1/workspaces/${wsId}/settings`)).json()) as { focusConstraint: string; focusSince: string; diagnosis: { windowDays: number; weights: Record<string, number> } };
+    expect(settings).toMatchObject({ focusConstraint: "activation", focusSince: `${since}T00:00:00.000Z`, diagnosis: { windowDays: 60, weights: { customer: 1.5, severity: 1.5 } } });
+    // A second patch of one weight keeps the others.
+    await patch({ diagnosis: { weights: { growth: 2 } } });
+    const again = (await (await call(`/api/v1/workspaces/${wsId}/settings`)).json()) as { diagnosis: { windowDays: number; weights: Record<string, number> } };
+    expect(again.diagnosis).toMatchObject({ windowDays: 60, weights: { customer: 1.5, growth: 2 } });
+
+    const run = (await (await call(`/api/v1/workspaces/${wsId}/audits`, { method: "POST" })).json()) as { report: { followUp: { constraint: string; source: string; decision: string; sentence: string } | null; diagnosis: { windowDays: number } } };
+    expect(run.report.diagnosis.windowDays).toBe(60);
+    expect(run.report.followUp).toMatchObject({ constraint: "activation", source: "focus", decision: "measuring" });
+    expect(run.report.followUp!.sentence).toMatch(/^Shipped 0 items on activation since \d{4}-\d\d-\d\d; customer-reported activation issues went from/);
+  });
 });
