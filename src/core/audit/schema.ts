@@ -441,6 +441,12 @@ export const AuditSummarySchema = z
     counts: ConstraintCountsSchema,
     wishListCount: z.number().int(),
     missingFromPlanCount: z.number().int(),
+    verdict: z.enum(["clear", "split", "thin", "none"]).optional().describe("The diagnosis verdict (absent on audits before the flow diagnosis)."),
+    followUp: z
+      .object({ constraint: ConstraintSchema, days: z.number().int(), decision: z.enum(["measuring", "continue", "refine", "move-on"]), sentence: z.string() })
+      .nullable()
+      .optional()
+      .describe("The 30/60/90 follow-up at this audit, if one was running."),
   })
   .describe("The compact per-run record kept in history.");
 export type AuditSummary = z.infer<typeof AuditSummarySchema>;

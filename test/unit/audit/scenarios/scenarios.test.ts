@@ -5,7 +5,7 @@
  * and must fail where a product leader would disagree with it.
  */
 import { describe, expect, it } from "vitest";
-import { AuditSettingsSchema, driftLevel, effortRule, isOpen, isPlanned, runAudit, type AuditReport } from "../../../../src/core/audit";
+import { AuditSettingsSchema, driftLevel, effortRule, isOpen, isPlanned, runAudit, summarize, type AuditReport } from "../../../../src/core/audit";
 import { makeSignalReader, newSignals, weigh } from "../../../../src/core/audit/signals";
 import { CONSTRAINTS, type Constraint, type Scores } from "../../../../src/core/types";
 import { loadDefaultPack } from "../../../../rules";
@@ -71,6 +71,8 @@ describe("scenario suite", () => {
     expect(r.followUp!.customerPerMonthAfter).toBeLessThan(r.followUp!.customerPerMonthBefore / 2);
     expect(r.followUp!.sentence).toMatch(/^Shipped \d+ items on reliability since \d{4}-\d\d-\d\d; customer-reported reliability issues went from [\d.]+ to [\d.]+ a month/);
     expect(r.recommendations[0]!.kind).toBe("follow-up");
+    // History keeps it: the compact summary carries the follow-up sentence and decision.
+    expect(summarize(r).followUp).toMatchObject({ constraint: "reliability", decision: "move-on", sentence: r.followUp!.sentence });
   });
 
   it("the carry-over collapse is read from delivery, not from any throughput ticket", () => {
