@@ -75,8 +75,22 @@ export function synthesize(n: number, seed = 42): Assessed[] {
       customFields: {},
       createdAt: new Date(created).toISOString(),
       updatedAt: new Date(created + 86_400_000).toISOString(),
-      closedAt: null,
+      closedAt: null as string | null,
     } as Issue;
+    // Flow and customer evidence, at rates a real tracker shows: close and start times, a few reopens and carries,
+    // Jira watchers, Linear customer requests, support and incident links.
+    if (stateCategory === "done" || stateCategory === "canceled") {
+      const closed = Math.min(now, created + (1 + Math.floor(r() * 60)) * 86_400_000);
+      issue.closedAt = new Date(closed).toISOString();
+      if (stateCategory === "done" && r() < 0.6) issue.startedAt = new Date(closed - Math.floor(r() * 10) * 86_400_000).toISOString();
+    }
+    if (r() < 0.03) issue.reopenedCount = 1;
+    if (iteration && r() < 0.2) issue.carriedOver = 1 + Math.floor(r() * 2);
+    if (tracker === "jira") issue.watchers = Math.floor(r() * 5);
+    if (tracker === "linear" && r() < 0.03) {
+      issue.customerRequests = [{ customer: `Customer ${i % 500}`, revenue: Math.floor(r() * 500_000), size: 10 + Math.floor(r() * 2000), tier: r() < 0.2 ? "Enterprise" : "Growth", important: r() < 0.2, createdAt: null }];
+    }
+    if (r() < 0.02) issue.links = [{ url: `https://acme.${r() < 0.5 ? "zendesk.com/agent/tickets" : "sentry.io/issues"}/${i}`, title: null }];
     const classification: Classification = {
       constraint,
       confidence: constraint ? 0.4 + r() * 0.6 : 0,

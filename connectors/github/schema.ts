@@ -113,6 +113,8 @@ export function toIssue(w: GithubIssueWire): Issue {
     project: repo,
     assignees: (w.assignees ?? []).map((a) => a.login),
     reactions: w.reactions?.total_count ?? 0,
+    // `state_reason: "reopened"` marks an open issue that was closed before (the count of reopens needs the timeline: one request per issue).
+    reopenedCount: w.state === "open" && w.state_reason === "reopened" ? 1 : 0,
     commentCount: w.comments,
     duplicateCount: 0,
     customFields: {},

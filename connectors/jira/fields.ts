@@ -44,6 +44,7 @@ export const SYSTEM_FIELDS = [
   "labels",
   "components",
   "votes",
+  "watches",
   "comment",
   "project",
   "assignee",

@@ -49,6 +49,22 @@ export function pickSprint(value: unknown): Iteration | null {
   };
 }
 
+/**
+ * Carry-overs from the sprint field, which lists every sprint the issue was in:
+ * each closed sprint it outlived. A done issue finished in its latest closed
+ * sprint (unless it sits in an active or future one), so that one is not a carry.
+ */
+export function sprintCarries(value: unknown, done: boolean): number {
+  if (!Array.isArray(value)) return 0;
+  const states = value.flatMap((v) => {
+    const r = SprintValueSchema.safeParse(v);
+    return r.success ? [r.data.state.toLowerCase()] : [];
+  });
+  const closed = states.filter((s) => s === "closed").length;
+  const current = states.some((s) => s === "active" || s === "future");
+  return Math.max(0, closed - (done && !current ? 1 : 0));
+}
+
 function customValue(v: unknown): string | number | boolean | null | string[] {
   if (v === null || v === undefined) return null;
   if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") return v;
@@ -104,6 +120,8 @@ export function normalizeIssue(raw: RawIssue, map: FieldMap, siteUrl: string | n
     project: f.project?.key ?? raw.key.replace(/-\d+$/, ""),
     assignees: f.assignee?.displayName ? [f.assignee.displayName] : [],
     reactions: f.votes?.votes ?? 0,
+    watchers: f.watches?.watchCount ?? 0,
+    carriedOver: map.sprint ? sprintCarries(extra[map.sprint], resolution !== null || f.status.statusCategory.key === "done") : 0,
     commentCount: f.comment?.total ?? 0,
     customFields,
     createdAt: iso(f.created) ?? f.created,

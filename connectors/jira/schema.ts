@@ -23,6 +23,8 @@ export const IssueFieldsSchema = z
     labels: z.array(z.string()).default([]),
     components: z.array(named).default([]),
     votes: z.object({ votes: z.number().int().nonnegative() }).loose().nullable().optional(),
+    /** `{ self, watchCount, isWatching }`. */
+    watches: z.object({ watchCount: z.number().int().nonnegative() }).loose().nullable().optional(),
     comment: z.object({ total: z.number().int().nonnegative() }).loose().nullable().optional(),
     project: z.object({ key: z.string() }).loose().nullable().optional(),
     assignee: z.object({ displayName: z.string().optional(), accountId: z.string().optional() }).loose().nullable().optional(),

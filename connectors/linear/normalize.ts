@@ -102,6 +102,20 @@ export function issueFromNode(n: LinearIssueNode, labelNames: (id: string) => st
     createdAt: n.createdAt,
     updatedAt: n.updatedAt,
     closedAt: n.completedAt ?? n.canceledAt ?? null,
+    // Evidence only where the node selected it (the sync page); webhook payloads leave the stored evidence as it is.
+    ...(n.needs
+      ? {
+          startedAt: n.startedAt ?? null,
+          customerRequests: n.needs.nodes.map((x) => ({
+            customer: x.customer?.name ?? null,
+            revenue: x.customer?.revenue ?? null,
+            size: x.customer?.size ?? null,
+            tier: x.customer?.tier?.name ?? null,
+            important: (x.priority ?? 0) >= 1,
+            createdAt: x.createdAt ?? null,
+          })),
+        }
+      : {}),
   };
 }
 

@@ -11,8 +11,17 @@
  *   + project 1.2 + projectMilestone 1.2 + assignee 1.1
  *   + comments(first: 10){nodes{id}} ≈ 12 → ≈ 22.3 × 250 ≈ 5,550,
  *   plus the label dictionary issueLabels(first: 250){nodes{id name}} ≈ 300:
- *   ≈ 5,850 of 10,000. The sandbox computes this estimate for every request
- *   (`x-complexity` header); a test pins the page under 6,000.
+ *   ≈ 5,850; plus startedAt 0.1 and the customer requests
+ *   needs(first: 2){nodes{priority createdAt customer{name revenue size tier{name}}}}
+ *   ≈ 2 × 4.1 = 8.2 per issue (≈ 2,050): ≈ 7,930 of 10,000. The sandbox
+ *   computes this estimate for every request (`x-complexity` header); a test
+ *   pins the page under 8,000.
+ *
+ * Why `needs(first: 2)`: customer requests are what the diagnosis weighs most,
+ * but a third need would push the page to ≈ 9,900, too close to the cap, and a
+ * separate query per issue would break the request budget (one request per 250
+ * issues). An issue with more than two requests counts its first two; the
+ * report's coverage note says customer requests come from Linear.
  *
  * Why `labelIds` + a label dictionary instead of `labels { nodes { name } }`
  * per issue: a labels connection costs `first × 1.1` per issue (10 labels =
@@ -27,6 +36,8 @@
 
 /** Comment count saturates here (see above). */
 export const COMMENT_COUNT_CAP = 10;
+/** Customer requests read per issue (see above). */
+export const CUSTOMER_NEEDS_CAP = 2;
 /** Labels fetched per dictionary page. */
 export const LABEL_PAGE = 250;
 
@@ -52,6 +63,8 @@ const ISSUE_FIELDS = /* GraphQL */ `
   projectMilestone { id name }
   assignee { id }
   comments(first: ${COMMENT_COUNT_CAP}) { nodes { id } }
+  startedAt
+  needs(first: ${CUSTOMER_NEEDS_CAP}) { nodes { priority createdAt customer { name revenue size tier { name } } } }
 `;
 
 const LABEL_DICTIONARY = /* GraphQL */ `

@@ -52,6 +52,19 @@ export const IssueNodeSchema = z.object({
   projectMilestone: Named.nullable().optional(),
   assignee: z.object({ id: z.string() }).nullable().optional(),
   comments: z.object({ nodes: z.array(z.object({ id: z.string() })) }).optional(),
+  startedAt: IsoDate.nullable().optional(),
+  /** Customer requests: `CustomerNeed.priority` is 0/1 (Float), `Customer.revenue` Int, `size` Float, `tier` a CustomerTier. */
+  needs: z
+    .object({
+      nodes: z.array(
+        z.object({
+          priority: z.number().nullable().optional(),
+          createdAt: IsoDate.nullable().optional(),
+          customer: z.object({ name: z.string(), revenue: z.number().nullable().optional(), size: z.number().nullable().optional(), tier: z.object({ name: z.string() }).nullable().optional() }).nullable().optional(),
+        }),
+      ),
+    })
+    .optional(),
   /** Only on `ISSUE_BY_ID`. */
   labels: z.object({ nodes: z.array(Named) }).optional(),
 });

@@ -7,7 +7,7 @@
 import { writeFileSync } from "node:fs";
 import { classify, compilePack, scoreIssue, type RulePack } from "../../rules";
 import { runAudit, type AuditReport } from "../core/audit";
-import type { Issue } from "../core/types";
+import type { Constraint, Issue } from "../core/types";
 
 export type ReportFormat = "md" | "json" | "csv" | "html";
 
@@ -19,14 +19,28 @@ export interface ReportOutput {
   title?: string;
 }
 
+/** What a person can tell the audit from the command line. */
+export interface AuditChoices {
+  /** Declared focus, compared with the evidence; with `focusSince` it starts the 30/60/90 follow-up. */
+  focus?: Constraint;
+  focusSince?: string;
+  /** Flow window in days (default 90). */
+  windowDays?: number;
+}
+
 /** Classifies, scores and audits `issues` with `pack`. */
-export function auditIssues(pack: RulePack, issues: Issue[], now: Date): AuditReport {
+export function auditIssues(pack: RulePack, issues: Issue[], now: Date, choices: AuditChoices = {}): AuditReport {
   const compiled = compilePack(pack);
   const rows = issues.map((issue) => ({ issue, classification: classify(compiled, issue) }));
   return runAudit({
     issues: rows,
     score: (issue, c, ctx) => scoreIssue(compiled, issue, c, ctx),
-    settings: { evidenceWeights: pack.evidenceWeights as never },
+    settings: {
+      evidenceWeights: pack.evidenceWeights as never,
+      focus: choices.focus ?? null,
+      focusSince: choices.focusSince ?? null,
+      ...(choices.windowDays ? { diagnosis: { windowDays: choices.windowDays } } : {}),
+    },
     now,
   });
 }

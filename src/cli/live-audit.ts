@@ -18,7 +18,7 @@ import { isConnectorError, type ConnectorError } from "../../connectors/errors";
 import type { Auth, Connector, FetchLike, SyncScope } from "../../connectors/types";
 import type { RulePack } from "../../rules";
 import type { Issue, Tracker } from "../core/types";
-import { auditIssues, writeReport, type ReportOutput } from "./audit-report";
+import { auditIssues, writeReport, type AuditChoices, type ReportOutput } from "./audit-report";
 import { createProgress, type Progress } from "./progress";
 
 export type LiveTarget =
@@ -212,7 +212,7 @@ async function resolveScope(connector: Connector, creds: Credentials, target: Li
   return project;
 }
 
-export interface LiveAuditOptions extends ReportOutput {
+export interface LiveAuditOptions extends ReportOutput, AuditChoices {
   /** Cache directory, or null for none. */
   cacheDir: string | null;
   env: Env;
@@ -259,6 +259,6 @@ export async function fetchLiveIssues(target: LiveTarget, opts: Omit<LiveAuditOp
 /** The whole command: fetch (incrementally), audit, render. */
 export async function runLiveAudit(pack: RulePack, target: LiveTarget, opts: LiveAuditOptions): Promise<number> {
   const issues = await fetchLiveIssues(target, opts);
-  const report = auditIssues(pack, issues, new Date((opts.now ?? Date.now)()));
+  const report = auditIssues(pack, issues, new Date((opts.now ?? Date.now)()), opts);
   return writeReport(report, { format: opts.format, out: opts.out, title: opts.title ?? `${target.tracker}:${label(target)}` });
 }

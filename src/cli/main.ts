@@ -17,6 +17,8 @@ const USAGE = `usage:
   backlog-audit audit github:OWNER/REPO | linear:TEAMKEY | jira:SITE/PROJECT
                                                           audit a live tracker (read-only)
       [--format md|json|csv|html] [--out FILE] [--rules PACK] [--cache DIR] [--no-cache]
+      [--focus CONSTRAINT [--focus-since DATE]] [--window DAYS]
+                                                          declared focus (and since when: the 30/60/90 follow-up), flow window
 
   live audits read GITHUB_TOKEN, LINEAR_API_KEY, or JIRA_EMAIL + JIRA_API_TOKEN (or JIRA_ACCESS_TOKEN);
   GITHUB_API_BASE, LINEAR_API_BASE and JIRA_API_BASE override the endpoints. The cache
@@ -50,6 +52,9 @@ export async function main(argv: string[]): Promise<number> {
       format: { type: "string", default: "md" },
       input: { type: "string" },
       out: { type: "string", short: "o" },
+      focus: { type: "string" },
+      "focus-since": { type: "string" },
+      window: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
       cache: { type: "string" },
       "no-cache": { type: "boolean", default: false },
@@ -88,7 +93,14 @@ export async function main(argv: string[]): Promise<number> {
       if (!source) throw new UsageError("audit needs a FILE (or - for stdin), or a tracker: github:OWNER/REPO, linear:TEAMKEY, jira:SITE/PROJECT");
       const format = values.format as Format;
       if (!FORMATS.includes(format)) throw new UsageError(`--format is ${FORMATS.join(", ")}`);
-      const output = { format, out: values.out };
+      const { CONSTRAINTS } = await import("../core/types");
+      const focus = values.focus;
+      if (focus !== undefined && !(CONSTRAINTS as readonly string[]).includes(focus)) throw new UsageError(`--focus is one of ${CONSTRAINTS.join(", ")}`);
+      const since = values["focus-since"];
+      if (since !== undefined && (!focus || !Number.isFinite(Date.parse(since)))) throw new UsageError("--focus-since needs --focus and a date (YYYY-MM-DD)");
+      const windowDays = values.window === undefined ? undefined : Number(values.window);
+      if (windowDays !== undefined && !(Number.isInteger(windowDays) && windowDays >= 7 && windowDays <= 730)) throw new UsageError("--window is a whole number of days, 7–730");
+      const output = { format, out: values.out, focus: focus as (typeof CONSTRAINTS)[number] | undefined, focusSince: since, windowDays };
       const live = /^(github|linear|jira):(.+)$/.exec(source);
       if (live) {
         if (values.input !== undefined) throw new UsageError("--input applies to export files, not to a live tracker");

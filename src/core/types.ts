@@ -35,6 +35,29 @@ export const IterationSchema = z.object({
 });
 export type Iteration = z.infer<typeof IterationSchema>;
 
+/**
+ * One customer asking for the issue: a Linear customer need (with the customer's
+ * revenue, size and tier), or a customer named in an export. Revenue is annual,
+ * in the workspace's currency; size is the customer's seat or employee count.
+ */
+export const CustomerRequestSchema = z.object({
+  customer: z.string().nullable().default(null),
+  revenue: z.number().nonnegative().nullable().default(null),
+  size: z.number().nonnegative().nullable().default(null),
+  tier: z.string().nullable().default(null),
+  /** Linear's `priority` on a customer need: 1 = important to this customer. */
+  important: z.boolean().default(false),
+  createdAt: z.string().nullable().default(null),
+});
+export type CustomerRequest = z.infer<typeof CustomerRequestSchema>;
+
+/** A link attached to an issue (attachment or remote link): support tickets, incidents, error reports. */
+export const IssueLinkSchema = z.object({
+  url: z.string(),
+  title: z.string().nullable().default(null),
+});
+export type IssueLink = z.infer<typeof IssueLinkSchema>;
+
 export const CustomFieldValueSchema = z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.string())]);
 
 /**
@@ -85,6 +108,19 @@ export const IssueSchema = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   closedAt: z.string().nullable().default(null),
+  // ---- flow and customer evidence: optional, so stored rows, exports and connectors that lack them still parse (absent = unknown/none).
+  /** When work started (first moved to an in-progress state), where known: the start of cycle time. */
+  startedAt: z.string().nullable().optional(),
+  /** How many times the issue was reopened after being done (state history, where the tracker gives it). */
+  reopenedCount: z.number().int().nonnegative().optional(),
+  /** How many iterations (sprint, cycle, milestone) closed with this issue planned in them but not done. */
+  carriedOver: z.number().int().nonnegative().optional(),
+  /** Watchers (Jira `watches.watchCount`); 0 where the tracker has none. */
+  watchers: z.number().int().nonnegative().optional(),
+  /** Structured customer requests: Linear `customerNeeds`, or a customer named on a Jira/CSV row. */
+  customerRequests: z.array(CustomerRequestSchema).optional(),
+  /** Links attached to the issue (support tickets, incidents), where the source gives them: our JSONL today; Linear attachments and Jira remote links are not synced yet. Bodies are scanned separately. */
+  links: z.array(IssueLinkSchema).optional(),
 });
 export type Issue = z.infer<typeof IssueSchema>;
 export type IssueInput = z.input<typeof IssueSchema>;

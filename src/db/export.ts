@@ -55,7 +55,7 @@ export async function exportWorkspace(db: D1Database, workspaceId: string, now: 
     settings: s ? parseCols([s], ["audit_settings"])[0]! : null,
     members: members?.results ?? [],
     connections: parseCols(connections?.results ?? [], ["granted_scopes", "sync_scopes"]),
-    issues: parseCols(issues?.results ?? [], ["labels", "components", "iteration", "assignees", "custom_fields"]),
+    issues: parseCols(issues?.results ?? [], ["labels", "components", "iteration", "assignees", "custom_fields", "evidence"]),
     classifications: parseCols(classifications?.results ?? [], ["reasons", "score_reasons"]),
     audits: parseCols(audits?.results ?? [], ["summary", "report"]),
     ledger: ledger?.results ?? [],

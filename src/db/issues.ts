@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { contentHash } from "../core/hash";
-import { CustomFieldValueSchema, IterationSchema, type Issue, type Tracker } from "../core/types";
+import { CustomFieldValueSchema, IssueSchema, IterationSchema, type Issue, type Tracker } from "../core/types";
 import { newId } from "../security/ids";
 import { safeJson } from "./workspaces";
 
@@ -38,7 +38,31 @@ type Row = {
   updated_at: string;
   closed_at: string | null;
   content_hash: string;
+  /** JSON of the evidence fields (migration 0005); null when none was ever known. */
+  evidence?: string | null;
 };
+
+/** The flow and customer fields stored together in `issues.evidence`. */
+const EvidenceSchema = IssueSchema.pick({ startedAt: true, reopenedCount: true, carriedOver: true, watchers: true, customerRequests: true, links: true }).catch({});
+
+const EVIDENCE_KEYS = ["startedAt", "reopenedCount", "carriedOver", "watchers", "customerRequests", "links"] as const;
+
+/**
+ * The evidence column's value: JSON of the non-empty evidence fields (`{}` when
+ * the source knew them and all were empty), or null when the source carried none
+ * of them (a webhook payload): then the stored evidence is kept.
+ */
+export function evidenceJson(issue: Issue): string | null {
+  if (EVIDENCE_KEYS.every((k) => issue[k] === undefined)) return null;
+  const e: Record<string, unknown> = {};
+  if (issue.startedAt) e.startedAt = issue.startedAt;
+  if (issue.reopenedCount) e.reopenedCount = issue.reopenedCount;
+  if (issue.carriedOver) e.carriedOver = issue.carriedOver;
+  if (issue.watchers) e.watchers = issue.watchers;
+  if (issue.customerRequests?.length) e.customerRequests = issue.customerRequests;
+  if (issue.links?.length) e.links = issue.links;
+  return JSON.stringify(e);
+}
 
 const strings = z.array(z.string()).catch([]);
 const customFields = z.record(z.string(), CustomFieldValueSchema).catch({});
@@ -53,6 +77,7 @@ export interface StoredIssue {
 
 export function rowToIssue(r: Row): StoredIssue {
   const iteration = IterationSchema.nullable().catch(null).parse(safeJson(r.iteration));
+  const evidence = r.evidence ? EvidenceSchema.parse(safeJson(r.evidence) ?? {}) : {};
   return {
     id: r.id,
     connectionId: r.connection_id,
@@ -83,6 +108,7 @@ export function rowToIssue(r: Row): StoredIssue {
       createdAt: r.created_at,
       updatedAt: r.updated_at,
       closedAt: r.closed_at,
+      ...evidence,
     },
   };
 }
@@ -117,25 +143,26 @@ export async function upsertIssues(
     if (!prev || prev.updatedAt <= i.updatedAt) byId.set(i.externalId, i);
   }
   const ids = [...byId.keys()];
-  const existing = new Map<string, { id: string; hash: string; updatedAt: string; deleted: number }>();
+  const existing = new Map<string, { id: string; hash: string; updatedAt: string; deleted: number; evidence: string | null }>();
   for (let i = 0; i < ids.length; i += IN_CHUNK) {
     const chunk = ids.slice(i, i + IN_CHUNK);
     const { results } = await db
-      .prepare(`SELECT id, external_id, content_hash, updated_at, deleted FROM issues WHERE connection_id = ? AND external_id IN (${chunk.map(() => "?").join(",")})`)
+      .prepare(`SELECT id, external_id, content_hash, updated_at, deleted, evidence FROM issues WHERE connection_id = ? AND external_id IN (${chunk.map(() => "?").join(",")})`)
       .bind(p.connectionId, ...chunk)
-      .all<{ id: string; external_id: string; content_hash: string; updated_at: string; deleted: number }>();
-    for (const r of results) existing.set(r.external_id, { id: r.id, hash: r.content_hash, updatedAt: r.updated_at, deleted: r.deleted });
+      .all<{ id: string; external_id: string; content_hash: string; updated_at: string; deleted: number; evidence: string | null }>();
+    for (const r of results) existing.set(r.external_id, { id: r.id, hash: r.content_hash, updatedAt: r.updated_at, deleted: r.deleted, evidence: r.evidence });
   }
   const at = p.now.toISOString();
   const stmts: D1PreparedStatement[] = [];
   for (const issue of byId.values()) {
     const prev = existing.get(issue.externalId);
     const hash = contentHash(issue);
+    const evidence = evidenceJson(issue);
     if (prev && prev.updatedAt > issue.updatedAt) {
       result.stale++;
       continue;
     }
-    if (prev && prev.hash === hash && prev.updatedAt === issue.updatedAt && prev.deleted === 0) {
+    if (prev && prev.hash === hash && prev.updatedAt === issue.updatedAt && prev.deleted === 0 && (evidence === null || prev.evidence === evidence)) {
       result.unchanged++;
       continue;
     }
@@ -146,15 +173,15 @@ export async function upsertIssues(
         .prepare(
           `INSERT INTO issues (id, workspace_id, connection_id, scope_id, tracker, external_id, key, url, title, body, labels, type, components, state, state_category,
              priority, priority_name, estimate, iteration, project, assignees, reactions, comment_count, duplicate_count, custom_fields, created_at, updated_at, closed_at,
-             content_hash, deleted, synced_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)
+             content_hash, evidence, deleted, synced_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)
            ON CONFLICT (connection_id, external_id) DO UPDATE SET
              scope_id = excluded.scope_id, key = excluded.key, url = excluded.url, title = excluded.title, body = excluded.body, labels = excluded.labels,
              type = excluded.type, components = excluded.components, state = excluded.state, state_category = excluded.state_category,
              priority = excluded.priority, priority_name = excluded.priority_name, estimate = excluded.estimate, iteration = excluded.iteration,
              project = excluded.project, assignees = excluded.assignees, reactions = excluded.reactions, comment_count = excluded.comment_count,
              duplicate_count = excluded.duplicate_count, custom_fields = excluded.custom_fields, created_at = excluded.created_at,
-             updated_at = excluded.updated_at, closed_at = excluded.closed_at, content_hash = excluded.content_hash, deleted = 0, synced_at = excluded.synced_at
+             updated_at = excluded.updated_at, closed_at = excluded.closed_at, content_hash = excluded.content_hash, evidence = COALESCE(excluded.evidence, issues.evidence), deleted = 0, synced_at = excluded.synced_at
            WHERE excluded.updated_at >= issues.updated_at`,
         )
         .bind(
@@ -187,6 +214,7 @@ export async function upsertIssues(
           issue.updatedAt,
           issue.closedAt,
           hash,
+          evidence,
           at,
         ),
     );

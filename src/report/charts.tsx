@@ -4,7 +4,7 @@
  * aria-label that says what a sighted reader would see.
  */
 import type { FC } from "hono/jsx";
-import type { ConstraintPressure, DriftLevel } from "../core/audit/schema";
+import { PRESSURE_KINDS, type ConstraintPressure, type DriftLevel, type PressureKind } from "../core/audit/schema";
 import { BAND_FILL, LEVEL_COLOURS } from "./styles";
 
 const pct = (x: number) => `${Math.round(x * 100)}%`;
@@ -185,6 +185,81 @@ export const TrendChart: FC<{ points: TrendChartPoint[]; thresholds: Thresholds 
           No drift measured yet
         </text>
       )}
+    </svg>
+  );
+};
+
+/** Colours of the pressure kinds (legend order = PRESSURE_KINDS). */
+export const KIND_COLOURS: Record<PressureKind, string> = {
+  customer: "#1f5fbf",
+  severity: "#c62828",
+  growth: "#b26a00",
+  aging: "#6a4c93",
+  reopened: "#00796b",
+  carryOver: "#5d4037",
+  delivery: "#455a64",
+};
+export const KIND_LABELS: Record<PressureKind, string> = {
+  customer: "customers",
+  severity: "severity",
+  growth: "growth",
+  aging: "aging",
+  reopened: "reopened",
+  carryOver: "carry-over",
+  delivery: "delivery",
+};
+
+/** Stacked horizontal bars: what moved each constraint's pressure, by kind of evidence. */
+export const PressureChart: FC<{ pressures: ConstraintPressure[]; dominant: string | null }> = ({ pressures, dominant }) => {
+  const rowH = 30;
+  const left = 96;
+  const barW = 340;
+  const legendH = 38;
+  const h = legendH + pressures.length * rowH + 8;
+  const max = Math.max(1e-9, ...pressures.map((p) => p.pressure));
+  const label =
+    "Evidence pressure by constraint and kind. " +
+    pressures
+      .map((p) => {
+        const parts = PRESSURE_KINDS.filter((k) => p.breakdown[k] > 0).map((k) => `${KIND_LABELS[k]} ${f1(p.breakdown[k])}`);
+        return `${p.constraint}: ${f1(p.pressure)}${parts.length ? ` (${parts.join(", ")})` : ""}`;
+      })
+      .join("; ") +
+    ".";
+  return (
+    <svg data-testid="pressure-chart" role="img" aria-label={label} viewBox={`0 0 ${left + barW + 50} ${h}`} width={left + barW + 50} height={h}>
+      {PRESSURE_KINDS.map((k, i) => {
+        const x = left + (i % 4) * 90;
+        const y = 4 + Math.floor(i / 4) * 16;
+        return (
+          <g>
+            <rect x={x} y={y} width="10" height="10" fill={KIND_COLOURS[k]} />
+            <text x={x + 14} y={y + 9} font-size="11" fill="#555">
+              {KIND_LABELS[k]}
+            </text>
+          </g>
+        );
+      })}
+      {pressures.map((p, i) => {
+        const y = legendH + i * rowH;
+        let x = left;
+        return (
+          <g>
+            <text x={left - 8} y={y + 15} text-anchor="end" font-size="13" font-weight={p.constraint === dominant ? "700" : "400"} fill="#1d1d1f">
+              {p.constraint}
+            </text>
+            {PRESSURE_KINDS.filter((k) => p.breakdown[k] > 0).map((k) => {
+              const w = f1((p.breakdown[k] / max) * barW);
+              const rect = <rect x={f1(x)} y={y + 3} width={Math.max(0.5, w)} height="16" fill={KIND_COLOURS[k]} />;
+              x += w;
+              return rect;
+            })}
+            <text x={f1(x) + 6} y={y + 15} font-size="11" fill="#1d1d1f">
+              {f1(p.pressure)}
+            </text>
+          </g>
+        );
+      })}
     </svg>
   );
 };

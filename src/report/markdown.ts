@@ -2,6 +2,7 @@ import { CONSTRAINT_GUIDE } from "../core/audit/constraints";
 import type { AuditReport, AuditRow, AuditTable } from "../core/audit/schema";
 import { mdLink, mdText } from "./escape";
 import { sharePoints } from "./points";
+import { withDiagnosis } from "./stored";
 
 const pct = (x: number | null) => (x === null ? "n/a" : `${Math.round(x * 100)}%`);
 const num = (x: number) => String(Math.round(x * 100) / 100);
@@ -36,6 +37,34 @@ function issueTable(t: AuditTable, empty: string, cols: "wish" | "missing" | "fl
   return out;
 }
 
+/** The diagnosis: its sentence, what would decide it, the evidence per constraint in words, and what the data lacks. */
+function diagnosisLines(report: AuditReport): string[] {
+  const dx = report.diagnosis;
+  const L: string[] = [`### Why: ${mdText(dx.sentence)}`, ""];
+  if (dx.decidingEvidence.length) L.push("What would decide it:", "", ...dx.decidingEvidence.map((x) => `- ${mdText(x)}`), "");
+  L.push(
+    `Evidence over the last ${dx.windowDays} days (since ${day(dx.from)}); the number of open issues adds nothing${dx.byVolume ? ` (by count alone, ${dx.byVolume} would lead)` : ""}.`,
+    "",
+  );
+  L.push(
+    ...table(
+      ["Constraint", "Pressure", "Customers", "Severity", "Growth", "Aging", "Reopened", "Carry-over", "Delivery"],
+      report.dominant.pressures.map((p) => {
+        const b = p.breakdown;
+        return [p.constraint, `${num(p.pressure)} (${pct(p.share)})`, num(b.customer), num(b.severity), num(b.growth), num(b.aging), num(b.reopened), num(b.carryOver), num(b.delivery)];
+      }),
+    ),
+    "",
+  );
+  for (const p of report.dominant.pressures) {
+    if (p.summary.length === 0) continue;
+    L.push(`**${p.constraint}**`, "", ...p.summary.map((x) => `- ${mdText(x)}`), "");
+  }
+  const gaps = dx.coverage.flatMap((c) => c.missing.map((m) => `- ${c.tracker}: ${mdText(m)}`));
+  if (gaps.length) L.push("_What the data could not tell us:_", "", ...gaps, "");
+  return L;
+}
+
 /**
  * Renders the audit as Markdown that pastes well into a tracker comment or a
  * doc. All issue text is escaped (no HTML, no table breakage, no @-pings).
@@ -43,7 +72,8 @@ function issueTable(t: AuditTable, empty: string, cols: "wish" | "missing" | "fl
  * @example
  * await postComment(renderMarkdown(runAudit(input), { workspaceName: "Acme" }));
  */
-export function renderMarkdown(report: AuditReport, opts: { workspaceName?: string } = {}): string {
+export function renderMarkdown(stored: AuditReport, opts: { workspaceName?: string } = {}): string {
+  const report = withDiagnosis(stored);
   const d = report.dominant;
   const L: string[] = [];
   L.push(`# Backlog audit${opts.workspaceName ? `: ${mdText(opts.workspaceName)}` : ""}`, "", `_${day(report.at)}_`, "");
@@ -66,10 +96,19 @@ export function renderMarkdown(report: AuditReport, opts: { workspaceName?: stri
       ),
       "",
     );
+    L.push(...diagnosisLines(report));
     L.push(`### Evidence behind ${d.constraint}`, "");
     L.push(...table(["Issue", "Title", "Why"], d.evidence.map((r) => [issue(r), title(r), why(r)])), "");
+  } else if (report.diagnosis.verdict === "thin" || report.diagnosis.verdict === "split") {
+    L.push("## Bottleneck: no clear bottleneck", "");
+    if (report.focus.declared) L.push(`Declared focus: **${report.focus.declared}**. ${mdText(report.focus.message)}`, "");
+    L.push(...diagnosisLines(report));
   } else {
     L.push("## Bottleneck: not inferred", "", "No open issue has a constraint, so there is no evidence to weigh.", "");
+  }
+  if (report.followUp) {
+    const f = report.followUp;
+    L.push(`## Follow-up on ${f.constraint}: day ${f.days}${f.days < 90 ? " of 90" : `, decision: ${f.decision}`}`, "", mdText(f.sentence), "");
   }
 
   L.push(`## Drift: ${pct(report.drift.value)} (${report.drift.level})`, "");

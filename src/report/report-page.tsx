@@ -2,8 +2,9 @@
 import type { FC } from "hono/jsx";
 import { CONSTRAINT_GUIDE } from "../core/audit/constraints";
 import type { AuditReport, AuditSummary } from "../core/audit/schema";
-import { DistributionChart, DriftGauge, TrendChart, type TrendChartPoint } from "./charts";
+import { DistributionChart, DriftGauge, PressureChart, TrendChart, type TrendChartPoint } from "./charts";
 import { safeHref } from "./escape";
+import { withDiagnosis } from "./stored";
 import { sharePoints } from "./points";
 import { IssueLink, IssueTable } from "./issue-table";
 import { Layout, type NavLink } from "./layout";
@@ -35,9 +36,13 @@ export interface ReportPageProps {
  * @example
  * app.get("/audits/:id", async (c) => c.html(<ReportPage report={report} history={history} workspaceName="Acme" nonce={c.get("nonce")} />));
  */
-export const ReportPage: FC<ReportPageProps> = ({ report, history = [], workspaceName, links = {}, nonce }) => {
+export const ReportPage: FC<ReportPageProps> = ({ report: stored, history = [], workspaceName, links = {}, nonce }) => {
+  const report = withDiagnosis(stored);
   const d = report.dominant;
+  const dx = report.diagnosis;
   const guide = d.constraint ? CONSTRAINT_GUIDE[d.constraint] : null;
+  const unclear = !d.constraint && (dx.verdict === "thin" || dx.verdict === "split");
+  const notInferred = unclear ? "no clear bottleneck" : "not inferred";
   const points: TrendChartPoint[] = [...history]
     .filter((h) => h.at !== report.at)
     .sort((a, b) => Date.parse(a.at) - Date.parse(b.at))
@@ -63,7 +68,7 @@ export const ReportPage: FC<ReportPageProps> = ({ report, history = [], workspac
         <dl class="facts">
           <div>
             <dt>Bottleneck</dt>
-            <dd data-testid="headline-dominant">{d.constraint ?? "not inferred"}</dd>
+            <dd data-testid="headline-dominant">{d.constraint ?? notInferred}</dd>
           </div>
           <div>
             <dt>Drift</dt>
@@ -99,6 +104,32 @@ export const ReportPage: FC<ReportPageProps> = ({ report, history = [], workspac
           </p>
         )}
       </section>
+
+      {report.followUp && (
+        <section aria-labelledby="follow-h" data-testid="follow-up">
+          <h2 id="follow-h">
+            Follow-up on {report.followUp.constraint}: day {report.followUp.days}
+            {report.followUp.days < 90 ? " of 90" : ""}
+          </h2>
+          <p data-testid="follow-up-sentence">{report.followUp.sentence}</p>
+          <dl class="facts">
+            <div>
+              <dt>Shipped since {report.followUp.since.slice(0, 10)}</dt>
+              <dd>{report.followUp.shipped}</dd>
+            </div>
+            <div>
+              <dt>Customer-reported a month, before → since</dt>
+              <dd>
+                {report.followUp.customerPerMonthBefore} → {report.followUp.customerPerMonthAfter}
+              </dd>
+            </div>
+            <div>
+              <dt>Decision</dt>
+              <dd data-testid="follow-up-decision">{report.followUp.decision}</dd>
+            </div>
+          </dl>
+        </section>
+      )}
 
       <section aria-labelledby="recs-h">
         <h2 id="recs-h">Recommendations</h2>
@@ -136,16 +167,67 @@ export const ReportPage: FC<ReportPageProps> = ({ report, history = [], workspac
       </section>
 
       <section aria-labelledby="bottleneck-h">
-        <h2 id="bottleneck-h">Bottleneck: {guide ? guide.label : "not inferred"}</h2>
+        <h2 id="bottleneck-h">Bottleneck: {guide ? guide.label : notInferred}</h2>
         {guide && d.constraint ? (
           <p>
             {guide.label} has {pct(d.share)} of the evidence pressure
             {d.runnerUp ? `, ${sharePoints(d.margin)} ahead of ${d.runnerUp} (${pct(d.runnerUpShare)})` : ""}. It looks like{" "}
             {guide.looksLike}. Improve first: {guide.improveFirst}.
           </p>
-        ) : (
+        ) : unclear ? null : (
           <p>No open issue has a constraint, so there is no evidence to weigh yet.</p>
         )}
+        <div data-testid="diagnosis">
+          <p class="diagnosis" data-testid="diagnosis-sentence">
+            {dx.sentence}
+          </p>
+          {dx.decidingEvidence.length > 0 && (
+            <>
+              <h3>What would decide it</h3>
+              <ul data-testid="deciding-evidence">
+                {dx.decidingEvidence.map((x) => (
+                  <li>{x}</li>
+                ))}
+              </ul>
+            </>
+          )}
+          <figure>
+            <PressureChart pressures={d.pressures} dominant={d.constraint} />
+            <figcaption>
+              What moved each constraint's pressure over the last {dx.windowDays} days (since {dx.from.slice(0, 10)}). The number of open issues adds
+              nothing{dx.byVolume ? `; by count alone, ${dx.byVolume} would lead` : ""}.
+            </figcaption>
+          </figure>
+          <h3>Evidence by constraint</h3>
+          <dl class="evidence" data-testid="evidence-by-constraint">
+            {d.pressures.map((p) => (
+              <div data-testid={`evidence-${p.constraint}`}>
+                <dt>
+                  {p.constraint} <span class="muted">{pct(p.share)} of the pressure</span>
+                </dt>
+                <dd>
+                  {p.summary.length ? (
+                    <ul>
+                      {p.summary.map((x) => (
+                        <li>{x}</li>
+                      ))}
+                    </ul>
+                  ) : (
+                    <span class="muted">No open or recent work.</span>
+                  )}
+                </dd>
+              </div>
+            ))}
+          </dl>
+          {dx.coverage.some((c) => c.missing.length > 0) && (
+            <details data-testid="coverage">
+              <summary>What the data could not tell us</summary>
+              <ul>
+                {dx.coverage.flatMap((c) => c.missing.map((m) => <li>{`${c.tracker} (${c.issues} issues): ${m}`}</li>))}
+              </ul>
+            </details>
+          )}
+        </div>
         {report.focus.declared && (
           <div class={report.focus.agrees === false ? "focus-disagrees" : ""} data-testid="focus">
             <dl class="facts">
@@ -173,11 +255,13 @@ export const ReportPage: FC<ReportPageProps> = ({ report, history = [], workspac
                 <th scope="col">Constraint</th>
                 <th scope="col" class="num">Share</th>
                 <th scope="col" class="num">Open</th>
-                <th scope="col" class="num">Severity</th>
                 <th scope="col" class="num">Customer</th>
-                <th scope="col" class="num">Reactions</th>
-                <th scope="col" class="num">Duplicates</th>
-                <th scope="col" class="num">Waiting</th>
+                <th scope="col" class="num">Severity</th>
+                <th scope="col" class="num">Growth</th>
+                <th scope="col" class="num">Aging</th>
+                <th scope="col" class="num">Reopened</th>
+                <th scope="col" class="num">Carry-over</th>
+                <th scope="col" class="num">Delivery</th>
                 <th scope="col" class="num">Planned effort</th>
               </tr>
             </thead>
@@ -187,11 +271,13 @@ export const ReportPage: FC<ReportPageProps> = ({ report, history = [], workspac
                   <th scope="row">{p.constraint}</th>
                   <td class="num">{pct(p.share)}</td>
                   <td class="num">{p.openCount}</td>
-                  <td class="num">{num(p.breakdown.severity)}</td>
                   <td class="num">{num(p.breakdown.customer)}</td>
-                  <td class="num">{num(p.breakdown.reactions)}</td>
-                  <td class="num">{num(p.breakdown.duplicates)}</td>
-                  <td class="num">{num(p.breakdown.age)}</td>
+                  <td class="num">{num(p.breakdown.severity)}</td>
+                  <td class="num">{num(p.breakdown.growth)}</td>
+                  <td class="num">{num(p.breakdown.aging)}</td>
+                  <td class="num">{num(p.breakdown.reopened)}</td>
+                  <td class="num">{num(p.breakdown.carryOver)}</td>
+                  <td class="num">{num(p.breakdown.delivery)}</td>
                   <td class="num">{num(p.plannedEffort)}</td>
                 </tr>
               ))}

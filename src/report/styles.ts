@@ -38,5 +38,9 @@ code{font-size:.85em;background:#f2f2f5;padding:0 .2em;border-radius:.2em}
 .muted{color:var(--muted)}
 .focus-disagrees{border-left:4px solid #c62828;padding:.5rem 1rem;background:#fbe1e1}
 ol.recs>li{margin-bottom:1rem}ol.recs ul{margin:.25rem 0}
+.diagnosis{font-size:1.05rem}
+dl.evidence{display:grid;grid-template-columns:repeat(auto-fit,minmax(18rem,1fr));gap:.75rem;margin:.5rem 0}
+dl.evidence div{border:1px solid var(--line);border-radius:.5rem;padding:.5rem .75rem}
+dl.evidence dt{font-weight:700}dl.evidence dd{margin:0}dl.evidence ul{margin:.25rem 0;padding-left:1.1rem}
 .sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 `;

@@ -44,16 +44,18 @@ describe("backlog-audit audit --format html", () => {
     const url = pathToFileURL(out).href;
     await page.goto(url);
 
-    for (const chart of ["drift-gauge", "distribution-chart", "trend-chart"]) {
+    for (const chart of ["drift-gauge", "distribution-chart", "trend-chart", "pressure-chart"]) {
       const svg = page.getByTestId(chart);
       await expect(svg.count()).resolves.toBe(1);
       const box = await svg.boundingBox();
       expect(box?.width ?? 0).toBeGreaterThan(50);
     }
-    await expect(page.getByTestId("headline-dominant").innerText()).resolves.toMatch(/^(activation|adoption|reliability|operations|throughput)$/);
+    await expect(page.getByTestId("headline-dominant").innerText()).resolves.toMatch(/^(activation|adoption|reliability|operations|throughput|no clear bottleneck)$/);
     const rows = await page.locator("table tbody tr").count();
     expect(rows).toBeGreaterThan(0);
-    await expect(page.locator("body").innerText()).resolves.toContain("PLAT-418");
+    const text = await page.locator("body").innerText();
+    expect(text).toContain("Backlog audit: jira-export.csv");
+    expect(text).toContain("Evidence by constraint"); // the diagnosis section, from the same renderer as the Worker's page
     expect(requests).toEqual([url]);
     expect(errors).toEqual([]);
     await page.close();

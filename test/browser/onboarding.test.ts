@@ -90,7 +90,7 @@ describe("onboarding in a real browser", () => {
       const audits = await page.request.get(`${base}/api/v1/workspaces/${wsId}/audits`);
       throw new Error(`${e.message}\n/audits answered ${audits.status()}: ${(await audits.text()).slice(0, 300)}`);
     });
-    await expect(page.getByTestId("headline-dominant").innerText()).resolves.toMatch(/^(activation|adoption|reliability|operations|throughput|not inferred)$/);
+    await expect(page.getByTestId("headline-dominant").innerText()).resolves.toMatch(/^(activation|adoption|reliability|operations|throughput|not inferred|no clear bottleneck)$/);
     await expect(page.getByTestId("drift-percent").innerText()).resolves.toMatch(/\d+(\.\d+)?\s*%/);
     await shot(page, 7, "report");
 

@@ -74,6 +74,16 @@ describe("the settings page in a real browser", () => {
       await expect(page.getByTestId(`write-mode-${mode}`).isChecked()).resolves.toBe(true);
     }
 
+    // Focus since: a date comes back as saved (and in the API), then clears.
+    await page.locator("#focusSince").fill("2026-09-01");
+    await submit(page, "settings-save", /\/settings\?done=settings-saved$/);
+    await expect(page.locator("#focusSince").inputValue()).resolves.toBe("2026-09-01");
+    const api = (await (await fetch(`${base}/api/v1/workspaces/${wsId}/settings`)).json()) as { focusSince: string | null };
+    expect(api.focusSince).toBe("2026-09-01T00:00:00.000Z");
+    await page.locator("#focusSince").fill("");
+    await submit(page, "settings-save", /\/settings\?done=settings-saved$/);
+    await expect(page.locator("#focusSince").inputValue()).resolves.toBe("");
+
     // The write-back page renders, with the ledger and its export.
     const wb = await page.goto(`${base}/w/${wsId}/writeback`);
     expect(wb?.status()).toBe(200);

@@ -85,6 +85,8 @@ function allFields(ctx: RenderCtx, i: SandboxIssue): Record<string, unknown> {
     labels: [...i.labels],
     components: i.components.map((name, k) => ({ self: `${ctx.apiRoot}/component/${10100 + k}`, id: String(10100 + k), name })),
     votes: { self: `${ctx.apiRoot}/issue/${i.key}/votes`, votes: i.votes, hasVoted: false },
+    // Jira's `watches` field: the reporter and everyone who commented watch by default (the sandbox has no explicit watch list).
+    watches: { self: `${ctx.apiRoot}/issue/${i.key}/watchers`, watchCount: 1 + new Set(i.comments.map((c) => c.authorId)).size, isWatching: false },
     comment: {
       comments: i.comments.map((c) => renderComment(ctx, i, c)),
       self: `${ctx.apiRoot}/issue/${i.id}/comment`,
@@ -154,6 +156,7 @@ export function renderFields(site: SandboxSite) {
     sys("labels", "Labels", "array", { items: "string" }),
     sys("components", "Components", "array", { items: "component" }),
     sys("votes", "Votes", "votes"),
+    sys("watches", "Watchers", "watches"),
     sys("comment", "Comment", "comments-page"),
     sys("project", "Project", "project"),
     sys("assignee", "Assignee", "user"),

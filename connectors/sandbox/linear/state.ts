@@ -33,7 +33,37 @@ export interface LIssue {
   updatedAt: number;
   completedAt: number | null;
   canceledAt: number | null;
+  /** When work started (first moved to a started state). */
+  startedAt?: number | null;
+  /** Customer requests on the issue (Linear `customerNeeds`). */
+  needs?: LNeed[];
 }
+
+/** A customer (Linear `Customer`): revenue is annual (Int), size is seats/employees (Float), tier a `CustomerTier`. */
+export interface LCustomer {
+  id: string;
+  name: string;
+  revenue: number | null;
+  size: number | null;
+  tier: string | null;
+}
+
+/** A customer need (Linear `CustomerNeed`): priority 1 = important, 0 = not. */
+export interface LNeed {
+  id: string;
+  customerId: string;
+  priority: 0 | 1;
+  createdAt: number;
+}
+
+/** The sandbox's customers; ids are fixed strings so seeding them draws nothing from the id generator. */
+export const SANDBOX_CUSTOMERS: LCustomer[] = [
+  { id: "cust-1", name: "Initech", revenue: 240_000, size: 450, tier: "Enterprise" },
+  { id: "cust-2", name: "Globex", revenue: 1_200_000, size: 3_000, tier: "Enterprise" },
+  { id: "cust-3", name: "Hooli", revenue: 90_000, size: 120, tier: "Growth" },
+  { id: "cust-4", name: "Vandelay Industries", revenue: 36_000, size: 40, tier: "Starter" },
+  { id: "cust-5", name: "Umbrella", revenue: null, size: null, tier: null },
+];
 
 export interface SeedOptions {
   /** Issues in the main team (default 60). */
@@ -166,6 +196,7 @@ export class LinearWorkspace {
     this.issuesByTeam.set(team.id, list);
     const seed = opts.seed ?? 0;
     const r = seededRandom(0x11ea7 + seed);
+    const e = seededRandom(0xc057 + seed);
     const states = this.states.filter((s) => s.teamId === team.id);
     const cycles = this.cycles.filter((c) => c.teamId === team.id);
     const now = this.now();
@@ -203,6 +234,17 @@ export class LinearWorkspace {
         canceledAt: state.type === "canceled" ? updatedAt : null,
       };
       if (issue.projectId && r() < 0.5) issue.milestoneId = [...this.milestones.keys()][0]!;
+      // Flow and customer evidence from a separate stream, so the draws above (and every test pinned to them) stay as they were.
+      if (state.type === "started" || state.type === "completed") issue.startedAt = Math.min(updatedAt, issue.createdAt + Math.floor(e() * 10) * DAY);
+      if (e() < 0.15) {
+        const n = 1 + Math.floor(e() * 3);
+        issue.needs = Array.from({ length: n }, (_, k) => ({
+          id: `need-${team.key}-${issue.number}-${k}`,
+          customerId: SANDBOX_CUSTOMERS[(issue.number + k) % SANDBOX_CUSTOMERS.length]!.id,
+          priority: e() < 0.3 ? 1 : 0,
+          createdAt: issue.createdAt + (k + 1) * 3_600_000,
+        }));
+      }
       const nComments = r() < 0.4 ? Math.floor(r() * 8) : 0;
       if (nComments) {
         this.comments.set(

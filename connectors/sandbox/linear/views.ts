@@ -6,7 +6,7 @@
  * comparators the sandbox supports.
  */
 import type { Args } from "./graphql";
-import { PRIORITY_LABELS, type LComment, type LIssue, type LLabel, type LinearWorkspace } from "./state";
+import { PRIORITY_LABELS, SANDBOX_CUSTOMERS, type LComment, type LIssue, type LLabel, type LNeed, type LinearWorkspace } from "./state";
 
 export const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const b64 = (s: string) => btoa(s);
@@ -197,6 +197,22 @@ export function issueView(ws: LinearWorkspace, i: LIssue, broken = false) {
         (l) => labelView(ws, l),
       ),
     comments: (args: Args) => connection(ws.commentsOf(i.id), args, (c) => commentView(ws, c)),
+    startedAt: iso(i.startedAt ?? null),
+    needs: (args: Args) => connection(i.needs ?? [], args, (n) => needView(n)),
+  };
+}
+
+/** A CustomerNeed with its Customer and CustomerTier, in Linear's wire shape (revenue Int, size Float, priority 0/1 Float). */
+function needView(n: LNeed) {
+  const c = SANDBOX_CUSTOMERS.find((x) => x.id === n.customerId) ?? null;
+  return {
+    __typename: "CustomerNeed",
+    id: n.id,
+    priority: n.priority,
+    createdAt: iso(n.createdAt),
+    customer: c
+      ? { __typename: "Customer", id: c.id, name: c.name, revenue: c.revenue, size: c.size, tier: c.tier ? { __typename: "CustomerTier", id: `tier-${c.tier}`, name: c.tier, displayName: c.tier } : null }
+      : null,
   };
 }
 

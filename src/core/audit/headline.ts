@@ -7,6 +7,10 @@ export const points = (x: number) => `${Math.round(x * 100)} point${Math.round(x
 /** The one-sentence verdict at the top of every rendering. */
 export function headline(r: AuditReport): string {
   const d = r.dominant;
+  if (!d.constraint && (r.diagnosis.verdict === "thin" || r.diagnosis.verdict === "split")) {
+    const decide = r.diagnosis.decidingEvidence[0];
+    return `No clear bottleneck: ${r.diagnosis.verdict === "split" ? `${d.pressures[0]!.constraint} and ${d.pressures[1]!.constraint} carry similar pressure` : "the evidence is too thin to name one"}${decide ? `. What would decide it: ${decide.charAt(0).toLowerCase()}${decide.slice(1)}` : "."}`;
+  }
   if (!d.constraint) {
     return r.totals.open === 0
       ? "There are no open issues to audit."

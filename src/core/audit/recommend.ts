@@ -19,7 +19,29 @@ export function recommend(r: AuditReport): Recommendation[] {
   const d = r.dominant;
   const dom = d.constraint;
 
+  if (r.followUp) out.push(followUpAdvice(r));
+  if (!dom && (r.diagnosis.verdict === "thin" || r.diagnosis.verdict === "split")) {
+    const top = d.pressures.slice(0, 2).filter((p) => p.pressure > 0);
+    out.unshift({
+      kind: "gather-evidence",
+      title: "Do not pick a bottleneck yet: gather the evidence that decides it",
+      text: `${r.diagnosis.sentence} Before committing 90 days, collect: ${list(r.diagnosis.decidingEvidence.map((x) => x.replace(/\.$/, "")))}.`,
+      steps: [],
+      issues: [],
+    });
+    if (top.length > 0) {
+      out.push({
+        kind: "hold-the-line",
+        title: "Keep the plan small until the bottleneck is clear",
+        text: `The leading candidates are ${list(top.map((p) => `${p.constraint} (${pct(p.share)} of the pressure)`))}. Keep planned work to what has customer or incident evidence behind it, and run the audit again in 30 days.`,
+        steps: [],
+        issues: [],
+      });
+    }
+    return out.slice(0, MAX_RECOMMENDATIONS);
+  }
   if (!dom) {
+    out.length = 0;
     out.push({
       kind: "classify-more",
       title: "Give the open backlog constraints before judging the plan",
@@ -42,7 +64,7 @@ export function recommend(r: AuditReport): Recommendation[] {
   out.push({
     kind: "first-move",
     title: `Make ${dom} your first scaling move: improve ${g.improveFirst}`,
-    text: `${lead} The signs: ${g.looksLike}. Spend the next 90 days on it before anything else.`,
+    text: `${lead} ${r.diagnosis.sentence} The signs: ${g.looksLike}. Spend the next 90 days on it before anything else.`,
     steps: [
       {
         days: "1–30",
@@ -147,5 +169,20 @@ export function recommend(r: AuditReport): Recommendation[] {
     });
   }
 
+  // The 30/60/90 follow-up goes first once it has a decision; while measuring it follows the first move.
+  if (r.followUp && out[0]?.kind === "follow-up" && r.followUp.decision === "measuring" && out.length > 1) out.push(out.shift()!);
   return out.slice(0, MAX_RECOMMENDATIONS);
+}
+
+const DECISION_TITLE = { measuring: "Keep measuring", continue: "Continue", refine: "Refine the approach", "move-on": "Move to the next bottleneck" } as const;
+
+function followUpAdvice(r: AuditReport): Recommendation {
+  const f = r.followUp!;
+  return {
+    kind: "follow-up",
+    title: `${DECISION_TITLE[f.decision]}: day ${f.days} on ${f.constraint}${f.decision === "move-on" && f.next ? `; next is ${f.next}` : ""}`,
+    text: f.sentence,
+    steps: [],
+    issues: [],
+  };
 }

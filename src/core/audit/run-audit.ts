@@ -11,9 +11,12 @@ import {
   type AuditSummary,
   type ConstraintPressure,
   type DriftLevel,
-  type PressureBreakdown,
 } from "./schema";
-import { describeSignals, isOpen, isPlanned, makeSignalReader, newSignals, weigh } from "./signals";
+import { isOpen, isPlanned, makeSignalReader, newSignals } from "./signals";
+import { describeEvidence } from "./evidence-words";
+import { diagnoseFlow } from "./diagnose";
+import { chosenConstraint, followUp } from "./follow-up";
+import { coverage, decide, decidingEvidence, diagnosisSentence, toPressure } from "./verdict";
 import { TopN } from "./top-n";
 import { computeTrend } from "./trend";
 import { wishListReasons } from "./wish-list";
@@ -34,8 +37,6 @@ export interface AuditInput {
 const OPEN = 1;
 const PLANNED = 2;
 const CIDX: Record<Constraint, number> = { activation: 0, adoption: 1, reliability: 2, operations: 3, throughput: 4 };
-
-const zeroBreakdown = (): PressureBreakdown => ({ volume: 0, severity: 0, customer: 0, reactions: 0, duplicates: 0, age: 0 });
 
 /** Maps drift to its level by the configured thresholds. */
 export function driftLevel(drift: number | null, t: { alignedMax: number; watchMax: number }): DriftLevel {
@@ -58,15 +59,14 @@ export function runAudit(input: AuditInput): AuditReport {
   const settings = AuditSettingsSchema.parse(input.settings ?? {});
   const { issues, score, now } = input;
   const n = issues.length;
-  const w = settings.evidenceWeights;
   const read = makeSignalReader(settings, now);
   const sig = newSignals();
 
-  // Pass 1: open/planned flags, evidence pressure per constraint.
+  // Pass 1: open/planned flags, classified open counts (volume, kept only for contrast).
   const cOf = new Int8Array(n).fill(-1);
   const flags = new Uint8Array(n);
-  const contrib = new Float64Array(n);
-  const acc = CONSTRAINTS.map(() => ({ pressure: 0, openCount: 0, plannedCount: 0, plannedEffort: 0, breakdown: zeroBreakdown() }));
+  const planAcc = CONSTRAINTS.map(() => ({ plannedCount: 0, plannedEffort: 0 }));
+  const volume = new Float64Array(CONSTRAINTS.length);
   const known: number[] = [];
   let unknown = 0;
   let open = 0;
@@ -87,29 +87,21 @@ export function runAudit(input: AuditInput): AuditReport {
     const ci = CIDX[c.constraint];
     cOf[i] = ci;
     classifiedOpen++;
-    read(issue, c.constraint, sig);
-    const conf = c.confidence;
-    const a = acc[ci]!;
-    const b = a.breakdown;
-    a.openCount++;
-    b.volume += conf * w.volume;
-    b.severity += conf * w.severity * sig.severity;
-    b.customer += conf * w.customer * sig.customer;
-    b.reactions += conf * w.reactions * sig.reactions;
-    b.duplicates += conf * w.duplicates * sig.duplicates;
-    b.age += conf * w.age * sig.age;
-    const p = conf * weigh(sig, w);
-    contrib[i] = p;
-    a.pressure += p;
+    volume[ci]! += c.confidence * settings.evidenceWeights.volume;
   }
 
-  // Dominant: highest pressure; ties go to the constraint listed first.
-  const order = CONSTRAINTS.map((_, i) => i).sort((x, y) => acc[y]!.pressure - acc[x]!.pressure || x - y);
-  const totalPressure = acc.reduce((s, a) => s + a.pressure, 0);
+  // The diagnosis: flow and customer evidence over all issues, open and closed.
+  const diag = diagnoseFlow(issues, settings, now);
+  const { acc, contrib } = diag;
+  const verdict = decide(acc, settings.diagnosis, classifiedOpen > 0);
+  const { order } = verdict;
+  const totalPressure = verdict.total;
   const share = (i: number) => (totalPressure > 0 ? acc[i]!.pressure / totalPressure : 0);
-  const domIdx = totalPressure > 0 ? order[0]! : -1;
-  const runIdx = domIdx >= 0 && acc[order[1]!]!.pressure > 0 ? order[1]! : -1;
+  const domIdx = verdict.dominant;
+  const runIdx = domIdx >= 0 ? verdict.runnerUp : -1;
   const dominant: Constraint | null = domIdx >= 0 ? CONSTRAINTS[domIdx]! : null;
+  let volIdx = -1;
+  for (let k = 0; k < volume.length; k++) if (volume[k]! > 0 && (volIdx < 0 || volume[k]! > volume[volIdx]!)) volIdx = k;
   const ctx = { dominant };
 
   // Pass 2: effort, drift, and the tables (scoring only the issues a table can use).
@@ -140,8 +132,8 @@ export function runAudit(input: AuditInput): AuditReport {
       if (onDom) on += e;
       else off += e;
       if (ci >= 0) {
-        acc[ci]!.plannedCount++;
-        acc[ci]!.plannedEffort += e;
+        planAcc[ci]!.plannedCount++;
+        planAcc[ci]!.plannedEffort += e;
       } else {
         unclassifiedEffort += e;
         unclPlanned.offer(i, e);
@@ -171,7 +163,7 @@ export function runAudit(input: AuditInput): AuditReport {
   };
   const signalsOf = (i: number) => {
     const { issue, classification: c } = issues[i]!;
-    return describeSignals(issue, read(issue, c.constraint, sig));
+    return describeEvidence(issue, read(issue, c.constraint, sig), diag.customerW[i]!, diag.severity[i]!);
   };
   const table = (t: TopN, reasons: (i: number, s: Scores) => string[]) => ({
     total: t.total,
@@ -186,23 +178,36 @@ export function runAudit(input: AuditInput): AuditReport {
   ]);
   const unclassifiedPlanned = table(unclPlanned, () => ["planned, but no constraint could be assigned; counted as off-constraint"]);
 
-  const pressures: ConstraintPressure[] = order.map((i) => {
-    const a = acc[i]!;
-    const r = (x: number) => Math.round(x * 1000) / 1000;
-    const b = a.breakdown;
-    return {
-      constraint: CONSTRAINTS[i]!,
-      pressure: r(a.pressure),
-      share: share(i),
-      openCount: a.openCount,
-      plannedCount: a.plannedCount,
-      plannedEffort: a.plannedEffort,
-      breakdown: { volume: r(b.volume), severity: r(b.severity), customer: r(b.customer), reactions: r(b.reactions), duplicates: r(b.duplicates), age: r(b.age) },
-    };
-  });
+  const { windowDays } = settings.diagnosis;
+  const pressures: ConstraintPressure[] = order.map((i) =>
+    toPressure(acc[i]!, CONSTRAINTS[i]!, totalPressure, windowDays, diag.team, { count: planAcc[i]!.plannedCount, effort: planAcc[i]!.plannedEffort }),
+  );
+  const byVolume = volIdx >= 0 ? CONSTRAINTS[volIdx]! : null;
+  const r1 = (x: number | null) => (x === null ? null : Math.round(x * 10) / 10);
+  const diagnosis = {
+    windowDays,
+    from: diag.from.toISOString(),
+    verdict: verdict.verdict,
+    sentence: diagnosisSentence(verdict, acc, pressures, byVolume),
+    decidingEvidence: decidingEvidence(verdict, diag),
+    byVolume,
+    team: {
+      closedInWindow: diag.team.closedInWindow,
+      closedPriorWindow: diag.team.closedPriorWindow,
+      cycleTimeDays: r1(diag.team.cycleTimeDays),
+      priorCycleTimeDays: r1(diag.team.priorCycleTimeDays),
+      carryOverRate: diag.team.carryOverRate === null ? null : Math.round(diag.team.carryOverRate * 1000) / 1000,
+    },
+    coverage: coverage(diag),
+  };
+  const history = input.history ?? [];
+  const chosen = chosenConstraint(settings, history, dominant, now);
+  const nextUp = chosen ? (dominant && dominant !== chosen.constraint ? dominant : (CONSTRAINTS[order.find((i) => CONSTRAINTS[i] !== chosen.constraint && acc[i]!.pressure > 0) ?? -1] ?? null)) : null;
+  const follow = chosen ? followUp(issues, settings, now, chosen, nextUp) : null;
 
   const declared = settings.focus;
   const agrees = declared && dominant ? declared === dominant : null;
+  const declaredP = declared ? pressures.find((p) => p.constraint === declared) : undefined;
   const focus = {
     declared,
     inferred: dominant,
@@ -214,12 +219,12 @@ export function runAudit(input: AuditInput): AuditReport {
           : "No focus declared."
         : agrees
           ? `Declared focus (${declared}) matches the evidence.`
-          : `Declared focus is ${declared}, but the evidence points to ${dominant}.`,
+          : `Declared focus is ${declared}, but the evidence points to ${dominant}: ${declared} has ${Math.round((declaredP?.share ?? 0) * 100)}% of the pressure${declaredP && declaredP.openCount > 0 ? ` across ${declaredP.openCount} open issues` : ""}, ${dominant} ${Math.round(share(domIdx) * 100)}%.`,
   };
 
   const at = now.toISOString();
   const margin = domIdx >= 0 ? share(domIdx) - (runIdx >= 0 ? share(runIdx) : 0) : 0;
-  const trend = computeTrend({ at, drift: driftValue, level, dominant }, input.history ?? [], now);
+  const trend = computeTrend({ at, drift: driftValue, level, dominant }, history, now);
 
   const report: AuditReport = {
     version: 1,
@@ -237,6 +242,8 @@ export function runAudit(input: AuditInput): AuditReport {
       pressures,
       evidence: evidenceRows,
     },
+    diagnosis,
+    followUp: follow,
     focus,
     planned: {
       count: plannedCount,

@@ -28,6 +28,29 @@ export const EvidenceWeightsSchema = z
   .describe("How much each kind of evidence adds to a constraint's pressure.");
 export type EvidenceWeights = z.infer<typeof EvidenceWeightsSchema>;
 
+export const DiagnosisWeightsSchema = z
+  .object({
+    customer: z.number().min(0).default(1).describe("Customer pain: requests (revenue-weighted), support/incident links, votes, reactions, duplicates; a keyword counts least."),
+    severity: z.number().min(0).default(1.5).describe("Urgent (1) and high (0.5) priority on open work, plus linked incidents."),
+    growth: z.number().min(0).default(1).describe("Evidenced work arriving faster than it closes in the window (1 per net item)."),
+    aging: z.number().min(0).default(1).describe("Evidenced open work older than this constraint's usual time to close."),
+    reopened: z.number().min(0).default(1).describe("Reopened work in the window (1 per reopen, up to 3 per issue)."),
+    carryOver: z.number().min(0).default(1).describe("Iterations that closed with the work unfinished (1 per carry, up to 3 per issue)."),
+    delivery: z.number().min(0).default(1).describe("Team-wide delivery slowing (cycle time up, closes down, carry-over everywhere): added to throughput."),
+  })
+  .describe("How much each kind of pressure adds to a constraint's diagnosis. Open-issue count adds nothing.");
+export type DiagnosisWeights = z.infer<typeof DiagnosisWeightsSchema>;
+
+export const DiagnosisSettingsSchema = z
+  .object({
+    windowDays: z.number().int().min(7).max(730).default(90).describe("Flow window: inflow, outflow, reopens and carry-over are counted over the last this many days."),
+    weights: DiagnosisWeightsSchema.prefault({}),
+    minPressure: z.number().min(0).default(6).describe("Below this much pressure on the leader, the evidence is thin: no clear bottleneck."),
+    minLead: z.number().min(1).default(1.25).describe("The leader must have at least this many times the runner-up's pressure, or the evidence is split."),
+  })
+  .describe("How the bottleneck is diagnosed from flow and customer evidence.");
+export type DiagnosisSettings = z.infer<typeof DiagnosisSettingsSchema>;
+
 export const PlannedRuleSchema = z
   .object({
     iterationKinds: z
@@ -60,6 +83,12 @@ export const AuditSettingsSchema = z
       .default(["support", "escalation", "customer", "incident", "sla"])
       .describe("Extra words that count only in labels (\"support\" in prose is usually a feature request)."),
     focus: ConstraintSchema.nullable().default(null).describe("The constraint the team declares it is focused on, if any."),
+    focusSince: z
+      .string()
+      .nullable()
+      .default(null)
+      .describe("When the team chose its focus (ISO date). Starts the 30/60/90 follow-up; without it the follow-up starts where history shows the bottleneck first held."),
+    diagnosis: DiagnosisSettingsSchema.prefault({}),
     drift: z
       .object({
         alignedMax: z.number().min(0).max(1).default(0.35).describe("Drift at or below this is `aligned`."),
@@ -139,17 +168,55 @@ export const AuditRowSchema = IssueRefSchema.extend({
 }).describe("One issue as it appears in a report table.");
 export type AuditRow = z.infer<typeof AuditRowSchema>;
 
+export const PRESSURE_KINDS = ["customer", "severity", "growth", "aging", "reopened", "carryOver", "delivery"] as const;
+export type PressureKind = (typeof PRESSURE_KINDS)[number];
+
 export const PressureBreakdownSchema = z
   .object({
-    volume: z.number(),
-    severity: z.number(),
     customer: z.number(),
-    reactions: z.number(),
-    duplicates: z.number(),
-    age: z.number(),
+    severity: z.number(),
+    growth: z.number(),
+    aging: z.number(),
+    reopened: z.number(),
+    carryOver: z.number(),
+    delivery: z.number(),
   })
   .describe("Weighted, confidence-scaled pressure from each kind of evidence.");
 export type PressureBreakdown = z.infer<typeof PressureBreakdownSchema>;
+
+export const FlowEvidenceSchema = z
+  .object({
+    inflow: z.number().int().describe("Issues created in the window."),
+    outflow: z.number().int().describe("Issues closed (done or canceled) in the window."),
+    openAtStart: z.number().int().describe("Issues open when the window began."),
+    growing: z.boolean().describe("Whether the open count grew over the window."),
+    evidencedInflow: z.number().int().describe("Created in the window with customer or severity evidence."),
+    evidencedOutflow: z.number().int().describe("Closed in the window with customer or severity evidence."),
+    typicalCloseDays: z.number().nullable().describe("Median days from created to done for this constraint; null when nothing closed."),
+    medianOpenAgeDays: z.number().nullable().describe("Median age of open work, in days."),
+    agingOpen: z.number().int().describe("Evidenced open issues older than the usual time to close."),
+    reopened: z.number().int().describe("Reopens among work open or closed in the window."),
+    carriedOver: z.number().int().describe("Carries: iterations that closed with this work unfinished."),
+    customerOpen: z.number().int().describe("Open issues with customer evidence."),
+    customerInflowPerMonth: z.number().describe("Customer-evidenced issues created per 30 days in the window."),
+    customerCloseDays: z.number().nullable().describe("Median days to close customer-evidenced work closed in the window."),
+  })
+  .describe("How this constraint's work flowed over the window.");
+export type FlowEvidence = z.infer<typeof FlowEvidenceSchema>;
+
+export const CustomerEvidenceSchema = z
+  .object({
+    requests: z.number().int().describe("Structured customer requests (Linear customer needs)."),
+    customers: z.number().int().describe("Distinct customers behind those requests."),
+    revenue: z.number().describe("Sum of the requesting customers' revenue."),
+    supportLinks: z.number().int().describe("Links to support tools (Zendesk, Intercom, Front...)."),
+    incidentLinks: z.number().int().describe("Links to error and incident tools (Sentry, PagerDuty...)."),
+    votes: z.number().int().describe("Reactions (GitHub, Linear) or votes (Jira)."),
+    watchers: z.number().int().describe("Watchers (Jira)."),
+    duplicates: z.number().int().describe("Issues linked as duplicates."),
+    keywordOnly: z.number().int().describe("Open issues whose only customer evidence is a word or label."),
+  })
+  .describe("Customer evidence on open work, from tracker structures first.");
 
 export const ConstraintPressureSchema = z
   .object({
@@ -159,10 +226,61 @@ export const ConstraintPressureSchema = z
     openCount: z.number().int().describe("Open issues classified to this constraint."),
     plannedCount: z.number().int().describe("Planned issues classified to this constraint."),
     plannedEffort: z.number().describe("Planned effort classified to this constraint."),
+    quietOpen: z.number().int().describe("Open issues with no customer, severity or flow evidence (the wish list's share)."),
     breakdown: PressureBreakdownSchema,
+    flow: FlowEvidenceSchema,
+    customer: CustomerEvidenceSchema,
+    summary: z.array(z.string()).describe("The evidence in plain words, strongest first."),
   })
   .describe("Evidence pressure and planned work for one constraint.");
 export type ConstraintPressure = z.infer<typeof ConstraintPressureSchema>;
+
+export const DiagnosisSchema = z
+  .object({
+    windowDays: z.number().int(),
+    from: z.string().describe("Start of the flow window (ISO 8601)."),
+    verdict: z
+      .enum(["clear", "split", "thin", "none"])
+      .describe("clear: one constraint leads; split: two are close; thin: too little evidence; none: nothing classified is open."),
+    sentence: z.string().describe("The diagnosis in one or two sentences."),
+    decidingEvidence: z.array(z.string()).describe("When not clear: the evidence that would decide."),
+    byVolume: ConstraintSchema.nullable().describe("The constraint with the most weighted open issues: the old volume method, shown for contrast."),
+    team: z
+      .object({
+        closedInWindow: z.number().int(),
+        closedPriorWindow: z.number().int(),
+        cycleTimeDays: z.number().nullable().describe("Median days from start (or creation) to done, in the window."),
+        priorCycleTimeDays: z.number().nullable().describe("The same, in the window before."),
+        carryOverRate: z.number().nullable().describe("Share of iteration work that was carried over; null without iterations."),
+      })
+      .describe("Delivery across all work: what the throughput diagnosis reads."),
+    coverage: z
+      .array(z.object({ tracker: TrackerSchema, issues: z.number().int(), missing: z.array(z.string()) }))
+      .describe("Per tracker in the input: evidence its data could not give."),
+  })
+  .describe("How the bottleneck was diagnosed from flow and customer evidence.");
+export type Diagnosis = z.infer<typeof DiagnosisSchema>;
+
+export const FollowUpSchema = z
+  .object({
+    constraint: ConstraintSchema.describe("The constraint the team chose (declared focus, or the bottleneck history shows)."),
+    since: z.string().describe("When work on it began (ISO 8601)."),
+    source: z.enum(["focus", "history"]).describe("Whether `since` came from the declared focus date or from audit history."),
+    days: z.number().int().describe("Days since then."),
+    shipped: z.number().int().describe("Issues on the constraint closed as done since then."),
+    customerPerMonthBefore: z.number().describe("Customer-evidenced issues on the constraint created per 30 days in the 90 days before."),
+    customerPerMonthAfter: z.number().describe("The same since then."),
+    inflowPerMonthBefore: z.number(),
+    inflowPerMonthAfter: z.number(),
+    carriedBefore: z.number().int().describe("Carries among the constraint's work active in the 90 days before."),
+    carriedAfter: z.number().int().describe("Carries among its work active since then."),
+    stage: z.enum(["30", "60", "90"]).describe("Which check-in this is."),
+    decision: z.enum(["measuring", "continue", "refine", "move-on"]).describe("At 90 days: continue, refine or move to the next bottleneck; before: measuring."),
+    sentence: z.string().describe("e.g. shipped 12 items on reliability since 2026-08-01; customer-reported reliability issues went from 9 to 3 a month."),
+    next: ConstraintSchema.nullable().describe("When moving on: the constraint the evidence points to next."),
+  })
+  .describe("The 30/60/90 loop: what happened to the chosen constraint's evidence after work on it shipped.");
+export type FollowUp = z.infer<typeof FollowUpSchema>;
 
 export const TableSchema = z.object({
   total: z.number().int().describe("How many issues qualify (rows may be capped)."),
@@ -180,6 +298,8 @@ export const RECOMMENDATION_KINDS = [
   "triage-unclassified",
   "verify-priorities",
   "classify-more",
+  "gather-evidence",
+  "follow-up",
 ] as const;
 
 export const RecommendationSchema = z
@@ -241,7 +361,7 @@ export const AuditReportSchema = z
       .describe("Counts over the input."),
     dominant: z
       .object({
-        constraint: ConstraintSchema.nullable().describe("The inferred bottleneck; null when no open issue is classified."),
+        constraint: ConstraintSchema.nullable().describe("The inferred bottleneck; null when the evidence is thin or split (see `diagnosis.verdict`) or nothing classified is open."),
         share: z.number().describe("Winner's share of pressure, 0..1."),
         runnerUp: ConstraintSchema.nullable(),
         runnerUpShare: z.number(),
@@ -251,6 +371,8 @@ export const AuditReportSchema = z
         evidence: z.array(AuditRowSchema).describe("Top issues behind the winner."),
       })
       .describe("The dominant constraint and its evidence."),
+    diagnosis: DiagnosisSchema,
+    followUp: FollowUpSchema.nullable().describe("The 30/60/90 follow-up; null until a focus date or history marks when work on the bottleneck began."),
     focus: z
       .object({
         declared: ConstraintSchema.nullable(),
@@ -319,6 +441,12 @@ export const AuditSummarySchema = z
     counts: ConstraintCountsSchema,
     wishListCount: z.number().int(),
     missingFromPlanCount: z.number().int(),
+    verdict: z.enum(["clear", "split", "thin", "none"]).optional().describe("The diagnosis verdict (absent on audits before the flow diagnosis)."),
+    followUp: z
+      .object({ constraint: ConstraintSchema, days: z.number().int(), decision: z.enum(["measuring", "continue", "refine", "move-on"]), sentence: z.string() })
+      .nullable()
+      .optional()
+      .describe("The 30/60/90 follow-up at this audit, if one was running."),
   })
   .describe("The compact per-run record kept in history.");
 export type AuditSummary = z.infer<typeof AuditSummarySchema>;

@@ -102,23 +102,9 @@ export function makeSignalReader(settings: AuditSettings, now: Date) {
   };
 }
 
-/** The unweighted-by-confidence pressure of one issue's signals. */
+/** The former volume method's pressure of one issue (before confidence): kept for the scenario suite's comparison. */
 export function weigh(s: Signals, w: EvidenceWeights): number {
   return w.volume + w.severity * s.severity + w.customer * s.customer + w.reactions * s.reactions + w.duplicates * s.duplicates + w.age * s.age;
-}
-
-/** Plain-English reasons from signals, for the evidence table. */
-export function describeSignals(issue: Issue, s: Signals): string[] {
-  const out: string[] = [];
-  if (issue.priority === 1) out.push("urgent priority");
-  else if (issue.priority === 2) out.push("high priority");
-  if (s.bug) out.push("a bug");
-  if (s.customerMatch) out.push(`customer signal: ${s.customerMatch}`);
-  if (issue.reactions > 0) out.push(`${issue.reactions} reaction${issue.reactions === 1 ? "" : "s"}/votes`);
-  if (issue.duplicateCount > 0) out.push(`${issue.duplicateCount} duplicate${issue.duplicateCount === 1 ? "" : "s"}`);
-  if (s.age > 0) out.push(`waiting ${Math.round(s.ageDays)} days`);
-  if (out.length === 0) out.push("open issue on this constraint");
-  return out;
 }
 
 /** Whether an open issue counts as planned for its tracker. */

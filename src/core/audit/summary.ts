@@ -21,6 +21,10 @@ export function summarize(report: AuditReport, id?: string): AuditSummary {
     counts,
     wishListCount: report.wishList.total,
     missingFromPlanCount: report.missingFromPlan.total,
+    verdict: report.diagnosis.verdict,
+    followUp: report.followUp
+      ? { constraint: report.followUp.constraint, days: report.followUp.days, decision: report.followUp.decision, sentence: report.followUp.sentence }
+      : null,
   };
   if (id !== undefined) summary.id = id;
   return summary;

@@ -1,6 +1,7 @@
 /**
  * `gh issue list --json number,title,body,labels,state,milestone,assignees,createdAt,updatedAt,url,reactionGroups,comments`
- * output: a JSON array.
+ * output: a JSON array. Add `closedAt,stateReason` (and `--state all`) for the
+ * flow evidence: close dates, and open issues that were reopened.
  */
 import { z } from "zod";
 import { IssueSchema, type Issue } from "../types";
@@ -18,6 +19,8 @@ const GhIssueSchema = z
     createdAt: z.string().optional(),
     updatedAt: z.string().optional(),
     closedAt: z.string().nullable().optional(),
+    /** `gh` prints GitHub's state_reason in capitals: COMPLETED, NOT_PLANNED, REOPENED. */
+    stateReason: z.string().nullable().optional(),
     url: z.string().optional(),
     reactionGroups: z.array(z.object({ content: z.string(), users: z.object({ totalCount: z.number() }).loose() }).loose()).optional(),
     comments: z.union([z.array(z.unknown()), z.object({ totalCount: z.number() }).loose()]).optional(),
@@ -64,6 +67,7 @@ export function parseGhIssues(text: string): Issue[] {
       createdAt: r.createdAt ?? "",
       updatedAt: r.updatedAt ?? r.createdAt ?? "",
       closedAt: r.closedAt ?? null,
+      reopenedCount: open && (r.stateReason ?? "").toUpperCase() === "REOPENED" ? 1 : 0,
     });
   });
 }

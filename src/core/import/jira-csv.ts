@@ -64,6 +64,9 @@ export function parseJiraCsv(text: string): Issue[] {
       project: t.get(row, "Project key") || (key.includes("-") ? key.split("-")[0] : null) || null,
       assignees: t.all(row, "Assignee"),
       reactions: Math.max(0, Math.trunc(numberOrNull(t.get(row, "Votes")) ?? 0)),
+      watchers: Math.max(0, Math.trunc(numberOrNull(t.get(row, "Watchers")) ?? 0)),
+      // Every sprint before the last one closed with the issue unfinished (Jira keeps them all in the Sprint field).
+      carriedOver: Math.max(0, sprints.length - 1),
       customFields,
       createdAt: isoDate(t.get(row, "Created")),
       updatedAt: isoDate(t.get(row, "Updated")) || isoDate(t.get(row, "Created")),

@@ -1,10 +1,34 @@
 /**
  * Our JSONL shape (one issue per line, as in the labelled eval files):
  * `id` and `title` required; `body`, `labels`, `type`, `priority`, `estimate`,
- * `url`, `tracker` optional. A full `Issue` object is accepted too.
+ * `url`, `tracker` optional, and any of the Issue's state, flow and customer
+ * fields (`state`, `stateCategory`, `closedAt`, `startedAt`, `iteration`,
+ * `reopenedCount`, `carriedOver`, `watchers`, `customerRequests`, `links`...).
+ * A row with `closedAt` and no state counts as done. A full `Issue` object is
+ * accepted too.
  */
 import { z } from "zod";
 import { IssueSchema, TrackerSchema, type Issue } from "../types";
+import { stateCategoryOf } from "./shared";
+
+/** Issue fields a short JSONL row may carry as they are (state and flow, iteration, customer evidence). */
+const PASS_THROUGH = [
+  "state",
+  "stateCategory",
+  "closedAt",
+  "startedAt",
+  "iteration",
+  "assignees",
+  "duplicateCount",
+  "reopenedCount",
+  "carriedOver",
+  "watchers",
+  "customerRequests",
+  "links",
+  "project",
+  "priorityName",
+  "customFields",
+] as const;
 
 export const JsonlRowSchema = z
   .object({
@@ -37,7 +61,16 @@ export function issueFromJsonl(value: unknown): Issue {
   if (value && typeof value === "object" && "externalId" in value && "key" in value) return IssueSchema.parse(value);
   const row = JsonlRowSchema.parse(value);
   const tracker = TrackerSchema.safeParse(row.tracker);
+  // Flow and customer fields pass through as the Issue schema defines them.
+  const extra: Record<string, unknown> = {};
+  for (const k of PASS_THROUGH) if (row[k] !== undefined && row[k] !== null) extra[k] = row[k];
+  if (typeof extra.state === "string" && extra.stateCategory === undefined) extra.stateCategory = stateCategoryOf(extra.state);
+  if (extra.closedAt && extra.state === undefined && extra.stateCategory === undefined) {
+    extra.state = "closed";
+    extra.stateCategory = "done";
+  }
   return IssueSchema.parse({
+    ...extra,
     tracker: tracker.success ? tracker.data : "github",
     externalId: row.id,
     key: row.id,

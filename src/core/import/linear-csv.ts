@@ -1,5 +1,7 @@
 /**
- * Linear's CSV export (Settings → Import/Export → Export CSV).
+ * Linear's CSV export (Settings → Import/Export → Export CSV). The export names
+ * only the issue's last cycle; with its end date the audit tells whether the
+ * issue outlived it (carried over).
  */
 import { IssueSchema, type Issue } from "../types";
 import { csvTable } from "./csv";
@@ -43,7 +45,7 @@ export function parseLinearCsv(text: string): Issue[] {
       estimate: numberOrNull(t.get(row, "Estimate")),
       // The export has no cycle state; an unfinished issue's cycle counts as the active one.
       iteration: cycleNumber || cycleName
-        ? { kind: "cycle", id: cycleNumber || cycleName, name: cycleName || `Cycle ${cycleNumber}`, state: done ? "closed" : "active" }
+        ? { kind: "cycle", id: cycleNumber || cycleName, name: cycleName || `Cycle ${cycleNumber}`, state: done ? "closed" : "active", startsAt: isoDate(t.get(row, "Cycle Start")) || null, endsAt: isoDate(t.get(row, "Cycle End")) || null }
         : null,
       project: t.get(row, "Team") || null,
       assignees: t.all(row, "Assignee"),
@@ -51,6 +53,7 @@ export function parseLinearCsv(text: string): Issue[] {
       createdAt: isoDate(t.get(row, "Created")),
       updatedAt: isoDate(t.get(row, "Updated")) || isoDate(t.get(row, "Created")),
       closedAt: isoDate(completed || canceled) || null,
+      startedAt: isoDate(t.get(row, "Started")) || null,
     });
   });
 }

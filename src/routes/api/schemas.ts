@@ -1,6 +1,6 @@
 /** Response and request schemas of the JSON API; /openapi.json is generated from these. */
 import { z } from "zod";
-import { AuditReportSchema, AuditSummarySchema } from "../../core/audit";
+import { AuditReportSchema, AuditSummarySchema, DiagnosisSettingsSchema, PRESSURE_KINDS } from "../../core/audit";
 import { ClassificationSchema, ConstraintSchema, IssueSchema, ScoresSchema, TrackerSchema } from "../../core/types";
 import { LedgerEntrySchema as CoreLedgerEntrySchema, PlanCountsSchema, PlannedActionSchema } from "../../core/writeback";
 import { ERROR_CODES } from "../../errors";
@@ -91,6 +91,8 @@ export const SettingsSchema = z
     writeMode: z.enum(["off", "dry-run", "on"]),
     commentsEnabled: z.boolean(),
     focusConstraint: ConstraintSchema.nullable(),
+    focusSince: z.string().nullable().describe("When work on the focus began (ISO 8601): starts the 30/60/90 follow-up; null = taken from audit history"),
+    diagnosis: DiagnosisSettingsSchema.describe("How the bottleneck is diagnosed (window, weights, thresholds), defaults filled in"),
     labelPrefix: z.string(),
     maxWritesPerRun: z.number().int(),
     rulePack: z.string().nullable().describe("YAML source of the workspace's pack; null = the default pack"),
@@ -103,6 +105,17 @@ export const SettingsPatchSchema = z
     writeMode: z.enum(["off", "dry-run", "on"]).optional(),
     commentsEnabled: z.boolean().optional(),
     focusConstraint: ConstraintSchema.nullable().optional(),
+    focusSince: z.iso.datetime({ offset: true }).or(z.iso.date()).nullable().optional().describe("When work on the focus began (date or date-time); null clears it"),
+    diagnosis: z
+      .object({
+        windowDays: z.number().int().min(7).max(730).optional(),
+        weights: z.object(Object.fromEntries(PRESSURE_KINDS.map((k) => [k, z.number().min(0).optional()]))).strict().optional(),
+        minPressure: z.number().min(0).optional(),
+        minLead: z.number().min(1).optional(),
+      })
+      .strict()
+      .optional()
+      .describe("Diagnosis settings to change; omitted fields keep their value"),
     labelPrefix: z
       .string()
       .min(1)

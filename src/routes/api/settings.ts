@@ -1,8 +1,9 @@
-/** Workspace settings: write mode, focus, comments, label prefix, cap, rule pack (validated, previewable). */
+/** Workspace settings: write mode, focus (and since when), diagnosis, comments, label prefix, cap, rule pack (validated, previewable). */
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
 import type { AppEnv } from "../../app-env";
 import { getSettings, updateSettings, type SettingsPatch } from "../../db/workspaces";
+import { AuditSettingsSchema, DiagnosisSettingsSchema } from "../../core/audit";
 import { AppError } from "../../errors";
 import { packHashForSource, defaultPackHash } from "../../services/rule-packs";
 import { previewPack, validatePack } from "../../services/rule-preview";
@@ -16,10 +17,13 @@ const RuleIssueSchema = z.object({ file: z.string(), line: z.number().int().null
 
 export async function settingsView(db: D1Database, workspaceId: string) {
   const s = (await getSettings(db, workspaceId))!;
+  const audit = AuditSettingsSchema.safeParse(s.auditSettings);
   return {
     writeMode: s.writeMode,
     commentsEnabled: s.commentsEnabled,
     focusConstraint: s.focusConstraint,
+    focusSince: audit.success ? audit.data.focusSince : null,
+    diagnosis: audit.success ? audit.data.diagnosis : DiagnosisSettingsSchema.parse({}),
     labelPrefix: s.labelPrefix,
     maxWritesPerRun: s.maxWritesPerRun,
     rulePack: s.rulePack,
@@ -29,7 +33,20 @@ export async function settingsView(db: D1Database, workspaceId: string) {
 
 /** Applies a settings patch; a new rule pack is validated first and then reclassifies the workspace in the background. */
 export async function applySettingsPatch(env: { DB: D1Database; SYNC_QUEUE: Queue }, workspaceId: string, body: z.infer<typeof SettingsPatchSchema>, now: Date) {
-  const patch: SettingsPatch = { ...body, rulePack: undefined };
+  const { focusSince, diagnosis, ...rest } = body;
+  const patch: SettingsPatch = { ...rest, rulePack: undefined };
+  if (focusSince !== undefined || diagnosis !== undefined) {
+    // Both live in the audit settings JSON, merged so other audit settings keep their values.
+    const current = (await getSettings(env.DB, workspaceId))!.auditSettings;
+    const prevDiagnosis = (current.diagnosis as Record<string, unknown> | undefined) ?? {};
+    const next: Record<string, unknown> = { ...current };
+    if (focusSince !== undefined) next.focusSince = focusSince === null ? null : new Date(Date.parse(focusSince)).toISOString();
+    if (diagnosis !== undefined) {
+      next.diagnosis = { ...prevDiagnosis, ...diagnosis, weights: { ...((prevDiagnosis.weights as object | undefined) ?? {}), ...(diagnosis.weights ?? {}) } };
+    }
+    if (!AuditSettingsSchema.safeParse(next).success) throw new AppError("validation_failed", "The audit settings would be invalid after this change");
+    patch.auditSettings = next;
+  }
   if (body.rulePack !== undefined) {
     if (body.rulePack !== null) {
       const v = validatePack(body.rulePack);

@@ -29,6 +29,7 @@ interface FormValues {
   writeMode: string;
   commentsEnabled: boolean;
   focusConstraint: string;
+  focusSince: string;
   labelPrefix: string;
   maxWritesPerRun: string;
 }
@@ -37,6 +38,7 @@ const valuesOf = (s: WorkspaceSettings): FormValues => ({
   writeMode: s.writeMode,
   commentsEnabled: s.commentsEnabled,
   focusConstraint: s.focusConstraint ?? "",
+  focusSince: typeof s.auditSettings.focusSince === "string" ? s.auditSettings.focusSince.slice(0, 10) : "",
   labelPrefix: s.labelPrefix,
   maxWritesPerRun: String(s.maxWritesPerRun),
 });
@@ -91,6 +93,14 @@ function SettingsForm({ wsId, v, errors, admin, csrf }: { wsId: string; v: FormV
           ))}
         </select>
         <FieldError f="focusConstraint" />
+      </div>
+      <div class="field">
+        <label for="focusSince">Focus since</label>
+        <span class="hint" id="focus-since-help">
+          When work on the focus began. The report then follows it up at 30, 60 and 90 days: what shipped, and whether customer-reported work on it fell.
+        </span>
+        <input type="date" id="focusSince" name="focusSince" value={v.focusSince} aria-describedby="focus-since-help" disabled={!admin} />
+        <FieldError f="focusSince" />
       </div>
       <div class="field">
         <label for="labelPrefix">Label prefix</label>
@@ -238,6 +248,7 @@ export async function postSettings(c: Context<AppEnv>) {
     writeMode: f.writeMode ?? "",
     commentsEnabled: f.commentsEnabled === "on" || f.commentsEnabled === "true",
     focusConstraint: f.focusConstraint ?? "",
+    focusSince: (f.focusSince ?? "").trim(),
     labelPrefix: (f.labelPrefix ?? "").trim(),
     maxWritesPerRun: (f.maxWritesPerRun ?? "").trim(),
   };
@@ -246,13 +257,21 @@ export async function postSettings(c: Context<AppEnv>) {
     writeMode: values.writeMode,
     commentsEnabled: values.commentsEnabled,
     focusConstraint: values.focusConstraint === "" ? null : values.focusConstraint,
+    focusSince: values.focusSince === "" ? null : values.focusSince,
     labelPrefix: values.labelPrefix,
     maxWritesPerRun: cap,
   });
   if (!parsed.success) {
     const errors = parsed.error.issues.map((i) => ({
       field: String(i.path[0] ?? ""),
-      message: i.path[0] === "maxWritesPerRun" ? "Enter a whole number from 0 to 10000." : i.path[0] === "writeMode" ? "Choose off, dry-run or on." : i.message,
+      message:
+        i.path[0] === "maxWritesPerRun"
+          ? "Enter a whole number from 0 to 10000."
+          : i.path[0] === "writeMode"
+            ? "Choose off, dry-run or on."
+            : i.path[0] === "focusSince"
+              ? "Enter a date (YYYY-MM-DD)."
+              : i.message,
     }));
     return settingsPage(c, { status: 400, form: { values, errors } });
   }

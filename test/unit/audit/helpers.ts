@@ -66,3 +66,17 @@ export function hist(at: string, drift: number | null, level: AuditSummary["drif
     missingFromPlanCount: 0,
   };
 }
+
+/** A customer request with revenue behind it (Linear customer need). */
+export const request = (customer: string, revenue: number | null = null, tier: string | null = null) => ({ customer, revenue, size: null, tier, important: false, createdAt: null });
+
+/** An open issue with strong pressure on constraint c: urgent, and two $1M customers asking. */
+export const pain = (c: Constraint, extra: Spec = {}): Spec => ({
+  c,
+  priority: 1,
+  customerRequests: [request("Acme", 1_000_000), request("Globex", 1_000_000)],
+  ...extra,
+});
+
+/** ISO date `d` days before NOW. */
+export const daysAgo = (d: number) => new Date(NOW.getTime() - d * 86_400_000).toISOString();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_PLANNED, driftLevel, effortRule, isPlanned, runAudit } from "../../../src/core/audit";
 import { IssueSchema, type IssueInput } from "../../../src/core/types";
-import { cycle, mk, NOW, score, type Spec } from "./helpers";
+import { cycle, mk, NOW, pain, score, type Spec } from "./helpers";
 
 const issue = (over: Partial<IssueInput>) =>
   IssueSchema.parse({ tracker: "linear", externalId: "1", key: "K-1", title: "t", createdAt: "2026-01-01", updatedAt: "2026-01-01", ...over });
@@ -109,7 +109,8 @@ describe("drift", () => {
   });
 
   it("nothing planned → unknown level", () => {
-    const r = runAudit({ issues: [mk({ c: "reliability" })], score, now: NOW });
+    const r = runAudit({ issues: [mk(pain("reliability"))], score, now: NOW });
+    expect(r.dominant.constraint).toBe("reliability");
     expect(r.drift).toMatchObject({ value: null, level: "unknown" });
     expect(r.headline).toMatch(/nothing is planned/);
   });

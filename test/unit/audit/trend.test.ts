@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { computeTrend, runAudit, summarize, AuditSummarySchema, type AuditSummary } from "../../../src/core/audit";
-import { cycle, hist, mk, NOW, score } from "./helpers";
+import { cycle, hist, mk, NOW, pain, score } from "./helpers";
 
 const cur = (drift: number | null, level: AuditSummary["driftLevel"], dominant: "reliability" | "adoption" = "reliability") => ({
   at: NOW.toISOString(),
@@ -109,7 +109,7 @@ describe("trend against history", () => {
   });
 
   it("runAudit → summarize round-trips into the next audit's history", () => {
-    const issues = [mk({ c: "reliability", priority: 1 }), mk({ c: "adoption", ...cycle(), estimate: 5 })];
+    const issues = [mk(pain("reliability")), mk({ c: "adoption", ...cycle(), estimate: 5 })];
     const first = runAudit({ issues, score, now: new Date("2026-11-01T00:00:00Z") });
     const s = AuditSummarySchema.parse(summarize(first, "a1"));
     expect(s).toMatchObject({ id: "a1", dominant: "reliability", drift: 1, driftLevel: "drifted", effortBasis: "estimate", plannedEffort: 5 });

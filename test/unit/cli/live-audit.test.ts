@@ -71,9 +71,12 @@ describe.each(SCOPES)("backlog-audit audit $source", ({ tracker, source, cache }
     const first = await cli(["audit", source, "--format", "json", "--cache", cacheDir]);
     expect(first.stderr).toMatch(/fetching every issue/);
     expect(first.code, first.stderr).toBe(0);
-    const report = JSON.parse(first.stdout) as { totals: { open: number }; dominant: { constraint: string | null } };
+    const report = JSON.parse(first.stdout) as { totals: { open: number }; dominant: { constraint: string | null }; diagnosis: { verdict: string; sentence: string } };
     expect(report.totals.open).toBeGreaterThan(0);
-    expect(report.dominant.constraint).not.toBeNull();
+    // The diagnosis may rightly find no clear bottleneck in a small sandbox backlog, but it names one only when clear.
+    expect(["clear", "split", "thin"]).toContain(report.diagnosis.verdict);
+    expect(report.diagnosis.sentence.length).toBeGreaterThan(20);
+    if (report.diagnosis.verdict === "clear") expect(report.dominant.constraint).not.toBeNull();
     expect(stats().requests).toBeGreaterThanOrEqual(1);
     expect(stats().writes).toBe(0);
 

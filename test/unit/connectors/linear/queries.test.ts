@@ -37,6 +37,6 @@ describe("every GraphQL document the Linear connector sends", () => {
     if ("errors" in p) throw new Error("invalid");
     const cost = complexity(p, { teamId: "t", first: LINEAR_PAGE_SIZE, since: "1970-01-01T00:00:00.000Z" });
     expect(cost).toBeGreaterThan(4_000);
-    expect(cost).toBeLessThan(6_000);
+    expect(cost).toBeLessThan(8_000); // customer requests (needs, first: 2) cost ≈ 2,050; see queries.ts
   });
 });

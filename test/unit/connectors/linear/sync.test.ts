@@ -17,6 +17,21 @@ describe("Linear sync", () => {
     expect(c.sandbox.stats.requests).toBe(1);
   });
 
+  it("reads customer requests (customer, revenue, size, tier, importance) and start times in the same page requests", async () => {
+    const c = setup({ sandbox: { seed: { issues: 120 } } });
+    const full = await syncAll(c);
+    expect(c.sandbox.stats.byRoute["query BacklogAuditorIssues"]).toBe(1);
+    const asked = full.issues.filter((i) => (i.customerRequests ?? []).length > 0);
+    expect(asked.length).toBeGreaterThan(5);
+    expect(asked.every((i) => i.customerRequests!.length <= 2)).toBe(true);
+    expect(asked.flatMap((i) => i.customerRequests!)).toContainEqual(
+      expect.objectContaining({ customer: "Globex", revenue: 1_200_000, size: 3_000, tier: "Enterprise", important: expect.any(Boolean) }),
+    );
+    const started = full.issues.filter((i) => i.stateCategory === "in_progress" || i.stateCategory === "done");
+    expect(started.length).toBeGreaterThan(0);
+    expect(started.every((i) => typeof i.startedAt === "string" && i.startedAt <= i.updatedAt)).toBe(true);
+  });
+
   it("after a human edit, the incremental sync returns exactly the edited issue", async () => {
     const c = setup({ sandbox: { seed: { issues: 30 } } });
     const full = await syncAll(c);
