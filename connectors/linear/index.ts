@@ -21,7 +21,7 @@ import type { Issue } from "../../src/core/types";
 import type { Auth, Connector, ConnectorConfig, IssuePage, IssueRef, SyncScope } from "../types";
 import { LinearGraphql } from "./client";
 import { advance, decodeCursor, encodeCursor, finishRun } from "./cursor";
-import { issueFromNode } from "./normalize";
+import { linearIssue } from "./normalize";
 import { createLinearOAuth } from "./oauth";
 import { ISSUE_BY_ID, ISSUES_PAGE, LABELS_PAGE } from "./queries";
 import { IssueByIdSchema, IssueNodeSchema, IssuesPageSchema, LabelsPageSchema, type LinearIssueNode } from "./schema";
@@ -71,7 +71,7 @@ export function createLinearConnector(config: ConnectorConfig): Connector {
     const excluded = new Set(c.idsAtSince);
     const fresh: LinearIssueNode[] = ok.filter((n) => !(excluded.has(n.id) && Date.parse(n.updatedAt) === sinceMs));
     const t = now();
-    const issues: Issue[] = fresh.map((n) => issueFromNode(n, (id) => names.get(id), t));
+    const issues: Issue[] = fresh.map((n) => linearIssue({ from: "graphql", node: n, labelNames: (id) => names.get(id) }, t).issue);
     const advanced = advance(c, fresh.map((n) => ({ id: n.id, updatedAt: n.updatedAt })));
     const { hasNextPage, endCursor } = data.issues.pageInfo;
     if (hasNextPage && endCursor) return { issues, skipped, cursor: encodeCursor({ ...advanced, after: endCursor }), hasMore: true };
@@ -89,7 +89,7 @@ export function createLinearConnector(config: ConnectorConfig): Connector {
     if (data.issue === null || data.issue === undefined) return null;
     const r = IssueNodeSchema.safeParse(data.issue);
     if (!r.success) throw new ConnectorError("invalid-response", `linear issue ${ref.key}: ${r.error.issues[0]?.message ?? "bad shape"}`, { tracker: "linear" });
-    return issueFromNode(r.data, () => undefined, now());
+    return linearIssue({ from: "graphql", node: r.data }, now()).issue;
   }
 
   return {

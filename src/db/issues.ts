@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { contentHash } from "../core/hash";
+import { keepStoredFields, type NotCarriedField } from "../core/not-carried";
 import { CustomFieldValueSchema, IterationSchema, type Issue, type Tracker } from "../core/types";
 import { newId } from "../security/ids";
 import { safeJson } from "./workspaces";
@@ -106,7 +107,15 @@ const IN_CHUNK = 90;
  */
 export async function upsertIssues(
   db: D1Database,
-  p: { workspaceId: string; connectionId: string; scopeId: string; issues: Issue[]; now: Date },
+  p: {
+    workspaceId: string;
+    connectionId: string;
+    scopeId: string;
+    issues: Issue[];
+    now: Date;
+    /** Per external id, fields the source did not carry: the stored values are kept (one extra read, only when given). */
+    notCarried?: ReadonlyMap<string, readonly NotCarriedField[]>;
+  },
 ): Promise<UpsertResult> {
   const result: UpsertResult = { changed: [], written: 0, stale: 0, unchanged: 0 };
   if (p.issues.length === 0) return result;
@@ -125,6 +134,20 @@ export async function upsertIssues(
       .bind(p.connectionId, ...chunk)
       .all<{ id: string; external_id: string; content_hash: string; updated_at: string; deleted: number }>();
     for (const r of results) existing.set(r.external_id, { id: r.id, hash: r.content_hash, updatedAt: r.updated_at, deleted: r.deleted });
+  }
+  if (p.notCarried?.size) {
+    const partial = ids.filter((id) => existing.has(id) && (p.notCarried!.get(id)?.length ?? 0) > 0);
+    for (let i = 0; i < partial.length; i += IN_CHUNK) {
+      const chunk = partial.slice(i, i + IN_CHUNK);
+      const { results } = await db
+        .prepare(`SELECT * FROM issues WHERE connection_id = ? AND external_id IN (${chunk.map(() => "?").join(",")})`)
+        .bind(p.connectionId, ...chunk)
+        .all<Row>();
+      for (const r of results) {
+        const stored = rowToIssue(r).issue;
+        byId.set(stored.externalId, keepStoredFields(byId.get(stored.externalId)!, stored, p.notCarried.get(stored.externalId)!));
+      }
+    }
   }
   const at = p.now.toISOString();
   const stmts: D1PreparedStatement[] = [];

@@ -6,6 +6,7 @@
  */
 import { ConnectorError, isConnectorError } from "../../connectors/errors";
 import type { Connector, SkippedItem, SyncScope, WebhookEvent } from "../../connectors/types";
+import type { NotCarriedField } from "../core/not-carried";
 import type { Issue } from "../core/types";
 import { getConnectionForJob, noteWebhooksApplied, setConnectionStatus, type Connection } from "../db/connections";
 import { recordSyncFailure } from "../db/failures";
@@ -195,13 +196,15 @@ export async function applyWebhookEvents(c: JobContext, connection: Connection, 
   const now = new Date(c.deps.now());
   const changedIds: string[] = [];
   const upserts = new Map<string, Issue[]>();
+  const notCarried = new Map<string, NotCarriedField[]>();
   const touched = new Map<string, Extract<WebhookEvent, { kind: "issue.touched" }>>();
   const flush = async () => {
     for (const [scopeId, issues] of upserts) {
-      const r = await upsertIssues(db, { workspaceId: connection.workspaceId, connectionId: connection.id, scopeId, issues, now });
+      const r = await upsertIssues(db, { workspaceId: connection.workspaceId, connectionId: connection.id, scopeId, issues, now, notCarried });
       changedIds.push(...r.changed);
     }
     upserts.clear();
+    notCarried.clear();
     if (touched.size === 0) return;
     const auth = await authFor(db, getConfig(c.env), c.deps, connection, connector);
     for (const ev of touched.values()) {
@@ -216,6 +219,9 @@ export async function applyWebhookEvents(c: JobContext, connection: Connection, 
         const list = upserts.get(ev.scopeId);
         if (list) list.push(ev.issue);
         else upserts.set(ev.scopeId, [ev.issue]);
+        // The newest event for an issue wins the upsert, so its own list of missing fields applies.
+        if (ev.notCarried?.length) notCarried.set(ev.issue.externalId, ev.notCarried);
+        else notCarried.delete(ev.issue.externalId);
         continue;
       }
       if (ev.kind === "issue.touched") {
