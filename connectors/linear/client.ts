@@ -61,16 +61,28 @@ export const readLinearRateLimit: RateLimitReader = (res, now) => {
   return { limited: true, retryAt, reason, state: { ...state, resource: reason } };
 };
 
-/** Maps Linear GraphQL errors to ConnectorError, as the SDK's error classes do. */
-export function errorFromGraphql(errors: GraphqlError[], status: number): ConnectorError {
+/** A plan's usage limit is not a per-hour budget; retry no sooner than this (an assumption: Linear publishes no reset for it). */
+export const USAGE_LIMIT_RETRY_MS = 60 * 60_000;
+
+/**
+ * Maps Linear GraphQL errors to ConnectorError, as the SDK's error classes do. The `extensions.type`
+ * strings are @linear/sdk's `errorMap` (verified in node_modules/@linear/sdk): "feature not accessible"
+ * → forbidden, "usage limit exceeded" → rate-limited (retry in an hour), "invalid input" →
+ * invalid-request. `reason` is the type when there is one, else the code.
+ */
+export function errorFromGraphql(errors: GraphqlError[], status: number, now = Date.now()): ConnectorError {
   const e = errors[0];
   const code = e?.extensions?.code ?? "";
   const type = e?.extensions?.type ?? "";
   const message = e?.extensions?.userPresentableMessage ?? e?.message ?? "unknown error";
-  const details = { tracker: TRACKER, status, reason: code || type || undefined };
+  const details = { tracker: TRACKER, status, reason: type || code || undefined };
   if (code === "AUTHENTICATION_ERROR" || type === "authentication error") return new ConnectorError("auth", `linear: ${message}`, details);
-  if (code === "FORBIDDEN" || type === "forbidden" || code === "FEATURE_NOT_ACCESSIBLE") return new ConnectorError("forbidden", `linear: ${message}`, details);
+  if (code === "FORBIDDEN" || type === "forbidden" || code === "FEATURE_NOT_ACCESSIBLE" || type === "feature not accessible")
+    return new ConnectorError("forbidden", `linear: ${message}`, details);
+  // "Entity not found" arrives as an `invalid input` error: it is checked first.
   if (/not found/i.test(e?.message ?? "") || code === "ENTITY_NOT_FOUND") return new ConnectorError("not-found", `linear: ${message}`, details);
+  if (type === "usage limit exceeded" || code === "USAGE_LIMIT_EXCEEDED") return new ConnectorError("rate-limited", `linear: ${message}`, { ...details, retryAt: now + USAGE_LIMIT_RETRY_MS });
+  if (type === "invalid input" || code === "INVALID_INPUT" || code === "QUERY_TOO_COMPLEX") return new ConnectorError("invalid-request", `linear: ${message}`, details);
   if (code === "INTERNAL_ERROR" || type === "internal error" || type === "lock timeout" || type === "network error") return new ConnectorError("upstream", `linear: ${message}`, details);
   return new ConnectorError("invalid-response", `linear: ${message}`, details);
 }
@@ -120,7 +132,7 @@ export class LinearGraphql {
     } catch (e) {
       if (e instanceof ConnectorError && e.code !== "rate-limited" && e.details.status && e.details.status < 500) {
         const errors = errorsOf(this.lastText);
-        if (errors.length) throw errorFromGraphql(errors, e.details.status);
+        if (errors.length) throw errorFromGraphql(errors, e.details.status, (this.opts.now ?? Date.now)());
       }
       throw e;
     }
@@ -131,7 +143,7 @@ export class LinearGraphql {
       throw new ConnectorError("invalid-response", `linear ${what}: body is not JSON`, { tracker: TRACKER, status });
     }
     const env = parseOrThrow(GraphqlEnvelopeSchema, body, TRACKER, what);
-    if (env.errors?.length) throw errorFromGraphql(env.errors, status);
+    if (env.errors?.length) throw errorFromGraphql(env.errors, status, (this.opts.now ?? Date.now)());
     return parseOrThrow(schema, env.data, TRACKER, what);
   }
 }

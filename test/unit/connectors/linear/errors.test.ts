@@ -75,7 +75,7 @@ describe("Linear errors and rate limits", () => {
     [400, "authentication error", "AUTHENTICATION_ERROR", "auth"],
     [200, "authentication error", "AUTHENTICATION_ERROR", "auth"],
     [400, "forbidden", "FORBIDDEN", "forbidden"],
-    [400, "invalid input", "INVALID_INPUT", "invalid-response"],
+    [400, "invalid input", "INVALID_INPUT", "invalid-request"],
     [500, "internal error", "INTERNAL_ERROR", "upstream"],
   ] as const)("HTTP %i with a `%s` GraphQL error → %s", async (status, type, code, want) => {
     const e = await failure(canned(status, { errors: [{ message: "nope", extensions: { type, code, userPresentableMessage: "nope" } }] }).listIssues(auth, scope, null));
