@@ -267,3 +267,12 @@ export async function* iterateIssues(db: D1Database, workspaceId: string, opts: 
 export async function updateIssueLabels(db: D1Database, connectionId: string, externalId: string, labels: string[]): Promise<void> {
   await db.prepare("UPDATE issues SET labels = ? WHERE connection_id = ? AND external_id = ?").bind(JSON.stringify(labels), connectionId, externalId).run();
 }
+
+/** Per connection of a workspace, the newest `updated_at` among its stored issues (one query). */
+export async function latestIssueUpdateByConnection(db: D1Database, workspaceId: string): Promise<Map<string, string>> {
+  const { results } = await db
+    .prepare("SELECT connection_id, max(updated_at) AS latest FROM issues WHERE workspace_id = ? AND deleted = 0 GROUP BY connection_id")
+    .bind(workspaceId)
+    .all<{ connection_id: string; latest: string | null }>();
+  return new Map(results.filter((r) => r.latest).map((r) => [r.connection_id, r.latest!]));
+}

@@ -8,12 +8,16 @@ import { getSettings, type WriteMode } from "../../db/workspaces";
 import { AppError } from "../../errors";
 import { effectiveMode } from "../../services/writeback";
 import { listConnectionFailures } from "../../db/failures";
+import { latestIssueUpdateByConnection } from "../../db/issues";
+import { webhookSilence } from "../../services/webhook-silence";
 import { failureView, retrySyncFailure } from "../../services/sync-failures";
 import { ConnectionSchema, ErrorSchema, SyncFailureSchema, WorkspaceParams, errorResponses, json } from "./schemas";
 
 const tags = ["connections"];
 
-export function toConnectionView(c: Connection, states: SyncState[], workspaceMode: WriteMode) {
+/** @param latestIssueUpdate the newest stored issue change of the connection (for the Jira webhook-silence warning). */
+export function toConnectionView(c: Connection, states: SyncState[], workspaceMode: WriteMode, latestIssueUpdate: string | null = null, now = Date.now()) {
+  const silence = webhookSilence(c, latestIssueUpdate, now);
   return {
     id: c.id,
     tracker: c.tracker,
@@ -26,7 +30,7 @@ export function toConnectionView(c: Connection, states: SyncState[], workspaceMo
     sync: states
       .filter((s) => s.connectionId === c.id)
       .map((s) => ({ scopeId: s.scopeId, status: s.status, lastSyncedAt: s.lastSyncedAt, nextRunAt: s.nextRunAt, lastError: s.lastError, issuesSynced: s.issuesSynced, requestsMade: s.requestsMade })),
-    webhooks: { lastAppliedAt: c.lastWebhookAt, applied: c.webhooksApplied },
+    webhooks: { lastAppliedAt: c.lastWebhookAt, applied: c.webhooksApplied, warning: silence?.message ?? null },
     createdAt: c.createdAt,
   };
 }
@@ -47,8 +51,14 @@ export function registerConnectionRoutes(api: OpenAPIHono<AppEnv>) {
     }),
     async (c) => {
       const ws = c.get("workspace");
-      const [conns, states, settings] = await Promise.all([listConnections(c.env.DB, ws.id), listSyncStates(c.env.DB, ws.id), getSettings(c.env.DB, ws.id)]);
-      return c.json({ items: conns.map((x) => toConnectionView(x, states, settings!.writeMode)) }, 200);
+      const [conns, states, settings, latest] = await Promise.all([
+        listConnections(c.env.DB, ws.id),
+        listSyncStates(c.env.DB, ws.id),
+        getSettings(c.env.DB, ws.id),
+        latestIssueUpdateByConnection(c.env.DB, ws.id),
+      ]);
+      const now = c.get("deps").now();
+      return c.json({ items: conns.map((x) => toConnectionView(x, states, settings!.writeMode, latest.get(x.id) ?? null, now)) }, 200);
     },
   );
 

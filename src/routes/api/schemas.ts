@@ -80,6 +80,10 @@ export const ConnectionSchema = z
       .object({
         lastAppliedAt: z.string().nullable().describe("When a webhook delivery was last applied to this connection; null = none yet"),
         applied: z.number().int().describe("Webhook deliveries applied since the connection was created"),
+        warning: z
+          .string()
+          .nullable()
+          .describe("Why live updates seem not to arrive (a Jira connection with no delivery for a day while issues changed), or null"),
       })
       .describe("Live updates: webhook deliveries routed to this connection"),
     createdAt: z.string(),

@@ -12,6 +12,7 @@ import type { AppEnv } from "../../app-env";
 import type { Tracker } from "../../core/types";
 import { getConnection, listConnections, setConnectionWriteMode } from "../../db/connections";
 import { listFailuresByConnection } from "../../db/failures";
+import { latestIssueUpdateByConnection } from "../../db/issues";
 import { listSyncStates } from "../../db/sync-state";
 import { getSettings, WRITE_MODES, type WriteMode } from "../../db/workspaces";
 import { AppError } from "../../errors";
@@ -137,6 +138,11 @@ function ConnectionCard({ v, wsId, admin, csrf }: { v: View; wsId: string; admin
           <span class="muted">none received yet. Until one arrives, the re-sync every 15 minutes keeps issues current.</span>
         )}
       </p>
+      {v.webhooks.warning && (
+        <p class="notice" role="status" data-testid="webhook-silence">
+          {v.webhooks.warning}
+        </p>
+      )}
       <div class="table-wrap">
         <table data-testid="sync-status">
           <caption>Sync status per scope</caption>
@@ -194,16 +200,18 @@ function ConnectionCard({ v, wsId, admin, csrf }: { v: View; wsId: string; admin
 export async function connectionsPage(c: Context<AppEnv>, error?: { status: 404 | 409; message: string }) {
   const ws = c.get("workspace");
   const admin = c.get("role") === "admin";
-  const [conns, states, settings, failures] = await Promise.all([
+  const [conns, states, settings, failures, latest] = await Promise.all([
     listConnections(c.env.DB, ws.id),
     listSyncStates(c.env.DB, ws.id),
     getSettings(c.env.DB, ws.id),
     listFailuresByConnection(c.env.DB, ws.id),
+    latestIssueUpdateByConnection(c.env.DB, ws.id),
   ]);
+  const now = c.get("deps").now();
   const workspaceMode = settings?.writeMode ?? "off";
   const views: View[] = conns.map((x) => {
     const f = failures.get(x.id);
-    return { ...toConnectionView(x, states, workspaceMode), ownMode: x.writeMode, failures: (f?.items ?? []).map((row) => failureView(row, x, states)), failureTotal: f?.total ?? 0 };
+    return { ...toConnectionView(x, states, workspaceMode, latest.get(x.id) ?? null, now), ownMode: x.writeMode, failures: (f?.items ?? []).map((row) => failureView(row, x, states)), failureTotal: f?.total ?? 0 };
   });
   const syncing = views.some((v) => v.sync.some((s) => s.status === "running"));
   const id = encodeURIComponent(ws.id);
