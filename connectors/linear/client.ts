@@ -87,6 +87,26 @@ export function errorFromGraphql(errors: GraphqlError[], status: number, now = D
   return new ConnectorError("invalid-response", `linear: ${message}`, details);
 }
 
+interface Budget {
+  limit: number | null;
+  remaining: number | null;
+  reset: number | null;
+}
+
+/**
+ * When the next request may go, given the budgets the last answer reported: Linear refills its leaky
+ * buckets evenly until `reset` (the bucket is full then), so the wait for `need` points is the
+ * deficit's share of the time left. Null when nothing needs waiting for (or nothing is known).
+ */
+export function paceUntil(b: Budget, need: number, now: number): number | null {
+  if (b.remaining === null || b.limit === null || b.reset === null || need <= 0) return null;
+  if (b.remaining >= need || b.reset <= now) return null;
+  const missing = Math.min(need, b.limit) - b.remaining;
+  const refillable = b.limit - b.remaining;
+  if (refillable <= 0) return null;
+  return now + Math.ceil(((b.reset - now) * missing) / refillable);
+}
+
 export interface LinearGraphqlOptions {
   fetch: FetchLike;
   apiBase: string;
@@ -103,10 +123,23 @@ export class LinearGraphql {
   readonly http: HttpClient;
   /** The last response body, so a 4xx's GraphQL errors can be mapped after HttpClient threw. */
   private lastText = "";
+  /** Both budgets as the last answer reported them, and the last query's complexity (`x-complexity`). */
+  private budgets: { requests: Budget; complexity: Budget; lastCost: number } = {
+    requests: { limit: null, remaining: null, reset: null },
+    complexity: { limit: null, remaining: null, reset: null },
+    lastCost: 0,
+  };
 
   constructor(private readonly opts: LinearGraphqlOptions) {
     const reader: RateLimitReader = (res, now) => {
       this.lastText = res.text;
+      const h = res.headers;
+      if (h.get("x-ratelimit-requests-limit") !== null)
+        this.budgets.requests = { limit: num(h, "x-ratelimit-requests-limit"), remaining: num(h, "x-ratelimit-requests-remaining"), reset: epochMs(num(h, "x-ratelimit-requests-reset")) };
+      if (h.get("x-ratelimit-complexity-limit") !== null)
+        this.budgets.complexity = { limit: num(h, "x-ratelimit-complexity-limit"), remaining: num(h, "x-ratelimit-complexity-remaining"), reset: epochMs(num(h, "x-ratelimit-complexity-reset")) };
+      const cost = num(h, "x-complexity");
+      if (cost !== null && cost > 0) this.budgets.lastCost = cost;
       return readLinearRateLimit(res, now);
     };
     this.http = new HttpClient({ fetch: opts.fetch, tracker: TRACKER, timeoutMs: opts.timeoutMs, now: opts.now, readRateLimit: reader, userAgent: "backlog-auditor" });
@@ -116,8 +149,26 @@ export class LinearGraphql {
     return this.http.rateLimit();
   }
 
+  /**
+   * Pacing by the rate-limit headers: when the last answer left fewer requests than one, or less
+   * complexity than the last query cost, the next request is not sent (it would only be refused):
+   * `rate-limited` with the time the bucket will have refilled enough, which the pipeline waits out.
+   * (`x-complexity`, the cost of a query, is what the simulator sends; if Linear omits it only the
+   * request budget paces, and a refusal is still mapped to rate-limited.)
+   */
+  private pace(): void {
+    const now = (this.opts.now ?? Date.now)();
+    const byRequests = paceUntil(this.budgets.requests, 1, now);
+    const byComplexity = paceUntil(this.budgets.complexity, this.budgets.lastCost, now);
+    const until = Math.max(byRequests ?? 0, byComplexity ?? 0);
+    if (!until) return;
+    const reason = (byComplexity ?? 0) >= (byRequests ?? 0) ? "complexity" : "requests";
+    throw new ConnectorError("rate-limited", `linear: pacing, the ${reason} budget is too low for the next request`, { tracker: TRACKER, retryAt: until, reason });
+  }
+
   /** Send one document; throw ConnectorError on transport or GraphQL errors; parse `data` with `schema`. */
   async query<T>(auth: Auth, document: string, variables: Record<string, unknown>, schema: z.ZodType<T>, what: string): Promise<T> {
+    this.pace();
     let text: string;
     let status: number;
     try {
