@@ -6,7 +6,10 @@
  * - no-op re-sync from the final cursor: requests (target 1);
  * - incremental sync after 250 edits: requests (⌈(250 + 1)/pageSize⌉ = 2: the issue at the checkpoint is re-read and dropped);
  * - complexity of one sync page (sandbox's estimate of Linear's rule; cap 10,000);
- * - write-back on 100 issues (one owned label + one comment each): writes, then the same again: writes (target 0).
+ * - write-back on 100 issues (one owned label + one comment each): writes, then the same again: writes (target 0);
+ * - the same full sync under the simulator's default budgets (the conservative published figures: 2,500
+ *   requests and 250,000 complexity an hour), paced by the rate-limit headers on a simulated clock: how
+ *   long it takes end to end (pauses included) and how many requests were refused (target 0).
  */
 import { pathToFileURL } from "node:url";
 import { register } from "tsx/esm/api";
@@ -46,6 +49,7 @@ export async function run({ n = 10_000 } = {}) {
   const writeBack = () => writeBackRound(ctx, refs, (c) => [{ name: `constraint:${c}`, color: "5e6ad2", description: `Backlog Auditor: ${c}` }]);
   const wb1 = await writeBack();
   const wb2 = await writeBack();
+  const paced = await pacedSync(n, createLinearSandbox, createLinearConnector);
   const floor = Math.ceil(n / connector.pageSize);
   return [
     { name: `full sync, ${n} issues: requests`, value: full.requests, unit: "requests", baseline: { name: `floor ⌈N/${connector.pageSize}⌉`, value: floor }, note: `${full.count} issues in ${Math.round(fullMs)} ms` },
@@ -54,7 +58,54 @@ export async function run({ n = 10_000 } = {}) {
     { name: "complexity of one sync page", value: pageCost, unit: "points", baseline: { name: "Linear per-query cap", value: 10_000 }, note: `first: ${connector.pageSize}, sandbox estimate of Linear's rule` },
     { name: "write-back, 100 issues: writes", value: wb1.writes, unit: "writes", baseline: { name: "label create ×3 + issueUpdate + commentCreate per issue", value: 3 + 200 }, note: `${wb1.requests} requests in all` },
     { name: "unchanged write-back, 100 issues: writes", value: wb2.writes, unit: "writes", baseline: { name: "target", value: 0 }, note: `${wb2.requests} reads (label state + comment list)` },
+    {
+      name: `full sync, ${n} issues, default budgets (${paced.budgets.requests} req/h, ${paced.budgets.complexity.toLocaleString("en-US")} complexity/h): wall time`,
+      value: Math.round(paced.wallMs / 1000),
+      unit: "s",
+      baseline: { name: "refused requests (target 0)", value: paced.refused },
+      note: `${paced.requests} requests, ${paced.pauses} pause(s) waiting for the buckets (simulated clock), ${paced.count} issues`,
+    },
   ];
+}
+
+/** A full sync against the default budgets on a simulated clock: a `rate-limited` pause advances it to `retryAt`, as the queue's delay would. */
+async function pacedSync(n, createLinearSandbox, createLinearConnector) {
+  const { LINEAR_DEFAULT_BUDGETS } = await import("../connectors/sandbox/linear/index.ts");
+  let simulated = 0;
+  const clock = () => Date.now() + simulated;
+  const O = "http://bench.local";
+  const client = { clientId: "bench", clientSecret: "bench-secret" };
+  const sandbox = createLinearSandbox({ ...client, basePath: "/linear", webhookSecret: "bench", seed: { issues: 0 }, now: clock });
+  let refused = 0;
+  let requests = 0;
+  const fetch = async (i, init) => {
+    const res = await sandbox.fetch(new Request(i, init));
+    requests++;
+    if (res.status !== 200) refused++;
+    return res;
+  };
+  const connector = createLinearConnector({ fetch, apiBase: `${O}/linear/api`, oauthBase: `${O}/linear`, ...client, now: clock });
+  const auth = { accessToken: sandbox.issueToken().accessToken };
+  const team = sandbox.state.team("ENG");
+  const scope = { kind: "team", id: team.id, name: "ENG" };
+  sandbox.seedIssues(n);
+  const start = clock();
+  let cursor = null;
+  let count = 0;
+  let pauses = 0;
+  for (;;) {
+    try {
+      const page = await connector.listIssues(auth, scope, cursor);
+      count += page.issues.length;
+      cursor = page.cursor;
+      if (!page.hasMore) break;
+    } catch (e) {
+      if (e?.code !== "rate-limited" || !e.details?.retryAt) throw e;
+      pauses++;
+      simulated += Math.max(0, e.details.retryAt - clock());
+    }
+  }
+  return { wallMs: clock() - start, pauses, refused, requests, count, budgets: LINEAR_DEFAULT_BUDGETS };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {

@@ -10,6 +10,7 @@ export const CONNECTOR_ERROR_CODES = [
   "rate-limited", // carries retryAt: wait until then, do not spin
   "upstream", // 5xx, timeout, network: retry with backoff
   "invalid-response", // the tracker answered something we cannot parse
+  "invalid-request", // the tracker refused our request as invalid (an argument, a query too complex): change it, do not repeat it
 ] as const;
 export type ConnectorErrorCode = (typeof CONNECTOR_ERROR_CODES)[number];
 

@@ -19,6 +19,7 @@
  *   if (!page.hasMore) break;
  * } while (true);
  */
+import type { NotCarriedField } from "../src/core/not-carried";
 import type { Issue, Tracker } from "../src/core/types";
 
 export type FetchLike = (input: Request | string | URL, init?: RequestInit) => Promise<Response>;
@@ -122,7 +123,8 @@ export type WebhookVerification =
 
 /** A webhook normalized into what the pipeline acts on. */
 export type WebhookEvent =
-  | { kind: "issue.upserted"; deliveryId: string; scopeId: string; issue: Issue }
+  /** `notCarried`: fields the payload lacks; the pipeline keeps their stored values (src/core/not-carried.ts). */
+  | { kind: "issue.upserted"; deliveryId: string; scopeId: string; issue: Issue; notCarried?: NotCarriedField[] }
   | { kind: "issue.deleted"; deliveryId: string; scopeId: string; externalId: string }
   /** Something changed that needs a re-fetch of the issue (comment, label event without full issue). */
   | { kind: "issue.touched"; deliveryId: string; scopeId: string; ref: IssueRef }

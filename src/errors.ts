@@ -26,6 +26,7 @@ export const ERROR_CODES = {
   upstream_error: 502,
   upstream_rate_limited: 503,
   not_configured: 503,
+  queue_unavailable: 503,
 } as const satisfies Record<string, ContentfulStatusCode>;
 export type ErrorCode = keyof typeof ERROR_CODES;
 

@@ -55,7 +55,7 @@ export function createJiraConnector(config: ConnectorConfig): JiraConnector {
     pageSize: PAGE_SIZE,
     oauth: createJiraOAuth(config, http, client),
     webhooks: createJiraWebhookHandler(config.clientSecret, config.options?.jiraWebhookIssuer),
-    listIssues: (auth, scope, cursor) => listIssuesPage(client, auth, scope, cursor),
+    listIssues: (auth, scope, cursor) => listIssuesPage(client, auth, scope, cursor, config.now ?? Date.now),
     async getIssue(auth: Auth, ref: IssueRef): Promise<Issue | null> {
       const siteId = ref.scope.siteId ?? auth.siteId;
       if (!siteId) throw new ConnectorError("forbidden", "Jira calls need a siteId (cloudId)", { tracker: "jira" });

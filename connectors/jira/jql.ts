@@ -86,6 +86,11 @@ export function syncJql(projectKey: string, fromLocalMinute: string | null): str
   return `project = ${jqlString(projectKey)}${bound} ORDER BY updated ASC, key ASC`;
 }
 
+/** JQL for a first (full) sync: key order, in which an edit during the run moves no issue. */
+export function fullSyncJql(projectKey: string): string {
+  return `project = ${jqlString(projectKey)} ORDER BY key ASC`;
+}
+
 /** JQL for dynamic-webhook filters: `project in ("A", "B")` (a supported filter form). */
 export function projectsFilter(projectKeys: string[]): string {
   return `project in (${projectKeys.map(jqlString).join(", ")})`;

@@ -20,7 +20,8 @@ export const JIRA_SCOPES = ["read:jira-work", "write:jira-work", "read:jira-user
 
 export function createJiraOAuth(config: ConnectorConfig, http: HttpClient, client: JiraClient): OAuthEndpoints {
   const now = config.now ?? Date.now;
-  const token = async (body: Record<string, string>): Promise<TokenSet> => {
+  /** `previous`: on refresh, what an answer leaves out is kept (Atlassian documents rotation, not that every answer carries a new refresh token or the scopes). */
+  const token = async (body: Record<string, string>, previous?: TokenSet): Promise<TokenSet> => {
     let data: unknown;
     try {
       ({ data } = await http.json({ method: "POST", url: `${config.oauthBase}/oauth/token`, body }));
@@ -34,9 +35,9 @@ export function createJiraOAuth(config: ConnectorConfig, http: HttpClient, clien
     const t = parseOrThrow(TokenResponseSchema, data, "jira", "token response");
     return {
       accessToken: t.access_token,
-      refreshToken: t.refresh_token ?? null,
+      refreshToken: t.refresh_token ?? previous?.refreshToken ?? null,
       expiresAt: new Date(now() + t.expires_in * 1000).toISOString(),
-      scopes: (t.scope ?? "").split(" ").filter(Boolean),
+      scopes: t.scope ? t.scope.split(" ").filter(Boolean) : (previous?.scopes ?? []),
     };
   };
 
@@ -58,7 +59,7 @@ export function createJiraOAuth(config: ConnectorConfig, http: HttpClient, clien
     },
     refresh(t) {
       if (!t.refreshToken) throw new ConnectorError("auth", "no Jira refresh token (was offline_access granted?)", { tracker: "jira" });
-      return token({ grant_type: "refresh_token", client_id: config.clientId, client_secret: config.clientSecret, refresh_token: t.refreshToken });
+      return token({ grant_type: "refresh_token", client_id: config.clientId, client_secret: config.clientSecret, refresh_token: t.refreshToken }, t);
     },
     async discover(auth: Auth): Promise<Discovery> {
       const sites = await client.accessibleResources(auth);

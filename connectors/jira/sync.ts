@@ -22,9 +22,12 @@
  * dropped iff that exact version was delivered). An issue edited again gets a
  * new `updated` and is delivered again: that is a new version, not a repeat.
  *
- * First sync (no `hw`): full pages of 100 issues with the explicit field list.
- * Later syncs first *scan* the window with `fields: ["updated"]` (large pages,
- * a few bytes per row), then fetch only the new versions with
+ * First sync (no `hw`): full pages of 100 issues with the explicit field list,
+ * in key order (an edit during the run moves no issue, whatever the token is).
+ * Later syncs first *scan* the window with `fields: ["updated"]` (asking for
+ * 5,000 rows a page, which Atlassian documents only for `id`/`key` searches:
+ * shorter pages are followed by token like any other), then fetch only the new
+ * versions with
  * `POST /issue/bulkfetch` (100 per call). A no-op re-sync is one request.
  *
  * While a run is in progress the cursor also carries `run`: the JQL (fixed for
@@ -39,14 +42,24 @@ import type { Auth, IssuePage, SkippedItem, SyncScope } from "../types";
 import type { Issue } from "../../src/core/types";
 import type { JiraClient } from "./client";
 import { discoverFields, searchFields } from "./fields";
-import { isValidTimeZone, lowerBound, lowerBoundMs, parseJiraTime, syncJql } from "./jql";
+import { fullSyncJql, isValidTimeZone, lowerBound, lowerBoundMs, parseJiraTime, syncJql } from "./jql";
 import { normalizeIssue } from "./normalize";
 import { RawIssueSchema, ScanIssueSchema, type RawIssue } from "./schema";
 
 export const PAGE_SIZE = 100;
-/** `search/jql` returns up to 5000 rows when only ids/keys (here: `updated`) are requested. */
+/**
+ * Asked for on `updated` scans. Atlassian documents up to 5,000 rows per page only when requesting
+ * `id` or `key`; with `updated` the page may be shorter (the strict simulator gives 100), and the scan
+ * simply follows `nextPageToken` until `isLast`.
+ */
 export const SCAN_PAGE_SIZE = 5000;
 export const OVERLAP_MS = 60_000;
+/**
+ * Allowance for the difference between our clock and Jira's `updated` times, and for Jira indexing an
+ * edit late (results are documented as eventually consistent; no lag figure is published: an
+ * assumption). The next run never starts after this run's start minus this.
+ */
+export const SKEW_MS = 60_000;
 
 const Seen = z.record(z.string(), z.number());
 const CursorSchema = z.object({
@@ -68,6 +81,14 @@ const CursorSchema = z.object({
       hw: z.number().nullable(),
       pos: z.number().nullable(),
       seen: Seen,
+      /** When the run started (our clock, ms). */
+      startedAt: z.number().optional(),
+      /** The oldest `updated` delivered in this run that is at/after `startedAt`: an edit made during the run. */
+      editedMin: z.number().nullable().optional(),
+      /** Page transitions: [when the next page was asked for (our clock), `pos` before it]. */
+      marks: z.array(z.tuple([z.number(), z.number().nullable()])).optional(),
+      /** Scan runs: ids delivered in this run (to recognise an issue edited again mid-run). */
+      delivered: z.array(z.string()).optional(),
     })
     .nullable(),
 });
@@ -101,7 +122,7 @@ const refOf = (raw: unknown, i: number) => {
 };
 
 /** One page of the sync (see the comment block above). */
-export async function listIssuesPage(client: JiraClient, auth: Auth, scope: SyncScope, cursorRaw: string | null): Promise<IssuePage> {
+export async function listIssuesPage(client: JiraClient, auth: Auth, scope: SyncScope, cursorRaw: string | null, now: () => number = Date.now): Promise<IssuePage> {
   const site = scope.siteId ?? auth.siteId;
   if (!site) throw new ConnectorError("forbidden", "Jira sync needs a siteId (cloudId)", { tracker: "jira" });
   const a: Auth = { ...auth, siteId: site };
@@ -119,13 +140,18 @@ export async function listIssuesPage(client: JiraClient, auth: Auth, scope: Sync
   const fields = searchFields(fieldMap);
   if (!c.run) {
     const from = c.hw === null ? null : lowerBound(c.hw, OVERLAP_MS, tz);
-    c.run = { mode: c.hw === null ? "full" : "scan", jql: syncJql(scope.id, from), token: null, scanDone: false, pending: [], hw: c.hw, pos: null, seen: { ...c.seen } };
+    const mode = c.hw === null ? "full" : "scan";
+    // A full sync goes in key order: an edit during the run does not move an issue, so even a token
+    // that resumes by offset skips nothing (the edit is picked up by the next run, see nextLowerBound).
+    const jql = mode === "full" ? fullSyncJql(scope.id) : syncJql(scope.id, from);
+    c.run = { mode, jql, token: null, scanDone: false, pending: [], hw: c.hw, pos: null, seen: { ...c.seen }, startedAt: now(), editedMin: null, marks: [], delivered: [] };
   }
   const run = c.run;
   const issues: Issue[] = [];
   const skipped: SkippedItem[] = [];
 
   const search = async (maxResults: number, f: string[]) => {
+    if (run.token) (run.marks ??= []).push([now(), run.pos]);
     try {
       return await client.searchJql(a, { jql: run.jql, nextPageToken: run.token ?? undefined, maxResults, fields: f });
     } catch (e) {
@@ -144,14 +170,17 @@ export async function listIssuesPage(client: JiraClient, auth: Auth, scope: Sync
     const u = parseJiraTime(raw.fields.updated);
     if (Number.isNaN(u)) return void skipped.push({ ref: raw.key, reason: `fields.updated: unparseable time ${raw.fields.updated}` });
     const prev = run.seen[raw.id];
-    if (run.mode === "full") run.pos = u;
     if (prev !== undefined && prev >= u) return;
     try {
       issues.push(normalizeIssue(raw, fieldMap, siteUrl));
     } catch (e) {
       return void skipped.push({ ref: raw.key, reason: `normalize: ${(e as Error).message.slice(0, 200)}` });
     }
+    // An issue this scan run already delivered, now in a newer version: it was edited mid-run, and
+    // with offset tokens the rows after its old place slid back past a page boundary.
+    if (run.mode === "scan" && prev !== undefined && run.delivered?.includes(raw.id)) run.editedMin = Math.min(run.editedMin ?? u, u);
     run.seen[raw.id] = u;
+    if (run.mode === "scan") (run.delivered ??= []).push(raw.id);
     run.hw = run.hw === null ? u : Math.max(run.hw, u);
   };
 
@@ -186,13 +215,45 @@ export async function listIssuesPage(client: JiraClient, auth: Auth, scope: Sync
       ok.forEach(accept);
     }
   }
-  if (run.pos !== null) run.seen = prune(run.seen, lowerBoundMs(run.pos, OVERLAP_MS, tz));
+  // A full run keeps only the versions the next run's window will re-read; a scan run keeps all it
+  // delivered (its window is what changed since the last run).
+  if (run.mode === "full") {
+    const keepFrom = runFloor(run);
+    if (keepFrom !== null) run.seen = prune(run.seen, lowerBoundMs(keepFrom, OVERLAP_MS, tz));
+  }
 
   const done = run.scanDone && run.pending.length === 0;
   if (done) {
-    c.hw = run.hw;
+    c.hw = nextLowerBound(run);
     c.seen = c.hw === null ? {} : prune(run.seen, lowerBoundMs(c.hw, OVERLAP_MS, tz));
     c.run = null;
   }
   return { issues, skipped, cursor: JSON.stringify(c), hasMore: !done };
+}
+
+/**
+ * Where the next run starts (its high-water mark; the window opens a minute before). Not simply the
+ * newest row seen, because `nextPageToken` is opaque and results eventually consistent:
+ * - never after this run's start minus `SKEW_MS`: an issue edited during the run, or indexed late,
+ *   is found by the next run even if its `updated` is older than rows this run delivered;
+ * - if a scan run (ORDER BY updated) delivered an issue twice, it was edited mid-run; if the token
+ *   resumes by offset, the edited issue moved to the end and one row per edit slid back past the
+ *   next page boundary. Those rows sit at the first page transition asked for after the edit (minus
+ *   `SKEW_MS`), so the next run starts there. With position tokens this only re-reads a little.
+ *   (A full run goes in key order, where an edit moves nothing; a deletion during it can still hide
+ *   one issue behind an offset token until that issue next changes.)
+ */
+function runFloor(run: NonNullable<SyncCursor["run"]>): number | null {
+  if (run.hw === null) return null;
+  return run.startedAt === undefined ? run.hw : Math.min(run.hw, run.startedAt - SKEW_MS);
+}
+
+function nextLowerBound(run: NonNullable<SyncCursor["run"]>): number | null {
+  let next = runFloor(run);
+  if (next === null) return null;
+  if (run.editedMin !== null && run.editedMin !== undefined) {
+    const mark = (run.marks ?? []).find(([at]) => at >= run.editedMin! - SKEW_MS);
+    if (mark && mark[1] !== null) next = Math.min(next, mark[1]);
+  }
+  return next;
 }

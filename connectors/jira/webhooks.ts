@@ -6,9 +6,11 @@
  * 2.0 apps") say a delivery to a webhook registered through the REST API by an
  * OAuth 2.0 app carries `Authorization: Bearer <JWT>`, signed HS256 with the
  * app's client secret. The docs do not list the claims. We therefore check:
- * the HS256 signature (constant time), `exp` (required; expired → `stale`,
- * 30 s leeway), `iat` not in the future, and `iss` only when
- * `options.jiraWebhookIssuer` is configured. `qsh` is not checked: for
+ * the HS256 signature (constant time), `exp` when present (expired → `stale`,
+ * 30 s leeway; a token without `exp` whose signature verifies is accepted,
+ * since no claim is documented as required), `iat` not in the future, and
+ * `iss` only when `options.jiraWebhookIssuer` is configured. Replays of a
+ * delivery are de-duplicated by its identifier at the intake. `qsh` is not checked: for
  * Connect it hashes method + path + query, which a `WebhookInput` does not
  * carry, and OAuth-app tokens may use the fixed `context-qsh`.
  * UNCERTAIN (report): the exact claim set; and the JWT does not cover the
@@ -67,8 +69,8 @@ export async function verifyJiraWebhook(input: WebhookInput, clientSecret: strin
   if (header.alg !== "HS256") return { ok: false, reason: "bad-signature", message: `unexpected JWT alg ${String(header.alg)}` };
   if (!timingSafeEqualString(await hs256(clientSecret, `${h}.${p}`), sig)) return { ok: false, reason: "bad-signature", message: "JWT signature mismatch" };
   const nowS = now / 1000;
-  if (typeof claims.exp !== "number") return { ok: false, reason: "bad-signature", message: "JWT has no exp claim" };
-  if (nowS > claims.exp + LEEWAY_S) return { ok: false, reason: "stale", message: `JWT expired at ${new Date(claims.exp * 1000).toISOString()}` };
+  // No `exp` is not a refusal: the signature is what proves the sender, and the body is not trusted (re-fetch).
+  if (typeof claims.exp === "number" && nowS > claims.exp + LEEWAY_S) return { ok: false, reason: "stale", message: `JWT expired at ${new Date(claims.exp * 1000).toISOString()}` };
   if (typeof claims.iat === "number" && claims.iat > nowS + LEEWAY_S) return { ok: false, reason: "stale", message: "JWT issued in the future" };
   if (issuer && claims.iss !== issuer) return { ok: false, reason: "bad-signature", message: `unexpected JWT issuer ${String(claims.iss)}` };
   const deliveryId = input.headers.get("x-atlassian-webhook-identifier");

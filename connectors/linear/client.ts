@@ -61,18 +61,50 @@ export const readLinearRateLimit: RateLimitReader = (res, now) => {
   return { limited: true, retryAt, reason, state: { ...state, resource: reason } };
 };
 
-/** Maps Linear GraphQL errors to ConnectorError, as the SDK's error classes do. */
-export function errorFromGraphql(errors: GraphqlError[], status: number): ConnectorError {
+/** A plan's usage limit is not a per-hour budget; retry no sooner than this (an assumption: Linear publishes no reset for it). */
+export const USAGE_LIMIT_RETRY_MS = 60 * 60_000;
+
+/**
+ * Maps Linear GraphQL errors to ConnectorError, as the SDK's error classes do. The `extensions.type`
+ * strings are @linear/sdk's `errorMap` (verified in node_modules/@linear/sdk): "feature not accessible"
+ * → forbidden, "usage limit exceeded" → rate-limited (retry in an hour), "invalid input" →
+ * invalid-request. `reason` is the type when there is one, else the code.
+ */
+export function errorFromGraphql(errors: GraphqlError[], status: number, now = Date.now()): ConnectorError {
   const e = errors[0];
   const code = e?.extensions?.code ?? "";
   const type = e?.extensions?.type ?? "";
   const message = e?.extensions?.userPresentableMessage ?? e?.message ?? "unknown error";
-  const details = { tracker: TRACKER, status, reason: code || type || undefined };
+  const details = { tracker: TRACKER, status, reason: type || code || undefined };
   if (code === "AUTHENTICATION_ERROR" || type === "authentication error") return new ConnectorError("auth", `linear: ${message}`, details);
-  if (code === "FORBIDDEN" || type === "forbidden" || code === "FEATURE_NOT_ACCESSIBLE") return new ConnectorError("forbidden", `linear: ${message}`, details);
+  if (code === "FORBIDDEN" || type === "forbidden" || code === "FEATURE_NOT_ACCESSIBLE" || type === "feature not accessible")
+    return new ConnectorError("forbidden", `linear: ${message}`, details);
+  // "Entity not found" arrives as an `invalid input` error: it is checked first.
   if (/not found/i.test(e?.message ?? "") || code === "ENTITY_NOT_FOUND") return new ConnectorError("not-found", `linear: ${message}`, details);
+  if (type === "usage limit exceeded" || code === "USAGE_LIMIT_EXCEEDED") return new ConnectorError("rate-limited", `linear: ${message}`, { ...details, retryAt: now + USAGE_LIMIT_RETRY_MS });
+  if (type === "invalid input" || code === "INVALID_INPUT" || code === "QUERY_TOO_COMPLEX") return new ConnectorError("invalid-request", `linear: ${message}`, details);
   if (code === "INTERNAL_ERROR" || type === "internal error" || type === "lock timeout" || type === "network error") return new ConnectorError("upstream", `linear: ${message}`, details);
   return new ConnectorError("invalid-response", `linear: ${message}`, details);
+}
+
+interface Budget {
+  limit: number | null;
+  remaining: number | null;
+  reset: number | null;
+}
+
+/**
+ * When the next request may go, given the budgets the last answer reported: Linear refills its leaky
+ * buckets evenly until `reset` (the bucket is full then), so the wait for `need` points is the
+ * deficit's share of the time left. Null when nothing needs waiting for (or nothing is known).
+ */
+export function paceUntil(b: Budget, need: number, now: number): number | null {
+  if (b.remaining === null || b.limit === null || b.reset === null || need <= 0) return null;
+  if (b.remaining >= need || b.reset <= now) return null;
+  const missing = Math.min(need, b.limit) - b.remaining;
+  const refillable = b.limit - b.remaining;
+  if (refillable <= 0) return null;
+  return now + Math.ceil(((b.reset - now) * missing) / refillable);
 }
 
 export interface LinearGraphqlOptions {
@@ -91,10 +123,23 @@ export class LinearGraphql {
   readonly http: HttpClient;
   /** The last response body, so a 4xx's GraphQL errors can be mapped after HttpClient threw. */
   private lastText = "";
+  /** Both budgets as the last answer reported them, and the last query's complexity (`x-complexity`). */
+  private budgets: { requests: Budget; complexity: Budget; lastCost: number } = {
+    requests: { limit: null, remaining: null, reset: null },
+    complexity: { limit: null, remaining: null, reset: null },
+    lastCost: 0,
+  };
 
   constructor(private readonly opts: LinearGraphqlOptions) {
     const reader: RateLimitReader = (res, now) => {
       this.lastText = res.text;
+      const h = res.headers;
+      if (h.get("x-ratelimit-requests-limit") !== null)
+        this.budgets.requests = { limit: num(h, "x-ratelimit-requests-limit"), remaining: num(h, "x-ratelimit-requests-remaining"), reset: epochMs(num(h, "x-ratelimit-requests-reset")) };
+      if (h.get("x-ratelimit-complexity-limit") !== null)
+        this.budgets.complexity = { limit: num(h, "x-ratelimit-complexity-limit"), remaining: num(h, "x-ratelimit-complexity-remaining"), reset: epochMs(num(h, "x-ratelimit-complexity-reset")) };
+      const cost = num(h, "x-complexity");
+      if (cost !== null && cost > 0) this.budgets.lastCost = cost;
       return readLinearRateLimit(res, now);
     };
     this.http = new HttpClient({ fetch: opts.fetch, tracker: TRACKER, timeoutMs: opts.timeoutMs, now: opts.now, readRateLimit: reader, userAgent: "backlog-auditor" });
@@ -104,8 +149,26 @@ export class LinearGraphql {
     return this.http.rateLimit();
   }
 
+  /**
+   * Pacing by the rate-limit headers: when the last answer left fewer requests than one, or less
+   * complexity than the last query cost, the next request is not sent (it would only be refused):
+   * `rate-limited` with the time the bucket will have refilled enough, which the pipeline waits out.
+   * (`x-complexity`, the cost of a query, is what the simulator sends; if Linear omits it only the
+   * request budget paces, and a refusal is still mapped to rate-limited.)
+   */
+  private pace(): void {
+    const now = (this.opts.now ?? Date.now)();
+    const byRequests = paceUntil(this.budgets.requests, 1, now);
+    const byComplexity = paceUntil(this.budgets.complexity, this.budgets.lastCost, now);
+    const until = Math.max(byRequests ?? 0, byComplexity ?? 0);
+    if (!until) return;
+    const reason = (byComplexity ?? 0) >= (byRequests ?? 0) ? "complexity" : "requests";
+    throw new ConnectorError("rate-limited", `linear: pacing, the ${reason} budget is too low for the next request`, { tracker: TRACKER, retryAt: until, reason });
+  }
+
   /** Send one document; throw ConnectorError on transport or GraphQL errors; parse `data` with `schema`. */
   async query<T>(auth: Auth, document: string, variables: Record<string, unknown>, schema: z.ZodType<T>, what: string): Promise<T> {
+    this.pace();
     let text: string;
     let status: number;
     try {
@@ -120,7 +183,7 @@ export class LinearGraphql {
     } catch (e) {
       if (e instanceof ConnectorError && e.code !== "rate-limited" && e.details.status && e.details.status < 500) {
         const errors = errorsOf(this.lastText);
-        if (errors.length) throw errorFromGraphql(errors, e.details.status);
+        if (errors.length) throw errorFromGraphql(errors, e.details.status, (this.opts.now ?? Date.now)());
       }
       throw e;
     }
@@ -131,7 +194,7 @@ export class LinearGraphql {
       throw new ConnectorError("invalid-response", `linear ${what}: body is not JSON`, { tracker: TRACKER, status });
     }
     const env = parseOrThrow(GraphqlEnvelopeSchema, body, TRACKER, what);
-    if (env.errors?.length) throw errorFromGraphql(env.errors, status);
+    if (env.errors?.length) throw errorFromGraphql(env.errors, status, (this.opts.now ?? Date.now)());
     return parseOrThrow(schema, env.data, TRACKER, what);
   }
 }

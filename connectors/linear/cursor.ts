@@ -31,6 +31,8 @@ const CursorSchema = z.object({
   idsAtMax: z.array(z.string()),
   /** Label dictionary continuation, when a workspace has many labels. */
   labelsAfter: z.string().nullable().optional(),
+  /** The page size this scope's Linear accepted, once a larger one was refused (absent: the default). */
+  first: z.number().int().min(1).max(250).optional(),
 });
 export type LinearCursor = z.infer<typeof CursorSchema>;
 
@@ -74,5 +76,5 @@ export function finishRun(c: LinearCursor): LinearCursor {
   if (!c.maxSeen) return { ...c, after: null, maxSeen: null, idsAtMax: [] };
   const sameAsSince = Date.parse(c.maxSeen) === Date.parse(c.since);
   const idsAtSince = sameAsSince ? [...new Set([...c.idsAtSince, ...c.idsAtMax])] : c.idsAtMax;
-  return { v: 1, since: c.maxSeen, idsAtSince, after: null, maxSeen: null, idsAtMax: [] };
+  return { v: 1, since: c.maxSeen, idsAtSince, after: null, maxSeen: null, idsAtMax: [], ...(c.first ? { first: c.first } : {}) };
 }

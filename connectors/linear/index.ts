@@ -21,15 +21,27 @@ import type { Issue } from "../../src/core/types";
 import type { Auth, Connector, ConnectorConfig, IssuePage, IssueRef, SyncScope } from "../types";
 import { LinearGraphql } from "./client";
 import { advance, decodeCursor, encodeCursor, finishRun } from "./cursor";
-import { issueFromNode } from "./normalize";
+import { linearIssue } from "./normalize";
 import { createLinearOAuth } from "./oauth";
 import { ISSUE_BY_ID, ISSUES_PAGE, LABELS_PAGE } from "./queries";
 import { IssueByIdSchema, IssueNodeSchema, IssuesPageSchema, LabelsPageSchema, type LinearIssueNode } from "./schema";
 import { createLinearWebhooks } from "./webhooks";
 import { ensureLinearComment, ensureLinearLabels, type WriteOptions } from "./write";
 
-/** Linear's largest page (trackers.md: 250, unverified). See queries.ts for the complexity estimate. */
+/**
+ * Linear's largest page (trackers.md: 250, unverified; Linear documents only the default, 50). See
+ * queries.ts for the complexity estimate. If Linear refuses it, the sync halves it (see `listIssues`).
+ */
 export const LINEAR_PAGE_SIZE = 250;
+
+/**
+ * Whether an error is Linear refusing the page size: an argument error (`invalid input`) or a query
+ * over the complexity cap. UNVERIFIED: which error Linear sends for a too-large `first` is not
+ * documented; both an argument error and a complexity error are taken as "try a smaller page".
+ */
+function refusesPageSize(e: unknown): boolean {
+  return isConnectorError(e) && (e as ConnectorError).code === "invalid-request" && !/cursor/i.test((e as Error).message);
+}
 
 /** Max extra label-dictionary pages per sync page (workspaces with > 250 labels). */
 const MAX_LABEL_PAGES = 20;
@@ -43,14 +55,21 @@ export function createLinearConnector(config: ConnectorConfig): Connector {
   };
 
   async function listIssues(auth: Auth, scope: SyncScope, cursor: string | null): Promise<IssuePage> {
-    const c = decodeCursor(cursor);
-    const data = await gql.query(
-      auth,
-      ISSUES_PAGE,
-      { teamId: scope.id, first: LINEAR_PAGE_SIZE, after: c.after, since: c.since, labelsAfter: null },
-      IssuesPageSchema,
-      "issues page",
-    );
+    let c = decodeCursor(cursor);
+    // Adaptive page size: on a refusal, halve and retry at once (the sync does not fail); the size
+    // that worked rides in the cursor, so the rest of this run and the next runs start there.
+    let first = c.first ?? LINEAR_PAGE_SIZE;
+    let data;
+    for (;;) {
+      try {
+        data = await gql.query(auth, ISSUES_PAGE, { teamId: scope.id, first, after: c.after, since: c.since, labelsAfter: null }, IssuesPageSchema, "issues page");
+        break;
+      } catch (e) {
+        if (first <= 1 || !refusesPageSize(e)) throw e;
+        first = Math.max(1, Math.floor(first / 2));
+      }
+    }
+    if (first !== LINEAR_PAGE_SIZE) c = { ...c, first };
     const { ok, skipped } = parseLoose(IssueNodeSchema, data.issues.nodes, (raw, i) => {
       const o = raw as { identifier?: unknown; id?: unknown } | null;
       const key = typeof o?.identifier === "string" ? o.identifier : undefined;
@@ -71,7 +90,7 @@ export function createLinearConnector(config: ConnectorConfig): Connector {
     const excluded = new Set(c.idsAtSince);
     const fresh: LinearIssueNode[] = ok.filter((n) => !(excluded.has(n.id) && Date.parse(n.updatedAt) === sinceMs));
     const t = now();
-    const issues: Issue[] = fresh.map((n) => issueFromNode(n, (id) => names.get(id), t));
+    const issues: Issue[] = fresh.map((n) => linearIssue({ from: "graphql", node: n, labelNames: (id) => names.get(id) }, t).issue);
     const advanced = advance(c, fresh.map((n) => ({ id: n.id, updatedAt: n.updatedAt })));
     const { hasNextPage, endCursor } = data.issues.pageInfo;
     if (hasNextPage && endCursor) return { issues, skipped, cursor: encodeCursor({ ...advanced, after: endCursor }), hasMore: true };
@@ -89,7 +108,7 @@ export function createLinearConnector(config: ConnectorConfig): Connector {
     if (data.issue === null || data.issue === undefined) return null;
     const r = IssueNodeSchema.safeParse(data.issue);
     if (!r.success) throw new ConnectorError("invalid-response", `linear issue ${ref.key}: ${r.error.issues[0]?.message ?? "bad shape"}`, { tracker: "linear" });
-    return issueFromNode(r.data, () => undefined, now());
+    return linearIssue({ from: "graphql", node: r.data }, now()).issue;
   }
 
   return {

@@ -1,8 +1,10 @@
 /**
- * Linear issue → the shared `Issue`. Two inputs: the GraphQL node the sync
- * reads, and the webhook's `data` (IssueWebhookPayload), which has flat ids,
- * inline labels and a cycle without the isActive/isNext flags.
+ * Linear issue → the shared `Issue`, through one builder (`linearIssue`) for
+ * both inputs: the GraphQL node the sync reads, and the webhook's `data`
+ * (IssueWebhookPayload), which has flat ids, inline labels, no comments and a
+ * cycle without the isActive/isNext flags.
  */
+import type { NotCarriedField } from "../../src/core/not-carried";
 import type { Issue, Iteration, StateCategory } from "../../src/core/types";
 import type { LinearCycle, LinearIssueNode } from "./schema";
 import type { z } from "zod";
@@ -72,12 +74,71 @@ function customFields(n: { project?: { name: string } | null; projectMilestone?:
   return out;
 }
 
-/** GraphQL node → Issue. `labelNames` resolves `labelIds` (the sync's dictionary). */
-export function issueFromNode(n: LinearIssueNode, labelNames: (id: string) => string | undefined, now: number): Issue {
-  const labels = n.labels
-    ? n.labels.nodes.map((l) => l.name)
-    : n.labelIds.map((id) => labelNames(id)).filter((x): x is string => typeof x === "string");
-  return {
+export type IssueWebhookData = z.infer<typeof IssueWebhookDataSchema>;
+
+/**
+ * Where a Linear issue comes from: a GraphQL node (sync or `getIssue`; `labelNames`
+ * resolves `labelIds` through the sync's dictionary) or a webhook's `data`
+ * (IssueWebhookPayload: flat ids, inline labels, a cycle without flags, no comments).
+ */
+export type LinearIssueSource =
+  | { from: "graphql"; node: LinearIssueNode; labelNames?: (id: string) => string | undefined }
+  | { from: "webhook"; data: IssueWebhookData };
+
+export interface BuiltIssue {
+  issue: Issue;
+  /** Fields the source does not carry: the pipeline keeps their stored values (src/core/not-carried.ts). */
+  notCarried: NotCarriedField[];
+}
+
+/**
+ * The one Linear issue builder, for both sources, so a webhook and a sync of the
+ * same tracker state give the same issue (and content hash) once the fields the
+ * webhook lacks are taken from the stored copy.
+ *
+ * @example
+ * const { issue, notCarried } = linearIssue({ from: "webhook", data }, Date.now()); // notCarried: ["commentCount", "iteration"?]
+ */
+export function linearIssue(src: LinearIssueSource, now: number): BuiltIssue {
+  const notCarried: NotCarriedField[] = [];
+  let labels: string[];
+  let teamKey: string | null;
+  let assignee: string | null;
+  let commentCount = 0;
+  // Evidence only where the node selected it (the sync page); webhook payloads leave the stored evidence as it is.
+  let evidence: Pick<Issue, "startedAt" | "customerRequests"> | null = null;
+  const n = src.from === "graphql" ? src.node : src.data;
+  if (src.from === "graphql") {
+    const node = src.node;
+    if (node.needs) {
+      evidence = {
+        startedAt: node.startedAt ?? null,
+        customerRequests: node.needs.nodes.map((x) => ({
+          customer: x.customer?.name ?? null,
+          revenue: x.customer?.revenue ?? null,
+          size: x.customer?.size ?? null,
+          tier: x.customer?.tier?.name ?? null,
+          important: (x.priority ?? 0) >= 1,
+          createdAt: x.createdAt ?? null,
+        })),
+      };
+    }
+    labels = node.labels ? node.labels.nodes.map((l) => l.name) : node.labelIds.map((id) => src.labelNames?.(id)).filter((x): x is string => typeof x === "string");
+    teamKey = node.team.key;
+    assignee = node.assignee?.id ?? null;
+    if (node.comments) commentCount = node.comments.nodes.length;
+    else notCarried.push("commentCount");
+  } else {
+    const d = src.data;
+    labels = (d.labels ?? []).map((l) => l.name);
+    teamKey = d.team?.key ?? d.identifier.split("-")[0] ?? null;
+    assignee = d.assigneeId ?? null;
+    // A webhook payload carries neither the comment count nor the customer requests (and the start time, here).
+    notCarried.push("commentCount", "startedAt", "customerRequests");
+  }
+  // A cycle without Linear's flags (a webhook's) is placed by dates, which cannot tell "next" from "future".
+  if (n.cycle && n.cycle.isActive === undefined && n.cycle.isNext === undefined) notCarried.push("iteration");
+  const issue: Issue = {
     tracker: "linear",
     externalId: n.id,
     key: n.identifier,
@@ -93,64 +154,16 @@ export function issueFromNode(n: LinearIssueNode, labelNames: (id: string) => st
     priorityName: n.priorityLabel ?? null,
     estimate: n.estimate ?? null,
     iteration: n.cycle ? cycleIteration(n.cycle, now) : null,
-    project: n.team.key,
-    assignees: n.assignee ? [n.assignee.id] : [],
+    project: teamKey,
+    assignees: assignee ? [assignee] : [],
     reactions: reactionCount(n.reactionData),
-    commentCount: n.comments?.nodes.length ?? 0,
+    commentCount,
     duplicateCount: 0,
     customFields: customFields(n),
     createdAt: n.createdAt,
     updatedAt: n.updatedAt,
     closedAt: n.completedAt ?? n.canceledAt ?? null,
-    // Evidence only where the node selected it (the sync page); webhook payloads leave the stored evidence as it is.
-    ...(n.needs
-      ? {
-          startedAt: n.startedAt ?? null,
-          customerRequests: n.needs.nodes.map((x) => ({
-            customer: x.customer?.name ?? null,
-            revenue: x.customer?.revenue ?? null,
-            size: x.customer?.size ?? null,
-            tier: x.customer?.tier?.name ?? null,
-            important: (x.priority ?? 0) >= 1,
-            createdAt: x.createdAt ?? null,
-          })),
-        }
-      : {}),
+    ...(evidence ?? {}),
   };
-}
-
-export type IssueWebhookData = z.infer<typeof IssueWebhookDataSchema>;
-
-/**
- * Webhook `data` → Issue. Label names come inline (`labels`); the comment
- * count is not in the payload (0 here; the pipeline keeps its stored count
- * or re-fetches).
- */
-export function issueFromWebhook(d: IssueWebhookData, now: number): Issue {
-  return {
-    tracker: "linear",
-    externalId: d.id,
-    key: d.identifier,
-    url: d.url ?? null,
-    title: d.title,
-    body: d.description ?? "",
-    labels: (d.labels ?? []).map((l) => l.name),
-    type: null,
-    components: [],
-    state: d.state.name,
-    stateCategory: stateCategory(d.state.type),
-    priority: d.priority,
-    priorityName: d.priorityLabel ?? null,
-    estimate: d.estimate ?? null,
-    iteration: d.cycle ? cycleIteration(d.cycle, now) : null,
-    project: d.team?.key ?? d.identifier.split("-")[0] ?? null,
-    assignees: d.assigneeId ? [d.assigneeId] : [],
-    reactions: reactionCount(d.reactionData),
-    commentCount: 0,
-    duplicateCount: 0,
-    customFields: customFields(d),
-    createdAt: d.createdAt,
-    updatedAt: d.updatedAt,
-    closedAt: d.completedAt ?? d.canceledAt ?? null,
-  };
+  return { issue, notCarried };
 }

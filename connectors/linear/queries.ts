@@ -114,21 +114,20 @@ export const ISSUE_BY_ID = /* GraphQL */ `
   }
 `;
 
-/** For `ensureLabels`: the issue's labels and the existing labels with the wanted names (team or workspace). */
+/**
+ * For `ensureLabels`: the issue's labels and the existing labels with the wanted names (team or
+ * workspace). `$labelFilter` is built by `labelLookupFilter`: names compared with `eqIgnoreCase`
+ * (Linear's StringComparator has no case-insensitive `in`), so "Constraint: Reliability" and
+ * "constraint: reliability" are one label.
+ */
 export const LABEL_STATE = /* GraphQL */ `
-  query BacklogAuditorLabelState($id: String!, $teamId: ID!, $names: [String!]!) {
+  query BacklogAuditorLabelState($id: String!, $labelFilter: IssueLabelFilter!) {
     issue(id: $id) {
       id
       team { id }
       labels(first: 100) { nodes { id name } }
     }
-    issueLabels(
-      first: 100
-      filter: {
-        name: { in: $names }
-        or: [{ team: { id: { eq: $teamId } } }, { team: { null: true } }]
-      }
-    ) {
+    issueLabels(first: 100, filter: $labelFilter) {
       nodes { id name team { id } }
     }
   }
@@ -215,3 +214,10 @@ export const ALL_DOCUMENTS: Record<string, string> = {
   COMMENT_DELETE,
   DISCOVERY,
 };
+
+/** The `IssueLabelFilter` for LABEL_STATE: any of `names` (ignoring case), on the team or the workspace. */
+export function labelLookupFilter(teamId: string, names: string[]): Record<string, unknown> {
+  return {
+    and: [{ or: names.map((n) => ({ name: { eqIgnoreCase: n } })) }, { or: [{ team: { id: { eq: teamId } } }, { team: { null: true } }] }],
+  };
+}

@@ -13,7 +13,7 @@
  */
 import { hmacSha256Hex, timingSafeEqualString } from "../http";
 import type { WebhookEvent, WebhookHandler, WebhookInput, WebhookVerification } from "../types";
-import { issueFromWebhook } from "./normalize";
+import { linearIssue } from "./normalize";
 import { CommentWebhookDataSchema, IssueWebhookDataSchema, WebhookEnvelopeSchema } from "./schema";
 
 /** How far `webhookTimestamp` may be from now. */
@@ -59,7 +59,8 @@ export function createLinearWebhooks(opts: { secret?: string; now?: () => number
       const d = IssueWebhookDataSchema.safeParse(data);
       if (!d.success) return [{ kind: "ignored", deliveryId, reason: `Issue payload did not match: ${d.error.issues[0]?.message ?? ""}` }];
       if (action === "remove") return [{ kind: "issue.deleted", deliveryId, scopeId: d.data.teamId, externalId: d.data.id }];
-      return [{ kind: "issue.upserted", deliveryId, scopeId: d.data.teamId, issue: issueFromWebhook(d.data, clock()) }];
+      const { issue, notCarried } = linearIssue({ from: "webhook", data: d.data }, clock());
+      return [{ kind: "issue.upserted", deliveryId, scopeId: d.data.teamId, issue, notCarried }];
     }
 
     if (type === "Comment" || type === "IssueLabel") {

@@ -22,6 +22,7 @@ import {
   ISSUE_LABELS_UPDATE,
   LABEL_CREATE,
   LABEL_STATE,
+  labelLookupFilter,
 } from "./queries";
 import { CommentWriteSchema, IssueCommentsSchema, IssueLabelsUpdateSchema, LabelCreateSchema, LabelStateSchema } from "./schema";
 import { z } from "zod";
@@ -38,21 +39,23 @@ const MAX_COMMENT_PAGES = 10;
 
 export async function ensureLinearLabels(gql: LinearGraphql, auth: Auth, ref: IssueRef, change: LabelChange, opts: WriteOptions): Promise<LabelResult> {
   const desired = [...new Set(change.desired)];
-  const state = await gql.query(auth, LABEL_STATE, { id: ref.externalId, teamId: ref.scope.id, names: desired }, LabelStateSchema, "label state");
+  const state = await gql.query(auth, LABEL_STATE, { id: ref.externalId, labelFilter: labelLookupFilter(ref.scope.id, desired) }, LabelStateSchema, "label state");
   if (!state.issue) throw new ConnectorError("not-found", `linear issue ${ref.key} not found`, { tracker: "linear" });
   const teamId = state.issue.team.id;
   const current = state.issue.labels.nodes;
-  const currentNames = new Set(current.map((l) => l.name));
+  // Linear label names are unique regardless of case: compare them lowercased.
+  const lc = (n: string) => n.toLowerCase();
+  const currentNames = new Set(current.map((l) => lc(l.name)));
   const existing = new Map<string, string>();
   // Prefer the team's label when both a team and a workspace label carry the name.
-  for (const l of state.issueLabels.nodes) if (!existing.has(l.name) || l.team?.id === teamId) existing.set(l.name, l.id);
+  for (const l of state.issueLabels.nodes) if (!existing.has(lc(l.name)) || l.team?.id === teamId) existing.set(lc(l.name), l.id);
 
   const created: string[] = [];
   const addIds: string[] = [];
   const added: string[] = [];
   for (const name of desired) {
-    if (currentNames.has(name)) continue;
-    let id = existing.get(name);
+    if (currentNames.has(lc(name))) continue;
+    let id = existing.get(lc(name));
     if (!id) {
       const def = change.definitions.find((d) => d.name === name);
       const input: Record<string, string> = { name };
@@ -68,14 +71,15 @@ export async function ensureLinearLabels(gql: LinearGraphql, auth: Auth, ref: Is
     addIds.push(id);
     added.push(name);
   }
-  const removedLabels = current.filter((l) => change.isOwned(l.name) && !desired.includes(l.name));
-  if (addIds.length === 0 && removedLabels.length === 0) return { added: [], removed: [], created, labels: [...currentNames] };
+  const wanted = new Set(desired.map(lc));
+  const removedLabels = current.filter((l) => change.isOwned(l.name) && !wanted.has(lc(l.name)));
+  if (addIds.length === 0 && removedLabels.length === 0) return { added: [], removed: [], created, labels: current.map((l) => l.name) };
 
   const input: Record<string, string[]> = {};
   if (addIds.length) input.addedLabelIds = addIds;
   if (removedLabels.length) input.removedLabelIds = removedLabels.map((l) => l.id);
   const r = await gql.query(auth, ISSUE_LABELS_UPDATE, { id: ref.externalId, input }, IssueLabelsUpdateSchema, "issue label update");
-  const after = r.issueUpdate.issue?.labels.nodes.map((l) => l.name) ?? [...currentNames].filter((n) => !removedLabels.some((l) => l.name === n)).concat(added);
+  const after = r.issueUpdate.issue?.labels.nodes.map((l) => l.name) ?? current.map((l) => l.name).filter((n) => !removedLabels.some((l) => l.name === n)).concat(added);
   return { added, removed: removedLabels.map((l) => l.name), created, labels: after };
 }
 

@@ -4,6 +4,7 @@
  * `wrangler dev`. No Cloudflare account and no internet needed.
  */
 import { spawn, spawnSync } from "node:child_process";
+import { createServer } from "node:net";
 import { copyFileSync, existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,8 +14,60 @@ const binDir = join(root, "node_modules", ".bin");
 /** The project's Node (the `node` devDependency, v24) — wrangler needs Node ≥ 22 and the machine may have 20. */
 export const NODE = existsSync(join(binDir, "node")) ? join(binDir, "node") : process.execPath;
 const WRANGLER = join(root, "node_modules", "wrangler", "bin", "wrangler.js");
-/** Child processes find the project's node first on PATH. */
-export const childEnv = (extra = {}) => ({ ...process.env, PATH: `${binDir}:${process.env.PATH ?? ""}`, WRANGLER_SEND_METRICS: "false", ...extra });
+/**
+ * Child processes find the project's node first on PATH. `CLOUDFLARE_CF_FETCH_ENABLED=false`: miniflare
+ * otherwise downloads the `Request.cf` object from workers.cloudflare.com on start and, offline, prints
+ * the failure with a stack trace; the Worker does not read `request.cf`, so the placeholder serves.
+ */
+export const childEnv = (extra = {}) => ({
+  ...process.env,
+  PATH: `${binDir}:${process.env.PATH ?? ""}`,
+  WRANGLER_SEND_METRICS: "false",
+  CLOUDFLARE_CF_FETCH_ENABLED: process.env.CLOUDFLARE_CF_FETCH_ENABLED ?? "false",
+  ...extra,
+});
+
+/**
+ * Whether `port` on 127.0.0.1 can be listened on: null when free, else why not
+ * ("is already in use", "needs privileges").
+ */
+export function checkPortFree(port, host = "127.0.0.1") {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once("error", (e) => resolve(e.code === "EADDRINUSE" ? "is already in use" : e.code === "EACCES" ? "needs privileges to listen on" : `cannot be listened on (${e.code ?? e.message})`));
+    probe.listen({ port, host, exclusive: true }, () => probe.close(() => resolve(null)));
+  });
+}
+
+/** Whether any process of the group led by `pid` is still alive. */
+function groupAlive(pid) {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch (e) {
+    return e.code === "EPERM";
+  }
+}
+
+/**
+ * Calls `stop` (which signals the child's process group) and resolves once every process of the
+ * group has exited — wrangler's workerd as well as wrangler — with SIGKILL after `graceMs`.
+ */
+export async function waitForExit(proc, stop, graceMs = 5_000) {
+  if (!proc?.pid) return;
+  const detachedGroup = process.platform !== "win32";
+  const alive = () => (detachedGroup ? groupAlive(proc.pid) : proc.exitCode === null && proc.signalCode === null);
+  if (!alive()) return;
+  stop();
+  const until = Date.now() + graceMs;
+  while (alive() && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+  if (!alive()) return;
+  try {
+    if (detachedGroup) process.kill(-proc.pid, "SIGKILL");
+    else proc.kill("SIGKILL");
+  } catch {}
+  while (alive() && Date.now() < until + 2_000) await new Promise((r) => setTimeout(r, 50));
+}
 
 /** The env file wrangler reads: .dev.vars if the user made one, else the committed safe defaults. */
 export function envFile() {
@@ -81,7 +134,7 @@ export async function startWorker(opts = {}) {
 }
 
 export function stopProcess(proc) {
-  if (!proc || proc.exitCode !== null) return;
+  if (!proc?.pid) return;
   try {
     process.kill(-proc.pid, "SIGTERM");
   } catch {

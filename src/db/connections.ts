@@ -174,13 +174,28 @@ export async function updateTokens(
   now = new Date(),
 ): Promise<void> {
   await db
-    .prepare("UPDATE connections SET access_token_enc = ?, refresh_token_enc = ?, token_expires_at = ?, updated_at = ? WHERE id = ?")
+    // A token refresh that finishes after a disconnect must not store tokens again.
+    .prepare("UPDATE connections SET access_token_enc = ?, refresh_token_enc = ?, token_expires_at = ?, updated_at = ? WHERE id = ? AND status != 'disconnected'")
     .bind(p.accessTokenEnc, p.refreshTokenEnc, p.tokenExpiresAt, now.toISOString(), id)
     .run();
 }
 
-export async function setConnectionStatus(db: D1Database, id: string, status: ConnectionStatus, detail: string | null, now = new Date()): Promise<void> {
-  await db.prepare("UPDATE connections SET status = ?, status_detail = ?, updated_at = ? WHERE id = ?").bind(status, detail, now.toISOString(), id).run();
+/**
+ * The one way a job (sync, webhook, write-back, token refresh, dead-letter) changes a connection's
+ * status. Guarded in the UPDATE itself, against the row as it is now rather than as the job read it:
+ * a `disconnected` connection (an admin's decision) is never changed, and a `revoked` one only stays
+ * revoked (its detail may change). Only a person ends those states, by connecting again (a new row)
+ * or disconnecting (`disconnectConnection`). Returns whether the status was changed.
+ *
+ * @example
+ * await transitionConnectionStatus(db, id, "active", null); // false if an admin disconnected it meanwhile
+ */
+export async function transitionConnectionStatus(db: D1Database, id: string, status: ConnectionStatus, detail: string | null, now = new Date()): Promise<boolean> {
+  const r = await db
+    .prepare("UPDATE connections SET status = ?, status_detail = ?, updated_at = ? WHERE id = ? AND status != 'disconnected' AND (status != 'revoked' OR ? = 'revoked')")
+    .bind(status, detail, now.toISOString(), id, status)
+    .run();
+  return (r.meta.changes ?? 0) > 0;
 }
 
 export async function setSyncScopes(db: D1Database, workspaceId: string, id: string, scopes: SyncScope[], now = new Date()): Promise<void> {

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { contentHash } from "../core/hash";
+import { keepStoredFields, type NotCarriedField } from "../core/not-carried";
 import { CustomFieldValueSchema, IssueSchema, IterationSchema, type Issue, type Tracker } from "../core/types";
 import { newId } from "../security/ids";
 import { safeJson } from "./workspaces";
@@ -132,7 +133,15 @@ const IN_CHUNK = 90;
  */
 export async function upsertIssues(
   db: D1Database,
-  p: { workspaceId: string; connectionId: string; scopeId: string; issues: Issue[]; now: Date },
+  p: {
+    workspaceId: string;
+    connectionId: string;
+    scopeId: string;
+    issues: Issue[];
+    now: Date;
+    /** Per external id, fields the source did not carry: the stored values are kept (one extra read, only when given). */
+    notCarried?: ReadonlyMap<string, readonly NotCarriedField[]>;
+  },
 ): Promise<UpsertResult> {
   const result: UpsertResult = { changed: [], written: 0, stale: 0, unchanged: 0 };
   if (p.issues.length === 0) return result;
@@ -151,6 +160,20 @@ export async function upsertIssues(
       .bind(p.connectionId, ...chunk)
       .all<{ id: string; external_id: string; content_hash: string; updated_at: string; deleted: number; evidence: string | null }>();
     for (const r of results) existing.set(r.external_id, { id: r.id, hash: r.content_hash, updatedAt: r.updated_at, deleted: r.deleted, evidence: r.evidence });
+  }
+  if (p.notCarried?.size) {
+    const partial = ids.filter((id) => existing.has(id) && (p.notCarried!.get(id)?.length ?? 0) > 0);
+    for (let i = 0; i < partial.length; i += IN_CHUNK) {
+      const chunk = partial.slice(i, i + IN_CHUNK);
+      const { results } = await db
+        .prepare(`SELECT * FROM issues WHERE connection_id = ? AND external_id IN (${chunk.map(() => "?").join(",")})`)
+        .bind(p.connectionId, ...chunk)
+        .all<Row>();
+      for (const r of results) {
+        const stored = rowToIssue(r).issue;
+        byId.set(stored.externalId, keepStoredFields(byId.get(stored.externalId)!, stored, p.notCarried.get(stored.externalId)!));
+      }
+    }
   }
   const at = p.now.toISOString();
   const stmts: D1PreparedStatement[] = [];
@@ -271,4 +294,13 @@ export async function* iterateIssues(db: D1Database, workspaceId: string, opts: 
 /** After a write-back, the snapshot's labels follow what the tracker answered (the content hash is left for the next sync to refresh). */
 export async function updateIssueLabels(db: D1Database, connectionId: string, externalId: string, labels: string[]): Promise<void> {
   await db.prepare("UPDATE issues SET labels = ? WHERE connection_id = ? AND external_id = ?").bind(JSON.stringify(labels), connectionId, externalId).run();
+}
+
+/** Per connection of a workspace, the newest `updated_at` among its stored issues (one query). */
+export async function latestIssueUpdateByConnection(db: D1Database, workspaceId: string): Promise<Map<string, string>> {
+  const { results } = await db
+    .prepare("SELECT connection_id, max(updated_at) AS latest FROM issues WHERE workspace_id = ? AND deleted = 0 GROUP BY connection_id")
+    .bind(workspaceId)
+    .all<{ connection_id: string; latest: string | null }>();
+  return new Map(results.filter((r) => r.latest).map((r) => [r.connection_id, r.latest!]));
 }

@@ -1,13 +1,25 @@
 /** Webhook deliveries, for de-duplication by the tracker's delivery id. */
 import type { Tracker } from "../core/types";
 
-/** Records a delivery. Returns false when this delivery id was already accepted (a duplicate). */
-export async function recordDelivery(db: D1Database, p: { tracker: Tracker; deliveryId: string; event: string; connectionId?: string | null; now: Date }): Promise<boolean> {
+/**
+ * Claims a delivery for enqueueing. A new id is recorded as `received`; an id seen before is
+ * claimed again only while it is still `received` (its enqueue failed or never finished), so a
+ * tracker's retry of a delivery we failed to enqueue is enqueued instead of answered "duplicate".
+ * Returns false for a duplicate (already enqueued or done).
+ */
+export async function claimDelivery(db: D1Database, p: { tracker: Tracker; deliveryId: string; event: string; connectionId?: string | null; now: Date }): Promise<boolean> {
   const r = await db
-    .prepare("INSERT INTO webhook_deliveries (tracker, delivery_id, connection_id, event, status, received_at) VALUES (?, ?, ?, ?, 'queued', ?) ON CONFLICT DO NOTHING")
+    .prepare("INSERT INTO webhook_deliveries (tracker, delivery_id, connection_id, event, status, received_at) VALUES (?, ?, ?, ?, 'received', ?) ON CONFLICT DO NOTHING")
     .bind(p.tracker, p.deliveryId, p.connectionId ?? null, p.event.slice(0, 100), p.now.toISOString())
     .run();
-  return (r.meta.changes ?? 0) > 0;
+  if ((r.meta.changes ?? 0) > 0) return true;
+  const row = await db.prepare("SELECT status FROM webhook_deliveries WHERE tracker = ? AND delivery_id = ?").bind(p.tracker, p.deliveryId).first<{ status: string }>();
+  return row?.status === "received";
+}
+
+/** Marks a claimed delivery as safely enqueued (never downgrades one the consumer already finished). */
+export async function markDeliveryQueued(db: D1Database, tracker: Tracker, deliveryId: string): Promise<void> {
+  await db.prepare("UPDATE webhook_deliveries SET status = 'queued' WHERE tracker = ? AND delivery_id = ? AND status = 'received'").bind(tracker, deliveryId).run();
 }
 
 export async function markDelivery(db: D1Database, tracker: Tracker, deliveryId: string, status: "processed" | "ignored" | "failed", now = new Date()): Promise<void> {

@@ -8,7 +8,7 @@ import { connectorFactories } from "../../connectors";
 import { ConnectorError, isConnectorError } from "../../connectors/errors";
 import type { Auth, Connector, TokenSet } from "../../connectors/types";
 import type { Tracker } from "../core/types";
-import { setConnectionStatus, updateTokens, type Connection } from "../db/connections";
+import { transitionConnectionStatus, updateTokens, type Connection } from "../db/connections";
 import type { Deps } from "../deps";
 import type { Config } from "../env";
 import { decryptSecret, encryptSecret } from "../security/crypto";
@@ -89,7 +89,7 @@ export async function authFor(db: D1Database, config: Config, deps: Deps, connec
     return { accessToken: next.accessToken, siteId };
   } catch (e) {
     if (isConnectorError(e) && ((e as ConnectorError).code === "auth" || (e as ConnectorError).code === "invalid-response")) {
-      await setConnectionStatus(db, connection.id, "revoked", "The tracker refused to refresh the token: the grant was revoked or expired. Reconnect to resume.", new Date(deps.now()));
+      await transitionConnectionStatus(db, connection.id, "revoked", "The tracker refused to refresh the token: the grant was revoked or expired. Reconnect to resume.", new Date(deps.now()));
       throw new ConnectorError("auth", "token refresh refused", { tracker: connection.tracker });
     }
     throw e;
@@ -108,5 +108,5 @@ export function usesGithubApp(config: Config, connection: Pick<Connection, "trac
 
 /** Called when any tracker call answers `auth`: stop the connection cleanly. */
 export async function markRevoked(db: D1Database, connection: Connection, now: Date): Promise<void> {
-  await setConnectionStatus(db, connection.id, "revoked", "The tracker rejected the token (revoked or uninstalled). Reconnect to resume syncing.", now);
+  await transitionConnectionStatus(db, connection.id, "revoked", "The tracker rejected the token (revoked or uninstalled). Reconnect to resume syncing.", now);
 }

@@ -25,7 +25,7 @@ import {
 import type { Classification } from "../core/types";
 import { getLatestAuditHead } from "../db/audits";
 import { listAssessments } from "../db/classifications";
-import { getConnection, getConnectionForJob, type Connection } from "../db/connections";
+import { getConnection, getConnectionForJob, transitionConnectionStatus, type Connection } from "../db/connections";
 import {
   createWritebackRun,
   finishWritebackRun,
@@ -213,7 +213,7 @@ export async function runWriteback(
         applied += ids.length;
       } catch (e) {
         const err = isConnectorError(e) ? (e as ConnectorError) : null;
-        if (err?.code === "rate-limited" || err?.code === "auth" || err?.code === "upstream") {
+        if (err?.code === "rate-limited" || err?.code === "auth" || err?.code === "upstream" || err?.code === "forbidden") {
           // Leave these rows planned: a retry converges (ensure* is idempotent) and then applies them.
           throw e;
         }
@@ -229,6 +229,12 @@ export async function runWriteback(
       await setWritebackRunStatus(db, run.id, "failed");
       return { runId: run.id, mode: "on", planned: plan.counts.writes, applied, failed, capped: plan.counts.capped };
     }
+    if (err?.code === "forbidden") {
+      // The grant reads but may not write: stop the run (every further write would be refused too) and say what to grant.
+      await transitionConnectionStatus(db, connection.id, "error", `${WRITE_REFUSED[connection.tracker]} (${err.message})`, now());
+      await setWritebackRunStatus(db, run.id, "failed");
+      return { runId: run.id, mode: "on", planned: plan.counts.writes, applied, failed, capped: plan.counts.capped };
+    }
     if (err?.code === "rate-limited") return { runId: run.id, mode: "on", planned: plan.counts.writes, applied, failed, capped: plan.counts.capped, retryAt: err.details.retryAt ?? deps.now() + 60_000 };
     throw e;
   }
@@ -236,6 +242,13 @@ export async function runWriteback(
   await finishWritebackRun(db, run.id, { status: "done", planned: run.planned + plan.counts.writes, applied, failed, capped: plan.counts.capped, now: now() });
   return { runId: run.id, mode: "on", planned: plan.counts.writes, applied, failed, capped: plan.counts.capped };
 }
+
+/** What to grant when a tracker refuses our writes (write-back stops with this as the connection's status). */
+const WRITE_REFUSED: Record<Connection["tracker"], string> = {
+  github: 'GitHub refused a write-back: the GitHub App needs the "Issues: read & write" permission on this installation (an OAuth token needs the `repo` scope). Grant it, then run write-back again',
+  linear: "Linear refused a write-back: the connection needs the `write` scope. Connect again granting it, then run write-back again",
+  jira: "Jira refused a write-back: the connection needs the `write:jira-work` scope and permission to edit these issues. Connect again granting it, then run write-back again",
+};
 
 /**
  * Rows the retried run did not need to repeat: the write landed before the crash

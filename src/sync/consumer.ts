@@ -5,6 +5,7 @@
  * dead-letter queue, whose consumer records why.
  */
 import { ConnectorError, isConnectorError } from "../../connectors/errors";
+import { transitionConnectionStatus } from "../db/connections";
 import { recordSyncFailure } from "../db/failures";
 import { markDelivery } from "../db/webhooks";
 import { defaultDeps, type Deps } from "../deps";
@@ -73,9 +74,7 @@ export async function handleQueueBatch(
         await markDelivery(env.DB, body.tracker as "github", body.deliveryId, "failed", new Date(deps.now()));
       }
       if (typeof body?.connectionId === "string") {
-        await env.DB.prepare("UPDATE connections SET status = 'error', status_detail = ?, updated_at = ? WHERE id = ? AND status NOT IN ('revoked', 'disconnected')")
-          .bind(`A ${String(body.type)} job failed repeatedly and was set aside; see sync failures.`, new Date(deps.now()).toISOString(), body.connectionId)
-          .run();
+        await transitionConnectionStatus(env.DB, body.connectionId, "error", `A ${String(body.type)} job failed repeatedly and was set aside; see sync failures.`, new Date(deps.now()));
       }
       msg.ack();
     }

@@ -6,8 +6,9 @@
  */
 import { ConnectorError, isConnectorError } from "../../connectors/errors";
 import type { Connector, SkippedItem, SyncScope, WebhookEvent } from "../../connectors/types";
+import type { NotCarriedField } from "../core/not-carried";
 import type { Issue } from "../core/types";
-import { getConnectionForJob, noteWebhooksApplied, setConnectionStatus, type Connection } from "../db/connections";
+import { getConnectionForJob, noteWebhooksApplied, transitionConnectionStatus, type Connection } from "../db/connections";
 import { recordSyncFailure } from "../db/failures";
 import { bumpSkipped, listSkipped, recordSkipped, resolveSkipped } from "../db/skipped";
 import { getIssueByExternalId, markIssueDeleted, upsertIssues } from "../db/issues";
@@ -42,7 +43,7 @@ async function stopOnAuth(c: JobContext, connection: Connection, e: unknown): Pr
   if (err.code !== "auth" && err.code !== "forbidden") return false;
   const now = new Date(c.deps.now());
   if (err.code === "auth") await markRevoked(c.env.DB, connection, now);
-  else await setConnectionStatus(c.env.DB, connection.id, "error", `The tracker refused access (${err.message}). Check the app's installation and permissions.`, now);
+  else await transitionConnectionStatus(c.env.DB, connection.id, "error", `The tracker refused access (${err.message}). Check the app's installation and permissions.`, now);
   await stopRun(c.env.DB, { connectionId: connection.id, error: err.message });
   return true;
 }
@@ -139,7 +140,7 @@ export const handleSyncPage = async (job: JobOf<"sync-page">, c: JobContext) => 
       if (isConnectorError(e) && (e as ConnectorError).code === "rate-limited") {
         const until = new Date((e as ConnectorError).details.retryAt ?? c.deps.now() + 60_000);
         await markWaiting(db, { connectionId: connection.id, scopeId: scope.id, runId: job.runId, until, error: `rate limited until ${until.toISOString()}` });
-        await setConnectionStatus(db, connection.id, "rate_limited", `Rate limited by ${connection.tracker} until ${until.toISOString()}; sync resumes then.`, now);
+        await transitionConnectionStatus(db, connection.id, "rate_limited", `Rate limited by ${connection.tracker} until ${until.toISOString()}; sync resumes then.`, now);
         // Re-enqueue for when the limit resets; the queue holds it, nothing spins.
         await enqueue(c, job, (until.getTime() - c.deps.now()) / 1000);
         return;
@@ -153,7 +154,7 @@ export const handleSyncPage = async (job: JobOf<"sync-page">, c: JobContext) => 
     if (!ok) return; // the lease was lost to another pass
     if (!page.hasMore) {
       await finishRun(db, { connectionId: connection.id, scopeId: scope.id, runId: job.runId, cursor: page.cursor, now, nextRunAt: new Date(now.getTime() + RESYNC_EVERY_MS) });
-      if (connection.status !== "active") await setConnectionStatus(db, connection.id, "active", null, now);
+      if (connection.status !== "active") await transitionConnectionStatus(db, connection.id, "active", null, now);
       // Classify what changed, then audit (the audit enqueues the write-back when it is enabled).
       await enqueue(c, { type: "classify", workspaceId: connection.workspaceId, all: false, then: "audit" });
       return;
@@ -195,13 +196,15 @@ export async function applyWebhookEvents(c: JobContext, connection: Connection, 
   const now = new Date(c.deps.now());
   const changedIds: string[] = [];
   const upserts = new Map<string, Issue[]>();
+  const notCarried = new Map<string, NotCarriedField[]>();
   const touched = new Map<string, Extract<WebhookEvent, { kind: "issue.touched" }>>();
   const flush = async () => {
     for (const [scopeId, issues] of upserts) {
-      const r = await upsertIssues(db, { workspaceId: connection.workspaceId, connectionId: connection.id, scopeId, issues, now });
+      const r = await upsertIssues(db, { workspaceId: connection.workspaceId, connectionId: connection.id, scopeId, issues, now, notCarried });
       changedIds.push(...r.changed);
     }
     upserts.clear();
+    notCarried.clear();
     if (touched.size === 0) return;
     const auth = await authFor(db, getConfig(c.env), c.deps, connection, connector);
     for (const ev of touched.values()) {
@@ -216,6 +219,9 @@ export async function applyWebhookEvents(c: JobContext, connection: Connection, 
         const list = upserts.get(ev.scopeId);
         if (list) list.push(ev.issue);
         else upserts.set(ev.scopeId, [ev.issue]);
+        // The newest event for an issue wins the upsert, so its own list of missing fields applies.
+        if (ev.notCarried?.length) notCarried.set(ev.issue.externalId, ev.notCarried);
+        else notCarried.delete(ev.issue.externalId);
         continue;
       }
       if (ev.kind === "issue.touched") {
@@ -231,7 +237,7 @@ export async function applyWebhookEvents(c: JobContext, connection: Connection, 
         const existing = await getIssueByExternalId(db, connection.id, ev.externalId);
         if (existing) await markIssueDeleted(db, connection.id, ev.externalId, now);
       } else if (ev.kind === "installation.removed") {
-        await setConnectionStatus(db, connection.id, "revoked", "The GitHub App was uninstalled. Reinstall it to resume.", now);
+        await transitionConnectionStatus(db, connection.id, "revoked", "The GitHub App was uninstalled. Reinstall it to resume.", now);
         await stopRun(db, { connectionId: connection.id, error: "app uninstalled" });
         return;
       } else if (ev.kind === "installation.changed") {

@@ -11,6 +11,8 @@
 import { describe, expect, it } from "vitest";
 import { isConnectorError, type ConnectorErrorCode } from "../../connectors/errors";
 import type { Auth, Connector, IssuePage, LabelChange, SyncScope } from "../../connectors/types";
+import { contentHash } from "../../src/core/hash";
+import { keepStoredFields } from "../../src/core/not-carried";
 import type { Issue } from "../../src/core/types";
 import { injectFault, type ContractHarness } from "./harness";
 
@@ -280,6 +282,27 @@ export function runConnectorContract(name: string, makeHarness: () => Promise<Co
           if (match!.kind === "issue.touched") expect(match!.ref.externalId).toBe(hook.externalId);
         });
       }
+
+      it("the issue an update webhook upserts has the same content hash as getIssue for the same tracker state", async () => {
+        const h = await makeHarness();
+        const [id] = await h.seedIssues(3);
+        // The issue has a comment, so a webhook that leaves the comment count out would be caught.
+        await h.makeWebhook("comment-created");
+        const stored = await h.connector.getIssue(h.auth, h.refOf(id!));
+        expect(stored?.commentCount, "the seeded issue has a comment").toBeGreaterThan(0);
+        const hook = await h.makeWebhook("issue-updated");
+        const events = h.connector.webhooks.parse(hook.input);
+        const ev = events.find((e) => (e.kind === "issue.upserted" && e.issue.externalId === id) || (e.kind === "issue.touched" && e.ref.externalId === id));
+        expect(ev, `events: ${JSON.stringify(events.map((e) => e.kind))}`).toBeDefined();
+        // What the pipeline stores: an upserted issue with the fields it lacks kept from the stored copy, or a re-fetch.
+        const upserted =
+          ev!.kind === "issue.upserted" ? keepStoredFields(ev!.issue, stored, ev!.notCarried ?? []) : ev!.kind === "issue.touched" ? await h.connector.getIssue(h.auth, ev!.ref) : null;
+        const current = await h.connector.getIssue(h.auth, h.refOf(id!));
+        expect(upserted).not.toBeNull();
+        expect(current!.title).toBe(upserted!.title);
+        expect({ ...upserted!, url: null }, "same fields").toEqual({ ...current!, url: null });
+        expect(contentHash(upserted!)).toBe(contentHash(current!));
+      });
 
       it("a tampered body fails with bad-signature", async () => {
         const h = await makeHarness();

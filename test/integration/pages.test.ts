@@ -7,7 +7,7 @@ import { loadDefaultPack, loadPackFromString } from "../../rules";
 import { describe, expect, it } from "vitest";
 import type { Issue } from "../../src/core/types";
 import { listAssessments, saveClassifications } from "../../src/db/classifications";
-import { createConnection, getConnection, noteWebhooksApplied, setConnectionStatus, setSyncScopes } from "../../src/db/connections";
+import { createConnection, getConnection, noteWebhooksApplied, transitionConnectionStatus, setSyncScopes } from "../../src/db/connections";
 import { upsertIssues } from "../../src/db/issues";
 import { createWritebackRun, finishWritebackRun, insertLedgerEntries, listLedger, listWritebackRuns } from "../../src/db/ledger";
 import { addMember, createWorkspace, getSettings, updateSettings } from "../../src/db/workspaces";
@@ -266,7 +266,7 @@ describe("the connections page", () => {
     const h = harness();
     const { ws, conn } = await seed(h);
     await h.env.DB.prepare("UPDATE sync_state SET status = 'running' WHERE connection_id = ?").bind(conn.id).run();
-    await setConnectionStatus(h.env.DB, conn.id, "revoked", "The tracker rejected the token.");
+    await transitionConnectionStatus(h.env.DB, conn.id, "revoked", "The tracker rejected the token.");
     const html = await (await h.client().request(`/w/${ws.id}/connections`)).text();
     const head = html.slice(0, html.indexOf("</head>"));
     expect(head).toContain('<meta http-equiv="refresh" content="3"');

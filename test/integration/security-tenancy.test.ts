@@ -47,6 +47,7 @@ const OBJECT_PARAMS: Record<string, keyof TenantIds> = {
   issueId: "issueId",
   userId: "userId",
   tokenId: "tokenId",
+  failureId: "failureId",
 };
 /** Parameters that are not tenant data. */
 const PLAIN_PARAMS: Record<string, string> = { tracker: "github" };

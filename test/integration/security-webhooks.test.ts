@@ -99,6 +99,12 @@ const FORGED: Case[] = [
   },
   {
     tracker: "jira",
+    name: "Jira: a forged token without exp",
+    code: "webhook_signature_invalid",
+    make: async (id) => ({ body: jiraBody, headers: { authorization: `Bearer ${await hs256Jwt("attacker-secret", {})}`, "x-atlassian-webhook-identifier": id } }),
+  },
+  {
+    tracker: "jira",
     name: "Jira: no Authorization header",
     code: "webhook_signature_invalid",
     make: async (id) => ({ body: jiraBody, headers: { "x-atlassian-webhook-identifier": id } }),
@@ -126,6 +132,13 @@ const GENUINE: Case[] = [
     name: "Jira",
     code: "",
     make: async (id) => ({ body: jiraBody, headers: { authorization: `Bearer ${await hs256Jwt(testEnv.JIRA_CLIENT_SECRET!, { iat: nowS(), exp: nowS() + 180 })}`, "x-atlassian-webhook-identifier": id } }),
+  },
+  {
+    tracker: "jira",
+    // Atlassian documents no claim list: a token whose signature verifies is not refused for lacking exp.
+    name: "Jira, a token without exp",
+    code: "",
+    make: async (id) => ({ body: jiraBody, headers: { authorization: `Bearer ${await hs256Jwt(testEnv.JIRA_CLIENT_SECRET!, {})}`, "x-atlassian-webhook-identifier": id } }),
   },
 ];
 

@@ -129,6 +129,16 @@ export function apiRoutes(core: GithubCore): Hono<Env> {
     return next();
   });
 
+  // Writes to issues, labels and comments need write access to issues (see core.canWriteIssues).
+  api.use("/repos/:o/:r/*", async (c, next) => {
+    const method = c.req.method.toUpperCase();
+    if (method === "GET" || method === "HEAD") return next();
+    const repo = core.state.repo(`${c.req.param("o")}/${c.req.param("r")}`);
+    if (repo && core.canSee(c.var.token, repo) && !core.canWriteIssues(c.var.token, repo))
+      return json(c, { message: "Resource not accessible by integration", documentation_url: DOCS, status: "403" }, 403);
+    return next();
+  });
+
   const u = (c: Context<Env>) => core.urls(c.req.url);
 
   /** The repo (and issue) a route names, if the token may see it. */
@@ -299,13 +309,16 @@ export function apiRoutes(core: GithubCore): Hono<Env> {
   api.get("/user/installations", (c) => {
     const t = c.var.token;
     if (t.kind !== "user") return json(c, { message: "Resource not accessible by integration", documentation_url: DOCS, status: "403" }, 403);
+    // Only a GitHub App user-to-server token lists the App's installations the user can reach.
+    if (!t.token.startsWith("ghu_"))
+      return json(c, { message: "You must authenticate with an access token authorized to a GitHub App in order to list installations", documentation_url: DOCS, status: "403" }, 403);
     const list = [...core.installations.values()].filter((i) => !i.removed).map((i) => installationJson(u(c), { ...i, appId: core.opts.appId, appSlug: core.opts.appSlug }));
     return json(c, { total_count: list.length, installations: list });
   });
 
   api.get("/user/repos", (c) => {
     if (c.var.token.kind !== "user") return json(c, { message: "Resource not accessible by integration", documentation_url: DOCS, status: "403" }, 403);
-    const repos = [...core.state.repos.values()].sort((a, b) => a.fullName.localeCompare(b.fullName));
+    const repos = [...core.state.repos.values()].filter((r) => core.canSee(c.var.token, r)).sort((a, b) => a.fullName.localeCompare(b.fullName));
     const { items, link } = paginate(c, repos);
     return json(c, items.map((r) => repositoryJson(u(c), r)), 200, link);
   });
@@ -330,8 +343,8 @@ export function apiRoutes(core: GithubCore): Hono<Env> {
     const inst = core.installations.get(Number(c.req.param("id")));
     if (!inst || inst.removed) return notFound(c, `${DOCS}/apps/apps#create-an-installation-access-token-for-an-app`);
     const expiresAt = core.now() + 3600_000;
-    const t = core.issueToken({ kind: "installation", installationId: inst.id, login: null, clientId: null, scopes: [], expiresAt }, "ghs_");
-    return json(c, { token: t.token, expires_at: new Date(expiresAt).toISOString().replace(/\.\d{3}Z$/, "Z"), permissions: { issues: "write", metadata: "read" }, repository_selection: "selected" }, 201);
+    const t = core.issueToken({ kind: "installation", installationId: inst.id, login: null, clientId: null, scopes: [], expiresAt, permissions: { ...inst.permissions } }, "ghs_");
+    return json(c, { token: t.token, expires_at: new Date(expiresAt).toISOString().replace(/\.\d{3}Z$/, "Z"), permissions: { ...inst.permissions }, repository_selection: "selected" }, 201);
   });
 
   api.delete("/applications/:client_id/grant", async (c) => {

@@ -15,6 +15,8 @@ export interface TokenRecord {
   /** Epoch ms, or null for non-expiring. */
   expiresAt: number | null;
   revoked: boolean;
+  /** Installation tokens: the permissions granted when the token was made. */
+  permissions?: Record<string, "read" | "write">;
 }
 
 export interface CodeRecord {

@@ -18,7 +18,12 @@ export interface SbInstallation {
   repos: Set<string>;
   createdAt: number;
   removed: boolean;
+  /** What the App was granted on this installation (GitHub: "Issues: read & write" → `issues: "write"`). */
+  permissions: Record<string, "read" | "write">;
 }
+
+/** A GitHub App's default grant here: what Backlog Auditor asks for. */
+export const DEFAULT_INSTALLATION_PERMISSIONS: Record<string, "read" | "write"> = { issues: "write", metadata: "read" };
 
 export interface CoreOptions {
   webhookUrl: string | null;
@@ -98,9 +103,29 @@ export class GithubCore {
     return t.kind === "installation" ? BOT_ACTOR(this.opts.appSlug) : { login: t.login ?? "unknown", bot: false };
   }
 
+  /**
+   * What a token reaches, as GitHub documents it: an installation token, its installation's
+   * repositories; a GitHub App user token (`ghu_`), the repositories an installation of the App
+   * covers (user-to-server access is the intersection of the user's and the App's); an OAuth App
+   * token (`gho_`), public repositories, and private ones only with the `repo` scope.
+   */
   canSee(t: TokenRecord, repo: SbRepo): boolean {
-    if (t.kind === "user") return true;
+    if (t.kind === "user") {
+      if (t.token.startsWith("ghu_")) return !!this.installationOf(repo);
+      return !repo.private || t.scopes.includes("repo");
+    }
     return this.installations.get(t.installationId ?? -1)?.repos.has(repo.fullName.toLowerCase()) ?? false;
+  }
+
+  /**
+   * Whether a token may write issues, labels and comments of `repo`: an installation token (or a
+   * GitHub App user token) needs `issues: write` on the installation; an OAuth App token needs
+   * `repo` (or `public_repo` for a public repository).
+   */
+  canWriteIssues(t: TokenRecord, repo: SbRepo): boolean {
+    if (t.kind === "installation") return (t.permissions ?? this.installations.get(t.installationId ?? -1)?.permissions)?.issues === "write";
+    if (t.token.startsWith("ghu_")) return this.installationOf(repo)?.permissions.issues === "write";
+    return t.scopes.includes("repo") || (!repo.private && t.scopes.includes("public_repo"));
   }
 
   installationOf(repo: SbRepo): SbInstallation | undefined {

@@ -16,7 +16,7 @@ import type { SandboxTracker } from "../common/types";
 import { emptyStats } from "../common/types";
 import { generateAppKeyPair, publicKeyFromPrivatePem } from "./auth";
 import { apiRoutes } from "./api-routes";
-import { GithubCore, type Actor } from "./core";
+import { DEFAULT_INSTALLATION_PERMISSIONS, GithubCore, type Actor } from "./core";
 import type { LimitConfig } from "./limits";
 import { oauthRoutes } from "./oauth-routes";
 import type { SbIssue, SbRepo, SeedRepoOptions } from "./state";
@@ -73,8 +73,12 @@ export interface GithubSandbox extends SandboxTracker {
   generateAppKey(): Promise<string>;
   /** A ready installation token (skips the JWT dance, for tests). */
   issueInstallationToken(installationId?: number, ttlMs?: number): string;
-  /** A ready user token for `login`. */
+  /** A ready GitHub App user token (`ghu_`) for `login`. */
   issueUserToken(login?: string): string;
+  /** A ready OAuth App token (`gho_`) with `scopes` (default `repo`). */
+  issueOAuthAppToken(scopes?: string[], login?: string): string;
+  /** Change what the App is granted on an installation (tokens made afterwards carry it). */
+  setInstallationPermissions(permissions: Record<string, "read" | "write">, installationId?: number): void;
   revokeToken(token: string): void;
   seedRepo(opts: SeedRepoOptions): SbRepo;
   repo(fullName: string): SbRepo;
@@ -118,7 +122,7 @@ export function createGithubSandbox(opts: GithubSandboxOptions): GithubSandbox {
   const installationId = seed.installationId ?? 4242;
   const installed = new Set<string>();
   for (const r of repos) installed.add(core.state.seedRepo(r, seed.seed ?? 1).fullName.toLowerCase());
-  core.installations.set(installationId, { id: installationId, account: seed.installationAccount ?? "acme", repos: installed, createdAt: core.nowSec() - 86400 * 10, removed: false });
+  core.installations.set(installationId, { id: installationId, account: seed.installationAccount ?? "acme", repos: installed, createdAt: core.nowSec() - 86400 * 10, removed: false, permissions: { ...DEFAULT_INSTALLATION_PERMISSIONS } });
 
   const app = new Hono().basePath(basePath);
   app.route("/api", apiRoutes(core));
@@ -174,10 +178,18 @@ export function createGithubSandbox(opts: GithubSandboxOptions): GithubSandbox {
       return privateKeyPem;
     },
     issueInstallationToken(id = installationId, ttlMs = 3600_000) {
-      return core.issueToken({ kind: "installation", installationId: id, login: null, clientId: null, scopes: [], expiresAt: core.now() + ttlMs }, "ghs_").token;
+      const permissions = { ...(core.installations.get(id)?.permissions ?? DEFAULT_INSTALLATION_PERMISSIONS) };
+      return core.issueToken({ kind: "installation", installationId: id, login: null, clientId: null, scopes: [], expiresAt: core.now() + ttlMs, permissions }, "ghs_").token;
     },
     issueUserToken(login = core.oauthUser) {
       return core.issueToken({ kind: "user", installationId: null, login, clientId: opts.clientId, scopes: ["repo"], expiresAt: core.now() + 8 * 3600_000 }, "ghu_").token;
+    },
+    issueOAuthAppToken(scopes = ["repo"], login = core.oauthUser) {
+      return core.issueToken({ kind: "user", installationId: null, login, clientId: opts.clientId, scopes, expiresAt: null }, "gho_").token;
+    },
+    setInstallationPermissions(permissions, id = installationId) {
+      const inst = core.installations.get(id);
+      if (inst) inst.permissions = { ...permissions };
     },
     revokeToken(token) {
       const t = core.tokens.get(token);

@@ -41,6 +41,10 @@ export interface JiraSandboxOptions {
   rateLimit?: { limit: number; windowMs: number };
   /** Writes per issue and window before `429 jira-per-issue-on-write`. Default 20 per 2 seconds. */
   perIssueWrites?: { limit: number; windowMs: number };
+  /** How `nextPageToken` resumes: `position` (default) or `offset` (an edit mid-run shifts later rows back). */
+  pageTokens?: "position" | "offset";
+  /** Enforce the documented search page-size rule (5,000 rows only for `id`/`key`); default lenient. */
+  strictPageSize?: boolean;
 }
 
 export type JiraSandbox = ReturnType<typeof createJiraSandbox>;
@@ -181,7 +185,7 @@ export function createJiraSandbox(opts: JiraSandboxOptions) {
   app.get("/api/me", (c) =>
     c.json({ account_type: "atlassian", account_id: USER.accountId, email: USER.email, name: USER.displayName, picture: "https://avatar.invalid/mk.png", account_status: "active", locale: "en-US", extended_profile: {} }),
   );
-  app.route("/api/ex/jira/:cloudId/rest/api/3", apiRoutes({ tz, clock, emit, writeGate }));
+  app.route("/api/ex/jira/:cloudId/rest/api/3", apiRoutes({ tz, clock, emit, writeGate, pageTokens: opts.pageTokens, strictPageSize: opts.strictPageSize }));
 
   const tracker: SandboxTracker = {
     tracker: "jira",

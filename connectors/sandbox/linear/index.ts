@@ -34,13 +34,20 @@ export interface LinearSandboxOptions {
   seed?: SeedOptions;
   /** Clock (ms), injectable for tests. */
   now?: () => number;
-  /** Leaky buckets per token, refilled evenly over `windowMs`. Default 5,000 requests and 3,000,000 complexity an hour. */
+  /**
+   * Leaky buckets per token, refilled evenly over `windowMs`. Defaults are the conservative published
+   * figures: 2,500 requests an hour (Linear's figure for OAuth apps, as issue 17 quotes it) and 250,000
+   * complexity points an hour (the figure reported for API keys; the OAuth figure is unverified).
+   */
   rateLimits?: { requests?: number; complexity?: number; windowMs?: number };
   /** Access token lifetime (s). Default 86,399 (about a day). */
   accessTtlSec?: number;
   /** Largest `first` accepted. Default 250. */
   maxPage?: number;
 }
+
+/** The simulator's default budgets per token and hour (see `rateLimits`). */
+export const LINEAR_DEFAULT_BUDGETS = { requests: 2_500, complexity: 250_000 } as const;
 
 /** Linear's per-query complexity cap. */
 export const MAX_QUERY_COMPLEXITY = 10_000;
@@ -65,7 +72,7 @@ export function createLinearSandbox(opts: LinearSandboxOptions) {
   const outbox = new Outbox();
   const stats = emptyStats();
   const tokens = new LinearTokens({ clientId: opts.clientId, clientSecret: opts.clientSecret, now, accessTtlSec: opts.accessTtlSec ?? 86_399, seed });
-  const limits = { requests: opts.rateLimits?.requests ?? 5_000, complexity: opts.rateLimits?.complexity ?? 3_000_000, windowMs: opts.rateLimits?.windowMs ?? 3_600_000 };
+  const limits = { requests: opts.rateLimits?.requests ?? LINEAR_DEFAULT_BUDGETS.requests, complexity: opts.rateLimits?.complexity ?? LINEAR_DEFAULT_BUDGETS.complexity, windowMs: opts.rateLimits?.windowMs ?? 3_600_000 };
   const buckets = new Map<string, { requests: Bucket; complexity: Bucket }>();
   const ctx: ApiContext = { ws, emit: () => {}, breakOne: false, maxPage: opts.maxPage ?? 250 };
   let webhookUrl = opts.webhookUrl ?? null;

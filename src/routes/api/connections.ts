@@ -1,4 +1,4 @@
-/** Connections: list with sync status, trigger a sync, set a connection's write mode. */
+/** Connections: list with sync status, trigger a sync, set a connection's write mode, list and retry sync failures. */
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
 import type { AppEnv } from "../../app-env";
@@ -7,11 +7,17 @@ import { listSyncStates, type SyncState } from "../../db/sync-state";
 import { getSettings, type WriteMode } from "../../db/workspaces";
 import { AppError } from "../../errors";
 import { effectiveMode } from "../../services/writeback";
-import { ConnectionSchema, WorkspaceParams, errorResponses, json } from "./schemas";
+import { listConnectionFailures } from "../../db/failures";
+import { latestIssueUpdateByConnection } from "../../db/issues";
+import { webhookSilence } from "../../services/webhook-silence";
+import { failureView, retrySyncFailure } from "../../services/sync-failures";
+import { ConnectionSchema, ErrorSchema, SyncFailureSchema, WorkspaceParams, errorResponses, json } from "./schemas";
 
 const tags = ["connections"];
 
-export function toConnectionView(c: Connection, states: SyncState[], workspaceMode: WriteMode) {
+/** @param latestIssueUpdate the newest stored issue change of the connection (for the Jira webhook-silence warning). */
+export function toConnectionView(c: Connection, states: SyncState[], workspaceMode: WriteMode, latestIssueUpdate: string | null = null, now = Date.now()) {
+  const silence = webhookSilence(c, latestIssueUpdate, now);
   return {
     id: c.id,
     tracker: c.tracker,
@@ -24,7 +30,7 @@ export function toConnectionView(c: Connection, states: SyncState[], workspaceMo
     sync: states
       .filter((s) => s.connectionId === c.id)
       .map((s) => ({ scopeId: s.scopeId, status: s.status, lastSyncedAt: s.lastSyncedAt, nextRunAt: s.nextRunAt, lastError: s.lastError, issuesSynced: s.issuesSynced, requestsMade: s.requestsMade })),
-    webhooks: { lastAppliedAt: c.lastWebhookAt, applied: c.webhooksApplied },
+    webhooks: { lastAppliedAt: c.lastWebhookAt, applied: c.webhooksApplied, warning: silence?.message ?? null },
     createdAt: c.createdAt,
   };
 }
@@ -45,8 +51,14 @@ export function registerConnectionRoutes(api: OpenAPIHono<AppEnv>) {
     }),
     async (c) => {
       const ws = c.get("workspace");
-      const [conns, states, settings] = await Promise.all([listConnections(c.env.DB, ws.id), listSyncStates(c.env.DB, ws.id), getSettings(c.env.DB, ws.id)]);
-      return c.json({ items: conns.map((x) => toConnectionView(x, states, settings!.writeMode)) }, 200);
+      const [conns, states, settings, latest] = await Promise.all([
+        listConnections(c.env.DB, ws.id),
+        listSyncStates(c.env.DB, ws.id),
+        getSettings(c.env.DB, ws.id),
+        latestIssueUpdateByConnection(c.env.DB, ws.id),
+      ]);
+      const now = c.get("deps").now();
+      return c.json({ items: conns.map((x) => toConnectionView(x, states, settings!.writeMode, latest.get(x.id) ?? null, now)) }, 200);
     },
   );
 
@@ -65,6 +77,47 @@ export function registerConnectionRoutes(api: OpenAPIHono<AppEnv>) {
       if (!conn) throw new AppError("not_found", "No such connection in this workspace");
       await c.env.SYNC_QUEUE.send({ type: "sync-start", connectionId: conn.id, reason: "manual" });
       return c.json({ queued: true }, 202);
+    },
+  );
+
+  api.openapi(
+    createRoute({
+      method: "get",
+      path: "/api/v1/workspaces/{workspaceId}/connections/{connectionId}/failures",
+      tags,
+      summary: "Sync failures of a connection (jobs set aside after retries, items skipped at the boundary), newest first",
+      request: { params: WorkspaceParams.extend({ connectionId: z.string().max(64) }) },
+      responses: { 200: json(z.object({ items: z.array(SyncFailureSchema) }), "Sync failures"), ...errorResponses },
+    }),
+    async (c) => {
+      const ws = c.get("workspace");
+      const conn = await getConnection(c.env.DB, ws.id, c.req.valid("param").connectionId);
+      if (!conn) throw new AppError("not_found", "No such connection in this workspace");
+      const [rows, states] = await Promise.all([listConnectionFailures(c.env.DB, ws.id, conn.id), listSyncStates(c.env.DB, ws.id, conn.id)]);
+      return c.json({ items: rows.map((f) => failureView(f, conn, states)) }, 200);
+    },
+  );
+
+  api.openapi(
+    createRoute({
+      method: "post",
+      path: "/api/v1/workspaces/{workspaceId}/connections/{connectionId}/failures/{failureId}/retry",
+      tags,
+      summary: "Retry a sync failure: queue its job again (sync jobs as a fresh sync) and remove it from the list (admin)",
+      request: { params: WorkspaceParams.extend({ connectionId: z.string().max(64), failureId: z.string().max(64) }) },
+      responses: {
+        202: json(z.object({ queued: z.literal(true), job: z.string() }), "Queued"),
+        409: { description: "The connection is disconnected", content: { "application/json": { schema: ErrorSchema } } },
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      requireAdmin(c);
+      const { connectionId, failureId } = c.req.valid("param");
+      const conn = await getConnection(c.env.DB, c.get("workspace").id, connectionId);
+      if (!conn) throw new AppError("not_found", "No such connection in this workspace");
+      const job = await retrySyncFailure(c.env, conn, failureId);
+      return c.json({ queued: true as const, job: job.type }, 202);
     },
   );
 

@@ -80,11 +80,26 @@ export const ConnectionSchema = z
       .object({
         lastAppliedAt: z.string().nullable().describe("When a webhook delivery was last applied to this connection; null = none yet"),
         applied: z.number().int().describe("Webhook deliveries applied since the connection was created"),
+        warning: z
+          .string()
+          .nullable()
+          .describe("Why live updates seem not to arrive (a Jira connection with no delivery for a day while issues changed), or null"),
       })
       .describe("Live updates: webhook deliveries routed to this connection"),
     createdAt: z.string(),
   })
   .meta({ id: "Connection" });
+
+export const SyncFailureSchema = z
+  .object({
+    id: z.string(),
+    item: z.string().describe("What failed, in words: a scope's sync, an item skipped at the boundary, a webhook delivery, a write-back run…"),
+    job: z.string().describe("The queue job type that was set aside (sync-page, skipped-item, webhook, classify, audit, writeback, refresh-webhooks; unknown if unreadable)"),
+    reason: z.string().describe("Why it was set aside"),
+    createdAt: z.string().describe("When it was set aside"),
+    retry: z.string().nullable().describe("The job type POST …/retry queues: a dead-lettered sync-page resumes its pass while that pass holds the lease, other sync failures queue a fresh sync-start, other jobs are queued again as they were; null when the connection is disconnected"),
+  })
+  .meta({ id: "SyncFailure" });
 
 export const SettingsSchema = z
   .object({

@@ -1,7 +1,8 @@
 /** @jsxImportSource hono/jsx */
 /**
  * `/w/:workspaceId/connections`: each tracker connection with its status, write
- * mode, per-scope sync progress and a "Sync now" button. While a scope is
+ * mode, per-scope sync progress, its sync failures (item, reason, when, Retry)
+ * and a "Sync now" button. While a scope is
  * syncing, the page refreshes itself every 3 s (a `<meta http-equiv="refresh">`,
  * no script).
  */
@@ -10,9 +11,12 @@ import { z } from "zod";
 import type { AppEnv } from "../../app-env";
 import type { Tracker } from "../../core/types";
 import { getConnection, listConnections, setConnectionWriteMode } from "../../db/connections";
+import { listFailuresByConnection } from "../../db/failures";
+import { latestIssueUpdateByConnection } from "../../db/issues";
 import { listSyncStates } from "../../db/sync-state";
 import { getSettings, WRITE_MODES, type WriteMode } from "../../db/workspaces";
 import { AppError } from "../../errors";
+import { failureView, retrySyncFailure, type SyncFailureView } from "../../services/sync-failures";
 import { toConnectionView } from "../api/connections";
 import { CsrfField, csrfToken, ErrorNotice, Flash, PostButton, readForm, redirectDone, renderPage, When } from "./shell";
 
@@ -33,7 +37,49 @@ export const MODE_TEXT: Record<WriteMode, string> = {
   on: "on: labels and one comment are written to the tracker",
 };
 
-type View = ReturnType<typeof toConnectionView> & { ownMode: WriteMode | null };
+type View = ReturnType<typeof toConnectionView> & { ownMode: WriteMode | null; failures: SyncFailureView[]; failureTotal: number };
+
+/** What failed, why, when, and a Retry button (admin) per failure; the API has the full list. */
+function FailuresTable({ v, base, admin, csrf }: { v: View; base: string; admin: boolean; csrf: string | undefined }) {
+  if (v.failures.length === 0) return null;
+  return (
+    <div class="table-wrap">
+      <table data-testid="sync-failures">
+        <caption>
+          Sync failures{v.failureTotal > v.failures.length ? ` (the newest ${v.failures.length} of ${v.failureTotal})` : ""}
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">Item</th>
+            <th scope="col">Reason</th>
+            <th scope="col">When</th>
+            {admin && <th scope="col">Action</th>}
+          </tr>
+        </thead>
+        <tbody>
+          {v.failures.map((f) => (
+            <tr data-testid="sync-failure" data-failure-id={f.id}>
+              <td>{f.item}</td>
+              <td>{f.reason}</td>
+              <td>
+                <When at={f.createdAt} />
+              </td>
+              {admin && (
+                <td>
+                  {f.retry ? (
+                    <PostButton action={`${base}/failures/${encodeURIComponent(f.id)}/retry`} csrf={csrf} label="Retry" testId="retry-failure" ariaLabel={`Retry: ${f.item}`} />
+                  ) : (
+                    <span class="muted">connect again to retry</span>
+                  )}
+                </td>
+              )}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
 
 function ConnectionCard({ v, wsId, admin, csrf }: { v: View; wsId: string; admin: boolean; csrf: string | undefined }) {
   const base = `/w/${encodeURIComponent(wsId)}/connections/${encodeURIComponent(v.id)}`;
@@ -92,6 +138,11 @@ function ConnectionCard({ v, wsId, admin, csrf }: { v: View; wsId: string; admin
           <span class="muted">none received yet. Until one arrives, the re-sync every 15 minutes keeps issues current.</span>
         )}
       </p>
+      {v.webhooks.warning && (
+        <p class="notice" role="status" data-testid="webhook-silence">
+          {v.webhooks.warning}
+        </p>
+      )}
       <div class="table-wrap">
         <table data-testid="sync-status">
           <caption>Sync status per scope</caption>
@@ -132,6 +183,7 @@ function ConnectionCard({ v, wsId, admin, csrf }: { v: View; wsId: string; admin
           </tbody>
         </table>
       </div>
+      <FailuresTable v={v} base={base} admin={admin} csrf={csrf} />
       {admin && v.status !== "disconnected" && (
         <div class="actions">
           <PostButton action={`${base}/sync`} csrf={csrf} label="Sync now" testId="sync-now" secondary={false} />
@@ -148,9 +200,19 @@ function ConnectionCard({ v, wsId, admin, csrf }: { v: View; wsId: string; admin
 export async function connectionsPage(c: Context<AppEnv>, error?: { status: 404 | 409; message: string }) {
   const ws = c.get("workspace");
   const admin = c.get("role") === "admin";
-  const [conns, states, settings] = await Promise.all([listConnections(c.env.DB, ws.id), listSyncStates(c.env.DB, ws.id), getSettings(c.env.DB, ws.id)]);
+  const [conns, states, settings, failures, latest] = await Promise.all([
+    listConnections(c.env.DB, ws.id),
+    listSyncStates(c.env.DB, ws.id),
+    getSettings(c.env.DB, ws.id),
+    listFailuresByConnection(c.env.DB, ws.id),
+    latestIssueUpdateByConnection(c.env.DB, ws.id),
+  ]);
+  const now = c.get("deps").now();
   const workspaceMode = settings?.writeMode ?? "off";
-  const views: View[] = conns.map((x) => ({ ...toConnectionView(x, states, workspaceMode), ownMode: x.writeMode }));
+  const views: View[] = conns.map((x) => {
+    const f = failures.get(x.id);
+    return { ...toConnectionView(x, states, workspaceMode, latest.get(x.id) ?? null, now), ownMode: x.writeMode, failures: (f?.items ?? []).map((row) => failureView(row, x, states)), failureTotal: f?.total ?? 0 };
+  });
   const syncing = views.some((v) => v.sync.some((s) => s.status === "running"));
   const id = encodeURIComponent(ws.id);
   return renderPage(c, {
@@ -219,4 +281,13 @@ export async function postConnectionSync(c: Context<AppEnv>) {
   if (conn.status === "disconnected") return connectionsPage(c, { status: 409, message: "This connection is disconnected: connect the tracker again to sync." });
   await c.env.SYNC_QUEUE.send({ type: "sync-start", connectionId: conn.id, reason: "manual" });
   return redirectDone(c, `/w/${encodeURIComponent(ws.id)}/connections`, "sync-queued");
+}
+
+/** POST /w/:workspaceId/connections/:connectionId/failures/:failureId/retry — queues the failure's job again. */
+export async function postRetryFailure(c: Context<AppEnv>) {
+  const ws = c.get("workspace");
+  const conn = await connectionOr404(c);
+  if (conn.status === "disconnected") return connectionsPage(c, { status: 409, message: "This connection is disconnected: connect the tracker again to sync." });
+  await retrySyncFailure(c.env, conn, c.req.param("failureId") ?? "");
+  return redirectDone(c, `/w/${encodeURIComponent(ws.id)}/connections`, "failure-retried");
 }

@@ -13,7 +13,7 @@ import { Hono } from "hono";
 import type { AppEnv } from "../../app-env";
 import { requireWorkspace } from "../../auth/access";
 import { apiDocsPage } from "./api-docs";
-import { connectionsPage, postConnectionSync, postConnectionWriteMode } from "./connections";
+import { connectionsPage, postConnectionSync, postConnectionWriteMode, postRetryFailure } from "./connections";
 import { postRulePackPreview, postRulePackReset, postRulePackSave, postSettings, settingsPage } from "./settings";
 import { postRunWriteback, postUndoRun, writebackPage } from "./writeback";
 
@@ -29,6 +29,7 @@ export const pageRoutes = new Hono<AppEnv>()
   .get("/w/:workspaceId/connections", member, (c) => connectionsPage(c))
   .post("/w/:workspaceId/connections/:connectionId/write-mode", admin, postConnectionWriteMode)
   .post("/w/:workspaceId/connections/:connectionId/sync", admin, postConnectionSync)
+  .post("/w/:workspaceId/connections/:connectionId/failures/:failureId/retry", admin, postRetryFailure)
   .get("/w/:workspaceId/writeback", member, (c) => writebackPage(c))
   .post("/w/:workspaceId/writeback/runs/:runId/undo", admin, postUndoRun)
   .post("/w/:workspaceId/writeback/:connectionId/run", admin, postRunWriteback)

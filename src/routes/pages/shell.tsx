@@ -134,6 +134,7 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
  */
 const FLASH: Record<string, (q: URLSearchParams) => string> = {
   "sync-queued": () => "Sync queued: progress shows below.",
+  "failure-retried": () => "Retry queued: the failure was removed from the list; if it fails again it comes back.",
   syncing: () => "Connected: the first sync has started and its progress shows below.",
   disconnected: () => "Disconnected: the tracker's tokens were deleted. The ledger keeps its history.",
   "write-mode-saved": () => "Write mode saved.",

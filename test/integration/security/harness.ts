@@ -10,6 +10,7 @@
  * const res = await a.browser.request(`/w/${b.ids.workspaceId}/report`);
  * expect(res.status).toBe(404);
  */
+import { recordSyncFailure } from "../../../src/db/failures";
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import type { Classification, Issue } from "../../../src/core/types";
 import { createApiToken } from "../../../src/auth/api-token";
@@ -148,6 +149,8 @@ export interface TenantIds {
   userId: string;
   tokenId: string;
   ledgerId: string;
+  /** A sync failure of the connection (listed and retried per connection). */
+  failureId: string;
 }
 
 export interface Tenant {
@@ -244,11 +247,12 @@ export async function seedTenant(opts: SeedOptions): Promise<Tenant> {
   ]);
   await finishWritebackRun(db, runId, { status: "done", planned: 1, applied: 1, failed: 0, capped: 0, now: new Date() });
   const token = await createApiToken(db, { workspaceId: ws.id, name: `${opts.name} ci`, scope: "write", createdBy: userId, now: Date.now() });
+  const failureId = await recordSyncFailure(db, { workspaceId: ws.id, connectionId: conn.id, message: { type: "sync-page", connectionId: conn.id, scopeId: "o/r", runId: "run_gone" }, reason: "exhausted retries after 6 attempt(s)" });
   await insertInvite(db, { id: await sha256Hex(`bai_${randomSecret(32)}`), workspaceId: ws.id, role: "member", createdBy: userId, now: Date.now(), expiresAt: Date.now() + 86_400_000 });
   return {
     name: opts.name,
     browser,
-    ids: { workspaceId: ws.id, connectionId: conn.id, auditId: audit.id, runId, issueId: first.id, userId, tokenId: token.row.id, ledgerId: ledgerId! },
+    ids: { workspaceId: ws.id, connectionId: conn.id, auditId: audit.id, runId, issueId: first.id, userId, tokenId: token.row.id, ledgerId: ledgerId!, failureId },
     connection: conn,
     apiToken: token.token,
     trackerTokens,

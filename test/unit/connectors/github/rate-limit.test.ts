@@ -35,9 +35,12 @@ describe("GitHub rate limits against the sandbox", () => {
     expect(err.code).toBe("rate-limited");
     expect(err.details).toMatchObject({ status, reason: "primary" });
     expect(err.details.retryAt).toBe(w.connector.rateLimit().resetAt! + 1000);
-    // After the window the budget is back.
+    // After the window the budget is back: the same request returns the issues, and the new window is counted from full.
     w.sandbox.advanceClock(3600_000);
-    await expect(w.connector.listIssues(auth, w.scope(), null)).resolves.toBeDefined();
+    const page = await w.connector.listIssues(auth, w.scope(), null);
+    expect(page.issues.length).toBeGreaterThan(0);
+    expect(page.issues.every((i) => i.key.startsWith("acme/webapp#"))).toBe(true);
+    expect(w.connector.rateLimit()).toMatchObject({ limit: 3, remaining: 2, resource: "core" });
   });
 
   it("the secondary content-creation limit (80 writes/min) → rate-limited with retry-after, reads still pass", async () => {

@@ -41,7 +41,7 @@ describe("Linear errors and rate limits", () => {
     expect(e.details.reason).toBe("complexity");
     expect(e.details.status).toBe(400);
     expect(Math.abs(e.details.retryAt! - reset)).toBeLessThan(2_000);
-    expect(c.connector.rateLimit()).toMatchObject({ resource: "complexity", limit: 3_000_000 });
+    expect(c.connector.rateLimit()).toMatchObject({ resource: "complexity", limit: 250_000 });
   });
 
   it("request budget spent → rate-limited, reason requests", async () => {
@@ -75,7 +75,7 @@ describe("Linear errors and rate limits", () => {
     [400, "authentication error", "AUTHENTICATION_ERROR", "auth"],
     [200, "authentication error", "AUTHENTICATION_ERROR", "auth"],
     [400, "forbidden", "FORBIDDEN", "forbidden"],
-    [400, "invalid input", "INVALID_INPUT", "invalid-response"],
+    [400, "invalid input", "INVALID_INPUT", "invalid-request"],
     [500, "internal error", "INTERNAL_ERROR", "upstream"],
   ] as const)("HTTP %i with a `%s` GraphQL error → %s", async (status, type, code, want) => {
     const e = await failure(canned(status, { errors: [{ message: "nope", extensions: { type, code, userPresentableMessage: "nope" } }] }).listIssues(auth, scope, null));
@@ -109,6 +109,6 @@ describe("Linear errors and rate limits", () => {
     expect(res.status).toBe(400);
     const body = (await res.json()) as { errors: Array<{ message: string; extensions: { code: string } }> };
     expect(body.errors[0]).toMatchObject({ message: 'Cannot query field "storyPoints" on type "Issue".', extensions: { code: "GRAPHQL_VALIDATION_FAILED" } });
-    expect(res.headers.get("x-ratelimit-requests-limit")).toBe("5000");
+    expect(res.headers.get("x-ratelimit-requests-limit")).toBe("2500");
   });
 });
