@@ -54,3 +54,24 @@ it("our JSONL: a short row carries state, closedAt, iteration, reopens, carries 
     links: [{ url: "https://acme.zendesk.com/agent/tickets/1", title: null }],
   });
 });
+
+it("our JSONL also takes tracker-shaped names: Linear customerNeeds and attachments, Jira votes and watchCount, completedAt", () => {
+  const row = {
+    id: "ENG-9",
+    title: "Bulk export",
+    completedAt: "2026-10-09T00:00:00Z",
+    votes: 7,
+    watchCount: 3,
+    customerNeeds: [{ priority: 1, customer: { name: "Globex", revenue: 1200000, size: 3000, tier: { name: "Enterprise" } } }],
+    attachments: [{ url: "https://app.intercom.com/a/inbox/x/conversation/1", title: "Conversation" }],
+  };
+  const [issue] = parseIssues(JSON.stringify(row));
+  expect(issue).toMatchObject({
+    stateCategory: "done",
+    closedAt: "2026-10-09T00:00:00Z",
+    reactions: 7,
+    watchers: 3,
+    customerRequests: [{ customer: "Globex", revenue: 1_200_000, size: 3000, tier: "Enterprise", important: true, createdAt: null }],
+    links: [{ url: "https://app.intercom.com/a/inbox/x/conversation/1", title: "Conversation" }],
+  });
+});
