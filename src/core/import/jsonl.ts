@@ -6,7 +6,8 @@
  * `reopenedCount`, `carriedOver`, `watchers`, `customerRequests`, `links`...).
  * A row with `closedAt` and no state counts as done. A full `Issue` object is
  * accepted too. Tracker-shaped names are mapped (see `withAliases`): Linear
- * `customerNeeds` and `attachments`, Jira `votes`, `watchCount`, `resolutiondate`.
+ * `customerNeeds` and `attachments`, Jira `votes`, `watchCount`, `resolutiondate`,
+ * and an iteration history (`sprints`, `cycles` or `iterations`).
  */
 import { z } from "zod";
 import { IssueSchema, TrackerSchema, type Issue } from "../types";
@@ -121,6 +122,33 @@ function withAliases(value: unknown): unknown {
   if (v.reactions === undefined && num(v.votes) !== null) v.reactions = Math.trunc(v.votes as number);
   if (v.watchers === undefined && num(v.watchCount) !== null) v.watchers = Math.trunc(v.watchCount as number);
   if (v.closedAt === undefined) v.closedAt = v.completedAt ?? v.resolvedAt ?? v.resolutiondate ?? undefined;
+  // An iteration history (`sprints`, `cycles` or `iterations`: every one the issue was in) gives the current
+  // iteration and the carry-overs: each closed one it outlived (a done issue finished in its last closed one).
+  const history = [v.iterations, v.sprints, v.cycles].find(Array.isArray) as unknown[] | undefined;
+  if (history && history.length > 0) {
+    const its = history.flatMap((x) => {
+      const o = (x && typeof x === "object" ? x : {}) as Record<string, unknown>;
+      const state = String(o.state ?? "closed").toLowerCase();
+      if (o.id === undefined && o.name === undefined) return [];
+      return [
+        {
+          kind: (o.kind as string) ?? (v.sprints ? "sprint" : v.cycles ? "cycle" : "sprint"),
+          id: String(o.id ?? o.name),
+          name: String(o.name ?? o.id),
+          state: state === "active" || state === "next" || state === "future" ? state : "closed",
+          startsAt: (o.startsAt ?? o.startDate ?? null) as string | null,
+          endsAt: (o.endsAt ?? o.endDate ?? null) as string | null,
+        },
+      ];
+    });
+    const done = v.closedAt !== undefined && v.closedAt !== null;
+    const current = its.find((i) => i.state === "active") ?? its.find((i) => i.state === "next" || i.state === "future") ?? its[its.length - 1];
+    if (v.iteration === undefined && current) v.iteration = current;
+    if (v.carriedOver === undefined) {
+      const closed = its.filter((i) => i.state === "closed").length;
+      v.carriedOver = Math.max(0, closed - (done && current?.state === "closed" ? 1 : 0));
+    }
+  }
   return v;
 }
 

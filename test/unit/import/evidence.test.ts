@@ -75,3 +75,19 @@ it("our JSONL also takes tracker-shaped names: Linear customerNeeds and attachme
     links: [{ url: "https://app.intercom.com/a/inbox/x/conversation/1", title: "Conversation" }],
   });
 });
+
+it("our JSONL: an iteration history gives the current iteration and the carry-overs", () => {
+  const sprints = [
+    { id: 11, name: "Sprint 11", state: "closed", startDate: "2026-09-01T00:00:00Z", endDate: "2026-09-14T00:00:00Z" },
+    { id: 12, name: "Sprint 12", state: "closed" },
+    { id: 13, name: "Sprint 13", state: "active" },
+  ];
+  const [open, done] = parseIssues(
+    [
+      JSON.stringify({ id: "P-1", title: "Refactor billing", tracker: "jira", sprints }),
+      JSON.stringify({ id: "P-2", title: "Fix export", tracker: "jira", closedAt: "2026-09-20T00:00:00Z", sprints: sprints.slice(0, 2) }),
+    ].join("\n"),
+  );
+  expect(open).toMatchObject({ carriedOver: 2, iteration: { kind: "sprint", id: "13", name: "Sprint 13", state: "active" } });
+  expect(done).toMatchObject({ carriedOver: 1, iteration: { id: "12", state: "closed" }, stateCategory: "done" });
+});
