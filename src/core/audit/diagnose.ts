@@ -232,7 +232,7 @@ export function diagnoseFlow(
     if (done && (closedIn || closedPrior) && Number.isFinite(created)) a.closeDays.push(Math.max(0, (closed - created) / DAY_MS));
     if (createdIn) a.inflow++;
     if (closedIn) a.outflow++;
-    if (created < startMs && (open || !(closed < startMs))) a.openAtStart++;
+    if (created < startMs && (open || closed >= startMs)) a.openAtStart++; // closed work without a close date: unknown, not counted
     if (!active && !createdIn) continue;
 
     read(issue, c.constraint, sig);
