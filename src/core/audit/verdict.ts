@@ -154,11 +154,12 @@ export function decidingEvidence(v: Verdict, d: DiagnosisResult): string[] {
   if (v.verdict === "clear" || v.verdict === "none") return [];
   const out: string[] = [];
   const any = (k: keyof DiagnosisResult["seen"]) => [...d.seen[k].values()].some((x) => x > 0);
-  if (v.verdict === "split" && v.runnerUp >= 0) {
-    const a = CONSTRAINTS[v.order[0]!]!;
-    const b = CONSTRAINTS[v.runnerUp]!;
-    out.push(`Which of ${a} and ${b} customers feel more: link the support tickets and customer requests behind their open issues.`);
-    out.push(`Which grows: run the audit again in 30 days and compare ${a} and ${b} inflow against what closes.`);
+  const candidates = v.verdict === "split" ? [v.order[0]!, v.runnerUp].filter((i) => i >= 0) : v.order.filter((i) => d.acc[i]!.pressure > 0).slice(0, 3);
+  if (candidates.length >= 2) {
+    const names = candidates.map((i) => CONSTRAINTS[i]!);
+    const list = names.length === 2 ? `${names[0]} and ${names[1]}` : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
+    out.push(`Which of ${list} customers feel ${names.length === 2 ? "more" : "most"}: link the support tickets and customer requests behind their open issues.`);
+    out.push(`Which grows: run the audit again in 30 days and compare ${list} inflow against what closes.`);
   }
   if (!any("requests") && !any("links")) out.push("Customer requests (with the customer's revenue) or links to support and incident tools on the issues.");
   if (!any("closedAt")) out.push("Close dates for finished work, so inflow can be set against outflow.");
@@ -182,7 +183,7 @@ export function diagnosisSentence(v: Verdict, acc: ConstraintEvidence[], pressur
   }
   const c = name(v.dominant);
   const p = pressures.find((x) => x.constraint === c)!;
-  const lead = `${CONSTRAINT_GUIDE[c].label} is under the most pressure: ${p.summary[0] ?? ""}`.trim();
+  const lead = `${CONSTRAINT_GUIDE[c].label} is under the most pressure. ${p.summary[0] ?? ""}`.trim();
   const contrast = byVolume && byVolume !== c ? ` Most open issues are ${byVolume}, but volume measures the wish list, not the pain.` : "";
   return lead + contrast;
 }
