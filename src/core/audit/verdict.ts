@@ -37,7 +37,7 @@ export function decide(acc: ConstraintEvidence[], s: AuditSettings["diagnosis"],
 }
 
 /** The evidence of one constraint in plain words, strongest first. */
-export function describeConstraint(a: ConstraintEvidence, c: Constraint, windowDays: number, team: DiagnosisResult["team"]): string[] {
+export function describeConstraint(a: ConstraintEvidence, c: Constraint, windowDays: number, team: DiagnosisResult["team"], waitingAfterDays = 30): string[] {
   const out: Array<[number, string]> = [];
   const b = a.breakdown;
   const cust: string[] = [];
@@ -58,7 +58,10 @@ export function describeConstraint(a: ConstraintEvidence, c: Constraint, windowD
   }
   if (a.agingOpen > 0) {
     const tc = medianOf(a.closeDays);
-    out.push([b.aging, `Aging: ${plural(a.agingOpen, "evidenced open issue")} older than the usual ${tc === null ? "waiting limit" : `${days(tc)} to close`}.`]);
+    out.push([
+      b.aging,
+      `Aging: ${plural(a.agingOpen, "evidenced open issue")} older than ${tc === null ? `${days(Math.max(7, waitingAfterDays))} (nothing on it closed recently to set a norm)` : `the usual ${days(Math.max(7, tc))} to close`}.`,
+    ]);
   }
   if (a.reopened > 0) out.push([b.reopened, `Reopened ${plural(a.reopened, "time")} in the window.`]);
   if (a.carriedOver > 0) out.push([b.carryOver, `Carried over: ${plural(a.carriedOver, "unfinished carry", "unfinished carries")} out of closed sprints or cycles.`]);
@@ -76,7 +79,15 @@ export function describeConstraint(a: ConstraintEvidence, c: Constraint, windowD
   return out.sort((x, y) => y[0] - x[0]).map((x) => x[1]);
 }
 
-export function toPressure(a: ConstraintEvidence, c: Constraint, total: number, windowDays: number, team: DiagnosisResult["team"], planned: { count: number; effort: number }): ConstraintPressure {
+export function toPressure(
+  a: ConstraintEvidence,
+  c: Constraint,
+  total: number,
+  windowDays: number,
+  team: DiagnosisResult["team"],
+  planned: { count: number; effort: number },
+  waitingAfterDays = 30,
+): ConstraintPressure {
   const b = a.breakdown;
   const tc = medianOf(a.closeDays);
   const age = medianOf(a.openAges);
@@ -117,7 +128,7 @@ export function toPressure(a: ConstraintEvidence, c: Constraint, total: number, 
       duplicates: a.duplicates,
       keywordOnly: a.keywordOnly,
     },
-    summary: describeConstraint(a, c, windowDays, team),
+    summary: describeConstraint(a, c, windowDays, team, waitingAfterDays),
   };
 }
 
