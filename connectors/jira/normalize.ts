@@ -121,6 +121,8 @@ export function normalizeIssue(raw: RawIssue, map: FieldMap, siteUrl: string | n
     assignees: f.assignee?.displayName ? [f.assignee.displayName] : [],
     reactions: f.votes?.votes ?? 0,
     watchers: f.watches?.watchCount ?? 0,
+    // Classic Jira workflows have a "Reopened" status: at least one reopen (counting them all needs the changelog).
+    reopenedCount: /reopen/i.test(f.status.name) ? 1 : 0,
     carriedOver: map.sprint ? sprintCarries(extra[map.sprint], resolution !== null || f.status.statusCategory.key === "done") : 0,
     commentCount: f.comment?.total ?? 0,
     customFields,

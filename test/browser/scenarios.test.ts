@@ -3,12 +3,14 @@
  * and read in a real browser: the headline names the expected bottleneck (or
  * "no clear bottleneck"), and the evidence section explains it in words.
  */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Issue } from "../../src/core/types";
 import { NOW } from "../unit/audit/scenarios/build";
 import { SCENARIOS } from "../unit/audit/scenarios/scenarios";
-import { launchBrowser } from "./browser";
+import { ARTIFACTS, launchBrowser } from "./browser";
 
 const base = () => inject("baseUrl");
 
@@ -74,6 +76,8 @@ describe("scenario backlogs in the demo report", () => {
     if (s.expect.constraint === null) await expect(page.getByTestId("deciding-evidence").locator("li").count()).resolves.toBeGreaterThan(0);
     await expect(page.getByTestId("follow-up").count()).resolves.toBe(c.followUp ? 1 : 0);
     if (c.followUp) await expect(page.getByTestId("follow-up-decision").innerText()).resolves.toBe("move-on");
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.getByTestId("diagnosis").screenshot({ path: join(ARTIFACTS, `scenario-${c.kind.replace(/[^a-z]+/g, "-")}.png`) });
     expect(errors).toEqual([]);
     await page.close();
   });

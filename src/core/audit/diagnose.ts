@@ -25,6 +25,8 @@ const MIN_CARRY_SAMPLES = 5;
 const MIN_CLOSES_PRIOR = 20;
 /** Customer weight from which work counts as evidenced: any structure (a request, a link, a few votes), not a lone keyword (0.5–0.75). */
 export const STRONG_CUSTOMER = 1;
+/** Weight in growth of work with only a customer word (evidenced work: 1, quiet work: 0). */
+const KEYWORD_GROWTH = 0.5;
 
 export interface ConstraintEvidence {
   pressure: number;
@@ -36,7 +38,7 @@ export interface ConstraintEvidence {
   openAtStart: number;
   evidencedInflow: number;
   evidencedOutflow: number;
-  /** Confidence-weighted evidenced inflow and outflow. */
+  /** Inflow and outflow weighted by confidence and by evidence (evidenced 1, customer word 0.5, quiet 0). */
   growthIn: number;
   growthOut: number;
   closeDays: number[];
@@ -230,22 +232,25 @@ export function diagnoseFlow(
     if (done && (closedIn || closedPrior) && Number.isFinite(created)) a.closeDays.push(Math.max(0, (closed - created) / DAY_MS));
     if (createdIn) a.inflow++;
     if (closedIn) a.outflow++;
-    if (created < startMs && (open || !(closed < startMs))) a.openAtStart++;
+    if (created < startMs && (open || closed >= startMs)) a.openAtStart++; // closed work without a close date: unknown, not counted
     if (!active && !createdIn) continue;
 
     read(issue, c.constraint, sig);
     readCustomer(issue, sig.customerMatch, cust);
     let sev = issue.priority === 1 ? 1 : issue.priority === 2 ? 0.5 : 0;
     if (cust.incidentLinks > 0) sev = Math.min(1, sev + 0.5);
-    // A word alone adds a little customer pressure but does not make work "evidenced" for growth and aging.
+    // A word alone adds a little customer pressure but does not make work "evidenced" for aging.
     const evidenced = cust.weight >= STRONG_CUSTOMER || sev > 0;
-    if (createdIn && evidenced) {
-      a.evidencedInflow++;
-      a.growthIn += conf;
+    // Growth: evidenced work counts in full, work with only a customer word half, quiet work not at all (a wish
+    // list grows by nature; counting it, even at a quarter, named a freshly filed wish list the bottleneck).
+    const g = evidenced ? 1 : cust.weight > 0 ? KEYWORD_GROWTH : 0;
+    if (createdIn) {
+      if (evidenced) a.evidencedInflow++;
+      a.growthIn += conf * g;
     }
-    if (closedIn && evidenced) {
-      a.evidencedOutflow++;
-      a.growthOut += conf;
+    if (closedIn) {
+      if (evidenced) a.evidencedOutflow++;
+      a.growthOut += conf * g;
     }
     if (createdIn && cust.weight > 0) a.customerInflow++;
     if (closedIn && cust.weight > 0 && Number.isFinite(created)) a.customerCloseDays.push(Math.max(0, (closed - created) / DAY_MS));

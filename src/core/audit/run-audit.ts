@@ -180,7 +180,7 @@ export function runAudit(input: AuditInput): AuditReport {
 
   const { windowDays } = settings.diagnosis;
   const pressures: ConstraintPressure[] = order.map((i) =>
-    toPressure(acc[i]!, CONSTRAINTS[i]!, totalPressure, windowDays, diag.team, { count: planAcc[i]!.plannedCount, effort: planAcc[i]!.plannedEffort }),
+    toPressure(acc[i]!, CONSTRAINTS[i]!, totalPressure, windowDays, diag.team, { count: planAcc[i]!.plannedCount, effort: planAcc[i]!.plannedEffort }, settings.waitingAfterDays),
   );
   const byVolume = volIdx >= 0 ? CONSTRAINTS[volIdx]! : null;
   const r1 = (x: number | null) => (x === null ? null : Math.round(x * 10) / 10);

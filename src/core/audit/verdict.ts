@@ -37,7 +37,7 @@ export function decide(acc: ConstraintEvidence[], s: AuditSettings["diagnosis"],
 }
 
 /** The evidence of one constraint in plain words, strongest first. */
-export function describeConstraint(a: ConstraintEvidence, c: Constraint, windowDays: number, team: DiagnosisResult["team"]): string[] {
+export function describeConstraint(a: ConstraintEvidence, c: Constraint, windowDays: number, team: DiagnosisResult["team"], waitingAfterDays = 30): string[] {
   const out: Array<[number, string]> = [];
   const b = a.breakdown;
   const cust: string[] = [];
@@ -58,7 +58,10 @@ export function describeConstraint(a: ConstraintEvidence, c: Constraint, windowD
   }
   if (a.agingOpen > 0) {
     const tc = medianOf(a.closeDays);
-    out.push([b.aging, `Aging: ${plural(a.agingOpen, "evidenced open issue")} older than the usual ${tc === null ? "waiting limit" : `${days(tc)} to close`}.`]);
+    out.push([
+      b.aging,
+      `Aging: ${plural(a.agingOpen, "evidenced open issue")} older than ${tc === null ? `${days(Math.max(7, waitingAfterDays))} (nothing on it closed recently to set a norm)` : `the usual ${days(Math.max(7, tc))} to close`}.`,
+    ]);
   }
   if (a.reopened > 0) out.push([b.reopened, `Reopened ${plural(a.reopened, "time")} in the window.`]);
   if (a.carriedOver > 0) out.push([b.carryOver, `Carried over: ${plural(a.carriedOver, "unfinished carry", "unfinished carries")} out of closed sprints or cycles.`]);
@@ -76,7 +79,15 @@ export function describeConstraint(a: ConstraintEvidence, c: Constraint, windowD
   return out.sort((x, y) => y[0] - x[0]).map((x) => x[1]);
 }
 
-export function toPressure(a: ConstraintEvidence, c: Constraint, total: number, windowDays: number, team: DiagnosisResult["team"], planned: { count: number; effort: number }): ConstraintPressure {
+export function toPressure(
+  a: ConstraintEvidence,
+  c: Constraint,
+  total: number,
+  windowDays: number,
+  team: DiagnosisResult["team"],
+  planned: { count: number; effort: number },
+  waitingAfterDays = 30,
+): ConstraintPressure {
   const b = a.breakdown;
   const tc = medianOf(a.closeDays);
   const age = medianOf(a.openAges);
@@ -117,7 +128,7 @@ export function toPressure(a: ConstraintEvidence, c: Constraint, total: number, 
       duplicates: a.duplicates,
       keywordOnly: a.keywordOnly,
     },
-    summary: describeConstraint(a, c, windowDays, team),
+    summary: describeConstraint(a, c, windowDays, team, waitingAfterDays),
   };
 }
 
@@ -154,11 +165,12 @@ export function decidingEvidence(v: Verdict, d: DiagnosisResult): string[] {
   if (v.verdict === "clear" || v.verdict === "none") return [];
   const out: string[] = [];
   const any = (k: keyof DiagnosisResult["seen"]) => [...d.seen[k].values()].some((x) => x > 0);
-  if (v.verdict === "split" && v.runnerUp >= 0) {
-    const a = CONSTRAINTS[v.order[0]!]!;
-    const b = CONSTRAINTS[v.runnerUp]!;
-    out.push(`Which of ${a} and ${b} customers feel more: link the support tickets and customer requests behind their open issues.`);
-    out.push(`Which grows: run the audit again in 30 days and compare ${a} and ${b} inflow against what closes.`);
+  const candidates = v.verdict === "split" ? [v.order[0]!, v.runnerUp].filter((i) => i >= 0) : v.order.filter((i) => d.acc[i]!.pressure > 0).slice(0, 3);
+  if (candidates.length >= 2) {
+    const names = candidates.map((i) => CONSTRAINTS[i]!);
+    const list = names.length === 2 ? `${names[0]} and ${names[1]}` : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
+    out.push(`Which of ${list} customers feel ${names.length === 2 ? "more" : "most"}: link the support tickets and customer requests behind their open issues.`);
+    out.push(`Which grows: run the audit again in 30 days and compare ${list} inflow against what closes.`);
   }
   if (!any("requests") && !any("links")) out.push("Customer requests (with the customer's revenue) or links to support and incident tools on the issues.");
   if (!any("closedAt")) out.push("Close dates for finished work, so inflow can be set against outflow.");
@@ -182,7 +194,7 @@ export function diagnosisSentence(v: Verdict, acc: ConstraintEvidence[], pressur
   }
   const c = name(v.dominant);
   const p = pressures.find((x) => x.constraint === c)!;
-  const lead = `${CONSTRAINT_GUIDE[c].label} is under the most pressure: ${p.summary[0] ?? ""}`.trim();
+  const lead = `${CONSTRAINT_GUIDE[c].label} is under the most pressure. ${p.summary[0] ?? ""}`.trim();
   const contrast = byVolume && byVolume !== c ? ` Most open issues are ${byVolume}, but volume measures the wish list, not the pain.` : "";
   return lead + contrast;
 }

@@ -65,6 +65,7 @@ export function parseJiraCsv(text: string): Issue[] {
       assignees: t.all(row, "Assignee"),
       reactions: Math.max(0, Math.trunc(numberOrNull(t.get(row, "Votes")) ?? 0)),
       watchers: Math.max(0, Math.trunc(numberOrNull(t.get(row, "Watchers")) ?? 0)),
+      reopenedCount: /reopen/i.test(status) ? 1 : 0,
       // Every sprint before the last one closed with the issue unfinished (Jira keeps them all in the Sprint field).
       carriedOver: Math.max(0, sprints.length - 1),
       customFields,

@@ -5,7 +5,9 @@
  * fields (`state`, `stateCategory`, `closedAt`, `startedAt`, `iteration`,
  * `reopenedCount`, `carriedOver`, `watchers`, `customerRequests`, `links`...).
  * A row with `closedAt` and no state counts as done. A full `Issue` object is
- * accepted too.
+ * accepted too. Tracker-shaped names are mapped (see `withAliases`): Linear
+ * `customerNeeds` and `attachments`, Jira `votes`, `watchCount`, `resolutiondate`,
+ * and an iteration history (`sprints`, `cycles` or `iterations`).
  */
 import { z } from "zod";
 import { IssueSchema, TrackerSchema, type Issue } from "../types";
@@ -57,7 +59,8 @@ export type JsonlRow = z.infer<typeof JsonlRowSchema>;
  * @example
  * issueFromJsonl({ id: "acme#1", title: "Crash on save", labels: ["bug"] }).key // "acme#1"
  */
-export function issueFromJsonl(value: unknown): Issue {
+export function issueFromJsonl(input: unknown): Issue {
+  const value = withAliases(input);
   if (value && typeof value === "object" && "externalId" in value && "key" in value) return IssueSchema.parse(value);
   const row = JsonlRowSchema.parse(value);
   const tracker = TrackerSchema.safeParse(row.tracker);
@@ -87,6 +90,66 @@ export function issueFromJsonl(value: unknown): Issue {
     createdAt: row.createdAt ?? "",
     updatedAt: row.updatedAt ?? row.createdAt ?? "",
   });
+}
+
+const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : null);
+
+/**
+ * Tracker-shaped names for the evidence fields, accepted as well as ours:
+ * Linear `customerNeeds` (`{ priority, customer: { name, revenue, size, tier: { name } } }`)
+ * and `attachments`, Jira `votes`/`watchCount`/`resolutiondate`, Linear `completedAt`.
+ * Our own field wins when both are present.
+ */
+function withAliases(value: unknown): unknown {
+  if (!value || typeof value !== "object" || Array.isArray(value)) return value;
+  const v = { ...(value as Record<string, unknown>) };
+  if (v.customerRequests === undefined && Array.isArray(v.customerNeeds)) {
+    v.customerRequests = v.customerNeeds.map((n: unknown) => {
+      const need = (n && typeof n === "object" ? n : {}) as Record<string, unknown>;
+      const c = (need.customer && typeof need.customer === "object" ? need.customer : {}) as Record<string, unknown>;
+      const tier = c.tier && typeof c.tier === "object" ? (c.tier as Record<string, unknown>).name : c.tier;
+      return {
+        customer: typeof c.name === "string" ? c.name : typeof need.customer === "string" ? need.customer : null,
+        revenue: num(c.revenue),
+        size: num(c.size),
+        tier: typeof tier === "string" ? tier : null,
+        important: num(need.priority) === 1 || need.important === true,
+        createdAt: typeof need.createdAt === "string" ? need.createdAt : null,
+      };
+    });
+  }
+  if (v.links === undefined && Array.isArray(v.attachments)) v.links = v.attachments.filter((a: unknown) => a && typeof (a as { url?: unknown }).url === "string");
+  if (v.reactions === undefined && num(v.votes) !== null) v.reactions = Math.trunc(v.votes as number);
+  if (v.watchers === undefined && num(v.watchCount) !== null) v.watchers = Math.trunc(v.watchCount as number);
+  if (v.closedAt === undefined) v.closedAt = v.completedAt ?? v.resolvedAt ?? v.resolutiondate ?? undefined;
+  // An iteration history (`sprints`, `cycles` or `iterations`: every one the issue was in) gives the current
+  // iteration and the carry-overs: each closed one it outlived (a done issue finished in its last closed one).
+  const history = [v.iterations, v.sprints, v.cycles].find(Array.isArray) as unknown[] | undefined;
+  if (history && history.length > 0) {
+    const its = history.flatMap((x) => {
+      const o = (x && typeof x === "object" ? x : {}) as Record<string, unknown>;
+      const state = String(o.state ?? "closed").toLowerCase();
+      if (o.id === undefined && o.name === undefined) return [];
+      return [
+        {
+          kind: (o.kind as string) ?? (v.sprints ? "sprint" : v.cycles ? "cycle" : "sprint"),
+          id: String(o.id ?? o.name),
+          name: String(o.name ?? o.id),
+          state: state === "active" || state === "next" || state === "future" ? state : "closed",
+          startsAt: (o.startsAt ?? o.startDate ?? null) as string | null,
+          endsAt: (o.endsAt ?? o.endDate ?? null) as string | null,
+        },
+      ];
+    });
+    const done = v.closedAt !== undefined && v.closedAt !== null;
+    const current = its.find((i) => i.state === "active") ?? its.find((i) => i.state === "next" || i.state === "future") ?? its[its.length - 1];
+    if (v.iteration === undefined && current) v.iteration = current;
+    if (v.carriedOver === undefined) {
+      const closed = its.filter((i) => i.state === "closed").length;
+      v.carriedOver = Math.max(0, closed - (done && current?.state === "closed" ? 1 : 0));
+    }
+  }
+  return v;
 }
 
 /** Parses a whole JSONL text; blank lines are skipped. */

@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { GithubIssueSchema } from "../../../connectors/github/schema";
 import { sprintCarries } from "../../../connectors/jira/normalize";
+import { parseJiraCsv } from "../../../src/core/import";
 
 const sprint = (id: number, state: string) => ({ id, name: `S${id}`, state, boardId: 1, startDate: "2026-10-01T00:00:00.000Z", endDate: "2026-10-14T00:00:00.000Z" });
 
@@ -39,5 +40,12 @@ describe("GitHub reopened state", () => {
     { state: "closed", reason: "completed", want: 0 },
   ] as const)("$state/$reason → reopenedCount $want", ({ state, reason, want }) => {
     expect(GithubIssueSchema.parse(wire(state, reason)).reopenedCount).toBe(want);
+  });
+});
+
+describe("Jira reopened status", () => {
+  it("a Reopened status counts one reopen in a Jira CSV export", () => {
+    const csv = "Summary,Issue key,Issue id,Status,Created\nCrash,P-1,1,Reopened,01/Oct/26 9:00 AM\nIdea,P-2,2,To Do,01/Oct/26 9:00 AM\n";
+    expect(parseJiraCsv(csv).map((i) => i.reopenedCount)).toEqual([1, 0]);
   });
 });

@@ -54,3 +54,40 @@ it("our JSONL: a short row carries state, closedAt, iteration, reopens, carries 
     links: [{ url: "https://acme.zendesk.com/agent/tickets/1", title: null }],
   });
 });
+
+it("our JSONL also takes tracker-shaped names: Linear customerNeeds and attachments, Jira votes and watchCount, completedAt", () => {
+  const row = {
+    id: "ENG-9",
+    title: "Bulk export",
+    completedAt: "2026-10-09T00:00:00Z",
+    votes: 7,
+    watchCount: 3,
+    customerNeeds: [{ priority: 1, customer: { name: "Globex", revenue: 1200000, size: 3000, tier: { name: "Enterprise" } } }],
+    attachments: [{ url: "https://app.intercom.com/a/inbox/x/conversation/1", title: "Conversation" }],
+  };
+  const [issue] = parseIssues(JSON.stringify(row));
+  expect(issue).toMatchObject({
+    stateCategory: "done",
+    closedAt: "2026-10-09T00:00:00Z",
+    reactions: 7,
+    watchers: 3,
+    customerRequests: [{ customer: "Globex", revenue: 1_200_000, size: 3000, tier: "Enterprise", important: true, createdAt: null }],
+    links: [{ url: "https://app.intercom.com/a/inbox/x/conversation/1", title: "Conversation" }],
+  });
+});
+
+it("our JSONL: an iteration history gives the current iteration and the carry-overs", () => {
+  const sprints = [
+    { id: 11, name: "Sprint 11", state: "closed", startDate: "2026-09-01T00:00:00Z", endDate: "2026-09-14T00:00:00Z" },
+    { id: 12, name: "Sprint 12", state: "closed" },
+    { id: 13, name: "Sprint 13", state: "active" },
+  ];
+  const [open, done] = parseIssues(
+    [
+      JSON.stringify({ id: "P-1", title: "Refactor billing", tracker: "jira", sprints }),
+      JSON.stringify({ id: "P-2", title: "Fix export", tracker: "jira", closedAt: "2026-09-20T00:00:00Z", sprints: sprints.slice(0, 2) }),
+    ].join("\n"),
+  );
+  expect(open).toMatchObject({ carriedOver: 2, iteration: { kind: "sprint", id: "13", name: "Sprint 13", state: "active" } });
+  expect(done).toMatchObject({ carriedOver: 1, iteration: { id: "12", state: "closed" }, stateCategory: "done" });
+});

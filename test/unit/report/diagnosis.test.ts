@@ -16,7 +16,7 @@ describe("diagnosis in the HTML report", () => {
   it("a clear bottleneck: sentence, labelled chart, evidence per constraint in words", async () => {
     const out = await html("reliability fire");
     expect(out).toMatch(/data-testid="headline-dominant">reliability</);
-    expect(out).toMatch(/data-testid="diagnosis-sentence">Reliability is under the most pressure: Customers: \d+ support tickets? linked/);
+    expect(out).toMatch(/data-testid="diagnosis-sentence">Reliability is under the most pressure\. Customers: \d+ support tickets? linked/);
     expect(out).toMatch(/<svg data-testid="pressure-chart" role="img" aria-label="Evidence pressure by constraint and kind\. reliability: [\d.]+ \(customers [\d.]+, severity [\d.]+, growth [\d.]+/);
     expect(out).toContain('data-testid="evidence-reliability"');
     expect(out).toContain("Most open issues are adoption, but volume measures the wish list, not the pain.");
