@@ -32,3 +32,17 @@ export function withDiagnosis(report: AuditReport): AuditReport {
     followUp: report.followUp ?? null,
   };
 }
+
+/**
+ * A stored report as the current schema reads it: a report stored before the diagnosis gets
+ * the placeholder diagnosis above; anything else (current, or not a report at all) is returned
+ * as it is, for the schema to judge.
+ */
+export function upgradeStoredReport(raw: unknown): unknown {
+  if (!raw || typeof raw !== "object" || "diagnosis" in raw) return raw;
+  try {
+    return withDiagnosis(raw as AuditReport);
+  } catch {
+    return raw;
+  }
+}

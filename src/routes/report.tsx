@@ -7,6 +7,7 @@ import { AuditReportSchema, type AuditReport } from "../core/audit";
 import { getAudit, getLatestAudit } from "../db/audits";
 import { countIssues } from "../db/issues";
 import { Layout, ReportPage, renderCsv, renderMarkdown } from "../report";
+import { upgradeStoredReport } from "../report/stored";
 import { auditHistory } from "../services/audit";
 import { workspaceNav } from "./pages/shell";
 
@@ -16,7 +17,7 @@ async function loadReport(c: Context<AppEnv>): Promise<{ id: string; report: Aud
   const auditId = c.req.query("audit");
   const row = auditId ? await getAudit(c.env.DB, ws.id, auditId.slice(0, 64)) : await getLatestAudit(c.env.DB, ws.id);
   if (!row) return null;
-  const parsed = AuditReportSchema.safeParse(row.report);
+  const parsed = AuditReportSchema.safeParse(upgradeStoredReport(row.report));
   return parsed.success ? { id: row.id, report: parsed.data } : null;
 }
 

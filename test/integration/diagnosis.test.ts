@@ -1,6 +1,8 @@
 /** Flow and customer evidence through real D1: stored in `issues.evidence`, read back, and used by the audit the API runs. */
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
+import { AuditReportSchema } from "../../src/core/audit";
+import { insertAuditRun } from "../../src/db/audits";
 import { createConnection, setSyncScopes } from "../../src/db/connections";
 import { getIssueByExternalId, upsertIssues } from "../../src/db/issues";
 import { createWorkspace } from "../../src/db/workspaces";
@@ -83,5 +85,27 @@ describe("flow and customer evidence in D1", () => {
     expect(run.report.diagnosis.windowDays).toBe(60);
     expect(run.report.followUp).toMatchObject({ constraint: "activation", source: "focus", decision: "measuring" });
     expect(run.report.followUp!.sentence).toMatch(/^Shipped 0 items on activation since \d{4}-\d\d-\d\d; customer-reported activation issues went from/);
+  });
+});
+
+describe("an audit stored before the diagnosis", () => {
+  it("still renders on the report page, and the API serves it with a placeholder diagnosis, as OpenAPI says", async () => {
+    const ws = await createWorkspace(testEnv.DB, { name: "Upgraded", isDemo: true });
+    // A current report with the diagnosis-era fields taken out: what an older version stored.
+    const fresh = (await (await call(`/api/v1/workspaces/${wsId}/audits`, { method: "POST" })).json()) as { summary: Record<string, unknown>; report: Record<string, unknown> };
+    const { diagnosis: _d, followUp: _f, ...old } = fresh.report;
+    const { verdict: _v, followUp: _s, ...oldSummary } = fresh.summary;
+    await insertAuditRun(testEnv.DB, { workspaceId: ws.id, at: new Date(), trigger: "manual", dominant: "activation", drift: 0.2, driftLevel: "watch", issueCount: 11, summary: oldSummary, report: old });
+
+    const page = await call(`/w/${ws.id}/report`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain("This audit ran before the flow and customer diagnosis");
+    expect(html).toContain('data-testid="headline-dominant"');
+
+    const latest = (await (await call(`/api/v1/workspaces/${ws.id}/audits/latest`)).json()) as { report: unknown };
+    const parsed = AuditReportSchema.safeParse(latest.report);
+    expect(parsed.success, JSON.stringify(parsed.error?.issues?.slice(0, 3))).toBe(true);
+    expect(parsed.data!.diagnosis.sentence).toMatch(/ran before the flow and customer diagnosis/);
   });
 });

@@ -7,6 +7,7 @@ import { ConstraintSchema } from "../../core/types";
 import { getAudit, getLatestAuditHead, listAuditHistory, type AuditRunRow } from "../../db/audits";
 import { getAssessment, listAssessments } from "../../db/classifications";
 import { AppError } from "../../errors";
+import { upgradeStoredReport } from "../../report/stored";
 import { runWorkspaceAudit } from "../../services/audit";
 import { classifyPending } from "../../services/classify";
 import { AuditHistoryItemSchema, AuditRunSchema, IssueVerdictSchema, PageQuery, WorkspaceParams, decodeCursor, encodeCursor, errorResponses, json } from "./schemas";
@@ -19,7 +20,11 @@ const tags = ["audits"];
  * report of a large workspace is big, and this is the API's hot path.
  */
 export function auditRunJson(r: AuditRunRow): string {
-  return `{"id":${JSON.stringify(r.id)},"createdAt":${JSON.stringify(r.createdAt)},"trigger":${JSON.stringify(r.trigger)},"issueCount":${r.issueCount},"summary":${r.summaryJson},"report":${r.reportJson ?? "null"}}`;
+  let report = r.reportJson ?? "null";
+  // A report stored before the diagnosis lacks it (its summary has no verdict): upgrade it, so the
+  // API answers what OpenAPI says. Current reports are streamed as stored.
+  if (r.reportJson && (r.summaryJson as string).indexOf('"verdict":') < 0) report = JSON.stringify(upgradeStoredReport(JSON.parse(r.reportJson)));
+  return `{"id":${JSON.stringify(r.id)},"createdAt":${JSON.stringify(r.createdAt)},"trigger":${JSON.stringify(r.trigger)},"issueCount":${r.issueCount},"summary":${r.summaryJson},"report":${report}}`;
 }
 
 const rawJson = (c: { body: (b: string, s: 200 | 201, h: Record<string, string>) => Response }, text: string, status: 200 | 201 = 200) =>
@@ -39,17 +44,6 @@ async function cachedAuditJson(db: D1Database, workspaceId: string, auditId: str
   if (latestJson.size >= 50) latestJson.delete(latestJson.keys().next().value!);
   latestJson.set(workspaceId, { id: auditId, json });
   return json;
-}
-
-export function toAuditRun(r: AuditRunRow) {
-  return {
-    id: r.id,
-    createdAt: r.createdAt,
-    trigger: r.trigger,
-    issueCount: r.issueCount,
-    summary: AuditSummarySchema.parse(r.summary),
-    report: AuditReportSchema.parse(r.report),
-  };
 }
 
 export function registerAuditRoutes(api: OpenAPIHono<AppEnv>) {
