@@ -187,21 +187,3 @@ export async function hmacSha256Hex(secret: string, message: string): Promise<st
   return [...new Uint8Array(sig)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** A fetch wrapper that counts requests by method, for benchmarks and tests. */
-export function countingFetch(inner: FetchLike): FetchLike & { counts: { total: number; reads: number; writes: number }; reset(): void } {
-  const counts = { total: 0, reads: 0, writes: 0 };
-  const f = (async (input: Request | string | URL, init?: RequestInit) => {
-    const method = (init?.method ?? (input instanceof Request ? input.method : "GET")).toUpperCase();
-    counts.total++;
-    if (method === "GET" || method === "HEAD") counts.reads++;
-    else counts.writes++;
-    return inner(input, init);
-  }) as FetchLike & { counts: typeof counts; reset(): void };
-  f.counts = counts;
-  f.reset = () => {
-    counts.total = 0;
-    counts.reads = 0;
-    counts.writes = 0;
-  };
-  return f;
-}

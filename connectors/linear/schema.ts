@@ -167,7 +167,6 @@ export const WebhookEnvelopeSchema = z.object({
   webhookId: z.string().optional(),
   webhookTimestamp: z.number(),
 });
-export type WebhookEnvelope = z.infer<typeof WebhookEnvelopeSchema>;
 
 /** IssueWebhookPayload: flat ids plus small child objects; no cycle flags. */
 export const IssueWebhookDataSchema = z.object({

@@ -23,9 +23,6 @@ export function compiledModel(model: TextModel): CompiledModel {
   return textModel.compiledFor(model);
 }
 
-export function predictModel(model: TextModel, input: { title: string; body: string }): ModelPrediction {
-  return textModel.predict(model, input) as ModelPrediction;
-}
 
 export function trainModel(rows: Array<{ title: string; body: string; constraint: ModelLabel; group?: string }>, opts?: object): TextModel {
   return textModel.train(rows, opts as never);

@@ -146,5 +146,4 @@ export const RulePackSchema = z
     disable: z.array(z.string()).max(PACK_LIMITS.maxRules).optional(),
   })
   .strict();
-export type RulePackInput = z.input<typeof RulePackSchema>;
 export type RulePackSource = z.infer<typeof RulePackSchema>;

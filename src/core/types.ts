@@ -174,9 +174,3 @@ export const ScoresSchema = z.object({
 });
 export type Scores = z.infer<typeof ScoresSchema>;
 
-/** An issue with its verdict and scores: the audit core's input row. */
-export interface AssessedIssue {
-  issue: Issue;
-  classification: Classification;
-  scores: Scores;
-}

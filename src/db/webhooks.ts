@@ -34,12 +34,6 @@ export async function markDeliveries(db: D1Database, items: Array<{ tracker: Tra
   await db.batch(items.map((i) => stmt.bind(i.status, at, i.tracker, i.deliveryId)));
 }
 
-export async function countDeliveries(db: D1Database, tracker?: Tracker): Promise<Record<string, number>> {
-  const { results } = tracker
-    ? await db.prepare("SELECT status, count(*) AS n FROM webhook_deliveries WHERE tracker = ? GROUP BY status").bind(tracker).all<{ status: string; n: number }>()
-    : await db.prepare("SELECT status, count(*) AS n FROM webhook_deliveries GROUP BY status").all<{ status: string; n: number }>();
-  return Object.fromEntries(results.map((r) => [r.status, r.n]));
-}
 
 /** Old deliveries are pruned: trackers stop retrying within hours (Linear 6 h, Jira ~30 min). */
 export async function pruneDeliveries(db: D1Database, olderThan: Date): Promise<number> {

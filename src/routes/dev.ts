@@ -1,5 +1,6 @@
 /**
- * Local-demo routes, mounted only when DEMO_MODE=1 (never in production):
+ * Local-demo routes. They are always mounted, but answer 404 `not_found` unless DEMO_MODE=1
+ * (never set in production):
  * `POST /dev/demo/seed` creates the demo workspace once and returns its id;
  * `POST /dev/demo/history` backfills its audit history (see services/demo.ts)
  * and runs a fresh audit on top.

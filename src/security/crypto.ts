@@ -55,8 +55,3 @@ export async function decryptSecret(keys: KeyMaterial[], value: string, context:
   }
 }
 
-/** The key id a ciphertext was made with (for rotation). */
-export function keyIdOf(value: string): string | null {
-  const parts = value.split(".");
-  return parts[0] === "v1" ? (parts[1] ?? null) : null;
-}

@@ -50,7 +50,6 @@ export const JsonlRowSchema = z
     updatedAt: z.string().optional(),
   })
   .loose();
-export type JsonlRow = z.infer<typeof JsonlRowSchema>;
 
 /**
  * Converts one parsed JSONL object into an `Issue`. Throws a ZodError when

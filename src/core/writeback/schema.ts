@@ -37,7 +37,6 @@ export const CommentFactSchema = z
     body: z.string().optional().describe("The body as we last wrote it, when the ledger kept it (lets undo restore it)."),
   })
   .describe("Our bot comment on the issue, as we last wrote it.");
-export type CommentFact = z.infer<typeof CommentFactSchema>;
 
 export const IssueFactsSchema = z
   .object({
@@ -76,7 +75,6 @@ export const LabelActionSchema = z
 export type LabelAction = z.infer<typeof LabelActionSchema>;
 
 export const COMMENT_OPS = ["create", "update", "delete"] as const;
-export type CommentOp = (typeof COMMENT_OPS)[number];
 
 export const CommentActionSchema = z
   .object({
@@ -159,4 +157,3 @@ export const PlanInputSchema = z.object({
   dominant: ConstraintSchema.nullable(),
   reportUrl: z.string().optional(),
 });
-export type PlanInput = z.infer<typeof PlanInputSchema>;
