@@ -37,6 +37,7 @@ export interface TrainRow {
   body: string;
   constraint: Label;
   group?: string;
+  labels?: readonly string[];
 }
 
 export interface OutOfFoldOptions {
@@ -81,7 +82,7 @@ export function packOutOfFold(pack: RulePack, rows: readonly EvalRow[], folds: r
 }
 
 export function toTrainRow(r: EvalRow): TrainRow {
-  return { title: r.issue.title, body: r.issue.body, constraint: r.expected, group: r.group };
+  return { title: r.issue.title, body: r.issue.body, constraint: r.expected, group: r.group, labels: r.issue.labels };
 }
 
 /** One scored verdict: its confidence and whether it was right. */

@@ -43,9 +43,10 @@ const FOLD_SEED = 1;
  * accuracy, the one that writes the most labels at the target precision (the first wins ties).
  */
 const TIE = 0.005;
-const BASE: Partial<TrainOptions> = { kind: "blend", blend: 0.25, transform: "binary", titleWeight: 3, bigrams: "title", minCount: 2, minGroups: 1, l2: 0.003, epochs: 200, learningRate: 1, alpha: 1 };
+const BASE: Partial<TrainOptions> = { kind: "blend", blend: 0.25, transform: "binary", titleWeight: 3, bigrams: "title", labelWords: true, minCount: 2, minGroups: 1, l2: 0.003, epochs: 200, learningRate: 1, alpha: 1 };
 const CANDIDATES: Array<{ name: string; opts: Partial<TrainOptions>; seeds?: boolean }> = [
-  { name: "blend LR+0.25 NB, title bigrams, min 2", opts: BASE },
+  { name: "blend LR+0.25 NB, title bigrams, labels", opts: BASE },
+  { name: "  without the tracker's labels", opts: { ...BASE, labelWords: false } },
   { name: "  without seed phrases", opts: BASE, seeds: false },
   { name: "  no bigrams", opts: { ...BASE, bigrams: "none" } },
   { name: "  bigrams in title and body", opts: { ...BASE, bigrams: "all" } },
@@ -110,7 +111,7 @@ function main(): void {
   console.log(`calibration: isotonic, ${calibration.points.length} knots on ${calibration.rows} verdicts; ECE (cross-fitted) ${rel.ece.toFixed(3)}`);
   console.log(op ? `write-back at ${op.threshold.toFixed(2)}: precision ${pct(op.precision)}, coverage ${pct(op.coverage)} (${op.rows} labels)` : "write-back: target precision not met at any threshold");
 
-  const all = [...rows.map((r) => ({ title: r.issue.title, body: r.issue.body, constraint: r.expected, group: r.group })), ...extra];
+  const all = [...rows.map((r) => ({ title: r.issue.title, body: r.issue.body, constraint: r.expected, group: r.group, labels: r.issue.labels })), ...extra];
   const model = train(all, best.opts);
   const concat = createHash("sha256");
   for (const f of LABELLED) concat.update(readFileSync(f));

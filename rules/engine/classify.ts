@@ -6,6 +6,8 @@ import { CONSTRAINTS, type Classification, type Constraint, type Issue, type Rea
 import { evaluatePack, textWords, type CompiledPack } from "./compile";
 import { combineArrays, LABEL_INDEX, LABELS } from "./combine";
 import { compiledModel, type CompiledModel } from "./model";
+import { WordList } from "./lexicon";
+import { labelText } from "../model/tokenize";
 import { applyCalibration } from "./calibration";
 
 /** Vote weight at which rules hold 63% of the say. */
@@ -84,7 +86,7 @@ export function classify(compiled: CompiledPack, issue: Issue, opts: ClassifyOpt
     for (const r of f.reasons) reasons.push(r);
   }
   const cm = pack.model && !opts.noModel ? modelOf(compiled, pack.model) : null;
-  const best = cm ? modelProbabilities(compiled, cm) : -1;
+  const best = cm ? modelProbabilities(compiled, cm, issue) : -1;
   // With a calibration the abstain threshold applies to the calibrated confidence, below. The
   // calibration was measured on rules + model, so a rules-only call reads the raw blend.
   const calibrated = pack.calibration !== null;
@@ -124,6 +126,7 @@ const VOTES = new Float64Array(LABELS.length);
 const PROBS = new Float64Array(LABELS.length);
 const DIST = new Float64Array(LABELS.length);
 const TOP_ROWS = new Int32Array(5);
+const LABEL_WORDS = new WordList();
 const TOP_WEIGHTS = new Float64Array(5);
 let modelOut = new Float64Array(LABELS.length);
 
@@ -145,12 +148,17 @@ function modelOf(compiled: CompiledPack, model: NonNullable<CompiledPack["pack"]
  * Runs the model on the issue `evaluatePack` just evaluated into `PROBS` (`LABELS` order,
  * 0 for a label the model lacks); returns the model's best label index.
  */
-function modelProbabilities(compiled: CompiledPack, cm: CompiledModel): number {
+function modelProbabilities(compiled: CompiledPack, cm: CompiledModel, issue: Issue): number {
   if (modelOut.length < cm.labels.length) modelOut = new Float64Array(cm.labels.length);
   const { reader, labelAt } = compiled.model!;
   reader.begin();
   const title = textWords(compiled, 0);
   if (title !== null) reader.add(title, 0);
+  if (cm.labelWords && issue.labels.length > 0) {
+    // The labels' words, scanned by the pack's lexicon like the title and body (see labelText).
+    compiled.lexicon.scan(labelText(issue.labels), LABEL_WORDS);
+    reader.add(LABEL_WORDS, 1);
+  }
   const body = textWords(compiled, 1);
   if (body !== null) reader.add(body, 1);
   const best = reader.finish(modelOut);

@@ -24,7 +24,7 @@ export function compiledModel(model: TextModel): CompiledModel {
 }
 
 
-export function trainModel(rows: Array<{ title: string; body: string; constraint: ModelLabel; group?: string }>, opts?: object): TextModel {
+export function trainModel(rows: Array<{ title: string; body: string; constraint: ModelLabel; group?: string; labels?: readonly string[] }>, opts?: object): TextModel {
   return textModel.train(rows, opts as never);
 }
 

@@ -5,12 +5,20 @@
  */
 import { Lexicon, UNRESOLVED, WordList } from "../engine/lexicon";
 import type { Label, TextModel } from "./schema";
-import { cleanBody, normalizeWord } from "./tokenize";
+import { cleanBody, labelText, normalizeWord } from "./tokenize";
 
 export interface Contribution {
   token: string;
   constraint: Label;
   weight: number;
+}
+
+/** What the model reads of an issue. */
+export interface ModelInput {
+  title: string;
+  body: string;
+  /** The tracker's labels; read only by a model trained with `labelWords`. */
+  labels?: readonly string[];
 }
 
 export interface Prediction {
@@ -22,13 +30,15 @@ export interface Prediction {
 
 export interface CompiledModel {
   readonly labels: readonly Label[];
+  /** Whether the model reads the tracker's labels as body words (`labelText`): callers add them with field 1. */
+  readonly labelWords: boolean;
   /** Full prediction with explanation tokens. */
-  predict(input: { title: string; body: string }): Prediction;
+  predict(input: ModelInput): Prediction;
   /**
    * Write label probabilities (in `labels` order) into `out` and return the index of
    * the most probable label. The hot path for bulk classification.
    */
-  probabilities(input: { title: string; body: string }, out: Float64Array): number;
+  probabilities(input: ModelInput, out: Float64Array): number;
   /**
    * The tokens that pushed hardest toward label index `best` (at most 5, strongest first) in
    * the input of the last `probabilities` call: `predict` without re-reading the text.
@@ -209,11 +219,16 @@ export function compileModel(model: TextModel): CompiledModel {
   const own = new Lexicon();
   const ownReader = reader(own);
   const ownWords = new WordList();
-  const probabilities = (input: { title: string; body: string }, out: Float64Array): number => {
+  const labelWords = h.labelWords === true;
+  const probabilities = (input: ModelInput, out: Float64Array): number => {
     own.maintain();
     ownReader.begin();
     own.scan(input.title, ownWords);
     ownReader.add(ownWords, 0);
+    if (labelWords && input.labels && input.labels.length > 0) {
+      own.scan(labelText(input.labels), ownWords);
+      ownReader.add(ownWords, 1);
+    }
     if (input.body) {
       own.scan(cleanBody(input.body), ownWords);
       ownReader.add(ownWords, 1);
@@ -260,7 +275,7 @@ export function compileModel(model: TextModel): CompiledModel {
     return out;
   };
 
-  const predict = (input: { title: string; body: string }): Prediction => {
+  const predict = (input: ModelInput): Prediction => {
     const out = new Float64Array(k);
     const best = probabilities(input, out);
     const probs = {} as Record<Label, number>;
@@ -268,5 +283,5 @@ export function compileModel(model: TextModel): CompiledModel {
     return { probs, top: contributions(best) };
   };
 
-  return { labels, predict, probabilities, contributions, top, token: (row) => vocab[row] as string, reader };
+  return { labels, labelWords, predict, probabilities, contributions, top, token: (row) => vocab[row] as string, reader };
 }

@@ -4,7 +4,7 @@
  * predictor re-implements the same arithmetic on typed arrays.
  */
 import type { FeatureTransform, TrainOptions } from "./schema";
-import { cleanBody, tokenize } from "./tokenize";
+import { cleanBody, labelText, tokenize } from "./tokenize";
 
 export interface DocTokens {
   title: string[];
@@ -23,12 +23,18 @@ export function withBigrams(tokens: string[]): string[] {
  * docTokens({ title: "Slow dashboard", body: "" }, { bigrams: "title", maxBodyTokens: 400 })
  * // => { title: ["slow", "dashboard", "slow_dashboard"], body: [] }
  */
-export function docTokens(input: { title: string; body: string }, opts: Pick<TrainOptions, "bigrams" | "maxBodyTokens">): DocTokens {
+export function docTokens(
+  input: { title: string; body: string; labels?: readonly string[] },
+  opts: Pick<TrainOptions, "bigrams" | "maxBodyTokens"> & { labelWords?: boolean },
+): DocTokens {
   const title = tokenize(input.title);
   const body = tokenize(cleanBody(input.body)).slice(0, opts.maxBodyTokens);
+  // Label words are body words, read (and capped) on their own, as the fast path reads them.
+  const labels = opts.labelWords && input.labels?.length ? tokenize(labelText(input.labels)).slice(0, opts.maxBodyTokens) : [];
+  const bodyPart = (t: string[]) => (opts.bigrams === "all" ? withBigrams(t) : t);
   return {
     title: opts.bigrams === "none" ? title : withBigrams(title),
-    body: opts.bigrams === "all" ? withBigrams(body) : body,
+    body: labels.length ? [...bodyPart(labels), ...bodyPart(body)] : bodyPart(body),
   };
 }
 

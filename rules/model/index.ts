@@ -10,10 +10,10 @@
  * const model = loadModel(JSON.parse(text));
  * const { probs, top } = predict(model, { title: "Signup email never arrives", body: "" });
  */
-import { compileModel, type CompiledModel, type Prediction } from "./compile";
+import { compileModel, type CompiledModel, type ModelInput, type Prediction } from "./compile";
 import { TextModelSchema, type Label, type TextModel } from "./schema";
 
-export { compileModel, type CompiledModel, type Contribution, type Prediction, type WordReader } from "./compile";
+export { compileModel, type CompiledModel, type Contribution, type ModelInput, type Prediction, type WordReader } from "./compile";
 export { crossValidate, groupedFolds, groupOf, stratifiedFolds, type CrossValidateOptions, type CrossValidation } from "./cross-validate";
 export { docTokens, featureVector } from "./features";
 export {
@@ -26,7 +26,7 @@ export {
   type TextModel,
   type TrainOptions,
 } from "./schema";
-export { cleanBody, forEachWord, normalizeWord, stem, tokenize } from "./tokenize";
+export { cleanBody, forEachWord, labelText, normalizeWord, stem, tokenize } from "./tokenize";
 export { train, type LabelledRow } from "./train";
 
 const compiled = new WeakMap<TextModel, CompiledModel>();
@@ -35,7 +35,7 @@ const compiled = new WeakMap<TextModel, CompiledModel>();
  * Label probabilities and the tokens that drove the winner. Compiles the model on
  * first use and caches it per model object, so repeated calls are fast.
  */
-export function predict(model: TextModel, input: { title: string; body: string }): Prediction {
+export function predict(model: TextModel, input: ModelInput): Prediction {
   return compiledFor(model).predict(input);
 }
 
@@ -47,7 +47,7 @@ export function compiledFor(model: TextModel): CompiledModel {
 }
 
 /** The most probable label, or null when its probability is below `threshold`. */
-export function classify(model: TextModel, input: { title: string; body: string }, threshold = 0): Label | null {
+export function classify(model: TextModel, input: ModelInput, threshold = 0): Label | null {
   const { probs } = predict(model, input);
   let best: Label | null = null;
   let p = -1;

@@ -24,6 +24,8 @@ export const TrainOptionsSchema = z.object({
   /** Add adjacent-token bigrams (`a_b`) from the title only, from title and body, or not at all. */
   bigrams: z.enum(["none", "title", "all"]),
   transform: z.enum(FEATURE_TRANSFORMS),
+  /** Read the tracker's labels as body words ("label <name>"), see `labelText`. */
+  labelWords: z.boolean().default(false),
   /** Only the first N kept body tokens count (long bodies drift off topic). */
   maxBodyTokens: z.number().int().positive(),
   /** Logistic regression: weight each row by n / (k * rows of its label) ("balanced") or not. */
@@ -131,6 +133,7 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   bigrams: "none",
   transform: "binary",
   maxBodyTokens: 400,
+  labelWords: false,
   classWeight: "none",
   minCount: 2,
   minGroups: 1,

@@ -89,6 +89,18 @@ export function tokenize(text: string, normalize: (raw: string) => string | null
 }
 
 /**
+ * The text the model reads from an issue's tracker labels (with `labelWords`): each label as
+ * "label <name>", so a label's words count as body words and "label" marks that labels exist.
+ * Human constraint labels never get here: they decide the verdict before the model runs.
+ *
+ * @example
+ * labelText(["bug", "area/billing"]) // => "label bug\nlabel area/billing"
+ */
+export function labelText(labels: readonly string[]): string {
+  return labels.map((l) => `label ${l}`).join("\n");
+}
+
+/**
  * Negations are a strong "something is broken" signal, so they survive as one token.
  * Words split at apostrophes, so "doesn't" arrives as "doesn" (and a dropped "t").
  */

@@ -14,6 +14,8 @@ export interface LabelledRow {
   constraint: Label;
   /** The team the row comes from (for `minGroups`); rows without one count as their own team. */
   group?: string;
+  /** The tracker's labels (read with `labelWords`). */
+  labels?: readonly string[];
 }
 
 type Vector = Map<string, number>;

@@ -1,3 +1,5 @@
+import { classify, compilePack, loadPackFromString, type RulePack } from "../../../rules";
+import { issueFromJsonl } from "../../../src/core/import";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -92,7 +94,7 @@ describe.each(KINDS)("train + predict (%s)", (kind) => {
 });
 
 /** Reference scorer built on the training-side featurization, independent of compile.ts. */
-function referenceProbs(model: TextModel, input: { title: string; body: string }): number[] {
+function referenceProbs(model: TextModel, input: { title: string; body: string; labels?: string[] }): number[] {
   const x = featureVector(docTokens(input, model.hyperparameters), model.hyperparameters, {
     has: (t: string) => t in model.features,
   });
@@ -124,6 +126,33 @@ describe("compiled predictor agrees with the training featurization", () => {
       const probs = predict(model, input).probs;
       referenceProbs(model, input).forEach((p, c) => expect(probs[model.labels[c] as Label]).toBeCloseTo(p, 10));
     }
+  });
+
+  it("reads the tracker's labels as body words when trained with labelWords, in both paths and inside the pack", () => {
+    const rows = SYNTHETIC.map((r, i) => ({ ...r, labels: i % 2 ? ["bug", "area/billing"] : ["enhancement"] }));
+    for (const [bigrams, maxBodyTokens] of [["none", 400], ["all", 400], ["title", 2]] as const) {
+      const model = train(rows, { kind: "logistic-regression", minCount: 1, labelWords: true, bigrams, maxBodyTokens });
+      for (const input of [...inputs.map((x) => ({ ...x, labels: ["bug", "good first issue", "area/billing"] })), { title: "Crash", body: "", labels: [] }]) {
+        const probs = predict(model, input).probs;
+        referenceProbs(model, input).forEach((p, c) => expect(probs[model.labels[c] as Label]).toBeCloseTo(p, 10));
+      }
+      // The labels move the verdict only for a model that reads them.
+      const withLabels = predict(model, { title: "Something", body: "", labels: ["bug"] }).probs;
+      const without = predict(model, { title: "Something", body: "" }).probs;
+      expect(withLabels).not.toEqual(without);
+      const blind = train(rows, { kind: "logistic-regression", minCount: 1, bigrams, maxBodyTokens });
+      expect(predict(blind, { title: "Something", body: "", labels: ["bug"] }).probs).toEqual(predict(blind, { title: "Something", body: "" }).probs);
+    }
+    // Classified with a pack, the model reads the issue's labels from the engine's own scan.
+    const model = train(rows, { kind: "logistic-regression", minCount: 1, labelWords: true });
+    const pack: RulePack = { ...loadPackFromString("version: 1\nrules: []\n", "p.yaml"), model, modelWeight: 1, ruleWeight: 0.5, threshold: 0 };
+    const compiled = compilePack(pack);
+    const issue = issueFromJsonl({ id: "x#1", title: "Something odd", body: "it happens", labels: ["bug", "area/billing"] });
+    const c = classify(compiled, issue);
+    const ref = referenceProbs(model, { title: issue.title, body: issue.body, labels: issue.labels });
+    expect(c.constraint).toBe(model.labels[ref.indexOf(Math.max(...ref))]);
+    const unlabelled = classify(compiled, issueFromJsonl({ id: "x#2", title: "Something odd", body: "it happens" }));
+    expect({ constraint: c.constraint, confidence: c.confidence }).not.toEqual({ constraint: unlabelled.constraint, confidence: unlabelled.confidence });
   });
 
   it("stays correct after its word table fills up and is reset", () => {
