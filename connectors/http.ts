@@ -109,6 +109,9 @@ export class HttpClient {
     if (res.status >= 200 && res.status < 300) return { status: res.status, headers: res.headers, text };
     const details = { tracker: this.opts.tracker, status: res.status };
     const snippet = text.slice(0, 200);
+    // Atlassian answers a call the grant's scopes do not cover with 401 "scope does not match": the token
+    // is fine, the grant is too narrow (forbidden, not revoked). Assumption: a revoked token does not say so.
+    if (res.status === 401 && /scope does not match/i.test(snippet)) throw new ConnectorError("forbidden", `${this.opts.tracker} refused the call: the grant lacks a scope it needs (401 scope does not match)`, { ...details, reason: "scope" });
     if (res.status === 401) throw new ConnectorError("auth", `${this.opts.tracker} rejected the token (401)`, details);
     if (res.status === 403) throw new ConnectorError("forbidden", `${this.opts.tracker} refused access (403): ${snippet}`, details);
     if (res.status === 404 || res.status === 410) throw new ConnectorError("not-found", `${this.opts.tracker} has no such resource (${res.status})`, details);

@@ -5,6 +5,7 @@
  * get/edit (labels), comments, dynamic webhooks.
  */
 import { Hono, type Context } from "hono";
+import { adfProblem } from "./adf-check";
 import { isBounded, JqlError, matchDate, parseJql, type JqlQuery } from "./jql";
 import { renderComment, renderFields, renderIssue, type RenderCtx } from "./render";
 import { sortedIssues, touch, USER, type SandboxIssue, type SandboxSite } from "./state";
@@ -264,17 +265,16 @@ export function apiRoutes(deps: ApiDeps): Hono<Env> {
     return c.json({ self: c.req.url, startAt, maxResults, total: i.comments.length, comments });
   });
 
-  const validAdf = (b: unknown): boolean => {
-    const d = (b as { body?: { type?: unknown; version?: unknown; content?: unknown } } | null)?.body;
-    return !!d && d.type === "doc" && d.version === 1 && Array.isArray(d.content);
-  };
+  /** The comment body checked as Jira checks ADF (see adf-check.ts): null when valid. */
+  const adfError = (b: unknown): string | null => adfProblem((b as { body?: unknown } | null)?.body);
   app.post("/issue/:key/comment", async (c) => {
     const i = issueOf(c);
     if (!i) return notFound(c);
     const gated = deps.writeGate(i);
     if (gated) return gated;
     const b = await c.req.json().catch(() => null);
-    if (!validAdf(b)) return err(c, 400, ["Comment body is not valid!"]);
+    const problem = adfError(b);
+    if (problem) return err(c, 400, ["Comment body is not valid!"], { comment: problem });
     const now = deps.clock();
     const cm = { id: c.get("site").nextCommentId++, body: (b as { body: unknown }).body, authorId: USER.accountId, created: now, updated: now };
     i.comments.push(cm);
@@ -289,7 +289,8 @@ export function apiRoutes(deps: ApiDeps): Hono<Env> {
     const gated = deps.writeGate(i);
     if (gated) return gated;
     const b = await c.req.json().catch(() => null);
-    if (!validAdf(b)) return err(c, 400, ["Comment body is not valid!"]);
+    const problem = adfError(b);
+    if (problem) return err(c, 400, ["Comment body is not valid!"], { comment: problem });
     cm.body = (b as { body: unknown }).body;
     cm.updated = deps.clock();
     touch(c.get("site"), i, cm.updated);

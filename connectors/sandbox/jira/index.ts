@@ -47,6 +47,22 @@ export interface JiraSandboxOptions {
   strictPageSize?: boolean;
 }
 
+/**
+ * The OAuth 2.0 (3LO) classic scope each REST v3 call needs, per Atlassian's operation reference:
+ * reading issues, projects, fields and search `read:jira-work`; `/myself` `read:jira-user`; editing
+ * issues and comments `write:jira-work`; dynamic webhooks `manage:jira-webhook`.
+ */
+export function requiredScope(method: string, path: string): string | null {
+  const m = /\/rest\/api\/3(\/.*)$/.exec(path);
+  if (!m) return null;
+  const p = m[1]!;
+  const verb = method.toUpperCase();
+  if (p.startsWith("/webhook")) return "manage:jira-webhook";
+  if (p === "/myself") return "read:jira-user";
+  if (/^\/issue\/[^/]+(\/comment(\/[^/]+)?)?$/.test(p) && verb !== "GET") return "write:jira-work";
+  return "read:jira-work";
+}
+
 export type JiraSandbox = ReturnType<typeof createJiraSandbox>;
 
 export function createJiraSandbox(opts: JiraSandboxOptions) {
@@ -148,7 +164,10 @@ export function createJiraSandbox(opts: JiraSandboxOptions) {
     if (fault === "slow") await sleep(faults.slowMs);
     if (fault === "429") return rateLimited(tf?.reason ?? "jira-burst-based", faults.retryAfterSec, budget.limit);
     const token = auth.check(c.req.header("authorization"));
-    if (!token) return c.json({ code: 401, message: "Unauthorized; scope does not match" }, 401);
+    if (!token) return c.json({ code: 401, message: "Unauthorized" }, 401);
+    const needed = requiredScope(c.req.method, new URL(c.req.url).pathname);
+    // Atlassian answers a call the grant's scopes do not cover with 401 "scope does not match".
+    if (needed && !token.scopes.includes(needed)) return c.json({ code: 401, message: "Unauthorized; scope does not match" }, 401);
     const now = Date.now();
     const key = c.req.header("authorization")!;
     let w = windows.get(key);

@@ -22,6 +22,7 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
   type SelectionSetNode,
+  getVariableValues,
 } from "graphql";
 import { LINEAR_SDL } from "../../linear/schema/sdl";
 
@@ -67,6 +68,17 @@ function prepareUncached(query: string, operationName?: string | null): Prepared
   const op = operationName ? ops.find((o) => o.name?.value === operationName) : ops[0];
   if (!op) return { errors: [new Error("Unknown operation") as GraphQLError] };
   return { doc, op };
+}
+
+/**
+ * Variable values checked and coerced against their declared types (`$first: Int!`, `$filter:
+ * IssueLabelFilter!`, …), as a GraphQL server does before executing: a missing required variable,
+ * a string for an Int, or an unknown input field is an error, not silently passed through.
+ */
+export function coerceVariables(p: Prepared, raw: unknown): { vars: Vars } | { errors: readonly GraphQLError[] } {
+  const inputs = raw && typeof raw === "object" && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
+  const r = getVariableValues(linearSchema(), p.op.variableDefinitions ?? [], inputs, { maxErrors: 10 });
+  return "errors" in r && r.errors ? { errors: r.errors } : { vars: (r as { coerced: Vars }).coerced };
 }
 
 /** Fields of a selection set, with fragments flattened (type conditions ignored). */

@@ -19,7 +19,7 @@ import { FaultInjector, sleep } from "../common/faults";
 import { Outbox, type Delivery } from "../common/outbox";
 import { emptyStats, type SandboxTracker } from "../common/types";
 import { mutationRoot, queryRoot, type ApiContext, type Emit } from "./api";
-import { complexity, prepare, project, type Vars } from "./graphql";
+import { coerceVariables, complexity, prepare, project } from "./graphql";
 import { LinearTokens } from "./oauth";
 import { LinearWorkspace, normalizeMarkdown, type SeedOptions } from "./state";
 import { GraphqlUserError, issueWebhookData, commentWebhookData } from "./views";
@@ -195,7 +195,15 @@ export function createLinearSandbox(opts: LinearSandboxOptions) {
       }));
       return json({ errors }, 400, rlHeaders(token, null));
     }
-    const vars = (payload.variables ?? {}) as Vars;
+    const coerced = coerceVariables(p, payload.variables);
+    if ("errors" in coerced) {
+      const errors = coerced.errors.map((e) => ({
+        message: e.message,
+        extensions: { type: "graphql error", code: "BAD_USER_INPUT", statusCode: 400, userError: true, userPresentableMessage: e.message },
+      }));
+      return json({ errors }, 400, rlHeaders(token, null));
+    }
+    const vars = coerced.vars;
     const cost = complexity(p, vars);
     const b = bucketsOf(token);
     if (cost > MAX_QUERY_COMPLEXITY)

@@ -169,7 +169,7 @@ describe("jira oauth", () => {
     const page = await c.sandbox.fetch(new Request(url));
     expect(await page.text()).toContain("Approve");
     const approve = await c.sandbox.fetch(
-      new Request(`${O}/jira/auth/authorize/approve`, { method: "POST", body: new URLSearchParams({ redirect_uri: "https://app.example/cb", state: "st4te", scope: "read:jira-work offline_access" }) }),
+      new Request(`${O}/jira/auth/authorize/approve`, { method: "POST", body: new URLSearchParams({ redirect_uri: "https://app.example/cb", state: "st4te", scope: "read:jira-work read:jira-user offline_access" }) }),
     );
     const cb = new URL(approve.headers.get("location")!);
     expect(cb.searchParams.get("state")).toBe("st4te");
