@@ -197,3 +197,38 @@ export async function saveTrainingOutcome(
     .bind(workspaceId, p.status, p.reason, p.modelId, p.model === null ? null : JSON.stringify(p.model), JSON.stringify(p.report), at, at)
     .run();
 }
+
+/** What the review queue orders on, per issue: light rows (no text), for every classified issue of the workspace. */
+export interface ReviewRow {
+  id: string;
+  iterationState: string | null;
+  createdAt: string;
+  constraint: string | null;
+  confidence: number;
+  runnerUpConfidence: number | null;
+  runnerUp: string | null;
+  decidedBy: string;
+  evidence: number;
+}
+
+export async function listReviewRows(db: D1Database, workspaceId: string): Promise<ReviewRow[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT i.id, json_extract(i.iteration, '$.state') AS iteration_state, i.created_at, c.constraint_name, c.confidence, c.runner_up, c.runner_up_conf, c.decided_by, c.evidence
+       FROM issues i JOIN classifications c ON c.issue_id = i.id
+       WHERE i.workspace_id = ? AND i.deleted = 0 AND c.decided_by != 'label'`,
+    )
+    .bind(workspaceId)
+    .all<{ id: string; iteration_state: string | null; created_at: string; constraint_name: string | null; confidence: number; runner_up: string | null; runner_up_conf: number | null; decided_by: string; evidence: number }>();
+  return results.map((r) => ({
+    id: r.id,
+    iterationState: r.iteration_state,
+    createdAt: r.created_at,
+    constraint: r.constraint_name,
+    confidence: r.confidence,
+    runnerUp: r.runner_up,
+    runnerUpConfidence: r.runner_up_conf,
+    decidedBy: r.decided_by,
+    evidence: r.evidence,
+  }));
+}

@@ -36,6 +36,7 @@ import {
   getLiveModel,
   issuesWithPrefixLabels,
   listExamples,
+  listReviewRows,
   overridesWithIssues,
   replaceExamples,
   reviewAnswers,
@@ -329,20 +330,28 @@ export async function learningView(db: D1Database, workspaceId: string) {
   };
 }
 
-/** The review queue with each issue's verdict. */
+/**
+ * The review queue with each issue's verdict. Orders light rows (no issue text) for the whole
+ * workspace, then loads the full issue only for the questions shown.
+ */
 export async function reviewQueueFor(db: D1Database, workspaceId: string, limit: number): Promise<{ total: number; answered: number; items: Array<ReviewItem & { assessment: StoredAssessment }> }> {
-  const all: StoredAssessment[] = [];
-  let after = "";
-  for (;;) {
-    const page = await listAssessments(db, workspaceId, { after, limit: 1000 });
-    all.push(...page);
-    if (page.length < 1000) break;
-    after = page[page.length - 1]!.id;
-  }
-  const answers = await reviewAnswers(db, workspaceId);
-  const queue = reviewQueue(all, new Set(answers.keys()));
-  const byId = new Map(all.map((a) => [a.id, a]));
-  return { total: queue.length, answered: answers.size, items: queue.slice(0, limit).map((q) => ({ ...q, assessment: byId.get(q.id)! })) };
+  const [rows, answers] = await Promise.all([listReviewRows(db, workspaceId), reviewAnswers(db, workspaceId)]);
+  const candidates = rows.map((r) => ({
+    id: r.id,
+    issue: { externalId: r.id, createdAt: r.createdAt, iteration: r.iterationState ? ({ kind: "cycle", id: "", name: "", state: r.iterationState } as Issue["iteration"]) : null },
+    classification: {
+      constraint: (r.constraint as Constraint | null) ?? null,
+      confidence: r.confidence,
+      runnerUp: r.runnerUp ? { constraint: r.runnerUp as Constraint, confidence: r.runnerUpConfidence ?? 0 } : null,
+      decidedBy: r.decidedBy as Classification["decidedBy"],
+      reasons: [],
+    },
+    scores: { impact: 1, evidence: r.evidence, confidence: 1, timing: 1, reasons: [] },
+  }));
+  const queue = reviewQueue(candidates, new Set(answers.keys()));
+  const shown = queue.slice(0, limit);
+  const full = await assessmentsByIds(db, workspaceId, shown.map((q) => q.id));
+  return { total: queue.length, answered: answers.size, items: shown.flatMap((q) => (full.has(q.id) ? [{ ...q, assessment: full.get(q.id)! }] : [])) };
 }
 
 /**

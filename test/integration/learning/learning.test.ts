@@ -77,6 +77,15 @@ function teamIssues(): IssueInput[] {
   return out;
 }
 const PROBE: IssueInput = { ...base, externalId: "probe", key: "ENG-999", title: "Ledger importer times out on the first upload", createdAt: day(200), updatedAt: day(200) };
+/** Issues with weaker signals, for verdicts between the two thresholds. */
+const WEAK: IssueInput[] = [
+  "Ledger totals look odd after an upload",
+  "Importer docs mention old field names",
+  "Review the copy on the ledger page",
+  "Slow ledger page for big accounts",
+  "Import wizard step order",
+  "Spreadsheet upload fails for some users",
+].map((title, k) => ({ ...base, externalId: `weak-${k}`, key: `ENG-9${k}`, title, createdAt: day(201 + k), updatedAt: day(201 + k) }));
 
 async function workspaceWith(name: string, issues: IssueInput[]) {
   const ws = await createWorkspace(env.DB, { name, isDemo: true });
@@ -107,8 +116,8 @@ let B = { ws: "", conn: "" };
 let probeBefore: { constraint: string | null; decidedBy: string } | null = null;
 
 beforeAll(async () => {
-  A = await workspaceWith("team-a", [...teamIssues(), PROBE]);
-  B = await workspaceWith("team-b", [...teamIssues(), PROBE]);
+  A = await workspaceWith("team-a", [...teamIssues(), PROBE, ...WEAK]);
+  B = await workspaceWith("team-b", [...teamIssues(), PROBE, ...WEAK]);
   const p = (await getAssessment(env.DB, A.ws, await issueId(A.ws, "probe")))!.classification!;
   probeBefore = { constraint: p.constraint, decidedBy: p.decidedBy };
 });
@@ -197,6 +206,30 @@ describe("review answers and the workspace model", () => {
     expect(lb.threshold.source).toBe("global");
     expect(lb.threshold.value).toBe(lb.globalThreshold);
     expect(lb.threshold.note).toMatch(/below 30/);
+  });
+
+  it("write-back plans with the workspace's own threshold, and the other workspace's plan keeps the global one", async () => {
+    const l = await json<Learning>(await call(`/api/v1/workspaces/${A.ws}/learning`));
+    expect(l.threshold.value).toBeLessThan(l.globalThreshold);
+    // Workspace-model verdicts between the workspace threshold and the global one: only the workspace threshold writes them.
+    const between = await env.DB.prepare(
+      `SELECT i.external_id, c.constraint_name FROM classifications c JOIN issues i ON i.id = c.issue_id
+       WHERE c.workspace_id = ? AND c.decided_by = 'workspace-model' AND c.constraint_name IS NOT NULL AND c.confidence >= ? AND c.confidence < ?`,
+    )
+      .bind(A.ws, l.threshold.value, l.globalThreshold)
+      .all<{ external_id: string; constraint_name: string }>();
+    expect(between.results.length).toBeGreaterThan(0);
+    type Plan = { actions: Array<{ kind: string; externalId: string; add?: string[] }> };
+    const planA = await json<Plan>(await call(`/api/v1/workspaces/${A.ws}/connections/${A.conn}/writeback/plan`));
+    for (const r of between.results) expect(planA.actions).toContainEqual(expect.objectContaining({ kind: "labels", externalId: r.external_id, add: [`constraint:${r.constraint_name}`] }));
+    // Workspace B (no model, too few labels) plans with the global threshold: none of its verdicts below it get a label.
+    const low = await env.DB.prepare("SELECT i.external_id FROM classifications c JOIN issues i ON i.id = c.issue_id WHERE c.workspace_id = ? AND c.constraint_name IS NOT NULL AND c.confidence < ? AND c.decided_by != 'label'")
+      .bind(B.ws, l.globalThreshold)
+      .all<{ external_id: string }>();
+    expect(low.results.length).toBeGreaterThan(0);
+    const planB = await json<Plan>(await call(`/api/v1/workspaces/${B.ws}/connections/${B.conn}/writeback/plan`));
+    const lowIds = new Set(low.results.map((r) => r.external_id));
+    expect(planB.actions.filter((a) => a.kind === "labels" && lowIds.has(a.externalId) && (a.add?.length ?? 0) > 0)).toEqual([]);
   });
 
   it("review answers survive a re-sync", async () => {
