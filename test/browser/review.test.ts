@@ -57,6 +57,18 @@ describe("the review page in a real browser", () => {
     await page.goto(`${base}/w/${wsId}/settings`);
     await expect(page.getByTestId("learning-evidence").innerText()).resolves.toMatch(new RegExp(`${before + 2} review answers`));
     await expect(page.getByTestId("learning-table").count()).resolves.toBe(1);
+
+    // Train now: the job runs on the local queue; the page then says whether the model went live, or why not.
+    await Promise.all([page.waitForURL(/done=training-queued/), page.getByTestId("learning-train").click()]);
+    let status = await page.getByTestId("learning-status").innerText();
+    for (let i = 0; i < 60 && status === "training is queued"; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      await page.reload();
+      status = await page.getByTestId("learning-status").innerText();
+    }
+    // The demo has far fewer than 30 labelled issues: the model stays off and says so.
+    expect(status).toBe("off");
+    await expect(page.getByTestId("learning-reason").innerText()).resolves.toMatch(/labelled issues; a workspace model needs at least 30/);
     expect(problems).toEqual([]);
   });
 });

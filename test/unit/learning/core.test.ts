@@ -152,3 +152,19 @@ describe("learnMappings", () => {
     expect(mappingRule(m[0]!)).toMatchObject({ id: "team-label-area-billing", when: { fact: "labels", in: ["area/billing"] }, then: { vote: { constraint: "adoption" } } });
   });
 });
+
+describe("classify(…, { distribution })", () => {
+  it("hands out the blended distribution the verdict came from, without changing the verdict", async () => {
+    const { classify, compilePack, loadDefaultPack } = await import("../../../rules");
+    const { IssueSchema } = await import("../../../src/core/types");
+    const compiled = compilePack(loadDefaultPack());
+    const issue = IssueSchema.parse({ tracker: "github", externalId: "1", key: "#1", title: "App crashes on save when the file is large", state: "open", createdAt: "2026-01-01T00:00:00Z", updatedAt: "2026-01-01T00:00:00Z" });
+    const dist = new Float64Array(6);
+    const withDist = classify(compiled, issue, { distribution: dist });
+    expect(withDist).toEqual(classify(compiled, issue));
+    expect(dist.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
+    let best = 0;
+    for (let k = 1; k < 6; k++) if (dist[k]! > dist[best]!) best = k;
+    expect(WS_LABELS[best]).toBe(withDist.constraint);
+  });
+});
