@@ -122,7 +122,7 @@ export function replay(opts: { log?: (s: string) => void } = {}) {
       seen.map((s) => ({ id: s.r.id, issue: s.r.issue, classification: s.c, scores: s.scores })),
       new Set(),
     ).map((q) => q.id);
-    // Issues the queue never asks (confident verdicts beyond the sample) are answered last, by id.
+    // The queue asks about every issue (after the sample, the rest in random order); nothing should be left.
     const rest = teamRows.map((r) => r.id).filter((id) => !order.includes(id));
     const asked = [...order, ...rest];
     const byId = new Map(seen.map((s) => [s.r.id, s]));

@@ -129,8 +129,9 @@ export interface WorkspaceThreshold {
 /**
  * The lowest threshold meeting `target` on the workspace's backtest: the workspace model's test
  * curve when it is live, else the global pack's curve on all the workspace's labelled issues.
- * Below `MIN_LABELLED`, or when no threshold meets the target on at least `MIN_THRESHOLD_ROWS`
- * written verdicts, it falls back to the global calibrated threshold and says why.
+ * A threshold qualifies when at least `MIN_THRESHOLD_ROWS` verdicts are written at it and the
+ * target holds even with one more wrong verdict (right / (written + 1)). Below `MIN_LABELLED`, or
+ * when none qualifies, it falls back to the global calibrated threshold and says why.
  */
 export function chooseWorkspaceThreshold(p: {
   labelled: number;
@@ -146,14 +147,18 @@ export function chooseWorkspaceThreshold(p: {
   }
   const curve = p.live ? p.workspaceCurve : p.globalCurveAll;
   const source = p.live ? "workspace-model" : "global-pack-on-workspace";
-  const point = curve ? chooseThreshold(curve, p.target, MIN_THRESHOLD_ROWS) : null;
+  // Chosen on a pessimistic precision, right / (written + 1): the target must survive one more wrong verdict.
+  // On a small backtest this is what keeps a lucky streak from setting the threshold (see README: the team replay).
+  const cautious = curve?.map((q) => ({ ...q, precision: (q.precision * q.rows) / (q.rows + 1) })) ?? null;
+  const chosen = cautious ? chooseThreshold(cautious, p.target, MIN_THRESHOLD_ROWS) : null;
+  const point = chosen ? curve!.find((q) => q.threshold === chosen.threshold)! : null;
   if (!point) {
     return {
       value: p.globalThreshold,
       source: "global",
       measured: null,
       met: false,
-      note: `cannot yet meet ${pct(p.target)} precision on this workspace's backtest with at least ${MIN_THRESHOLD_ROWS} written verdicts; the global calibrated threshold applies`,
+      note: `cannot yet meet ${pct(p.target)} precision on this workspace's backtest (at least ${MIN_THRESHOLD_ROWS} written verdicts, and the target must hold with one more wrong one); the global calibrated threshold applies`,
     };
   }
   return { value: point.threshold, source, measured: point, met: true, note: `${pct(point.precision)} precision at ${pct(point.coverage)} coverage on ${point.rows} written verdicts` };

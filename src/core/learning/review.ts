@@ -3,7 +3,8 @@
  *
  * 1. abstained issues that are in the plan (active or next iteration) or carry strong evidence (score ≥ 4);
  * 2. then low-margin verdicts (top two constraints within `LOW_MARGIN`), closest first;
- * 3. then a small deterministic random sample of the rest (`SAMPLE_SHARE`, at least `SAMPLE_MIN`), to keep the estimate honest.
+ * 3. then a small deterministic random sample of the rest (`SAMPLE_SHARE`, at least `SAMPLE_MIN`), to keep the estimate honest;
+ * 4. then everything else in the same random order, for a team that wants to keep answering.
  *
  * Issues a person already labelled or answered are never asked.
  */
@@ -13,7 +14,7 @@ export const LOW_MARGIN = 0.2;
 export const SAMPLE_SHARE = 0.05;
 export const SAMPLE_MIN = 5;
 
-export type ReviewBucket = "abstained" | "low-margin" | "sample";
+export type ReviewBucket = "abstained" | "low-margin" | "sample" | "more";
 
 export interface ReviewCandidate {
   id: string;
@@ -66,10 +67,8 @@ export function reviewQueue(candidates: readonly ReviewCandidate[], skip: Readon
   abstained.sort((a, b) => a.id.localeCompare(b.id));
   low.sort((a, b) => a.margin! - b.margin! || a.id.localeCompare(b.id));
   const k = Math.max(SAMPLE_MIN, Math.ceil(rest.length * SAMPLE_SHARE));
-  const sample = rest
-    .map((c) => ({ c, r: sampleShare(c.id, seed) }))
-    .sort((a, b) => a.r - b.r)
-    .slice(0, k)
-    .map(({ c }) => ({ id: c.id, bucket: "sample" as const, why: "random sample: keeps the precision estimate honest", margin: null }));
-  return [...abstained, ...low, ...sample];
+  const shuffled = rest.map((c) => ({ c, r: sampleShare(c.id, seed) })).sort((a, b) => a.r - b.r || a.c.id.localeCompare(b.c.id));
+  const sample = shuffled.slice(0, k).map(({ c }) => ({ id: c.id, bucket: "sample" as const, why: "random sample: keeps the precision estimate honest", margin: null }));
+  const more = shuffled.slice(k).map(({ c }) => ({ id: c.id, bucket: "more" as const, why: "more answers: every one is an example this workspace learns from", margin: null }));
+  return [...abstained, ...low, ...sample, ...more];
 }

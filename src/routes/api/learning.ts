@@ -61,7 +61,7 @@ export const LearningSchema = z
 export const ReviewItemSchema = z
   .object({
     id: z.string(),
-    bucket: z.enum(["abstained", "low-margin", "sample"]),
+    bucket: z.enum(["abstained", "low-margin", "sample", "more"]),
     why: z.string(),
     margin: z.number().nullable(),
     key: z.string(),
@@ -193,7 +193,7 @@ export function registerLearningRoutes(api: OpenAPIHono<AppEnv>) {
       method: "get",
       path: `${base}/review`,
       tags,
-      summary: "The review queue: abstained issues in the plan or with strong evidence, then low-margin verdicts, then a small random sample",
+      summary: "The review queue: abstained issues in the plan or with strong evidence, then low-margin verdicts, then a small random sample, then the rest",
       request: { params: WorkspaceParams, query: z.object({ limit: z.coerce.number().int().min(1).max(200).default(20) }) },
       responses: { 200: json(z.object({ total: z.number().int(), answered: z.number().int(), items: z.array(ReviewItemSchema) }), "Questions"), ...errorResponses },
     }),

@@ -91,9 +91,15 @@ describe("backtest", () => {
 
 describe("chooseWorkspaceThreshold", () => {
   const curve = (precisions: number[]) => precisions.map((p, i) => ({ threshold: i / 10, precision: p, coverage: 1 - i / 10, rows: 40 - i * 3 }));
-  it("picks the lowest threshold meeting the target on enough written verdicts", () => {
+  it("picks the lowest threshold whose precision meets the target even with one more wrong verdict", () => {
     const t = chooseWorkspaceThreshold({ labelled: 60, target: 0.95, globalThreshold: 0.9, live: true, workspaceCurve: curve([0.8, 0.9, 0.96, 0.97, 0.99, 1, 1, 1, 1, 1, 1]), globalCurveAll: [] });
-    expect(t).toMatchObject({ value: 0.2, source: "workspace-model", met: true });
+    // 0.2: 96% on 34 written, 32.6/35 = 93.1% with one more wrong one; 0.4: 99% on 28, 27.7/29 = 95.6%.
+    expect(t).toMatchObject({ value: 0.4, source: "workspace-model", met: true, measured: { precision: 0.99, rows: 28 } });
+  });
+  it("does not let a short lucky streak set the threshold", () => {
+    const streak = [{ threshold: 0, precision: 1, coverage: 1, rows: 10 }];
+    const t = chooseWorkspaceThreshold({ labelled: 30, target: 0.95, globalThreshold: 0.9, live: true, workspaceCurve: streak, globalCurveAll: [] });
+    expect(t).toMatchObject({ value: 0.9, source: "global", met: false });
   });
   it("says it cannot yet when no threshold meets the target, and falls back to the global threshold", () => {
     const t = chooseWorkspaceThreshold({ labelled: 60, target: 0.95, globalThreshold: 0.9, live: false, workspaceCurve: null, globalCurveAll: curve(Array(11).fill(0.8)) });
@@ -114,7 +120,7 @@ describe("reviewQueue", () => {
     scores: null,
     ...extra,
   });
-  it("orders abstained-in-plan, then low margin (closest first), then a sample; skips labelled and answered issues", () => {
+  it("orders abstained-in-plan, then low margin (closest first), then a small sample, then the rest; skips labelled and answered issues", () => {
     const planned = { kind: "cycle" as const, id: "c", name: "C", state: "active" as const };
     const items = reviewQueue(
       [
@@ -135,6 +141,13 @@ describe("reviewQueue", () => {
       ...items.slice(3).map((i) => [i.id, "sample"]),
     ]);
     expect(items.slice(3).map((i) => i.id).sort()).toEqual(["a-unplanned", "sure"]);
+  });
+  it("keeps the sample small (5%, at least 5) and puts the rest after it", () => {
+    const many = Array.from({ length: 200 }, (_, i) => c(`s${i}`, { constraint: "reliability", confidence: 0.95, runnerUp: { constraint: "adoption", confidence: 0.02 } }));
+    const items = reviewQueue(many, new Set());
+    expect(items.filter((i) => i.bucket === "sample")).toHaveLength(10);
+    expect(items.filter((i) => i.bucket === "more")).toHaveLength(190);
+    expect(items.findIndex((i) => i.bucket === "more")).toBe(10);
   });
 });
 
