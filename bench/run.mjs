@@ -15,6 +15,7 @@ const MODULES = [
   ["rules: classification", "./classify.mjs"],
   ["cli", "./cli.mjs"],
   ["audit core", "./audit.mjs"],
+  ["team replay", "./team.mjs"],
   ["github connector", "./github-sync.mjs"],
   ["linear connector", "./linear-sync.mjs"],
   ["jira connector", "./jira-sync.mjs"],

@@ -79,6 +79,7 @@ try {
   const seeded = await seedDemo(worker.url, { log: (m) => console.log(m) });
   console.log(`\nBacklog Auditor is running on ${worker.url}`);
   if (seeded?.workspaceId) console.log(`Demo workspace: ${worker.url}/w/${seeded.workspaceId}/report`);
+  if (seeded?.workspaceId) console.log(`Review questions: ${worker.url}/w/${seeded.workspaceId}/review`);
   if (sandbox) console.log(`Sandbox trackers: ${sandbox.url} (GitHub, Linear, Jira)`);
   console.log("Press Ctrl+C to stop.");
 } catch (e) {

@@ -55,6 +55,8 @@ function labelConstraint(label: string, prefix: string): Constraint | null {
 export interface ClassifyOptions {
   /** Skip the model even when the pack has one (for rule-only figures). */
   noModel?: boolean;
+  /** Receives the blended distribution over `LABELS` (five constraints, then `none`; uncalibrated), for a workspace adaptation on top. Untouched when a human label decides. */
+  distribution?: Float64Array;
 }
 
 /**
@@ -97,6 +99,7 @@ export function classify(compiled: CompiledPack, issue: Issue, opts: ClassifyOpt
     ruleScale: RULE_SCALE,
   });
   const combined = combineArrays(votes, cm ? PROBS : null, combineOptions, DIST);
+  if (opts.distribution) opts.distribution.set(DIST);
   let constraint = combined.constraint;
   let confidence = combined.confidence;
   let runnerUp = combined.runnerUp;

@@ -127,9 +127,9 @@ export type IssueInput = z.input<typeof IssueSchema>;
 
 /** One piece of an explanation: which rule or model part fired, on what text. */
 export const ReasonSchema = z.object({
-  /** Rule id, `model`, or `label:<name>` for a human-applied constraint label. */
+  /** Rule id, `model`, `label:<name>` for a human-applied constraint label, `review:<answer>` for a review answer, or `workspace-model`. */
   ruleId: z.string(),
-  source: z.enum(["rule", "model", "label"]),
+  source: z.enum(["rule", "model", "label", "workspace-model"]),
   constraint: ConstraintSchema.nullable(),
   weight: z.number(),
   /** The fact tested: `title`, `body`, `section:Steps to reproduce`, `labels`, `priority`... */
@@ -146,8 +146,8 @@ export const ClassificationSchema = z.object({
   constraint: ConstraintSchema.nullable(),
   confidence: z.number().min(0).max(1),
   runnerUp: z.object({ constraint: ConstraintSchema, confidence: z.number().min(0).max(1) }).nullable(),
-  /** Which part decided: rules that fired, the learned model, a human label, or nothing. */
-  decidedBy: z.enum(["rules", "model", "label", "none"]),
+  /** Which part decided: rules that fired, the learned model, a human label (or review answer), this workspace's own model, or nothing. */
+  decidedBy: z.enum(["rules", "model", "label", "workspace-model", "none"]),
   reasons: z.array(ReasonSchema),
 });
 export type Classification = z.infer<typeof ClassificationSchema>;

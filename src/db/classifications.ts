@@ -28,7 +28,7 @@ type ClassRow = {
 
 const reasons = z.array(ReasonSchema).catch([]);
 const scoreReasons = z.array(ScoreReasonSchema).catch([]);
-const decidedBy = z.enum(["rules", "model", "label", "none"]).catch("none");
+const decidedBy = z.enum(["rules", "model", "label", "workspace-model", "none"]).catch("none");
 
 function toAssessment(r: Parameters<typeof rowToIssue>[0] & ClassRow): StoredAssessment {
   const base = rowToIssue(r);

@@ -2,11 +2,12 @@
  * Classify on change: only issues whose content hash (or the workspace's pack)
  * changed since their last verdict are classified and scored again.
  */
-import { classify, scoreIssue } from "../../rules";
+import { scoreIssue } from "../../rules";
 import type { Constraint } from "../core/types";
 import { getLatestAuditHead } from "../db/audits";
 import { listAssessments, saveClassifications } from "../db/classifications";
 import { getSettings } from "../db/workspaces";
+import { classifyForWorkspace, learnerHash, loadLearner } from "./learning";
 import { compiledPackFor } from "./rule-packs";
 
 /** Issues per call: bounded so one queue invocation stays well inside D1's per-invocation query limit. */
@@ -24,12 +25,15 @@ export async function latestDominant(db: D1Database, workspaceId: string): Promi
 export async function classifyPending(db: D1Database, workspaceId: string, opts: { limit?: number; now?: Date } = {}): Promise<{ classified: number; more: boolean }> {
   const settings = await getSettings(db, workspaceId);
   if (!settings) return { classified: 0, more: false };
-  const { compiled, hash } = compiledPackFor(settings);
+  const { compiled, hash: packHash } = compiledPackFor(settings);
+  // The workspace's review answers and live workspace model (src/services/learning.ts); without them this is the global pack.
+  const learner = await loadLearner(db, workspaceId, settings.labelPrefix);
+  const hash = learnerHash(packHash, learner);
   const dominant = await latestDominant(db, workspaceId);
   const limit = opts.limit ?? CLASSIFY_CHUNK;
   const rows = await listAssessments(db, workspaceId, { limit, needsClassification: { packHash: hash } });
   const out = rows.map((r) => {
-    const classification = classify(compiled, r.issue);
+    const classification = classifyForWorkspace(compiled, r.id, r.issue, learner);
     const scores = scoreIssue(compiled, r.issue, classification, { dominant });
     return { issueId: r.id, contentHash: r.contentHash, packHash: hash, classification, scores };
   });

@@ -46,6 +46,7 @@ import { getSettings, type WriteMode } from "../db/workspaces";
 import type { Deps } from "../deps";
 import type { Config } from "../env";
 import { authFor, connectorFor, markRevoked } from "./connectors";
+import { workspaceThreshold } from "./learning";
 import { compiledPackFor } from "./rule-packs";
 
 export function effectiveMode(connection: Pick<Connection, "writeMode">, workspaceMode: WriteMode): WriteMode {
@@ -119,7 +120,8 @@ export async function planForConnection(
       labelPrefix: settings.labelPrefix,
       commentsEnabled: settings.commentsEnabled,
       maxWrites: p.maxWrites ?? settings.maxWritesPerRun,
-      writeBackThreshold: compiled.pack.writeBackThreshold,
+      // The workspace's own threshold when its labels support one (src/services/learning.ts), else the pack's.
+      writeBackThreshold: (await workspaceThreshold(db, p.workspaceId, compiled)).value,
       mode,
     },
     auditRunId: latest?.id ?? null,

@@ -18,6 +18,7 @@ import { getConfig } from "../env";
 import { newId } from "../security/ids";
 import { runWorkspaceAudit } from "../services/audit";
 import { classifyPending } from "../services/classify";
+import { trainWorkspaceModel } from "../services/learning";
 import { authFor, connectorFor, markRevoked } from "../services/connectors";
 import { runWriteback, startWritebackRun } from "../services/writeback";
 import type { BatchHandlers, JobContext, JobHandlers } from "./consumer";
@@ -179,6 +180,8 @@ async function enqueueWriteback(c: JobContext, workspaceId: string, connectionId
 export const handleAudit = async (job: JobOf<"audit">, c: JobContext) => {
   await runWorkspaceAudit(c.env.DB, job.workspaceId, { trigger: job.trigger, now: new Date(c.deps.now()) });
   if (job.trigger === "sync" || job.trigger === "cron") {
+    // New labels and overrides from the tracker: retrain the workspace model (it stays as is when nothing changed).
+    await enqueue(c, { type: "learn", workspaceId: job.workspaceId });
     const { listConnections } = await import("../db/connections");
     for (const conn of await listConnections(c.env.DB, job.workspaceId)) {
       if (conn.status === "active") await enqueueWriteback(c, job.workspaceId, conn.id);
@@ -355,6 +358,9 @@ export const jobHandlers: JobHandlers = {
   audit: handleAudit,
   webhook: handleWebhook,
   writeback: handleWriteback,
+  learn: async (job, c) => {
+    await trainWorkspaceModel(c.env.DB, c.env.SYNC_QUEUE, job.workspaceId, new Date(c.deps.now()));
+  },
 };
 
 export const batchHandlers: BatchHandlers = { webhook: handleWebhookBatch };

@@ -54,6 +54,12 @@ export const RefreshWebhooksJob = z.object({
   webhookIds: z.array(z.string()).max(100),
 });
 
-export const JobSchema = z.discriminatedUnion("type", [SyncStartJob, SyncPageJob, WebhookJob, ClassifyJob, AuditJob, WritebackJob, RefreshWebhooksJob]);
+/** Collect the workspace's labelled evidence, backtest a workspace model and put it live only if it wins (src/services/learning.ts). */
+export const LearnJob = z.object({
+  type: z.literal("learn"),
+  workspaceId: z.string(),
+});
+
+export const JobSchema = z.discriminatedUnion("type", [SyncStartJob, SyncPageJob, WebhookJob, ClassifyJob, AuditJob, WritebackJob, RefreshWebhooksJob, LearnJob]);
 export type Job = z.infer<typeof JobSchema>;
 export type JobOf<T extends Job["type"]> = Extract<Job, { type: T }>;

@@ -72,8 +72,11 @@ function hostileBody(route: RouteKey, b: Tenant): { form?: Record<string, string
   if (route.method === "GET") return {};
   // Valid bodies, so a refusal comes from the access check and not from validation.
   if (route.path.endsWith("/rules/preview")) return { json: { source: "version: 1\nrules: []\n" } };
+  if (route.path.endsWith("/review/:issueId") && route.path.startsWith("/api/")) return { json: { answer: "none" } };
+  if (route.path.endsWith("/learning")) return { json: { targetPrecision: 0.9 } };
+  if (route.path.endsWith("/mappings/accept") && route.path.startsWith("/api/")) return { json: { kind: "label", value: "stolen" } };
   if (route.path.startsWith("/api/")) return { json: { writeMode: "off", commentsEnabled: false } };
-  return { form: { confirm: b.name, role: "admin", name: "stolen", scope: "write", writeMode: "off", source: "version: 1\nrules: []\n", commentsEnabled: "on" } };
+  return { form: { confirm: b.name, role: "admin", name: "stolen", scope: "write", writeMode: "off", source: "version: 1\nrules: []\n", commentsEnabled: "on", answer: "none", targetPrecision: "90", kind: "label", value: "stolen" } };
 }
 
 async function tenantSnapshot(workspaceId: string): Promise<string> {
@@ -178,8 +181,14 @@ describe("cross-tenant isolation on every mounted route", () => {
     const { addMember } = await import("../../src/db/workspaces");
     const m = await signedInBrowser("b-member");
     await addMember(testEnv.DB, b.ids.workspaceId, m.userId, "member");
-    // Members may refresh the audit and try a rule pack without saving it; everything else that writes is admin-only.
-    const MEMBER_MAY = new Set(["POST /api/v1/workspaces/:workspaceId/audits", "POST /api/v1/workspaces/:workspaceId/rules/preview"]);
+    // Members may refresh the audit, try a rule pack without saving it and answer review questions (writing the label is admin-only);
+    // everything else that writes is admin-only.
+    const MEMBER_MAY = new Set([
+      "POST /api/v1/workspaces/:workspaceId/audits",
+      "POST /api/v1/workspaces/:workspaceId/rules/preview",
+      "POST /api/v1/workspaces/:workspaceId/review/:issueId",
+      "POST /w/:workspaceId/review/:issueId",
+    ]);
     const ADMIN_READS = ["GET /w/:workspaceId/tokens", "GET /api/v1/workspaces/:workspaceId/export", "GET /w/:workspaceId/connect/:tracker", "GET /w/:workspaceId/connections/:connectionId/scopes"];
     const before = await tenantSnapshot(b.ids.workspaceId);
     const wrong: string[] = [];

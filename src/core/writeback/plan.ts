@@ -28,7 +28,7 @@ function ruleIdOf(f: IssueFacts): string {
   const c = f.classification;
   const top = c.constraint ? topReasons(c.reasons, c.constraint)[0] : undefined;
   if (top) return top.ruleId;
-  return c.decidedBy === "model" ? "model" : "label";
+  return c.decidedBy === "model" ? "model" : c.decidedBy === "workspace-model" ? "workspace-model" : "label";
 }
 
 const conf = (x: number) => x.toFixed(2);

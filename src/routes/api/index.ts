@@ -9,6 +9,7 @@ import { requireWorkspace } from "../../auth";
 import { AppError } from "../../errors";
 import { registerAuditRoutes } from "./audits";
 import { registerConnectionRoutes } from "./connections";
+import { registerLearningRoutes } from "./learning";
 import { registerSettingsRoutes } from "./settings";
 import { registerWritebackRoutes } from "./writeback";
 
@@ -35,6 +36,7 @@ export function createApi() {
   registerConnectionRoutes(api);
   registerWritebackRoutes(api);
   registerSettingsRoutes(api);
+  registerLearningRoutes(api);
   api.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer", description: "An API token (`ba_…`) from the workspace's API tokens page" });
   api.openAPIRegistry.registerComponent("securitySchemes", "session", { type: "apiKey", in: "cookie", name: "ba_session", description: "A browser session (state-changing requests also need the x-csrf-token header)" });
   return api;

@@ -16,6 +16,7 @@ import { apiDocsPage } from "./api-docs";
 import { connectionsPage, postConnectionSync, postConnectionWriteMode, postRetryFailure } from "./connections";
 import { postRulePackPreview, postRulePackReset, postRulePackSave, postSettings, settingsPage } from "./settings";
 import { postRunWriteback, postUndoRun, writebackPage } from "./writeback";
+import { postAcceptMapping, postLearningTarget, postLearningTrain, postReviewAnswer, REVIEW_JS, reviewPage } from "./review";
 
 export { workspaceNav, PAGE_CSS } from "./shell";
 export { apiDocument, schemaName } from "./api-docs";
@@ -26,6 +27,15 @@ const admin = requireWorkspace("admin");
 
 export const pageRoutes = new Hono<AppEnv>()
   .get("/api/docs", (c) => apiDocsPage(c))
+  .get("/assets/review.js", (c) => {
+    c.header("cache-control", "public, max-age=300");
+    return c.body(REVIEW_JS, 200, { "content-type": "text/javascript; charset=utf-8" });
+  })
+  .get("/w/:workspaceId/review", member, (c) => reviewPage(c))
+  .post("/w/:workspaceId/review/:issueId", member, postReviewAnswer)
+  .post("/w/:workspaceId/settings/learning", admin, postLearningTarget)
+  .post("/w/:workspaceId/learning/train", admin, postLearningTrain)
+  .post("/w/:workspaceId/learning/mappings/accept", admin, postAcceptMapping)
   .get("/w/:workspaceId/connections", member, (c) => connectionsPage(c))
   .post("/w/:workspaceId/connections/:connectionId/write-mode", admin, postConnectionWriteMode)
   .post("/w/:workspaceId/connections/:connectionId/sync", admin, postConnectionSync)

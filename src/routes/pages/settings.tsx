@@ -15,6 +15,7 @@ import { AppError } from "../../errors";
 import { previewPack, validatePack } from "../../services/rule-preview";
 import { applySettingsPatch } from "../api/settings";
 import { SettingsPatchSchema } from "../api/schemas";
+import { LearningSection } from "./review";
 import { RULE_PACK_MAX_BYTES, RulePackEditor, STARTER_PACK, type EditorState } from "./rule-pack-editor";
 import { CsrfField, csrfToken, Flash, readForm, redirectDone, renderPage } from "./shell";
 
@@ -225,6 +226,7 @@ export async function settingsPage(c: Context<AppEnv>, state: SettingsPageState 
           <SettingsForm wsId={ws.id} v={state.form?.values ?? valuesOf(settings)} errors={state.form?.errors ?? []} admin={admin} csrf={csrf} />
         </section>
         <LabelQuality pack={compiledPackFor(settings).compiled.pack} />
+        <LearningSection c={c} />
         <RulePackEditor wsId={ws.id} state={editor} admin={admin} csrf={csrf} usesDefault={settings.rulePack === null} />
         <details data-testid="default-pack">
           <summary>The default pack (read-only)</summary>

@@ -16,10 +16,10 @@ import "../../auth/types";
 
 export { CsrfField, PostButton };
 
-export type Section = "report" | "connections" | "writeback" | "settings" | "members" | "tokens";
+export type Section = "report" | "connections" | "review" | "writeback" | "settings" | "members" | "tokens";
 
 /**
- * The workspace nav: Report · Connections · Write-back · Settings · Members · API tokens.
+ * The workspace nav: Report · Connections · Review · Write-back · Settings · Members · API tokens.
  *
  * @example
  * workspaceNav("ws_1", "settings")[3]; // { href: "/w/ws_1/settings", label: "Settings", current: true }
@@ -29,6 +29,7 @@ export function workspaceNav(workspaceId: string, current?: Section): NavLink[] 
   const items: Array<[Section, string]> = [
     ["report", "Report"],
     ["connections", "Connections"],
+    ["review", "Review"],
     ["writeback", "Write-back"],
     ["settings", "Settings"],
     ["members", "Members"],
@@ -145,6 +146,12 @@ const FLASH: Record<string, (q: URLSearchParams) => string> = {
   "run-on": (q) =>
     `Write-back ran: ${plural(count(q, "applied"), "change")} applied, ${count(q, "failed")} failed${count(q, "capped") ? `, ${plural(count(q, "capped"), "action")} left for the next run by the cap` : ""}.`,
   "run-waiting": (q) => `Write-back paused by the tracker's rate limit after ${plural(count(q, "applied"), "change")}; it resumes automatically.`,
+  answered: () => "Answer recorded: it is the issue's verdict now. Next question:",
+  "answered-planned": () => "Answer recorded; the label was planned in dry-run (see the Write-back page). Next question:",
+  "answered-written": () => "Answer recorded and its label written (the run can be undone on the Write-back page). Next question:",
+  "target-saved": () => "Target precision saved: the threshold was chosen again from the stored backtest.",
+  "training-queued": () => "Training queued: reload in a moment to see whether the workspace model went live, or why not.",
+  "mapping-accepted": () => "Mapping accepted into the workspace's rule pack: the workspace is being reclassified in the background.",
   undone: (q) => `Run undone: ${plural(count(q, "reverted"), "change")} reverted, ${count(q, "skipped")} skipped because a person changed them since.`,
 };
 
