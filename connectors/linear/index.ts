@@ -40,7 +40,7 @@ export const LINEAR_PAGE_SIZE = 250;
  * documented; both an argument error and a complexity error are taken as "try a smaller page".
  */
 function refusesPageSize(e: unknown): boolean {
-  return isConnectorError(e) && (e as ConnectorError).code === "invalid-request" && !/cursor/i.test((e as Error).message);
+  return isConnectorError(e) && e.code === "invalid-request" && !/cursor/i.test((e as Error).message);
 }
 
 /** Max extra label-dictionary pages per sync page (workspaces with > 250 labels). */

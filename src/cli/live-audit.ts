@@ -178,7 +178,7 @@ async function patiently<T>(fn: () => Promise<T>, ctx: { target: LiveTarget; env
       return await fn();
     } catch (e) {
       if (!isConnectorError(e)) throw e;
-      const err = e as ConnectorError;
+      const err = e;
       if (err.code === "rate-limited") {
         const waitMs = Math.max(1000, (err.details.retryAt ?? ctx.now() + 60_000) - ctx.now());
         ctx.progress.waiting(waitMs, err.details.retryAt ?? ctx.now() + waitMs);

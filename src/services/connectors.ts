@@ -88,7 +88,7 @@ export async function authFor(db: D1Database, config: Config, deps: Deps, connec
     connection.tokenExpiresAt = enc.tokenExpiresAt;
     return { accessToken: next.accessToken, siteId };
   } catch (e) {
-    if (isConnectorError(e) && ((e as ConnectorError).code === "auth" || (e as ConnectorError).code === "invalid-response")) {
+    if (isConnectorError(e) && (e.code === "auth" || e.code === "invalid-response")) {
       await transitionConnectionStatus(db, connection.id, "revoked", "The tracker refused to refresh the token: the grant was revoked or expired. Reconnect to resume.", new Date(deps.now()));
       throw new ConnectorError("auth", "token refresh refused", { tracker: connection.tracker });
     }

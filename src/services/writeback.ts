@@ -7,7 +7,7 @@
  * double write: the connector's ensure* calls converge, and comments are found
  * by their marker.
  */
-import { ConnectorError, isConnectorError } from "../../connectors/errors";
+import { isConnectorError } from "../../connectors/errors";
 import type { IssueRef, SyncScope } from "../../connectors/types";
 import {
   decodeCommentValue,
@@ -214,7 +214,7 @@ export async function runWriteback(
         }
         applied += ids.length;
       } catch (e) {
-        const err = isConnectorError(e) ? (e as ConnectorError) : null;
+        const err = isConnectorError(e) ? e : null;
         if (err?.code === "rate-limited" || err?.code === "auth" || err?.code === "upstream" || err?.code === "forbidden") {
           // Leave these rows planned: a retry converges (ensure* is idempotent) and then applies them.
           throw e;
@@ -224,7 +224,7 @@ export async function runWriteback(
       }
     }
   } catch (e) {
-    const err = isConnectorError(e) ? (e as ConnectorError) : null;
+    const err = isConnectorError(e) ? e : null;
     await finishWritebackRun(db, run.id, { status: "running", planned: run.planned + plan.counts.writes, applied, failed, capped: plan.counts.capped, now: now() });
     if (err?.code === "auth") {
       await markRevoked(db, connection, now());

@@ -4,7 +4,7 @@
  * tracker's rate limit resets. Messages that exhaust their retries reach the
  * dead-letter queue, whose consumer records why.
  */
-import { ConnectorError, isConnectorError } from "../../connectors/errors";
+import { isConnectorError } from "../../connectors/errors";
 import { transitionConnectionStatus } from "../db/connections";
 import { recordSyncFailure } from "../db/failures";
 import { markDelivery } from "../db/webhooks";
@@ -142,7 +142,7 @@ export type RetryDecision = { kind: "retry"; delaySeconds: number } | { kind: "d
 /** What to do with a failed job: wait out a rate limit, back off on transient errors, stop on auth. */
 export function decideRetry(e: unknown, attempts: number, now: number): RetryDecision {
   if (isConnectorError(e)) {
-    const err = e as ConnectorError;
+    const err = e;
     if (err.code === "rate-limited") {
       const wait = err.details.retryAt ? Math.ceil((err.details.retryAt - now) / 1000) : 60;
       return { kind: "retry", delaySeconds: Math.min(MAX_DELAY_S, Math.max(1, wait)) };

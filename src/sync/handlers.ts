@@ -4,7 +4,7 @@
  * enqueued); webhooks are applied from the queue; changed issues are
  * classified; audits and write-backs run as jobs.
  */
-import { ConnectorError, isConnectorError } from "../../connectors/errors";
+import { isConnectorError } from "../../connectors/errors";
 import type { Connector, SkippedItem, SyncScope, WebhookEvent } from "../../connectors/types";
 import type { NotCarriedField } from "../core/not-carried";
 import type { Issue } from "../core/types";
@@ -40,7 +40,7 @@ function scopeOf(connection: Connection, scopeId: string): SyncScope | null {
 /** Stops a connection cleanly on auth/forbidden (revoked token, uninstalled app): no retry loop. */
 async function stopOnAuth(c: JobContext, connection: Connection, e: unknown): Promise<boolean> {
   if (!isConnectorError(e)) return false;
-  const err = e as ConnectorError;
+  const err = e;
   if (err.code !== "auth" && err.code !== "forbidden") return false;
   const now = new Date(c.deps.now());
   if (err.code === "auth") await markRevoked(c.env.DB, connection, now);
@@ -85,8 +85,8 @@ async function retrySkipped(c: JobContext, connection: Connection, connector: Co
       if (issue) await upsertIssues(db, { workspaceId: connection.workspaceId, connectionId: connection.id, scopeId: scope.id, issues: [issue], now });
       await resolveSkipped(db, connection.id, scope.id, item.ref);
     } catch (e) {
-      if (isConnectorError(e) && (e as ConnectorError).code === "invalid-response") await bumpSkipped(db, connection.id, scope.id, item.ref, (e as Error).message, now);
-      else if (isConnectorError(e) && (e as ConnectorError).code === "not-found") await resolveSkipped(db, connection.id, scope.id, item.ref);
+      if (isConnectorError(e) && e.code === "invalid-response") await bumpSkipped(db, connection.id, scope.id, item.ref, (e as Error).message, now);
+      else if (isConnectorError(e) && e.code === "not-found") await resolveSkipped(db, connection.id, scope.id, item.ref);
       else throw e;
     }
   }
@@ -138,8 +138,8 @@ export const handleSyncPage = async (job: JobOf<"sync-page">, c: JobContext) => 
       page = await connector.listIssues(auth, scope, state.runCursor);
     } catch (e) {
       if (await stopOnAuth(c, connection, e)) return;
-      if (isConnectorError(e) && (e as ConnectorError).code === "rate-limited") {
-        const until = new Date((e as ConnectorError).details.retryAt ?? c.deps.now() + 60_000);
+      if (isConnectorError(e) && e.code === "rate-limited") {
+        const until = new Date(e.details.retryAt ?? c.deps.now() + 60_000);
         await markWaiting(db, { connectionId: connection.id, scopeId: scope.id, runId: job.runId, until, error: `rate limited until ${until.toISOString()}` });
         await transitionConnectionStatus(db, connection.id, "rate_limited", `Rate limited by ${connection.tracker} until ${until.toISOString()}; sync resumes then.`, now);
         // Re-enqueue for when the limit resets; the queue holds it, nothing spins.
