@@ -39,6 +39,10 @@ export interface Env {
   /** Demo-only: sign-in is not required and the demo workspace is readable. */
   DEMO_MODE?: string;
   LOG_LEVEL?: string;
+  /** Full audit reports kept per workspace: the latest N runs (default 30; summaries are always kept). */
+  AUDIT_REPORTS_KEEP?: string;
+  /** …and none older than this many days, except the latest run's (default 90). */
+  AUDIT_REPORTS_KEEP_DAYS?: string;
 }
 
 const nonEmpty = (name: string) => z.string({ error: `${name} is not set` }).min(1, `${name} is empty`);

@@ -15,7 +15,7 @@ import { checkpointPage, finishRun, getSyncState, markWaiting, startRun, stopRun
 import { markDeliveries } from "../db/webhooks";
 import { getConfig } from "../env";
 import { newId } from "../security/ids";
-import { runWorkspaceAudit } from "../services/audit";
+import { reportRetention, runWorkspaceAudit } from "../services/audit";
 import { classifyPending } from "../services/classify";
 import { authFor, connectorFor, markRevoked } from "../services/connectors";
 import { runWriteback, startWritebackRun } from "../services/writeback";
@@ -176,7 +176,7 @@ async function enqueueWriteback(c: JobContext, workspaceId: string, connectionId
 }
 
 export const handleAudit = async (job: JobOf<"audit">, c: JobContext) => {
-  await runWorkspaceAudit(c.env.DB, job.workspaceId, { trigger: job.trigger, now: new Date(c.deps.now()) });
+  await runWorkspaceAudit(c.env.DB, job.workspaceId, { trigger: job.trigger, now: new Date(c.deps.now()), retention: reportRetention(c.env) });
   if (job.trigger === "sync" || job.trigger === "cron") {
     const { listConnections } = await import("../db/connections");
     for (const conn of await listConnections(c.env.DB, job.workspaceId)) {

@@ -7,7 +7,7 @@ import { ConstraintSchema } from "../../core/types";
 import { getAudit, getLatestAuditHead, listAuditHistory, type AuditRunRow } from "../../db/audits";
 import { getAssessment, listAssessments } from "../../db/classifications";
 import { AppError } from "../../errors";
-import { runWorkspaceAudit } from "../../services/audit";
+import { reportRetention, runWorkspaceAudit } from "../../services/audit";
 import { classifyPending } from "../../services/classify";
 import { AuditHistoryItemSchema, AuditRunSchema, IssueVerdictSchema, PageQuery, WorkspaceParams, decodeCursor, encodeCursor, errorResponses, json } from "./schemas";
 
@@ -19,7 +19,7 @@ const tags = ["audits"];
  * report of a large workspace is big, and this is the API's hot path.
  */
 export function auditRunJson(r: AuditRunRow): string {
-  return `{"id":${JSON.stringify(r.id)},"createdAt":${JSON.stringify(r.createdAt)},"trigger":${JSON.stringify(r.trigger)},"issueCount":${r.issueCount},"summary":${r.summaryJson},"report":${r.reportJson ?? "null"}}`;
+  return `{"id":${JSON.stringify(r.id)},"createdAt":${JSON.stringify(r.createdAt)},"trigger":${JSON.stringify(r.trigger)},"issueCount":${r.issueCount},"summary":${r.summaryJson},"report":${r.reportJson ?? "null"},"reportPrunedAt":${JSON.stringify(r.reportPrunedAt)}}`;
 }
 
 const rawJson = (c: { body: (b: string, s: 200 | 201, h: Record<string, string>) => Response }, text: string, status: 200 | 201 = 200) =>
@@ -48,7 +48,8 @@ export function toAuditRun(r: AuditRunRow) {
     trigger: r.trigger,
     issueCount: r.issueCount,
     summary: AuditSummarySchema.parse(r.summary),
-    report: AuditReportSchema.parse(r.report),
+    report: r.report == null ? null : AuditReportSchema.parse(r.report),
+    reportPrunedAt: r.reportPrunedAt,
   };
 }
 
@@ -128,7 +129,7 @@ export function registerAuditRoutes(api: OpenAPIHono<AppEnv>) {
       const ws = c.get("workspace");
       const now = () => new Date(c.get("deps").now());
       for (let i = 0; i < 50; i++) if (!(await classifyPending(c.env.DB, ws.id, { now: now() })).more) break;
-      const { id } = await runWorkspaceAudit(c.env.DB, ws.id, { trigger: "api", now: now() });
+      const { id } = await runWorkspaceAudit(c.env.DB, ws.id, { trigger: "api", now: now(), retention: reportRetention(c.env) });
       return rawJson(c, auditRunJson((await getAudit(c.env.DB, ws.id, id, { raw: true }))!), 201) as never;
     },
   );
