@@ -77,9 +77,11 @@ export async function benchIssueSample(db: D1Database, workspaceId: string, limi
  * db.batch (one transaction), then the table is dropped. Returns the elapsed milliseconds.
  */
 export async function benchWrites(db: D1Database, p: { rows: number; batch: number }): Promise<{ rows: number; batch: number; ms: number }> {
-  await db.prepare("CREATE TABLE IF NOT EXISTS bench_writes (id INTEGER PRIMARY KEY, workspace_id TEXT NOT NULL, body TEXT NOT NULL)").run();
+  // A scratch table per call, so calls running at once do not drop each other's table.
+  const table = `bench_writes_${crypto.randomUUID().replace(/-/g, "")}`;
+  await db.prepare(`CREATE TABLE ${table} (id INTEGER PRIMARY KEY, workspace_id TEXT NOT NULL, body TEXT NOT NULL)`).run();
   const body = "x".repeat(1000);
-  const insert = () => db.prepare("INSERT INTO bench_writes (workspace_id, body) VALUES (?, ?)").bind("bench", body);
+  const insert = () => db.prepare(`INSERT INTO ${table} (workspace_id, body) VALUES (?, ?)`).bind("bench", body);
   const t0 = performance.now();
   for (let done = 0; done < p.rows; done += p.batch) {
     const n = Math.min(p.batch, p.rows - done);
@@ -87,6 +89,6 @@ export async function benchWrites(db: D1Database, p: { rows: number; batch: numb
     else await db.batch(Array.from({ length: n }, insert));
   }
   const ms = performance.now() - t0;
-  await db.prepare("DROP TABLE bench_writes").run();
+  await db.prepare(`DROP TABLE ${table}`).run();
   return { rows: p.rows, batch: p.batch, ms };
 }
