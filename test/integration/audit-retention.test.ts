@@ -122,6 +122,25 @@ describe("audit report retention", () => {
     expect((await stored(ws)).filter((r) => r.report_pruned_at === null)).toHaveLength(3);
   });
 
+  it("sends a report gzip-encoded to a client that accepts it, and the same JSON as identity to one that does not", async () => {
+    const path = `/api/v1/workspaces/${ws}/audits/latest`;
+    const plain = await call(path, { headers: { "accept-encoding": "identity" } });
+    expect(plain.headers.get("content-encoding")).toBeNull();
+    const text = await plain.text();
+    const gz = await call(path, { headers: { "accept-encoding": "gzip, br" } });
+    expect(gz.status).toBe(200);
+    expect(gz.headers.get("content-encoding")).toBe("gzip");
+    expect(gz.headers.get("etag")).toBe(`"${ids[7]}"`);
+    expect(gz.headers.get("vary")).toMatch(/accept-encoding/i);
+    const bytes = new Uint8Array(await gz.arrayBuffer());
+    expect(bytes.byteLength).toBeLessThan(text.length);
+    const inflated = await new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"))).text();
+    expect(JSON.parse(inflated)).toEqual(JSON.parse(text));
+    // A second request is served from the same cached bytes.
+    const again = new Uint8Array(await (await call(path, { headers: { "accept-encoding": "gzip" } })).arrayBuffer());
+    expect(again).toEqual(bytes);
+  });
+
   it("reads the window from the Worker's settings, with defaults for unset or invalid values", () => {
     expect(reportRetention({})).toEqual({ keepRuns: 30, keepDays: 90 });
     expect(reportRetention({ AUDIT_REPORTS_KEEP: "7", AUDIT_REPORTS_KEEP_DAYS: "14" })).toEqual({ keepRuns: 7, keepDays: 14 });
