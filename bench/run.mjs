@@ -20,6 +20,8 @@ const MODULES = [
   ["linear connector", "./linear-sync.mjs"],
   ["jira connector", "./jira-sync.mjs"],
   ["service (wrangler dev)", "./service.mjs"],
+  ["storage (Miniflare, built Worker)", "./storage.mjs"],
+  ["worker capacity (Miniflare, built Worker)", "./worker-capacity.mjs"],
 ];
 
 const only = process.argv.slice(2);

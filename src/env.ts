@@ -39,6 +39,14 @@ export interface Env {
   /** Demo-only: sign-in is not required and the demo workspace is readable. */
   DEMO_MODE?: string;
   LOG_LEVEL?: string;
+  /** Full audit reports kept per workspace: the latest N runs (default 30; summaries are always kept). */
+  AUDIT_REPORTS_KEEP?: string;
+  /** …and none older than this many days, except the latest run's (default 90). */
+  AUDIT_REPORTS_KEEP_DAYS?: string;
+  /** Database size (bytes) from which the cron logs a capacity alert (default 7e9: 70% of D1's 10 GB). */
+  DB_ALERT_BYTES?: string;
+  /** Database size (bytes) from which new workspaces are refused with 507 capacity_exceeded (default 8e9). */
+  DB_REFUSE_TENANTS_BYTES?: string;
 }
 
 const nonEmpty = (name: string) => z.string({ error: `${name} is not set` }).min(1, `${name} is empty`);

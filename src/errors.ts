@@ -17,6 +17,7 @@ export const ERROR_CODES = {
   not_found: 404,
   method_not_allowed: 405,
   conflict: 409,
+  report_pruned: 410,
   oauth_state_invalid: 400,
   payload_too_large: 413,
   unsupported_media_type: 415,
@@ -27,6 +28,7 @@ export const ERROR_CODES = {
   upstream_rate_limited: 503,
   not_configured: 503,
   queue_unavailable: 503,
+  capacity_exceeded: 507,
 } as const satisfies Record<string, ContentfulStatusCode>;
 export type ErrorCode = keyof typeof ERROR_CODES;
 

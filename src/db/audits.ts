@@ -1,6 +1,17 @@
-/** Audit history: one row per run with its summary and full report. */
+/**
+ * Audit history: one row per run with its summary and full report. Summaries
+ * are kept for the life of the workspace; full reports only for a retention
+ * window (pruneAuditReports), stored gzip-compressed (migration 0009).
+ */
 import { newId } from "../security/ids";
 import { safeJson } from "./workspaces";
+
+/** How long full reports are kept: the latest `keepRuns` runs, and none older than `keepDays` (except the latest run's). */
+export interface ReportRetention {
+  keepRuns: number;
+  keepDays: number;
+}
+export const DEFAULT_REPORT_RETENTION: ReportRetention = { keepRuns: 30, keepDays: 90 };
 
 export interface AuditRunRow {
   id: string;
@@ -16,6 +27,8 @@ export interface AuditRunRow {
   /** The stored JSON text, served as-is by the API (no re-parse on the hot path). */
   summaryJson: string;
   reportJson: string | null;
+  /** When the full report was dropped past the retention window (the summary stays); null while it is kept. */
+  reportPrunedAt: string | null;
 }
 
 type Row = {
@@ -29,6 +42,8 @@ type Row = {
   issue_count: number;
   summary: string;
   report?: string;
+  report_gz?: ArrayBuffer | Uint8Array | number[] | null;
+  report_pruned_at?: string | null;
 };
 
 const toRun = (r: Row): AuditRunRow => ({
@@ -41,34 +56,77 @@ const toRun = (r: Row): AuditRunRow => ({
   driftLevel: r.drift_level,
   issueCount: r.issue_count,
   summary: safeJson(r.summary),
-  report: r.report === undefined ? undefined : safeJson(r.report),
+  report: r.report === undefined ? undefined : r.report === "" ? null : safeJson(r.report),
   summaryJson: r.summary,
-  reportJson: r.report ?? null,
+  reportJson: r.report ? r.report : null,
+  reportPrunedAt: r.report_pruned_at ?? null,
 });
 
 /** The same as toRun but without parsing the report (the API streams the stored text). */
-const toRunRaw = (r: Row): AuditRunRow => ({ ...toRun({ ...r, report: undefined }), reportJson: r.report ?? null });
+const toRunRaw = (r: Row): AuditRunRow => ({ ...toRun({ ...r, report: undefined }), reportJson: r.report ? r.report : null });
+
+/** gzip of a string (CompressionStream: in workerd and Node alike). */
+export async function gzipText(text: string): Promise<Uint8Array> {
+  const stream = new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+export async function gunzipText(data: ArrayBuffer | Uint8Array | number[]): Promise<string> {
+  const bytes = data instanceof Uint8Array ? data : new Uint8Array(data as ArrayBuffer | number[]);
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+  return new Response(stream).text();
+}
+
+/** A stored row with its report as JSON text: decompressed from `report_gz` when it is there. */
+async function inflate(r: Row): Promise<Row> {
+  if (r.report_gz == null) return r;
+  return { ...r, report: await gunzipText(r.report_gz), report_gz: null };
+}
 
 export async function insertAuditRun(
   db: D1Database,
   p: { workspaceId: string; at: Date; trigger: AuditRunRow["trigger"]; dominant: string | null; drift: number | null; driftLevel: string | null; issueCount: number; summary: unknown; report: unknown; id?: string },
 ): Promise<string> {
   const id = p.id ?? newId("aud");
+  const gz = await gzipText(JSON.stringify(p.report));
   await db
-    .prepare("INSERT INTO audit_runs (id, workspace_id, created_at, trigger, dominant, drift, drift_level, issue_count, summary, report) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-    .bind(id, p.workspaceId, p.at.toISOString(), p.trigger, p.dominant, p.drift, p.driftLevel, p.issueCount, JSON.stringify(p.summary), JSON.stringify(p.report))
+    .prepare("INSERT INTO audit_runs (id, workspace_id, created_at, trigger, dominant, drift, drift_level, issue_count, summary, report, report_gz) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?)")
+    .bind(id, p.workspaceId, p.at.toISOString(), p.trigger, p.dominant, p.drift, p.driftLevel, p.issueCount, JSON.stringify(p.summary), gz)
     .run();
   return id;
 }
 
+/**
+ * Drops the full reports of a workspace's runs past the retention window: every run but the
+ * latest `keepRuns`, and any run older than `keepDays` except the latest one. Summaries stay.
+ * Returns how many reports were dropped.
+ */
+export async function pruneAuditReports(db: D1Database, workspaceId: string, p: ReportRetention & { now: Date }): Promise<number> {
+  const cutoff = new Date(p.now.getTime() - p.keepDays * 86_400_000).toISOString();
+  const res = await db
+    .prepare(
+      `UPDATE audit_runs SET report = '', report_gz = NULL, report_pruned_at = ?1
+       WHERE workspace_id = ?2 AND report_pruned_at IS NULL
+         AND (id NOT IN (SELECT id FROM audit_runs WHERE workspace_id = ?2 ORDER BY created_at DESC, id DESC LIMIT ?3)
+           OR (created_at < ?4 AND id <> (SELECT id FROM audit_runs WHERE workspace_id = ?2 ORDER BY created_at DESC, id DESC LIMIT 1)))`,
+    )
+    .bind(p.now.toISOString(), workspaceId, Math.max(1, Math.floor(p.keepRuns)), cutoff)
+    .run();
+  return res.meta.changes ?? 0;
+}
+
 export async function getLatestAudit(db: D1Database, workspaceId: string, opts: { raw?: boolean } = {}): Promise<AuditRunRow | null> {
   const r = await db.prepare("SELECT * FROM audit_runs WHERE workspace_id = ? ORDER BY created_at DESC, id DESC LIMIT 1").bind(workspaceId).first<Row>();
-  return r ? (opts.raw ? toRunRaw(r) : toRun(r)) : null;
+  if (!r) return null;
+  const row = await inflate(r);
+  return opts.raw ? toRunRaw(row) : toRun(row);
 }
 
 export async function getAudit(db: D1Database, workspaceId: string, id: string, opts: { raw?: boolean } = {}): Promise<AuditRunRow | null> {
   const r = await db.prepare("SELECT * FROM audit_runs WHERE workspace_id = ? AND id = ?").bind(workspaceId, id).first<Row>();
-  return r ? (opts.raw ? toRunRaw(r) : toRun(r)) : null;
+  if (!r) return null;
+  const row = await inflate(r);
+  return opts.raw ? toRunRaw(row) : toRun(row);
 }
 
 /** History without the full reports, newest first, paged by (created_at, id). */

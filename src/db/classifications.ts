@@ -58,7 +58,7 @@ function toAssessment(r: Parameters<typeof rowToIssue>[0] & ClassRow): StoredAss
 const SELECT = `SELECT i.*, c.constraint_name AS c_constraint, c.confidence AS c_confidence, c.runner_up AS c_runner_up, c.runner_up_conf AS c_runner_up_conf,
   c.decided_by AS c_decided_by, c.reasons AS c_reasons, c.impact AS c_impact, c.evidence AS c_evidence, c.exec_confidence AS c_exec_confidence,
   c.timing AS c_timing, c.score_reasons AS c_score_reasons, c.content_hash AS c_content_hash, c.pack_hash AS c_pack_hash
-  FROM issues i LEFT JOIN classifications c ON c.issue_id = i.id`;
+  FROM issues i LEFT JOIN classifications c ON c.issue_id = i.id AND c.workspace_id = i.workspace_id`;
 
 /** Issues (with any verdict) of a workspace, paged by id. */
 export async function listAssessments(

@@ -160,7 +160,7 @@ export async function findConnectionsBySite(db: D1Database, tracker: Tracker, si
 export async function findConnectionsByScope(db: D1Database, tracker: Tracker, scopeId: string): Promise<Connection[]> {
   const { results } = await db
     .prepare(
-      "SELECT c.* FROM connections c JOIN sync_state s ON s.connection_id = c.id WHERE c.tracker = ? AND s.scope_id = ? AND c.status NOT IN ('disconnected', 'revoked')",
+      "SELECT c.* FROM connections c JOIN sync_state s ON s.connection_id = c.id AND s.workspace_id = c.workspace_id WHERE c.tracker = ? AND s.scope_id = ? AND c.status NOT IN ('disconnected', 'revoked')",
     )
     .bind(tracker, scopeId)
     .all<Row>();

@@ -9,3 +9,10 @@ export async function checkDatabase(db: D1Database): Promise<{ ok: true; latency
     return { ok: false, error: (e as Error).message.slice(0, 200) };
   }
 }
+
+/** The database's size in bytes, as D1 reports it after a query (`meta.size_after`); null when the runtime does not say. */
+export async function databaseBytes(db: D1Database): Promise<number | null> {
+  const r = await db.prepare("SELECT 1").run();
+  const size = (r.meta as { size_after?: number } | undefined)?.size_after;
+  return typeof size === "number" && size > 0 ? size : null;
+}

@@ -215,7 +215,7 @@ export async function listReviewRows(db: D1Database, workspaceId: string): Promi
   const { results } = await db
     .prepare(
       `SELECT i.id, json_extract(i.iteration, '$.state') AS iteration_state, i.created_at, c.constraint_name, c.confidence, c.runner_up, c.runner_up_conf, c.decided_by, c.evidence
-       FROM issues i JOIN classifications c ON c.issue_id = i.id
+       FROM issues i JOIN classifications c ON c.issue_id = i.id AND c.workspace_id = i.workspace_id
        WHERE i.workspace_id = ? AND i.deleted = 0 AND c.decided_by != 'label'`,
     )
     .bind(workspaceId)

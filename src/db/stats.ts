@@ -70,3 +70,25 @@ export async function benchIssueSample(db: D1Database, workspaceId: string, limi
     .all<{ external_id: string; key: string; updated_at: string; labels: string; state_category: string }>();
   return results.map((r) => ({ externalId: r.external_id, key: r.key, updatedAt: r.updated_at, labels: r.labels, stateCategory: r.state_category }));
 }
+
+/**
+ * How fast this database takes writes from inside the Worker (DEMO-only `/dev/bench/writes`, for
+ * docs/scaling.md): `rows` 1 KB rows into a scratch table, one statement at a time or `batch` per
+ * db.batch (one transaction), then the table is dropped. Returns the elapsed milliseconds.
+ */
+export async function benchWrites(db: D1Database, p: { rows: number; batch: number }): Promise<{ rows: number; batch: number; ms: number }> {
+  // A scratch table per call, so calls running at once do not drop each other's table.
+  const table = `bench_writes_${crypto.randomUUID().replace(/-/g, "")}`;
+  await db.prepare(`CREATE TABLE ${table} (id INTEGER PRIMARY KEY, workspace_id TEXT NOT NULL, body TEXT NOT NULL)`).run();
+  const body = "x".repeat(1000);
+  const insert = () => db.prepare(`INSERT INTO ${table} (workspace_id, body) VALUES (?, ?)`).bind("bench", body);
+  const t0 = performance.now();
+  for (let done = 0; done < p.rows; done += p.batch) {
+    const n = Math.min(p.batch, p.rows - done);
+    if (n === 1) await insert().run();
+    else await db.batch(Array.from({ length: n }, insert));
+  }
+  const ms = performance.now() - t0;
+  await db.prepare(`DROP TABLE ${table}`).run();
+  return { rows: p.rows, batch: p.batch, ms };
+}

@@ -14,6 +14,7 @@ import { getConfig, type Env } from "../env";
 import { AppError } from "../errors";
 import { claimInvite, deleteSession, findInvite, joinWorkspace, upsertUser } from "../db/accounts";
 import { addMember, createWorkspace, listWorkspacesForUser } from "../db/workspaces";
+import { ensureRoomForNewTenant } from "../services/capacity";
 import { randomSecret, sha256Hex } from "../security/ids";
 import { consumeOAuthState, createOAuthState, type ConsumedOAuthState } from "../auth/oauth-state";
 import { accountPage, CsrfField } from "../auth/page";
@@ -143,6 +144,7 @@ export function createAuthRoutes(opts: AuthRoutesOptions) {
       await startSession(c, userId);
       let workspaces = await listWorkspacesForUser(c.env.DB, userId);
       if (workspaces.length === 0) {
+        await ensureRoomForNewTenant(c.env);
         const ws = await createWorkspace(c.env.DB, { name: `${account.name}'s workspace`, now: new Date(now) });
         await addMember(c.env.DB, ws.id, userId, "admin", new Date(now));
         workspaces = [{ ...ws, role: "admin" }];

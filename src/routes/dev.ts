@@ -5,12 +5,13 @@
  * `POST /dev/demo/history` backfills its audit history (see services/demo.ts)
  * and runs a fresh audit on top.
  * `GET /dev/stats?workspaceId=` and `GET /dev/bench/issues?workspaceId=&limit=`
- * are counting reads for the service benchmarks (bench/service.mjs).
+ * are counting reads for the service benchmarks (bench/service.mjs);
+ * `POST /dev/bench/writes?rows=&batch=` times D1 writes from inside the Worker (bench/worker-capacity.mjs).
  */
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env";
 import { getLatestAuditHead, listAuditHistory } from "../db/audits";
-import { benchIssueSample, benchStats } from "../db/stats";
+import { benchIssueSample, benchStats, benchWrites } from "../db/stats";
 import { createWorkspace, findDemoWorkspace } from "../db/workspaces";
 import { AppError } from "../errors";
 import { runWorkspaceAudit } from "../services/audit";
@@ -39,6 +40,10 @@ export const devRoutes = new Hono<AppEnv>()
     return c.json({ workspaceId: ws.id, backfilled: made, latestAuditId: latest?.id ?? null });
   })
   .get("/dev/stats", async (c) => c.json(await benchStats(c.env.DB, c.req.query("workspaceId") ?? null)))
+  .post("/dev/bench/writes", async (c) => {
+    const int = (v: string | undefined, lo: number, hi: number, d: number) => Math.min(hi, Math.max(lo, Math.floor(Number(v ?? d)) || d));
+    return c.json(await benchWrites(c.env.DB, { rows: int(c.req.query("rows"), 1, 20_000, 1000), batch: int(c.req.query("batch"), 1, 100, 1) }));
+  })
   .get("/dev/bench/issues", async (c) => {
     const workspaceId = c.req.query("workspaceId");
     if (!workspaceId) throw new AppError("bad_request", "workspaceId is required");

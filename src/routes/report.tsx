@@ -12,14 +12,18 @@ import { auditHistory } from "../services/audit";
 import { workspaceNav } from "./pages/shell";
 
 
-async function loadReport(c: Context<AppEnv>): Promise<{ id: string; report: AuditReport } | null> {
+/** The asked-for (or latest) audit's report; `pruned` when the run is past the report retention window (its summary stays in history). */
+async function loadReport(c: Context<AppEnv>): Promise<{ id: string; report: AuditReport } | { id: string; pruned: string } | null> {
   const ws = c.get("workspace");
   const auditId = c.req.query("audit");
   const row = auditId ? await getAudit(c.env.DB, ws.id, auditId.slice(0, 64)) : await getLatestAudit(c.env.DB, ws.id);
   if (!row) return null;
+  if (row.reportPrunedAt) return { id: row.id, pruned: row.createdAt };
   const parsed = AuditReportSchema.safeParse(upgradeStoredReport(row.report));
   return parsed.success ? { id: row.id, report: parsed.data } : null;
 }
+
+const prunedError = (createdAt: string) => ({ error: { code: "report_pruned" as const, message: `The full report of the audit of ${createdAt} is past the retention window; its summary is kept in the history.` } });
 
 const fileName = (ws: { name: string }, ext: string) => `backlog-audit-${ws.name.replace(/[^A-Za-z0-9_-]+/g, "-").slice(0, 40) || "workspace"}.${ext}`;
 
@@ -43,6 +47,20 @@ export const reportRoutes = new Hono<AppEnv>()
         </Layout>,
       );
     }
+    if ("pruned" in loaded) {
+      return c.html(
+        <Layout title={`${ws.name} · report`} nonce={nonce} nav={workspaceNav(ws.id, "report")}>
+          <h1>{ws.name}</h1>
+          <p data-testid="report-pruned" role="status">
+            The full report of the audit of {loaded.pruned} is past the retention window; its summary is kept in the history chart.
+          </p>
+          <p>
+            <a href={`/w/${ws.id}/report`}>The latest report</a>
+          </p>
+        </Layout>,
+        410,
+      );
+    }
     const history = await auditHistory(c.env.DB, ws.id, 120);
     const base = `/w/${ws.id}/report`;
     const q = c.req.query("audit") ? `?audit=${encodeURIComponent(loaded.id)}` : "";
@@ -59,10 +77,12 @@ export const reportRoutes = new Hono<AppEnv>()
   .get("/w/:workspaceId/report.md", requireWorkspace("member"), async (c) => {
     const loaded = await loadReport(c);
     if (!loaded) return c.json({ error: { code: "not_found", message: "No audit yet" } }, 404);
+    if ("pruned" in loaded) return c.json(prunedError(loaded.pruned), 410);
     return c.body(renderMarkdown(loaded.report, { workspaceName: c.get("workspace").name }), 200, { "content-type": "text/markdown; charset=utf-8", "content-disposition": `inline; filename="${fileName(c.get("workspace"), "md")}"` });
   })
   .get("/w/:workspaceId/report.csv", requireWorkspace("member"), async (c) => {
     const loaded = await loadReport(c);
     if (!loaded) return c.json({ error: { code: "not_found", message: "No audit yet" } }, 404);
+    if ("pruned" in loaded) return c.json(prunedError(loaded.pruned), 410);
     return c.body(renderCsv(loaded.report), 200, { "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="${fileName(c.get("workspace"), "csv")}"` });
   });

@@ -5,7 +5,7 @@
 import { scoreIssue } from "../../rules";
 import { AuditSummarySchema, runAudit, summarize, type AuditReport, type AuditSummary } from "../core/audit";
 import type { Classification, Issue } from "../core/types";
-import { insertAuditRun, listAuditHistory, type AuditRunRow } from "../db/audits";
+import { DEFAULT_REPORT_RETENTION, insertAuditRun, listAuditHistory, pruneAuditReports, type AuditRunRow, type ReportRetention } from "../db/audits";
 import { listAssessments } from "../db/classifications";
 import { getSettings, type WorkspaceSettings } from "../db/workspaces";
 import { newId } from "../security/ids";
@@ -40,10 +40,23 @@ export async function auditHistory(db: D1Database, workspaceId: string, limit = 
   return out;
 }
 
+/** The report retention window from the Worker's settings (`AUDIT_REPORTS_KEEP`, `AUDIT_REPORTS_KEEP_DAYS`); defaults for what is unset or invalid. */
+export function reportRetention(env: { AUDIT_REPORTS_KEEP?: string; AUDIT_REPORTS_KEEP_DAYS?: string }): ReportRetention {
+  const int = (v: string | undefined, fallback: number) => {
+    const n = Number(v);
+    return v !== undefined && v !== "" && Number.isInteger(n) && n >= 1 ? n : fallback;
+  };
+  return { keepRuns: int(env.AUDIT_REPORTS_KEEP, DEFAULT_REPORT_RETENTION.keepRuns), keepDays: int(env.AUDIT_REPORTS_KEEP_DAYS, DEFAULT_REPORT_RETENTION.keepDays) };
+}
+
+/**
+ * Audits the workspace, stores the run, then drops full reports past the retention window
+ * (summaries stay: the trend reads them).
+ */
 export async function runWorkspaceAudit(
   db: D1Database,
   workspaceId: string,
-  p: { trigger: AuditRunRow["trigger"]; now: Date },
+  p: { trigger: AuditRunRow["trigger"]; now: Date; retention?: ReportRetention },
 ): Promise<{ id: string; report: AuditReport; summary: AuditSummary }> {
   const settings = await getSettings(db, workspaceId);
   if (!settings) throw new Error(`workspace ${workspaceId} has no settings`);
@@ -70,5 +83,6 @@ export async function runWorkspaceAudit(
     summary,
     report,
   });
+  await pruneAuditReports(db, workspaceId, { ...(p.retention ?? DEFAULT_REPORT_RETENTION), now: p.now });
   return { id, report, summary };
 }

@@ -6,6 +6,7 @@ import type { Env } from "../env";
 import { createLogger } from "../log";
 import { webhooksExpiringBefore } from "../db/webhook-registrations";
 import { pruneDeliveries } from "../db/webhooks";
+import { capacityState } from "../services/capacity";
 import type { Job } from "./jobs";
 
 /** Refresh dynamic webhooks this long before they expire (Jira's live 30 days). */
@@ -22,6 +23,8 @@ export async function handleScheduled(controller: ScheduledController, env: Env,
   for (const [connectionId, ids] of await webhooksExpiringBefore(env.DB, new Date(now + WEBHOOK_REFRESH_AHEAD_MS))) {
     jobs.push({ type: "refresh-webhooks", connectionId, webhookIds: ids.slice(0, 100) });
   }
+  const capacity = await capacityState(env);
+  if (capacity.level !== "ok") log.warn("database near capacity", { bytes: capacity.bytes, alertBytes: capacity.marks.alertBytes, refuseBytes: capacity.marks.refuseBytes, refusingNewWorkspaces: capacity.level === "full" });
   // Trackers stop redelivering within hours; keep a week of delivery ids for de-duplication.
   await pruneDeliveries(env.DB, new Date(now - 7 * 86_400_000));
   // sendBatch takes at most 100 messages.

@@ -16,7 +16,7 @@ import { checkpointPage, finishRun, getSyncState, markWaiting, startRun, stopRun
 import { markDeliveries } from "../db/webhooks";
 import { getConfig } from "../env";
 import { newId } from "../security/ids";
-import { runWorkspaceAudit } from "../services/audit";
+import { reportRetention, runWorkspaceAudit } from "../services/audit";
 import { classifyPending } from "../services/classify";
 import { trainWorkspaceModel } from "../services/learning";
 import { authFor, connectorFor, markRevoked } from "../services/connectors";
@@ -178,7 +178,7 @@ async function enqueueWriteback(c: JobContext, workspaceId: string, connectionId
 }
 
 export const handleAudit = async (job: JobOf<"audit">, c: JobContext) => {
-  await runWorkspaceAudit(c.env.DB, job.workspaceId, { trigger: job.trigger, now: new Date(c.deps.now()) });
+  await runWorkspaceAudit(c.env.DB, job.workspaceId, { trigger: job.trigger, now: new Date(c.deps.now()), retention: reportRetention(c.env) });
   if (job.trigger === "sync" || job.trigger === "cron") {
     // New labels and overrides from the tracker: retrain the workspace model (it stays as is when nothing changed).
     await enqueue(c, { type: "learn", workspaceId: job.workspaceId });

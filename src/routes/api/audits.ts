@@ -4,11 +4,11 @@ import { z } from "zod";
 import type { AppEnv } from "../../app-env";
 import { AuditReportSchema, AuditSummarySchema } from "../../core/audit";
 import { ConstraintSchema } from "../../core/types";
-import { getAudit, getLatestAuditHead, listAuditHistory, type AuditRunRow } from "../../db/audits";
+import { getAudit, getLatestAuditHead, gzipText, listAuditHistory, type AuditRunRow } from "../../db/audits";
 import { getAssessment, listAssessments } from "../../db/classifications";
 import { AppError } from "../../errors";
 import { upgradeStoredReport } from "../../report/stored";
-import { runWorkspaceAudit } from "../../services/audit";
+import { reportRetention, runWorkspaceAudit } from "../../services/audit";
 import { classifyPending } from "../../services/classify";
 import { AuditHistoryItemSchema, AuditRunSchema, IssueVerdictSchema, PageQuery, WorkspaceParams, decodeCursor, encodeCursor, errorResponses, json } from "./schemas";
 
@@ -24,7 +24,7 @@ export function auditRunJson(r: AuditRunRow): string {
   // A report stored before the diagnosis lacks it (its summary has no verdict): upgrade it, so the
   // API answers what OpenAPI says. Current reports are streamed as stored.
   if (r.reportJson && (r.summaryJson as string).indexOf('"verdict":') < 0) report = JSON.stringify(upgradeStoredReport(JSON.parse(r.reportJson)));
-  return `{"id":${JSON.stringify(r.id)},"createdAt":${JSON.stringify(r.createdAt)},"trigger":${JSON.stringify(r.trigger)},"issueCount":${r.issueCount},"summary":${r.summaryJson},"report":${report}}`;
+  return `{"id":${JSON.stringify(r.id)},"createdAt":${JSON.stringify(r.createdAt)},"trigger":${JSON.stringify(r.trigger)},"issueCount":${r.issueCount},"summary":${r.summaryJson},"report":${report},"reportPrunedAt":${JSON.stringify(r.reportPrunedAt)}}`;
 }
 
 const rawJson = (c: { body: (b: string, s: 200 | 201, h: Record<string, string>) => Response }, text: string, status: 200 | 201 = 200) =>
@@ -32,18 +32,32 @@ const rawJson = (c: { body: (b: string, s: 200 | 201, h: Record<string, string>)
 
 /**
  * The latest audit's JSON per workspace, kept in the isolate: a stored audit never
- * changes, so the cheap head query decides whether the cached text is current.
+ * changes, so the cheap head query decides whether the cached text is current. Its
+ * gzip is made once, on the first request that accepts it.
  */
-const latestJson = new Map<string, { id: string; json: string }>();
-async function cachedAuditJson(db: D1Database, workspaceId: string, auditId: string): Promise<string> {
+type CachedAudit = { id: string; json: string; gz?: Uint8Array };
+const latestJson = new Map<string, CachedAudit>();
+async function cachedAuditJson(db: D1Database, workspaceId: string, auditId: string): Promise<CachedAudit> {
   const hit = latestJson.get(workspaceId);
-  if (hit?.id === auditId) return hit.json;
+  if (hit?.id === auditId) return hit;
   const row = await getAudit(db, workspaceId, auditId, { raw: true });
   if (!row) throw new AppError("not_found", "No such audit in this workspace");
-  const json = auditRunJson(row);
+  const entry: CachedAudit = { id: auditId, json: auditRunJson(row) };
   if (latestJson.size >= 50) latestJson.delete(latestJson.keys().next().value!);
-  latestJson.set(workspaceId, { id: auditId, json });
-  return json;
+  latestJson.set(workspaceId, entry);
+  return entry;
+}
+
+/**
+ * An audit's JSON, gzip-encoded for a client that accepts it (a report is ~100–150 KB of JSON
+ * and ~10× smaller compressed; sending it is most of the route's CPU). The body is already
+ * encoded, so the runtime must pass it through as is (`encodeBody: "manual"`).
+ */
+async function sendAudit(c: { req: { header(name: string): string | undefined } }, entry: CachedAudit, headers: Record<string, string>): Promise<Response> {
+  const base = { "content-type": "application/json; charset=utf-8", vary: "accept-encoding", ...headers };
+  if (!/\bgzip\b/i.test(c.req.header("accept-encoding") ?? "")) return new Response(entry.json, { status: 200, headers: base });
+  entry.gz ??= await gzipText(entry.json);
+  return new Response(entry.gz, { status: 200, headers: { ...base, "content-encoding": "gzip" }, encodeBody: "manual" });
 }
 
 export function registerAuditRoutes(api: OpenAPIHono<AppEnv>) {
@@ -65,7 +79,7 @@ export function registerAuditRoutes(api: OpenAPIHono<AppEnv>) {
       c.header("cache-control", "private, no-cache");
       // Audits never change once stored: a client holding this one gets a 304.
       if (c.req.header("if-none-match") === etag) return c.body(null, 304) as never;
-      return rawJson(c, await cachedAuditJson(c.env.DB, ws, head.id)) as never;
+      return (await sendAudit(c, await cachedAuditJson(c.env.DB, ws, head.id), { etag, "cache-control": "private, no-cache" })) as never;
     },
   );
 
@@ -84,9 +98,7 @@ export function registerAuditRoutes(api: OpenAPIHono<AppEnv>) {
       if (c.req.header("if-none-match") === etag) return c.body(null, 304) as never;
       const row = await getAudit(c.env.DB, c.get("workspace").id, auditId, { raw: true });
       if (!row) throw new AppError("not_found", "No such audit in this workspace");
-      c.header("etag", etag);
-      c.header("cache-control", "private, no-cache");
-      return rawJson(c, auditRunJson(row)) as never;
+      return (await sendAudit(c, { id: row.id, json: auditRunJson(row) }, { etag, "cache-control": "private, no-cache" })) as never;
     },
   );
 
@@ -122,7 +134,7 @@ export function registerAuditRoutes(api: OpenAPIHono<AppEnv>) {
       const ws = c.get("workspace");
       const now = () => new Date(c.get("deps").now());
       for (let i = 0; i < 50; i++) if (!(await classifyPending(c.env.DB, ws.id, { now: now() })).more) break;
-      const { id } = await runWorkspaceAudit(c.env.DB, ws.id, { trigger: "api", now: now() });
+      const { id } = await runWorkspaceAudit(c.env.DB, ws.id, { trigger: "api", now: now(), retention: reportRetention(c.env) });
       return rawJson(c, auditRunJson((await getAudit(c.env.DB, ws.id, id, { raw: true }))!), 201) as never;
     },
   );

@@ -34,11 +34,12 @@ export const AuditRunSchema = z
     trigger: z.enum(["manual", "cron", "sync", "demo", "api"]),
     issueCount: z.number().int(),
     summary: AuditSummarySchema,
-    report: AuditReportSchema,
+    report: AuditReportSchema.nullable().describe("The full report; null once the run is past the report retention window (its summary stays)."),
+    reportPrunedAt: z.string().nullable().describe("When the full report was dropped past the retention window; null while it is kept."),
   })
   .meta({ id: "AuditRun" });
 
-export const AuditHistoryItemSchema = AuditRunSchema.omit({ report: true }).meta({ id: "AuditHistoryItem" });
+export const AuditHistoryItemSchema = AuditRunSchema.omit({ report: true, reportPrunedAt: true }).meta({ id: "AuditHistoryItem" });
 
 export const PageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50).describe("Page size"),

@@ -1,0 +1,194 @@
+/**
+ * Bounded audit history on real D1 (issue 21): summaries stay for the life of the workspace, full
+ * reports only for the retention window, stored gzip-compressed; runs stored before migration 0009
+ * stay readable; the history chart still spans runs past the window; deleting a workspace erases
+ * every row that carries its id.
+ */
+import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import { beforeAll, describe, expect, it } from "vitest";
+import { IssueSchema, type IssueInput } from "../../src/core/types";
+import { pruneAuditReports } from "../../src/db/audits";
+import { createConnection, setSyncScopes } from "../../src/db/connections";
+import { upsertIssues } from "../../src/db/issues";
+import { createWorkspace, deleteWorkspace } from "../../src/db/workspaces";
+import type { Env } from "../../src/env";
+import worker from "../../src/index";
+import { reportRetention, runWorkspaceAudit } from "../../src/services/audit";
+import { classifyPending } from "../../src/services/classify";
+
+const testEnv = env as unknown as Env;
+const db = () => testEnv.DB;
+
+async function call(path: string, init?: RequestInit) {
+  const ctx = createExecutionContext();
+  const res = await worker.fetch(new Request(`http://127.0.0.1:8787${path}`, init), testEnv, ctx);
+  await waitOnExecutionContext(ctx);
+  return res;
+}
+
+const base = { tracker: "linear" as const, state: "Todo", createdAt: "2026-01-01T00:00:00Z", updatedAt: "2026-01-02T00:00:00Z" };
+const cycle = { kind: "cycle" as const, id: "c1", name: "Cycle 12", state: "active" as const };
+// A clear reliability bottleneck (customer requests with revenue behind two crashes), so every audit has a drift.
+const need = (customer: string, revenue: number) => ({ customer, revenue, size: 400, tier: "Enterprise", important: true, createdAt: "2026-01-02T00:00:00Z" });
+const ISSUES: IssueInput[] = [
+  { ...base, externalId: "1", key: "ENG-1", title: "App crashes on save when the file is large", labels: ["bug"], priority: 1, reactions: 14, iteration: cycle, estimate: 3, customerRequests: [need("Initech", 240_000), need("Hooli", 900_000)] },
+  { ...base, externalId: "2", key: "ENG-2", title: "Dashboard takes 30 seconds to load for big accounts", body: "Customers report timeouts; support escalation.", priority: 2, estimate: 5, customerRequests: [need("Globex", 600_000)], links: [{ url: "https://acme.zendesk.com/agent/tickets/8812", title: "Ticket 8812" }] },
+  { ...base, externalId: "3", key: "ENG-3", title: "Add dark mode to the settings page", iteration: cycle, estimate: 5 },
+  { ...base, externalId: "4", key: "ENG-4", title: "New users never finish onboarding", iteration: cycle, estimate: 2 },
+];
+
+async function seedWorkspace(name: string) {
+  const ws = await createWorkspace(db(), { name, isDemo: true });
+  const conn = await createConnection(db(), { workspaceId: ws.id, tracker: "linear", accountId: "org", accountName: "Acme", grantedScopes: ["read"], accessTokenEnc: null, refreshTokenEnc: null, tokenExpiresAt: null });
+  await setSyncScopes(db(), ws.id, conn.id, [{ kind: "team", id: "team-1", name: "Engineering" }]);
+  await upsertIssues(db(), { workspaceId: ws.id, connectionId: conn.id, scopeId: "team-1", issues: ISSUES.map((i) => IssueSchema.parse(i)), now: new Date("2026-01-03T00:00:00Z") });
+  await classifyPending(db(), ws.id, { now: new Date("2026-01-03T00:00:00Z") });
+  return ws.id;
+}
+
+type StoredRow = { id: string; created_at: string; report: string; has_gz: number; report_pruned_at: string | null; summary: string };
+const stored = async (ws: string) =>
+  (
+    await db()
+      .prepare("SELECT id, created_at, report, report_gz IS NOT NULL AS has_gz, report_pruned_at, summary FROM audit_runs WHERE workspace_id = ? ORDER BY created_at")
+      .bind(ws)
+      .all<StoredRow>()
+  ).results;
+
+const DAY = 86_400_000;
+const start = Date.parse("2026-02-01T06:00:00Z");
+
+describe("audit report retention", () => {
+  let ws = "";
+  const ids: string[] = [];
+  beforeAll(async () => {
+    ws = await seedWorkspace("Retention");
+    // Eight daily audits with a window of the latest 3 reports.
+    for (let d = 0; d < 8; d++) ids.push((await runWorkspaceAudit(db(), ws, { trigger: "cron", now: new Date(start + d * DAY), retention: { keepRuns: 3, keepDays: 90 } })).id);
+  });
+
+  it("keeps every summary and only the latest reports, gzip-compressed", async () => {
+    const rows = await stored(ws);
+    expect(rows.map((r) => r.id)).toEqual(ids);
+    expect(rows.every((r) => JSON.parse(r.summary).id === r.id)).toBe(true);
+    const kept = rows.filter((r) => r.report_pruned_at === null);
+    expect(kept.map((r) => r.id)).toEqual(ids.slice(-3));
+    expect(kept.every((r) => r.has_gz === 1 && r.report === "")).toBe(true);
+    const pruned = rows.filter((r) => r.report_pruned_at !== null);
+    expect(pruned).toHaveLength(5);
+    expect(pruned.every((r) => r.has_gz === 0 && r.report === "")).toBe(true);
+  });
+
+  it("serves a kept report in full and a pruned run as its summary with report null", async () => {
+    const latest = (await (await call(`/api/v1/workspaces/${ws}/audits/latest`)).json()) as { id: string; report: { dominant: { constraint: string | null } } | null; reportPrunedAt: string | null };
+    expect(latest.id).toBe(ids[7]);
+    expect(latest.report?.dominant).toBeTruthy();
+    expect(latest.reportPrunedAt).toBeNull();
+    const oldRes = await call(`/api/v1/workspaces/${ws}/audits/${ids[0]}`);
+    expect(oldRes.status).toBe(200);
+    const old = (await oldRes.json()) as { summary: { id: string }; report: unknown; reportPrunedAt: string | null };
+    expect(old.summary.id).toBe(ids[0]);
+    expect(old.report).toBeNull();
+    expect(old.reportPrunedAt).not.toBeNull();
+  });
+
+  it("keeps the history and the trend chart past the window", async () => {
+    const history = (await (await call(`/api/v1/workspaces/${ws}/audits?limit=50`)).json()) as { items: Array<{ id: string }> };
+    expect(history.items.map((i) => i.id)).toEqual([...ids].reverse());
+    const page = await (await call(`/w/${ws}/report`)).text();
+    expect(page).toContain('data-testid="trend-chart"');
+    expect(page).toContain("Drift trend over 8 audits");
+  });
+
+  it("answers a pruned report's page and exports with 410 and a stable code", async () => {
+    const html = await call(`/w/${ws}/report?audit=${ids[1]}`);
+    expect(html.status).toBe(410);
+    expect(await html.text()).toContain('data-testid="report-pruned"');
+    for (const ext of ["md", "csv"]) {
+      const res = await call(`/w/${ws}/report.${ext}?audit=${ids[1]}`);
+      expect(res.status).toBe(410);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe("report_pruned");
+    }
+  });
+
+  it("drops reports older than the day window, but never the latest run's", async () => {
+    const other = await seedWorkspace("Retention by age");
+    const a = await runWorkspaceAudit(db(), other, { trigger: "cron", now: new Date(start), retention: { keepRuns: 30, keepDays: 5 } });
+    const b = await runWorkspaceAudit(db(), other, { trigger: "cron", now: new Date(start + 4 * DAY), retention: { keepRuns: 30, keepDays: 5 } });
+    // 20 days later, with no newer audit: both are older than 5 days, the latest stays.
+    expect(await pruneAuditReports(db(), other, { keepRuns: 30, keepDays: 5, now: new Date(start + 20 * DAY) })).toBe(1);
+    const rows = await stored(other);
+    expect(rows.find((r) => r.id === a.id)?.report_pruned_at).not.toBeNull();
+    expect(rows.find((r) => r.id === b.id)?.report_pruned_at).toBeNull();
+    // The retention window of the first workspace is untouched by the second's pruning.
+    expect((await stored(ws)).filter((r) => r.report_pruned_at === null)).toHaveLength(3);
+  });
+
+  it("sends a report gzip-encoded to a client that accepts it, and the same JSON as identity to one that does not", async () => {
+    const path = `/api/v1/workspaces/${ws}/audits/latest`;
+    const plain = await call(path, { headers: { "accept-encoding": "identity" } });
+    expect(plain.headers.get("content-encoding")).toBeNull();
+    const text = await plain.text();
+    const gz = await call(path, { headers: { "accept-encoding": "gzip, br" } });
+    expect(gz.status).toBe(200);
+    expect(gz.headers.get("content-encoding")).toBe("gzip");
+    expect(gz.headers.get("etag")).toBe(`"${ids[7]}"`);
+    expect(gz.headers.get("vary")).toMatch(/accept-encoding/i);
+    const bytes = new Uint8Array(await gz.arrayBuffer());
+    expect(bytes.byteLength).toBeLessThan(text.length);
+    const inflated = await new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"))).text();
+    expect(JSON.parse(inflated)).toEqual(JSON.parse(text));
+    // A second request is served from the same cached bytes.
+    const again = new Uint8Array(await (await call(path, { headers: { "accept-encoding": "gzip" } })).arrayBuffer());
+    expect(again).toEqual(bytes);
+  });
+
+  it("reads the window from the Worker's settings, with defaults for unset or invalid values", () => {
+    expect(reportRetention({})).toEqual({ keepRuns: 30, keepDays: 90 });
+    expect(reportRetention({ AUDIT_REPORTS_KEEP: "7", AUDIT_REPORTS_KEEP_DAYS: "14" })).toEqual({ keepRuns: 7, keepDays: 14 });
+    expect(reportRetention({ AUDIT_REPORTS_KEEP: "0", AUDIT_REPORTS_KEEP_DAYS: "x" })).toEqual({ keepRuns: 30, keepDays: 90 });
+  });
+
+  it("still reads a run stored before migration 0009 (report as JSON text)", async () => {
+    const legacyWs = await seedWorkspace("Legacy");
+    const fresh = await runWorkspaceAudit(db(), legacyWs, { trigger: "api", now: new Date(start) });
+    const { report } = (await (await call(`/api/v1/workspaces/${legacyWs}/audits/${fresh.id}`)).json()) as { report: unknown };
+    // Rewrite it the way rows were stored before 0009: JSON text in `report`, no gzip.
+    await db().prepare("UPDATE audit_runs SET report = ?, report_gz = NULL WHERE id = ?").bind(JSON.stringify(report), fresh.id).run();
+    const legacy = (await (await call(`/api/v1/workspaces/${legacyWs}/audits/${fresh.id}`)).json()) as { report: unknown; reportPrunedAt: string | null };
+    expect(legacy.report).toEqual(report);
+    expect(legacy.reportPrunedAt).toBeNull();
+    const md = await call(`/w/${legacyWs}/report.md?audit=${fresh.id}`);
+    expect(md.status).toBe(200);
+  });
+});
+
+describe("deleting a workspace", () => {
+  it("erases every row that carries its id, in every table, and leaves other workspaces alone", async () => {
+    const doomed = await seedWorkspace("Doomed");
+    const kept = await seedWorkspace("Kept");
+    for (const w of [doomed, kept]) for (let d = 0; d < 3; d++) await runWorkspaceAudit(db(), w, { trigger: "cron", now: new Date(start + d * DAY), retention: { keepRuns: 2, keepDays: 90 } });
+    const { results: tables } = await db().prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name <> 'd1_migrations'").all<{ name: string }>();
+    const tenantTables: string[] = [];
+    for (const { name } of tables) {
+      const { results: cols } = await db().prepare("SELECT name FROM pragma_table_info(?)").bind(name).all<{ name: string }>();
+      if (cols.some((c) => c.name === "workspace_id")) tenantTables.push(name);
+    }
+    expect(tenantTables).toEqual(expect.arrayContaining(["issues", "classifications", "audit_runs", "connections", "sync_state", "workspace_settings"]));
+    const count = async (ws: string) => {
+      const out: Record<string, number> = {};
+      for (const t of tenantTables) out[t] = (await db().prepare(`SELECT count(*) AS n FROM ${t} WHERE workspace_id = ?`).bind(ws).first<{ n: number }>())!.n;
+      out.workspaces = (await db().prepare("SELECT count(*) AS n FROM workspaces WHERE id = ?").bind(ws).first<{ n: number }>())!.n;
+      return out;
+    };
+    const before = await count(doomed);
+    expect(before.audit_runs).toBe(3);
+    expect(before.issues).toBe(ISSUES.length);
+    await deleteWorkspace(db(), doomed);
+    const after = await count(doomed);
+    expect(Object.entries(after).filter(([, n]) => n > 0)).toEqual([]);
+    const other = await count(kept);
+    expect(other.audit_runs).toBe(3);
+    expect(other.issues).toBe(ISSUES.length);
+  });
+});
