@@ -6,7 +6,7 @@
  */
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { IssueSchema, type IssueInput } from "../../src/core/types";
+import { IssueSchema, type IssueInput } from "../../domain/types";
 import { pruneAuditReports } from "../../src/db/audits";
 import { createConnection, setSyncScopes } from "../../src/db/connections";
 import { upsertIssues } from "../../src/db/issues";
