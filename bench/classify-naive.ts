@@ -12,7 +12,7 @@ import type { Condition, Rule } from "../rules/engine/schema";
 
 type Test = (i: Issue) => boolean;
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 function textOf(i: Issue, fact: string): string {
   switch (fact) {
@@ -34,7 +34,7 @@ function textOf(i: Issue, fact: string): string {
 }
 
 /** One keyword as a regex source: word start, the keyword, simple inflections, word end (none for `word*`). */
-const keywordSource = (k: string) => `\\b${escape(k.replace(/\*$/, ""))}(s|es|ed|ing|ure)?${k.endsWith("*") ? "" : "\\b"}`;
+const keywordSource = (k: string) => `\\b${escapeRegex(k.replace(/\*$/, ""))}(s|es|ed|ing|ure)?${k.endsWith("*") ? "" : "\\b"}`;
 
 function compile(c: Condition, alternation: boolean): Test {
   if ("all" in c) {

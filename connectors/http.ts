@@ -3,7 +3,7 @@
  * and a mapping from tracker responses to `ConnectorError` codes. Each tracker
  * supplies how it reads its own rate-limit headers.
  */
-import { z } from "zod";
+import type { z } from "zod";
 import { ConnectorError } from "./errors";
 import type { FetchLike, RateLimitState } from "./types";
 

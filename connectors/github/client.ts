@@ -13,7 +13,7 @@
  * const gh = new GithubClient(http, "https://api.github.com");
  * const { items, next } = await gh.listIssues(token, "octo/repo", { since, page: 1 });
  */
-import { z } from "zod";
+import type { z } from "zod";
 import { ConnectorError } from "../errors";
 import { parseOrThrow, type HttpClient } from "../http";
 import {

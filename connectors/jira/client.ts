@@ -10,7 +10,7 @@
  * const page = await c.searchJql(auth, { jql, maxResults: 100, fields: ["summary"] });
  */
 import { ConnectorError } from "../errors";
-import { HttpClient, parseOrThrow, parseRetryAfter, type RateLimitReader } from "../http";
+import { type HttpClient, parseOrThrow, parseRetryAfter, type RateLimitReader } from "../http";
 import type { Auth } from "../types";
 import type { AdfDoc } from "./schema";
 import {

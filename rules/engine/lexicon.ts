@@ -257,7 +257,10 @@ export class Lexicon {
       if (bytes.length < n) bytes = new Uint8Array(n * 2);
       const r = encoder.encodeInto(text, bytes);
       // All ASCII (every other character takes 2+ bytes in UTF-8): read the bytes, same offsets.
-      if (r.read === n && r.written === n) return this.scanBytes(text, bytes, n, out);
+      if (r.read === n && r.written === n) {
+        this.scanBytes(text, bytes, n, out);
+        return;
+      }
     }
     this.scanChars(text, n, out);
   }

@@ -4,7 +4,7 @@
  * access tokens, rotating refresh tokens (a used refresh token is refused,
  * as Linear does since refresh tokens became mandatory), and revocation.
  */
-import { Hono } from "hono";
+import type { Hono } from "hono";
 import { html } from "hono/html";
 import { idMaker } from "./state";
 

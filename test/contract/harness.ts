@@ -113,7 +113,10 @@ export interface ContractHarness {
 
 /** Queue a fault on the harness (or on its sandbox when the harness has no override). */
 export function injectFault(h: ContractHarness, kind: FaultKind, opts: { retryAfterSec?: number } = {}): void {
-  if (h.fault) return h.fault(kind, opts);
+  if (h.fault) {
+    h.fault(kind, opts);
+    return;
+  }
   if (opts.retryAfterSec !== undefined) h.sandbox.faults.configure({ retryAfterSec: opts.retryAfterSec });
   h.sandbox.faults.queue(kind);
 }

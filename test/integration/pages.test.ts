@@ -146,8 +146,8 @@ describe("the settings page", () => {
     expect(html).not.toContain('data-testid="rulepack-preview"');
     // The textarea holds what was submitted (escaped).
     const textarea = /<textarea[^>]*>([\s\S]*?)<\/textarea>/.exec(html)![1]!;
-    const unescape = (s: string) => s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
-    expect(unescape(textarea)).toBe(`\n${pack}`);
+    const unescapeHtml = (s: string) => s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+    expect(unescapeHtml(textarea)).toBe(`\n${pack}`);
   });
 
   it("previews a valid pack: matches per rule, verdict counts and how many issues would change", async () => {
@@ -242,7 +242,7 @@ describe("the connections page", () => {
     expect(html).toContain('data-testid="sync-status"');
     for (const t of ["github", "linear", "jira"]) expect(html).toContain(`href="/w/${ws.id}/connect/${t}" data-testid="connect-${t}"`);
     expect(html).not.toContain('http-equiv="refresh"');
-    expect(html).toMatch(/data-testid="webhook-activity">[^]*none received yet/);
+    expect(html).toMatch(/data-testid="webhook-activity">[\s\S]*none received yet/);
 
     // Once webhooks are applied (the consumer notes them), the card says when and how many.
     await noteWebhooksApplied(h.env.DB, conn.id, 3, new Date("2026-11-20T10:00:00Z"));

@@ -53,7 +53,7 @@ export function crossWorkspaceJoins(sql: string, tenants: Map<string, string>): 
       const joinedOnWorkspace = tenantPrior.some((a) => {
         const other = `${a}.${tenants.get(aliases.get(a)!)}`;
         const mine = `${alias}.${key}`;
-        return new RegExp(`${escape(mine)}\\s*=\\s*${escape(other)}|${escape(other)}\\s*=\\s*${escape(mine)}`).test(on);
+        return new RegExp(`${escapeRegex(mine)}\\s*=\\s*${escapeRegex(other)}|${escapeRegex(other)}\\s*=\\s*${escapeRegex(mine)}`).test(on);
       });
       if (tenantPrior.length && !joinedOnWorkspace) bad.push(m[0].trim());
     }
@@ -61,7 +61,7 @@ export function crossWorkspaceJoins(sql: string, tenants: Map<string, string>): 
   }
   return bad;
 }
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sourceFiles(join(dir, e.name)) : /\.tsx?$/.test(e.name) ? [join(dir, e.name)] : []));

@@ -233,9 +233,11 @@ export async function settingsPage(c: Context<AppEnv>, state: SettingsPageState 
           <p class="hint">
             <code>extends: default</code> starts from these rules. Override one by reusing its id, or list ids under <code>disable</code>.
           </p>
-          <pre class="source" tabindex={0} aria-label="Default rule pack source">
-            {DEFAULT_PACK_SOURCE}
-          </pre>
+          <section aria-label="Default rule pack source">
+            <pre class="source" tabindex={0}>
+              {DEFAULT_PACK_SOURCE}
+            </pre>
+          </section>
         </details>
       </>
     ),
