@@ -19,6 +19,7 @@ import { getConfig } from "../env";
 import { newId } from "../security/ids";
 import { runWorkspaceAudit } from "../services/audit";
 import { classifyPending } from "../services/classify";
+import { loadConnectionContext } from "../services/job-context";
 import { trainWorkspaceModel } from "../services/learning";
 import { authFor, connectorFor, markRevoked } from "../services/connectors";
 import { routeWebhook } from "../services/webhooks";
@@ -259,21 +260,25 @@ export async function applyWebhookEvents(c: JobContext, connection: Connection, 
     throw e;
   }
   if (changedIds.length === 0) return;
+  // From here on the job needs the workspace's settings and latest audit head: loaded once, with the
+  // connection the route lookup already returned, and handed to classification and write-back.
+  const context = await loadConnectionContext(db, connection);
+  if (!context) return;
   // A webhook usually changes one or two issues: classify them and write back in this same job,
   // instead of two more queue hops (each waits for a batch), so an edit is labelled in about a second.
-  const r = await classifyPending(db, connection.workspaceId, { now, limit: INLINE_CLASSIFY_LIMIT });
+  const r = await classifyPending(db, connection.workspaceId, { now, limit: INLINE_CLASSIFY_LIMIT, context });
   if (r.more) {
     await enqueue(c, { type: "classify", workspaceId: connection.workspaceId, all: false, then: "writeback", connectionId: connection.id });
     return;
   }
   const ids = [...new Set(changedIds)];
-  const runId = await startWritebackRun(db, { workspaceId: connection.workspaceId, connectionId: connection.id, now, automatic: true });
+  const runId = await startWritebackRun(db, { workspaceId: connection.workspaceId, connectionId: connection.id, now, automatic: true, context });
   if (!runId) return;
-  const result = await runWriteback(db, getConfig(c.env), c.deps, { workspaceId: connection.workspaceId, connectionId: connection.id, runId, issueIds: ids.slice(0, INLINE_WRITEBACK_LIMIT) });
+  const result = await runWriteback(db, getConfig(c.env), c.deps, { workspaceId: connection.workspaceId, connectionId: connection.id, runId, issueIds: ids.slice(0, INLINE_WRITEBACK_LIMIT), context });
   if (result?.retryAt) await enqueue(c, { type: "writeback", workspaceId: connection.workspaceId, connectionId: connection.id, runId, issueIds: ids.slice(0, INLINE_WRITEBACK_LIMIT) }, (result.retryAt - c.deps.now()) / 1000);
   // More changed issues than one invocation should write: their own runs, one queue message each.
   for (let i = INLINE_WRITEBACK_LIMIT; i < ids.length; i += INLINE_WRITEBACK_LIMIT) {
-    const more = await startWritebackRun(db, { workspaceId: connection.workspaceId, connectionId: connection.id, now, automatic: true, concurrent: true });
+    const more = await startWritebackRun(db, { workspaceId: connection.workspaceId, connectionId: connection.id, now, automatic: true, concurrent: true, context });
     if (more) await enqueue(c, { type: "writeback", workspaceId: connection.workspaceId, connectionId: connection.id, runId: more, issueIds: ids.slice(i, i + INLINE_WRITEBACK_LIMIT) });
   }
 }
