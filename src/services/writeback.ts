@@ -25,7 +25,7 @@ import {
 import type { Classification } from "../core/types";
 import { getLatestAuditHead } from "../db/audits";
 import { listAssessments } from "../db/classifications";
-import { getConnection, getConnectionForJob, transitionConnectionStatus, type Connection } from "../db/connections";
+import { getConnection, transitionConnectionStatus, type Connection } from "../db/connections";
 import {
   createWritebackRun,
   finishWritebackRun,
