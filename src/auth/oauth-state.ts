@@ -5,7 +5,7 @@
  * use: consuming deletes the row atomically (`DELETE … RETURNING`), so a replay
  * finds nothing.
  */
-import type { Tracker } from "../core/types";
+import type { Tracker } from "../../domain/types";
 import { insertOAuthState, takeOAuthState, type OAuthPurpose } from "../db/oauth-states";
 import { AppError } from "../errors";
 import { decryptSecret, encryptSecret, type KeyMaterial } from "../security/crypto";

@@ -2,7 +2,7 @@
  * Stored OAuth states (`oauth_states`): keyed by the state's SHA-256, carrying the encrypted PKCE
  * verifier. The flow itself (minting, binding, checks) is in src/auth/oauth-state.ts.
  */
-import type { Tracker } from "../core/types";
+import type { Tracker } from "../../domain/types";
 
 export type OAuthPurpose = "connect" | "signin";
 

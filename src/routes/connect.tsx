@@ -11,7 +11,7 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
 import type { AppEnv } from "../app-env";
 import { consumeOAuthState, createOAuthState, requireWorkspace, resolveRole } from "../auth";
-import { TrackerSchema, type Tracker } from "../core/types";
+import { TrackerSchema, type Tracker } from "../../domain/types";
 import { getConnection } from "../db/connections";
 import { getWorkspace } from "../db/workspaces";
 import { getConfig } from "../env";

@@ -5,7 +5,7 @@
  * registered then) and disconnecting (revoke where the tracker allows it, delete the tokens).
  */
 import type { Connector, SyncScope } from "../../connectors/types";
-import type { Tracker } from "../core/types";
+import type { Tracker } from "../../domain/types";
 import { createConnection, disconnectConnection, setSyncScopes, updateTokens, type Connection } from "../db/connections";
 import { saveWebhookRegistrations } from "../db/webhook-registrations";
 import type { Deps } from "../deps";
