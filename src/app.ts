@@ -24,7 +24,20 @@ import { webhookRoutes } from "./routes/webhooks";
 import { workspaceRoutes } from "./routes/workspaces";
 import { connectorFor } from "./services/connectors";
 
-export function createApp(deps: Deps = defaultDeps()) {
+/** What the app is built from: the injected dependencies, and whether the local-demo routes exist. */
+export interface AppDeps extends Deps {
+  /** DEMO_MODE=1: mount `/dev/*` (demo seeding, browser fixtures, bench counters). Never set in production. */
+  demoMode?: boolean;
+}
+
+/**
+ * Builds the app. `src/index.ts` builds one per DEMO_MODE value (env is per request on Workers);
+ * tests build their own.
+ *
+ * @example
+ * const app = createApp({ ...defaultDeps(), demoMode: isDemoMode(env) });
+ */
+export function createApp(deps: AppDeps = defaultDeps()) {
   const app = new Hono<AppEnv>();
   app.use("*", requestContext());
   app.use("*", async (c, next) => {
@@ -47,8 +60,10 @@ export function createApp(deps: Deps = defaultDeps()) {
   app.route("/", connectRoutes);
   app.route("/", reportRoutes);
   app.route("/", pageRoutes);
-  app.route("/", devRoutes);
-  app.route("/", devFixtureRoutes);
+  if (deps.demoMode) {
+    app.route("/", devRoutes);
+    app.route("/", devFixtureRoutes);
+  }
   const api = createApi();
   app.route("/", api);
   let doc: unknown = null;

@@ -6,13 +6,14 @@
  * finds nothing.
  */
 import type { Tracker } from "../../domain/types";
+import { insertOAuthState, takeOAuthState, type OAuthPurpose } from "../db/oauth-states";
 import { AppError } from "../errors";
 import { decryptSecret, encryptSecret, type KeyMaterial } from "../security/crypto";
 import { base64url, randomSecret, sha256Hex } from "../security/ids";
 import { safeRedirectPath } from "./util";
 
 export const OAUTH_STATE_TTL_MS = 10 * 60_000;
-export type OAuthPurpose = "connect" | "signin";
+export type { OAuthPurpose };
 
 export interface CreateOAuthStateInput {
   /** The session id (SHA-256) the flow is bound to, or a `pre:` binding for sign-in; null = unbound (avoid). */
@@ -67,27 +68,19 @@ export async function createOAuthState(db: D1Database, p: CreateOAuthStateInput)
   const verifier = randomSecret(48);
   const expiresAt = new Date(now + OAUTH_STATE_TTL_MS).toISOString();
   const encrypted = await encryptSecret(p.keys, verifier, ctxFor(hash));
-  await db.batch([
-    db.prepare("DELETE FROM oauth_states WHERE expires_at <= ?").bind(new Date(now).toISOString()),
-    db
-      .prepare(
-        "INSERT INTO oauth_states (state, session_id, workspace_id, tracker, purpose, code_verifier, redirect_to, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-      )
-      .bind(hash, p.sessionId, p.workspaceId ?? null, p.tracker, p.purpose, encrypted, safeRedirectPath(p.redirectTo), new Date(now).toISOString(), expiresAt),
-  ]);
+  await insertOAuthState(db, {
+    stateHash: hash,
+    sessionId: p.sessionId,
+    workspaceId: p.workspaceId ?? null,
+    tracker: p.tracker,
+    purpose: p.purpose,
+    codeVerifierEnc: encrypted,
+    redirectTo: safeRedirectPath(p.redirectTo),
+    createdAt: new Date(now).toISOString(),
+    expiresAt,
+  });
   return { state, codeChallenge: await pkceChallenge(verifier), codeChallengeMethod: "S256", expiresAt };
 }
-
-type StateRow = {
-  state: string;
-  session_id: string | null;
-  workspace_id: string | null;
-  tracker: Tracker;
-  purpose: OAuthPurpose;
-  code_verifier: string | null;
-  redirect_to: string | null;
-  expires_at: string;
-};
 
 /**
  * Consumes a state exactly once. Throws AppError `oauth_state_invalid` when it
@@ -110,30 +103,27 @@ export async function consumeOAuthState(
   if (!state || state.length > 256) throw new AppError("oauth_state_invalid", "The sign-in link is missing its state parameter: start again");
   const now = opts.now ?? Date.now();
   const hash = await sha256Hex(state);
-  const row = await db
-    .prepare("DELETE FROM oauth_states WHERE state = ? RETURNING state, session_id, workspace_id, tracker, purpose, code_verifier, redirect_to, expires_at")
-    .bind(hash)
-    .first<StateRow>();
+  const row = await takeOAuthState(db, hash);
   if (!row) throw new AppError("oauth_state_invalid", "This authorization was already used or is unknown: start again", { reason: "reused_or_unknown" });
-  if (Date.parse(row.expires_at) <= now) throw new AppError("oauth_state_invalid", "This authorization expired (10 minutes): start again", { reason: "expired" });
+  if (Date.parse(row.expiresAt) <= now) throw new AppError("oauth_state_invalid", "This authorization expired (10 minutes): start again", { reason: "expired" });
   if (row.tracker !== tracker) throw new AppError("oauth_state_invalid", "This authorization was started for another tracker", { reason: "mismatched_tracker" });
   const bindings = Array.isArray(sessionId) ? sessionId : [sessionId];
-  if (row.session_id !== null && !bindings.includes(row.session_id)) {
+  if (row.sessionId !== null && !bindings.includes(row.sessionId)) {
     throw new AppError("oauth_state_invalid", "This authorization was started in another browser session: start again from this browser", { reason: "mismatched_session" });
   }
-  if (!row.code_verifier) throw new AppError("oauth_state_invalid", "This authorization has no PKCE verifier", { reason: "corrupt" });
+  if (!row.codeVerifierEnc) throw new AppError("oauth_state_invalid", "This authorization has no PKCE verifier", { reason: "corrupt" });
   let codeVerifier: string;
   try {
-    codeVerifier = await decryptSecret(opts.keys, row.code_verifier, ctxFor(hash));
+    codeVerifier = await decryptSecret(opts.keys, row.codeVerifierEnc, ctxFor(hash));
   } catch {
     throw new AppError("oauth_state_invalid", "This authorization can no longer be verified (key rotated): start again", { reason: "undecryptable" });
   }
   return {
-    sessionId: row.session_id,
-    workspaceId: row.workspace_id,
+    sessionId: row.sessionId,
+    workspaceId: row.workspaceId,
     tracker: row.tracker,
     purpose: row.purpose,
     codeVerifier,
-    redirectTo: safeRedirectPath(row.redirect_to),
+    redirectTo: safeRedirectPath(row.redirectTo),
   };
 }

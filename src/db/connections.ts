@@ -143,6 +143,18 @@ export async function getConnectionForJob(db: D1Database, id: string): Promise<C
   return r ? toConnection(r) : null;
 }
 
+/** The workspace a connection belongs to (the dead-letter consumer records failures under it), or null. */
+export async function getConnectionWorkspaceId(db: D1Database, id: string): Promise<string | null> {
+  const r = await db.prepare("SELECT workspace_id FROM connections WHERE id = ?").bind(id).first<{ workspace_id: string }>();
+  return r?.workspace_id ?? null;
+}
+
+/** Connections the cron re-syncs: everything not stopped by a person or a revoked grant. */
+export async function listConnectionIdsToResync(db: D1Database): Promise<string[]> {
+  const { results } = await db.prepare("SELECT id FROM connections WHERE status IN ('active', 'rate_limited', 'error')").all<{ id: string }>();
+  return results.map((r) => r.id);
+}
+
 export async function listConnections(db: D1Database, workspaceId: string): Promise<Connection[]> {
   const { results } = await db.prepare("SELECT * FROM connections WHERE workspace_id = ? ORDER BY created_at").bind(workspaceId).all<Row>();
   return results.map(toConnection);

@@ -44,6 +44,12 @@ export async function getWorkspace(db: D1Database, id: string): Promise<Workspac
   return r ? toWorkspace(r) : null;
 }
 
+/** Every workspace id (the cron audits each one). */
+export async function listWorkspaceIds(db: D1Database): Promise<string[]> {
+  const { results } = await db.prepare("SELECT id FROM workspaces").all<{ id: string }>();
+  return results.map((r) => r.id);
+}
+
 export async function findDemoWorkspace(db: D1Database): Promise<Workspace | null> {
   const r = await db.prepare("SELECT id, name, is_demo, created_at FROM workspaces WHERE is_demo = 1 ORDER BY created_at LIMIT 1").first<WorkspaceRow>();
   return r ? toWorkspace(r) : null;

@@ -1,26 +1,25 @@
 /** @jsxImportSource hono/jsx */
 /**
- * Connecting a tracker: the OAuth authorize redirect (state bound to the
- * browser, PKCE), the callback (code exchange, discovery, encrypted token
- * storage), the scope picker (repos, teams or projects), the first sync, and
- * disconnecting (revoke where the tracker allows it, delete the tokens).
+ * Connecting a tracker, over HTTP: the OAuth authorize redirect (state bound to
+ * the browser, PKCE), the callback, the scope picker (repos, teams or projects)
+ * and disconnecting. The work (code exchange, discovery, encrypted token
+ * storage, webhook registration, the first sync, revoking) is in
+ * src/services/connect.ts.
  */
 import { Hono, type Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
-import type { SyncScope } from "../../connectors/types";
 import type { AppEnv } from "../app-env";
 import { consumeOAuthState, createOAuthState, requireWorkspace, resolveRole } from "../auth";
 import { TrackerSchema, type Tracker } from "../../domain/types";
-import { createConnection, disconnectConnection, getConnection, setSyncScopes, updateTokens } from "../db/connections";
+import { getConnection } from "../db/connections";
 import { getWorkspace } from "../db/workspaces";
-import { saveWebhookRegistrations } from "../db/webhook-registrations";
 import { getConfig } from "../env";
 import { AppError } from "../errors";
 import { Layout } from "../report";
-import { decryptSecret } from "../security/crypto";
 import { randomSecret, sha256Hex } from "../security/ids";
-import { authFor, connectorFor, encryptTokens, usesGithubApp } from "../services/connectors";
+import { chooseSyncScopes, completeConnect, connectRedirectUri, disconnect, reachableScopes, type ConnectContext } from "../services/connect";
+import { connectorFor } from "../services/connectors";
 
 export const TRACKER_NAMES: Record<Tracker, string> = { github: "GitHub", linear: "Linear", jira: "Jira" };
 const BIND_COOKIE = "ba_oauth_bind";
@@ -31,7 +30,9 @@ const parseTracker = (v: string | undefined): Tracker => {
   return r.data;
 };
 
-export const connectRedirectUri = (publicBase: string, tracker: Tracker) => `${publicBase.replace(/\/$/, "")}/oauth/${tracker}/callback`;
+export { connectRedirectUri };
+
+const connectContext = (c: Context<AppEnv>): ConnectContext => ({ db: c.env.DB, config: getConfig(c.env), deps: c.get("deps"), log: c.get("log") });
 
 /**
  * What the OAuth state is bound to: the signed-in session, or (local demo
@@ -87,42 +88,14 @@ export const connectRoutes = new Hono<AppEnv>()
     if (!target || (await resolveRole(c, target)) !== "admin") throw new AppError("not_found", "No such workspace");
     const code = c.req.query("code");
     if (!code || code.length > 512) throw new AppError("bad_request", "The tracker sent no authorization code");
-    const connector = connectorFor(tracker, config, deps);
-    const tokens = await connector.oauth.exchangeCode({ code, redirectUri: connectRedirectUri(config.PUBLIC_BASE_URL, tracker), codeVerifier: rec.codeVerifier });
-    const discovery = await connector.oauth.discover({ accessToken: tokens.accessToken });
-    // One connection per site (Jira cloud site, GitHub installation); Linear has one workspace per grant.
-    const sites = tracker === "linear" || discovery.sites.length === 0 ? [null] : discovery.sites;
-    const created: string[] = [];
-    for (const site of sites) {
-      const conn = await createConnection(c.env.DB, {
-        workspaceId: rec.workspaceId,
-        tracker,
-        accountId: discovery.account.id,
-        accountName: site ? `${discovery.account.name} · ${site.name}` : discovery.account.name,
-        siteId: site?.id ?? tokens.installationId ?? null,
-        siteUrl: site?.url ?? discovery.account.url ?? null,
-        grantedScopes: tokens.scopes,
-        accessTokenEnc: null,
-        refreshTokenEnc: null,
-        tokenExpiresAt: null,
-        status: "active",
-        now: new Date(deps.now()),
-      });
-      // With the GitHub App configured, the connection works with installation tokens (see usesGithubApp).
-      const stored = usesGithubApp(config, conn) ? await connector.oauth.refresh({ ...tokens, refreshToken: null, installationId: conn.siteId! }) : tokens;
-      await updateTokens(c.env.DB, conn.id, await encryptTokens(config, conn, stored), new Date(deps.now()));
-      created.push(conn.id);
-    }
+    const created = await completeConnect(connectContext(c), { workspaceId: rec.workspaceId, tracker, code, codeVerifier: rec.codeVerifier });
     return c.redirect(`/w/${rec.workspaceId}/connections/${created[0]}/scopes`, 303);
   })
   .get("/w/:workspaceId/connections/:connectionId/scopes", requireWorkspace("admin"), async (c) => {
     const ws = c.get("workspace");
     const conn = await getConnection(c.env.DB, ws.id, c.req.param("connectionId"));
     if (!conn) throw new AppError("not_found", "No such connection in this workspace");
-    const config = getConfig(c.env);
-    const connector = connectorFor(conn.tracker, config, c.get("deps"));
-    const discovery = await connector.oauth.discover(await authFor(c.env.DB, config, c.get("deps"), conn, connector));
-    const available = discovery.scopes.filter((s) => !conn.siteId || !s.siteId || s.siteId === conn.siteId);
+    const available = await reachableScopes(connectContext(c), conn);
     const chosen = new Set(conn.syncScopes.map((s) => s.id));
     const noun = conn.tracker === "github" ? "repositories" : conn.tracker === "linear" ? "teams" : "projects";
     const csrf = c.get("session")?.csrfToken;
@@ -157,38 +130,15 @@ export const connectRoutes = new Hono<AppEnv>()
     if (!conn) throw new AppError("not_found", "No such connection in this workspace");
     const form = await c.req.parseBody({ all: true });
     const picked = new Set(z.array(z.string().max(200)).max(500).parse([form.scope ?? []].flat().filter((v) => typeof v === "string")));
-    const config = getConfig(c.env);
-    const deps = c.get("deps");
-    const connector = connectorFor(conn.tracker, config, deps);
-    const auth = await authFor(c.env.DB, config, deps, conn, connector);
-    const discovery = await connector.oauth.discover(auth);
     // Only scopes the grant really reaches can be picked.
-    const scopes: SyncScope[] = discovery.scopes.filter((s) => picked.has(s.id) && (!conn.siteId || !s.siteId || s.siteId === conn.siteId));
+    const scopes = await chooseSyncScopes({ ...connectContext(c), queue: c.env.SYNC_QUEUE }, conn, picked);
     if (scopes.length === 0) throw new AppError("validation_failed", "Pick at least one scope the grant reaches");
-    await setSyncScopes(c.env.DB, ws.id, conn.id, scopes, new Date(deps.now()));
-    if (conn.tracker === "jira" && "registerWebhooks" in connector && conn.siteId) {
-      const jira = connector as unknown as { registerWebhooks(a: typeof auth, siteId: string, url: string, keys: string[]): Promise<{ ids: number[]; errors: string[] }> };
-      const r = await jira.registerWebhooks({ ...auth, siteId: conn.siteId }, conn.siteId, `${config.PUBLIC_BASE_URL}/webhooks/jira`, scopes.map((s) => s.id)).catch((e: Error) => ({ ids: [], errors: [e.message] }));
-      if (r.errors.length) c.get("log").warn("jira webhook registration", { errors: r.errors.slice(0, 3) });
-      // Jira's dynamic webhooks live 30 days; the cron refreshes them before that.
-      const expiresAt = new Date(deps.now() + 30 * 86_400_000).toISOString();
-      await saveWebhookRegistrations(c.env.DB, { workspaceId: ws.id, connectionId: conn.id, ids: r.ids, expiresAt, now: new Date(deps.now()) });
-    }
-    await c.env.SYNC_QUEUE.send({ type: "sync-start", connectionId: conn.id, reason: "connect" });
     return c.redirect(`/w/${ws.id}/connections?done=syncing`, 303);
   })
   .post("/w/:workspaceId/connections/:connectionId/disconnect", requireWorkspace("admin"), async (c) => {
     const ws = c.get("workspace");
     const conn = await getConnection(c.env.DB, ws.id, c.req.param("connectionId"));
     if (!conn) throw new AppError("not_found", "No such connection in this workspace");
-    const config = getConfig(c.env);
-    const connector = connectorFor(conn.tracker, config, c.get("deps"));
-    if (connector.oauth.revoke && conn.accessTokenEnc) {
-      const ctx = (f: string) => `${conn.workspaceId}/${conn.id}/${f}`;
-      const accessToken = await decryptSecret(config.TOKEN_ENCRYPTION_KEYS, conn.accessTokenEnc, ctx("access")).catch(() => null);
-      const refreshToken = conn.refreshTokenEnc ? await decryptSecret(config.TOKEN_ENCRYPTION_KEYS, conn.refreshTokenEnc, ctx("refresh")).catch(() => null) : null;
-      if (accessToken) await connector.oauth.revoke({ accessToken, refreshToken, expiresAt: conn.tokenExpiresAt, scopes: conn.grantedScopes }).catch((e: Error) => c.get("log").warn("revoke failed", { error: e.message }));
-    }
-    await disconnectConnection(c.env.DB, ws.id, conn.id, new Date(c.get("deps").now()));
+    await disconnect(connectContext(c), conn);
     return c.redirect(`/w/${ws.id}/connections?done=disconnected`, 303);
   });

@@ -4,7 +4,7 @@
  * (browser tests use it to put hostile text into a report). `POST
  * /dev/fixtures/scenario` creates a separate open demo workspace holding one
  * scenario backlog (issues, declared focus and its date), so a browser can
- * audit and read it. Never mounted behaviour in production: DEMO_MODE is unset there.
+ * audit and read it. Mounted by `createApp` only when DEMO_MODE=1, which production never sets.
  */
 import { Hono } from "hono";
 import { z } from "zod";
@@ -17,10 +17,6 @@ import { AppError } from "../errors";
 import { readJson } from "../middleware/request";
 
 export const devFixtureRoutes = new Hono<AppEnv>()
-  .use("/dev/fixtures/*", async (c, next) => {
-    if (c.env.DEMO_MODE !== "1") throw new AppError("not_found", `No route for ${c.req.method} ${c.req.path}`);
-    await next();
-  })
   .post("/dev/fixtures/issue", async (c) => {
     const issue = await readJson(c, IssueSchema);
     const ws = await findDemoWorkspace(c.env.DB);

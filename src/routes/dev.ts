@@ -1,6 +1,6 @@
 /**
- * Local-demo routes. They are always mounted, but answer 404 `not_found` unless DEMO_MODE=1
- * (never set in production):
+ * Local-demo routes, mounted by `createApp` only when DEMO_MODE=1 (never set in production);
+ * without it `/dev/*` is an unknown path (404 `not_found`):
  * `POST /dev/demo/seed` creates the demo workspace once and returns its id;
  * `POST /dev/demo/history` backfills its audit history (see services/demo.ts)
  * and runs a fresh audit on top.
@@ -19,10 +19,6 @@ import { classifyPending } from "../services/classify";
 import { backfillDemoHistory } from "../services/demo";
 
 export const devRoutes = new Hono<AppEnv>()
-  .use("/dev/*", async (c, next) => {
-    if (c.env.DEMO_MODE !== "1") throw new AppError("not_found", `No route for ${c.req.method} ${c.req.path}`);
-    await next();
-  })
   .post("/dev/demo/seed", async (c) => {
     const existing = await findDemoWorkspace(c.env.DB);
     const ws = existing ?? (await createWorkspace(c.env.DB, { name: "Acme (demo)", isDemo: true }));

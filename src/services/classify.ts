@@ -7,6 +7,7 @@ import type { Constraint } from "../../domain/types";
 import { getLatestAuditHead } from "../db/audits";
 import { listAssessments, saveClassifications } from "../db/classifications";
 import { getSettings } from "../db/workspaces";
+import type { ConnectionContext } from "./job-context";
 import { classifyForWorkspace, learnerHash, loadLearner } from "./learning";
 import { compiledPackFor } from "./rule-packs";
 
@@ -22,14 +23,18 @@ export async function latestDominant(db: D1Database, workspaceId: string): Promi
  * Classifies up to `limit` issues that need it. Returns how many were done and
  * whether more remain (the caller re-enqueues).
  */
-export async function classifyPending(db: D1Database, workspaceId: string, opts: { limit?: number; now?: Date } = {}): Promise<{ classified: number; more: boolean }> {
-  const settings = await getSettings(db, workspaceId);
+export async function classifyPending(
+  db: D1Database,
+  workspaceId: string,
+  opts: { limit?: number; now?: Date; /** Settings and audit head already loaded by the job (not read again). */ context?: Pick<ConnectionContext, "settings" | "latestAudit"> } = {},
+): Promise<{ classified: number; more: boolean }> {
+  const settings = opts.context ? opts.context.settings : await getSettings(db, workspaceId);
   if (!settings) return { classified: 0, more: false };
   const { compiled, hash: packHash } = compiledPackFor(settings);
   // The workspace's review answers and live workspace model (src/services/learning.ts); without them this is the global pack.
   const learner = await loadLearner(db, workspaceId, settings.labelPrefix);
   const hash = learnerHash(packHash, learner);
-  const dominant = await latestDominant(db, workspaceId);
+  const dominant = opts.context ? ((opts.context.latestAudit?.dominant as Constraint | null) ?? null) : await latestDominant(db, workspaceId);
   const limit = opts.limit ?? CLASSIFY_CHUNK;
   const rows = await listAssessments(db, workspaceId, { limit, needsClassification: { packHash: hash } });
   const out = rows.map((r) => {

@@ -25,7 +25,7 @@ import {
 import type { Classification } from "../../domain/types";
 import { getLatestAuditHead } from "../db/audits";
 import { listAssessments } from "../db/classifications";
-import { getConnection, getConnectionForJob, transitionConnectionStatus, type Connection } from "../db/connections";
+import { getConnection, transitionConnectionStatus, type Connection } from "../db/connections";
 import {
   createWritebackRun,
   finishWritebackRun,
@@ -46,6 +46,7 @@ import { getSettings, type WriteMode } from "../db/workspaces";
 import type { Deps } from "../deps";
 import type { Config } from "../env";
 import { authFor, connectorFor, markRevoked } from "./connectors";
+import { loadConnectionContextById, type ConnectionContext } from "./job-context";
 import { workspaceThreshold } from "./learning";
 import { compiledPackFor } from "./rule-packs";
 
@@ -62,15 +63,24 @@ export function effectiveMode(connection: Pick<Connection, "writeMode">, workspa
  */
 export async function startWritebackRun(
   db: D1Database,
-  p: { workspaceId: string; connectionId: string; now: Date; automatic?: boolean; /** Start even while another automatic run is running (a webhook burst's further chunks). */ concurrent?: boolean },
+  p: {
+    workspaceId: string;
+    connectionId: string;
+    now: Date;
+    automatic?: boolean;
+    /** Start even while another automatic run is running (a webhook burst's further chunks). */ concurrent?: boolean;
+    /** The job's loaded context for this connection: settings, connection and audit head are not read again. */
+    context?: ConnectionContext;
+  },
 ): Promise<string | null> {
-  const [settings, connection] = await Promise.all([getSettings(db, p.workspaceId), getConnection(db, p.workspaceId, p.connectionId)]);
+  const ctx = p.context && p.context.connection.id === p.connectionId && p.context.connection.workspaceId === p.workspaceId ? p.context : null;
+  const [settings, connection] = ctx ? [ctx.settings, ctx.connection] : await Promise.all([getSettings(db, p.workspaceId), getConnection(db, p.workspaceId, p.connectionId)]);
   if (!settings || !connection || connection.status !== "active") return null;
   const mode = effectiveMode(connection, settings.writeMode);
   if (mode === "off") return null;
   if (p.automatic && mode !== "on") return null;
   if (p.automatic && !p.concurrent && (await hasRunningWriteback(db, connection.id, new Date(p.now.getTime() - 10 * 60_000)))) return null;
-  const latest = await getLatestAuditHead(db, p.workspaceId);
+  const latest = ctx ? ctx.latestAudit : await getLatestAuditHead(db, p.workspaceId);
   return createWritebackRun(db, { workspaceId: p.workspaceId, connectionId: p.connectionId, auditRunId: latest?.id ?? null, mode, now: p.now });
 }
 
@@ -80,11 +90,11 @@ const ABSTAIN: Classification = { constraint: null, confidence: 0, runnerUp: nul
 export async function planForConnection(
   db: D1Database,
   config: Config,
-  p: { workspaceId: string; connection: Connection; maxWrites?: number; issueIds?: string[] },
+  p: { workspaceId: string; connection: Connection; maxWrites?: number; issueIds?: string[]; /** Loaded by the job: settings and audit head are not read again. */ context?: Pick<ConnectionContext, "settings" | "latestAudit"> },
 ): Promise<{ plan: WritebackPlan; auditRunId: string | null; mode: WriteMode; scopeOf: (externalId: string) => SyncScope }> {
-  const settings = (await getSettings(db, p.workspaceId))!;
+  const settings = p.context ? p.context.settings : (await getSettings(db, p.workspaceId))!;
   const { compiled } = compiledPackFor(settings);
-  const latest = await getLatestAuditHead(db, p.workspaceId);
+  const latest = p.context ? p.context.latestAudit : await getLatestAuditHead(db, p.workspaceId);
   // A webhook plans only the issues it changed (O(changed), not O(connection)).
   const targeted = p.issueIds ? await listAssessments(db, p.workspaceId, { ids: p.issueIds, connectionId: p.connection.id, limit: 1000 }) : null;
   const only = targeted?.map((r) => r.issue.externalId);
@@ -155,14 +165,16 @@ export async function runWriteback(
   db: D1Database,
   config: Config,
   deps: Deps,
-  p: { workspaceId: string; connectionId: string; runId: string; issueIds?: string[] },
+  p: { workspaceId: string; connectionId: string; runId: string; issueIds?: string[]; /** The job's loaded context for this connection; without it the run loads it once. */ context?: ConnectionContext },
 ): Promise<WritebackResult | null> {
   const run = await getWritebackRun(db, p.workspaceId, p.runId);
-  const connection = await getConnectionForJob(db, p.connectionId);
-  if (!run || !connection || connection.workspaceId !== p.workspaceId || run.status === "done" || run.status === "undone") return null;
+  const context = p.context?.connection.id === p.connectionId ? p.context : await loadConnectionContextById(db, p.connectionId);
+  const connection = context?.connection;
+  if (!run || !context || !connection || connection.workspaceId !== p.workspaceId || run.status === "done" || run.status === "undone") return null;
+  const { settings } = context;
   const now = () => new Date(deps.now());
-  const remainingCap = Math.max(0, (await getSettings(db, p.workspaceId))!.maxWritesPerRun - run.applied);
-  const { plan, auditRunId, scopeOf } = await planForConnection(db, config, { workspaceId: p.workspaceId, connection, maxWrites: remainingCap, issueIds: p.issueIds });
+  const remainingCap = Math.max(0, settings.maxWritesPerRun - run.applied);
+  const { plan, auditRunId, scopeOf } = await planForConnection(db, config, { workspaceId: p.workspaceId, connection, maxWrites: remainingCap, issueIds: p.issueIds, context });
   const base = { workspaceId: p.workspaceId, connectionId: connection.id, runId: run.id, auditRunId, issueId: null };
   await recordOverrides(db, { workspaceId: p.workspaceId, connectionId: connection.id, overrides: plan.newOverrides, now: now() });
   if (plan.newOverrides.length) {
@@ -199,7 +211,7 @@ export async function runWriteback(
   };
   try {
     const auth = await authFor(db, config, deps, connection, connector);
-    const definitions = labelDefinitions((await getSettings(db, p.workspaceId))!.labelPrefix);
+    const definitions = labelDefinitions(settings.labelPrefix);
     for (const action of plan.actions) {
       const ref: IssueRef = { externalId: action.externalId, key: action.key, scope: scopeOf(action.externalId) };
       const ids = await ledgerIdsFor(action);

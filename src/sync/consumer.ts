@@ -1,20 +1,20 @@
 /**
  * The queue consumer. Each message is validated, dispatched to its handler,
  * and then acked, retried with backoff and jitter, or delayed until a
- * tracker's rate limit resets. Messages that exhaust their retries reach the
- * dead-letter queue, whose consumer records why.
+ * tracker's rate limit resets (`decideFailure`). Messages that exhaust their
+ * retries reach the dead-letter queue, whose consumer records why.
+ * `createQueueHandler(deps)` is built in src/index.ts with the handlers; tests build their own.
  */
-import { isConnectorError } from "../../connectors/errors";
-import { transitionConnectionStatus } from "../db/connections";
+import { getConnectionWorkspaceId, transitionConnectionStatus } from "../db/connections";
 import { recordSyncFailure } from "../db/failures";
 import { markDelivery } from "../db/webhooks";
-import { defaultDeps, type Deps } from "../deps";
+import type { Deps } from "../deps";
 import type { Env, QueueJob } from "../env";
 import { createLogger, type Logger } from "../log";
+import { decideFailure } from "./failure-policy";
 import { JobSchema, type Job } from "./jobs";
 
 export const DLQ_NAME = "backlog-sync-dlq";
-const MAX_DELAY_S = 12 * 60 * 60; // Queues accept delays up to 12 h.
 
 export interface JobContext {
   env: Env;
@@ -35,37 +35,33 @@ export interface BatchHandlers {
   webhook?: (jobs: Array<Extract<Job, { type: "webhook" }>>, c: JobContext) => Promise<Array<unknown | null>>;
 }
 
-/** Registered by src/sync/handlers.ts (kept separate so tests can inject their own). */
-let registered: JobHandlers = {};
-let registeredBatch: BatchHandlers = {};
-export function registerHandlers(h: JobHandlers, batch: BatchHandlers = {}): void {
-  registered = { ...registered, ...h };
-  registeredBatch = { ...registeredBatch, ...batch };
+export interface QueueHandlerDeps {
+  deps: Deps;
+  handlers: JobHandlers;
+  batchHandlers?: BatchHandlers;
 }
 
-/** Exponential backoff with full jitter, in seconds. */
-export function backoffSeconds(attempts: number, random = Math.random): number {
-  const cap = Math.min(300, 2 ** Math.min(attempts, 8) * 2);
-  return Math.max(1, Math.round(cap / 2 + random() * (cap / 2)));
+/**
+ * The Worker's `queue` handler, wired with its job handlers.
+ *
+ * @example
+ * const queue = createQueueHandler({ deps: defaultDeps(), handlers: jobHandlers, batchHandlers });
+ * export default { fetch, queue, scheduled } satisfies ExportedHandler<Env, QueueJob>;
+ */
+export function createQueueHandler(wiring: QueueHandlerDeps): (batch: MessageBatch<QueueJob>, env: Env, ctx: ExecutionContext) => Promise<void> {
+  return (batch, env, ctx) => handleQueueBatch(batch, env, ctx, wiring);
 }
 
-export async function handleQueueBatch(
-  batch: MessageBatch<QueueJob>,
-  env: Env,
-  ctx: ExecutionContext,
-  opts: { deps?: Deps; handlers?: JobHandlers; batchHandlers?: BatchHandlers } = {},
-): Promise<void> {
-  const deps = opts.deps ?? defaultDeps();
-  const handlers = opts.handlers ?? registered;
-  // Injected per-message handlers (tests) are not bypassed by the registered batch handlers.
-  const batchHandlers = opts.batchHandlers ?? (opts.handlers ? {} : registeredBatch);
+async function handleQueueBatch(batch: MessageBatch<QueueJob>, env: Env, ctx: ExecutionContext, wiring: QueueHandlerDeps): Promise<void> {
+  const { deps, handlers } = wiring;
+  const batchHandlers = wiring.batchHandlers ?? {};
   const log = createLogger({ queue: batch.queue }, (env.LOG_LEVEL as "info") ?? "info");
   if (batch.queue === DLQ_NAME || batch.queue.endsWith("-dlq")) {
     for (const msg of batch.messages) {
       const body = msg.body as Partial<Job> & Record<string, unknown>;
       await recordSyncFailure(env.DB, {
         connectionId: typeof body?.connectionId === "string" ? body.connectionId : null,
-        workspaceId: typeof body?.workspaceId === "string" ? body.workspaceId : await workspaceOf(env.DB, body?.connectionId),
+        workspaceId: typeof body?.workspaceId === "string" ? body.workspaceId : typeof body?.connectionId === "string" ? await getConnectionWorkspaceId(env.DB, body.connectionId) : null,
         message: body,
         reason: `exhausted retries after ${msg.attempts} attempt(s)`,
       });
@@ -129,31 +125,10 @@ export async function handleQueueBatch(
 
 /** A failed job: dropped (and recorded) on auth errors, else retried with backoff or after a rate limit. */
 async function settleFailure(env: Env, deps: Deps, log: Logger, msg: Message<QueueJob>, job: Job, e: unknown): Promise<void> {
-  const decision = decideRetry(e, msg.attempts, deps.now());
+  const decision = decideFailure(e, msg.attempts, deps.now());
   log.warn("job failed", { job: job.type, attempts: msg.attempts, error: e instanceof Error ? e.message : String(e), decision });
-  if (decision.kind === "drop") {
+  if (decision.kind === "stop") {
     await recordSyncFailure(env.DB, { message: job, reason: decision.reason, connectionId: "connectionId" in job ? job.connectionId : null, workspaceId: "workspaceId" in job ? job.workspaceId : null });
     msg.ack();
   } else msg.retry({ delaySeconds: decision.delaySeconds });
-}
-
-export type RetryDecision = { kind: "retry"; delaySeconds: number } | { kind: "drop"; reason: string };
-
-/** What to do with a failed job: wait out a rate limit, back off on transient errors, stop on auth. */
-export function decideRetry(e: unknown, attempts: number, now: number): RetryDecision {
-  if (isConnectorError(e)) {
-    const err = e;
-    if (err.code === "rate-limited") {
-      const wait = err.details.retryAt ? Math.ceil((err.details.retryAt - now) / 1000) : 60;
-      return { kind: "retry", delaySeconds: Math.min(MAX_DELAY_S, Math.max(1, wait)) };
-    }
-    if (err.code === "auth" || err.code === "forbidden") return { kind: "drop", reason: `${err.code}: ${err.message}` };
-  }
-  return { kind: "retry", delaySeconds: backoffSeconds(attempts) };
-}
-
-async function workspaceOf(db: D1Database, connectionId: unknown): Promise<string | null> {
-  if (typeof connectionId !== "string") return null;
-  const r = await db.prepare("SELECT workspace_id FROM connections WHERE id = ?").bind(connectionId).first<{ workspace_id: string }>();
-  return r?.workspace_id ?? null;
 }

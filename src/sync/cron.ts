@@ -4,9 +4,11 @@
  */
 import type { Env } from "../env";
 import { createLogger } from "../log";
+import { listConnectionIdsToResync } from "../db/connections";
 import { webhooksExpiringBefore } from "../db/webhook-registrations";
 import { pruneDeliveries } from "../db/webhooks";
 import { capacityState } from "../services/capacity";
+import { listWorkspaceIds } from "../db/workspaces";
 import type { Job } from "./jobs";
 
 /** Refresh dynamic webhooks this long before they expire (Jira's live 30 days). */
@@ -15,10 +17,10 @@ export const WEBHOOK_REFRESH_AHEAD_MS = 7 * 86_400_000;
 export async function handleScheduled(controller: ScheduledController, env: Env, _ctx: ExecutionContext): Promise<{ enqueued: number }> {
   const log = createLogger({ cron: controller.cron }, (env.LOG_LEVEL as "info") ?? "info");
   const jobs: Job[] = [];
-  const { results: connections } = await env.DB.prepare("SELECT id FROM connections WHERE status IN ('active', 'rate_limited', 'error')").all<{ id: string }>();
-  for (const c of connections) jobs.push({ type: "sync-start", connectionId: c.id, reason: "cron" });
-  const { results: workspaces } = await env.DB.prepare("SELECT id FROM workspaces").all<{ id: string }>();
-  for (const w of workspaces) jobs.push({ type: "audit", workspaceId: w.id, trigger: "cron" });
+  const connections = await listConnectionIdsToResync(env.DB);
+  for (const connectionId of connections) jobs.push({ type: "sync-start", connectionId, reason: "cron" });
+  const workspaces = await listWorkspaceIds(env.DB);
+  for (const workspaceId of workspaces) jobs.push({ type: "audit", workspaceId, trigger: "cron" });
   const now = controller.scheduledTime;
   for (const [connectionId, ids] of await webhooksExpiringBefore(env.DB, new Date(now + WEBHOOK_REFRESH_AHEAD_MS))) {
     jobs.push({ type: "refresh-webhooks", connectionId, webhookIds: ids.slice(0, 100) });

@@ -8,20 +8,24 @@ import { isConnectorError } from "../../connectors/errors";
 import type { Connector, SkippedItem, SyncScope, WebhookEvent } from "../../connectors/types";
 import type { NotCarriedField } from "../../domain/not-carried";
 import type { Issue } from "../../domain/types";
-import { getConnectionForJob, noteWebhooksApplied, transitionConnectionStatus, type Connection } from "../db/connections";
+import { getConnectionForJob, listConnections, noteWebhooksApplied, transitionConnectionStatus, type Connection } from "../db/connections";
 import { recordSyncFailure } from "../db/failures";
 import { bumpSkipped, listSkipped, recordSkipped, resolveSkipped } from "../db/skipped";
 import { getIssueByExternalId, markIssueDeleted, upsertIssues } from "../db/issues";
 import { checkpointPage, finishRun, getSyncState, markWaiting, startRun, stopRun } from "../db/sync-state";
+import { markWebhooksRefreshed } from "../db/webhook-registrations";
 import { markDeliveries } from "../db/webhooks";
 import { getConfig } from "../env";
 import { newId } from "../security/ids";
 import { reportRetention, runWorkspaceAudit } from "../services/audit";
 import { classifyPending } from "../services/classify";
+import { loadConnectionContext } from "../services/job-context";
 import { trainWorkspaceModel } from "../services/learning";
 import { authFor, connectorFor, markRevoked } from "../services/connectors";
+import { routeWebhook } from "../services/webhooks";
 import { runWriteback, startWritebackRun } from "../services/writeback";
 import type { BatchHandlers, JobContext, JobHandlers } from "./consumer";
+import { decideFailure, MAX_DELAY_S } from "./failure-policy";
 import type { Job, JobOf } from "./jobs";
 
 /** A page job holds the lease this long; a crashed holder's lease expires and the cron resumes. */
@@ -30,22 +34,25 @@ export const LEASE_MS = 2 * 60_000;
 export const RESYNC_EVERY_MS = 15 * 60_000;
 
 async function enqueue(c: JobContext, job: Job, delaySeconds?: number): Promise<void> {
-  await c.env.SYNC_QUEUE.send(job, delaySeconds ? { delaySeconds: Math.min(43_200, Math.ceil(delaySeconds)) } : undefined);
+  await c.env.SYNC_QUEUE.send(job, delaySeconds ? { delaySeconds: Math.min(MAX_DELAY_S, Math.ceil(delaySeconds)) } : undefined);
 }
 
 function scopeOf(connection: Connection, scopeId: string): SyncScope | null {
   return connection.syncScopes.find((s) => s.id === scopeId) ?? null;
 }
 
-/** Stops a connection cleanly on auth/forbidden (revoked token, uninstalled app): no retry loop. */
+/**
+ * Stops a connection cleanly when the failure policy says stop (auth: revoked token; forbidden:
+ * uninstalled app or missing permission): no retry loop. Returns whether it stopped.
+ */
 async function stopOnAuth(c: JobContext, connection: Connection, e: unknown): Promise<boolean> {
-  if (!isConnectorError(e)) return false;
-  const err = e;
-  if (err.code !== "auth" && err.code !== "forbidden") return false;
+  const decision = decideFailure(e, c.attempts, c.deps.now());
+  if (decision.kind !== "stop") return false;
+  const message = e instanceof Error ? e.message : String(e);
   const now = new Date(c.deps.now());
-  if (err.code === "auth") await markRevoked(c.env.DB, connection, now);
-  else await transitionConnectionStatus(c.env.DB, connection.id, "error", `The tracker refused access (${err.message}). Check the app's installation and permissions.`, now);
-  await stopRun(c.env.DB, { connectionId: connection.id, error: err.message });
+  if (decision.code === "auth") await markRevoked(c.env.DB, connection, now);
+  else await transitionConnectionStatus(c.env.DB, connection.id, "error", `The tracker refused access (${message}). Check the app's installation and permissions.`, now);
+  await stopRun(c.env.DB, { connectionId: connection.id, error: message });
   return true;
 }
 
@@ -138,8 +145,9 @@ export const handleSyncPage = async (job: JobOf<"sync-page">, c: JobContext) => 
       page = await connector.listIssues(auth, scope, state.runCursor);
     } catch (e) {
       if (await stopOnAuth(c, connection, e)) return;
-      if (isConnectorError(e) && e.code === "rate-limited") {
-        const until = new Date(e.details.retryAt ?? c.deps.now() + 60_000);
+      const decision = decideFailure(e, c.attempts, c.deps.now());
+      if (decision.kind === "delay") {
+        const until = new Date(decision.retryAt);
         await markWaiting(db, { connectionId: connection.id, scopeId: scope.id, runId: job.runId, until, error: `rate limited until ${until.toISOString()}` });
         await transitionConnectionStatus(db, connection.id, "rate_limited", `Rate limited by ${connection.tracker} until ${until.toISOString()}; sync resumes then.`, now);
         // Re-enqueue for when the limit resets; the queue holds it, nothing spins.
@@ -182,7 +190,6 @@ export const handleAudit = async (job: JobOf<"audit">, c: JobContext) => {
   if (job.trigger === "sync" || job.trigger === "cron") {
     // New labels and overrides from the tracker: retrain the workspace model (it stays as is when nothing changed).
     await enqueue(c, { type: "learn", workspaceId: job.workspaceId });
-    const { listConnections } = await import("../db/connections");
     for (const conn of await listConnections(c.env.DB, job.workspaceId)) {
       if (conn.status === "active") await enqueueWriteback(c, job.workspaceId, conn.id);
     }
@@ -253,21 +260,25 @@ export async function applyWebhookEvents(c: JobContext, connection: Connection, 
     throw e;
   }
   if (changedIds.length === 0) return;
+  // From here on the job needs the workspace's settings and latest audit head: loaded once, with the
+  // connection the route lookup already returned, and handed to classification and write-back.
+  const context = await loadConnectionContext(db, connection);
+  if (!context) return;
   // A webhook usually changes one or two issues: classify them and write back in this same job,
   // instead of two more queue hops (each waits for a batch), so an edit is labelled in about a second.
-  const r = await classifyPending(db, connection.workspaceId, { now, limit: INLINE_CLASSIFY_LIMIT });
+  const r = await classifyPending(db, connection.workspaceId, { now, limit: INLINE_CLASSIFY_LIMIT, context });
   if (r.more) {
     await enqueue(c, { type: "classify", workspaceId: connection.workspaceId, all: false, then: "writeback", connectionId: connection.id });
     return;
   }
   const ids = [...new Set(changedIds)];
-  const runId = await startWritebackRun(db, { workspaceId: connection.workspaceId, connectionId: connection.id, now, automatic: true });
+  const runId = await startWritebackRun(db, { workspaceId: connection.workspaceId, connectionId: connection.id, now, automatic: true, context });
   if (!runId) return;
-  const result = await runWriteback(db, getConfig(c.env), c.deps, { workspaceId: connection.workspaceId, connectionId: connection.id, runId, issueIds: ids.slice(0, INLINE_WRITEBACK_LIMIT) });
+  const result = await runWriteback(db, getConfig(c.env), c.deps, { workspaceId: connection.workspaceId, connectionId: connection.id, runId, issueIds: ids.slice(0, INLINE_WRITEBACK_LIMIT), context });
   if (result?.retryAt) await enqueue(c, { type: "writeback", workspaceId: connection.workspaceId, connectionId: connection.id, runId, issueIds: ids.slice(0, INLINE_WRITEBACK_LIMIT) }, (result.retryAt - c.deps.now()) / 1000);
   // More changed issues than one invocation should write: their own runs, one queue message each.
   for (let i = INLINE_WRITEBACK_LIMIT; i < ids.length; i += INLINE_WRITEBACK_LIMIT) {
-    const more = await startWritebackRun(db, { workspaceId: connection.workspaceId, connectionId: connection.id, now, automatic: true, concurrent: true });
+    const more = await startWritebackRun(db, { workspaceId: connection.workspaceId, connectionId: connection.id, now, automatic: true, concurrent: true, context });
     if (more) await enqueue(c, { type: "writeback", workspaceId: connection.workspaceId, connectionId: connection.id, runId: more, issueIds: ids.slice(i, i + INLINE_WRITEBACK_LIMIT) });
   }
 }
@@ -290,7 +301,6 @@ export const handleWebhook = async (job: JobOf<"webhook">, c: JobContext) => {
  * that concern it: the returned array holds, per job, the error to retry it with, or null.
  */
 export async function handleWebhookBatch(jobs: Array<JobOf<"webhook">>, c: JobContext): Promise<Array<unknown | null>> {
-  const { routeWebhook } = await import("../services/webhooks");
   const config = getConfig(c.env);
   const errors: Array<unknown | null> = jobs.map(() => null);
   const statuses: Array<"processed" | "ignored" | null> = jobs.map(() => null);
@@ -342,7 +352,6 @@ export const handleRefreshWebhooks = async (job: JobOf<"refresh-webhooks">, c: J
   try {
     const auth = await authFor(db, getConfig(c.env), c.deps, connection, connector);
     const r = await connector.refreshWebhooks({ ...auth, siteId: connection.siteId }, connection.siteId, job.webhookIds.map(Number).filter(Number.isFinite));
-    const { markWebhooksRefreshed } = await import("../db/webhook-registrations");
     await markWebhooksRefreshed(db, connection.id, r.expiresAt, new Date(c.deps.now()));
   } catch (e) {
     if (await stopOnAuth(c, connection, e)) return;

@@ -4,7 +4,8 @@
  * messages to `worker.queue` in FIFO order, honours `retry()` with
  * `attempts + 1`, dead-letters after wrangler.toml's `max_retries = 5` by
  * feeding the DLQ consumer, and records every delay instead of waiting it out.
- * Also: `faultyDb`, a D1 binding that fails chosen statements.
+ * Also: `faultyDb`, a D1 binding that fails chosen statements, and `countingDb`, one that records
+ * every call (the real D1 still answers).
  *
  * @example
  * const q = new Drain();
@@ -189,6 +190,52 @@ export function faultyDb(inner: D1Database, fails: (sql: string, args: unknown[]
       if (prop === "batch") {
         return async (stmts: D1PreparedStatement[]) => {
           if (fails("BATCH", [])) throw new Error("injected D1 failure on a batch");
+          return target.batch(stmts.map((x) => real.get(x) ?? x));
+        };
+      }
+      const v = Reflect.get(target, prop, target) as unknown;
+      return typeof v === "function" ? v.bind(target) : v;
+    },
+  });
+}
+
+/** One D1 call a `countingDb` saw: a statement's SQL, or `BATCH` with the statements it carried. */
+export interface D1Call {
+  sql: string;
+  statements?: string[];
+}
+
+/**
+ * A D1 binding that records every call the pipeline makes (each `run`/`first`/`all`/`raw`, and
+ * each `batch` as one call) and passes it to the real D1, which still answers. Counting, not mocking.
+ */
+export function countingDb(inner: D1Database, calls: D1Call[]): D1Database {
+  const sqlOf = new WeakMap<object, string>();
+  const real = new WeakMap<object, D1PreparedStatement>();
+  const wrap = (stmt: D1PreparedStatement, sql: string): D1PreparedStatement => {
+    const proxy = new Proxy(stmt, {
+      get(s, p) {
+        if (p === "bind") return (...a: unknown[]) => wrap(s.bind(...a), sql);
+        if (p === "run" || p === "first" || p === "all" || p === "raw") {
+          return async (...a: unknown[]) => {
+            calls.push({ sql });
+            return (s[p] as (...x: unknown[]) => Promise<unknown>).apply(s, a);
+          };
+        }
+        const v = Reflect.get(s, p, s) as unknown;
+        return typeof v === "function" ? v.bind(s) : v;
+      },
+    });
+    sqlOf.set(proxy, sql);
+    real.set(proxy, stmt);
+    return proxy;
+  };
+  return new Proxy(inner, {
+    get(target, prop) {
+      if (prop === "prepare") return (sql: string) => wrap(target.prepare(sql), sql);
+      if (prop === "batch") {
+        return async (stmts: D1PreparedStatement[]) => {
+          calls.push({ sql: "BATCH", statements: stmts.map((x) => sqlOf.get(x) ?? "?") });
           return target.batch(stmts.map((x) => real.get(x) ?? x));
         };
       }
