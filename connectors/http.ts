@@ -124,21 +124,15 @@ export class HttpClient {
    * counting, timeout, rate-limit reading and status → `ConnectorError`
    * mapping as `request`, so the SDK only ever sees a 2xx JSON answer and
    * every failure leaves as a `ConnectorError` (the SDK wraps a thrown error
-   * in its own; `sdkError` unwraps it). A body that is not JSON is
-   * `invalid-response`, as in `json`.
+   * in its own; `sdkError` unwraps it). The body is labelled JSON: the SDK
+   * parses it once (a body that is not JSON then reaches the caller's zod
+   * schema as a string and fails there as `invalid-response`).
    */
   readonly fetch: FetchLike = async (input, init) => {
     const url = input instanceof Request ? input.url : String(input);
     const headers = Object.fromEntries(new Headers(init?.headers).entries());
     const res = await this.request({ method: init?.method ?? "GET", url, headers, body: init?.body == null ? undefined : init.body });
     const empty = res.status === 204 || res.status === 205 || res.text === "";
-    if (!empty) {
-      try {
-        JSON.parse(res.text);
-      } catch {
-        throw new ConnectorError("invalid-response", `${this.opts.tracker} sent a body that is not JSON`, { tracker: this.opts.tracker, status: res.status });
-      }
-    }
     const out = new Headers(res.headers);
     out.set("content-type", "application/json; charset=utf-8");
     out.delete("content-encoding");
