@@ -3,9 +3,9 @@
  * iterations, estimates, priorities, classifications and body lengths
  * (200–1,500 characters, like the real corpus). Deterministic for a seed.
  */
-import type { Classification, Constraint, Issue, Scores } from "../src/core/types";
-import { seededRandom as rng } from "../src/core/random";
-import { CONSTRAINTS } from "../src/core/types";
+import type { Classification, Constraint, Issue, Scores } from "../domain/types";
+import { seededRandom as rng } from "../domain/random";
+import { CONSTRAINTS } from "../domain/types";
 
 const WORDS =
   "the user cannot save when page loads slow after update dashboard export report filter settings team admin invite error timeout api sync webhook build deploy flaky test release migration onboarding signup empty state pricing upgrade plan billing search index cache memory queue worker retry log metric alert trace permission role audit".split(

@@ -4,7 +4,7 @@
  * to take the top of each table. Same answers for the headline figures, none
  * of the care about allocation.
  */
-import type { Classification, Constraint, Issue, Scores } from "../src/core/types";
+import type { Classification, Constraint, Issue, Scores } from "../domain/types";
 
 interface Row {
   issue: Issue;

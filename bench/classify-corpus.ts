@@ -1,7 +1,7 @@
 /** Builds the bench corpus: real issues from rules/data resampled to N rows (deterministic). */
 import { readFileSync, existsSync } from "node:fs";
 import { issueFromJsonl } from "../src/core/import";
-import type { Issue } from "../src/core/types";
+import type { Issue } from "../domain/types";
 
 const FILES = ["rules/data/dev.jsonl", "rules/data/unlabelled-jira.jsonl"];
 

@@ -7,7 +7,7 @@
  *   condition (the keywords joined with `|`), so V8's regex engine scans each text once per
  *   condition. Same verdicts, several times faster.
  */
-import type { Issue } from "../src/core/types";
+import type { Issue } from "../domain/types";
 import type { Condition, Rule } from "../rules/engine/schema";
 
 type Test = (i: Issue) => boolean;

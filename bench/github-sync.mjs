@@ -19,7 +19,7 @@ register();
 const CONSTRAINTS = ["activation", "adoption", "reliability", "operations", "throughput"];
 
 export async function run({ n = 10_000 } = {}) {
-  const { createGithubSandbox } = await import("../connectors/sandbox/github/index.ts");
+  const { createGithubSandbox } = await import("../sandbox/github/index.ts");
   const { createGithubConnector } = await import("../connectors/github/index.ts");
   const O = "http://bench.local";
   const client = { clientId: "Iv1.bench", clientSecret: "bench-secret" };

@@ -14,7 +14,7 @@ import { drainSync, writeBackRound } from "./tracker-sync.mjs";
 register();
 
 export async function run({ n = 10_000 } = {}) {
-  const { createJiraSandbox } = await import("../connectors/sandbox/jira/index.ts");
+  const { createJiraSandbox } = await import("../sandbox/jira/index.ts");
   const { createJiraConnector } = await import("../connectors/jira/index.ts");
   const O = "http://bench.local";
   const client = { clientId: "bench", clientSecret: "bench-secret" };

@@ -18,7 +18,7 @@ import { drainSync, writeBackRound } from "./tracker-sync.mjs";
 register();
 
 export async function run({ n = 10_000 } = {}) {
-  const { createLinearSandbox } = await import("../connectors/sandbox/linear/index.ts");
+  const { createLinearSandbox } = await import("../sandbox/linear/index.ts");
   const { createLinearConnector } = await import("../connectors/linear/index.ts");
   const O = "http://bench.local";
   const client = { clientId: "bench", clientSecret: "bench-secret" };
@@ -70,7 +70,7 @@ export async function run({ n = 10_000 } = {}) {
 
 /** A full sync against the default budgets on a simulated clock: a `rate-limited` pause advances it to `retryAt`, as the queue's delay would. */
 async function pacedSync(n, createLinearSandbox, createLinearConnector) {
-  const { LINEAR_DEFAULT_BUDGETS } = await import("../connectors/sandbox/linear/index.ts");
+  const { LINEAR_DEFAULT_BUDGETS } = await import("../sandbox/linear/index.ts");
   let simulated = 0;
   const clock = () => Date.now() + simulated;
   const O = "http://bench.local";

@@ -25,7 +25,7 @@ import {
   type LabelledIssue,
   type WsLabel,
 } from "../src/core/learning";
-import { IssueSchema, type Constraint, type Issue } from "../src/core/types";
+import { IssueSchema, type Constraint, type Issue } from "../domain/types";
 
 const root = join(import.meta.dirname, "..");
 export const MIN_TEAM_ROWS = 40;

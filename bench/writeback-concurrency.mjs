@@ -24,7 +24,7 @@ const delayed = (sandbox) => async (i, init) => {
 };
 
 async function linear() {
-  const { createLinearSandbox } = await import("../connectors/sandbox/linear/index.ts");
+  const { createLinearSandbox } = await import("../sandbox/linear/index.ts");
   const { createLinearConnector } = await import("../connectors/linear/index.ts");
   const client = { clientId: "bench", clientSecret: "bench-secret" };
   const sandbox = createLinearSandbox({ ...client, basePath: "/linear", webhookSecret: "bench", seed: { issues: 0 }, rateLimits: { requests: 1e9, complexity: 1e12 } });
@@ -36,7 +36,7 @@ async function linear() {
 }
 
 async function jira() {
-  const { createJiraSandbox } = await import("../connectors/sandbox/jira/index.ts");
+  const { createJiraSandbox } = await import("../sandbox/jira/index.ts");
   const { createJiraConnector } = await import("../connectors/jira/index.ts");
   const client = { clientId: "bench", clientSecret: "bench-secret" };
   const O = "http://bench.local";
@@ -49,7 +49,7 @@ async function jira() {
 }
 
 async function github() {
-  const { createGithubSandbox } = await import("../connectors/sandbox/github/index.ts");
+  const { createGithubSandbox } = await import("../sandbox/github/index.ts");
   const { createGithubConnector } = await import("../connectors/github/index.ts");
   const client = { clientId: "Iv1.bench", clientSecret: "bench-secret" };
   const repo = "acme/bench";

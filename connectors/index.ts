@@ -2,7 +2,7 @@
  * The connector registry: a tracker id to its factory. A test checks that the
  * registry matches the tracker folders.
  */
-import type { Tracker } from "../src/core/types";
+import type { Tracker } from "../domain/types";
 import { createGithubConnector } from "./github";
 import { createJiraConnector } from "./jira";
 import { createLinearConnector } from "./linear";

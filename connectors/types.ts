@@ -7,7 +7,7 @@
  * Connectors are I/O adapters with no storage: the sync pipeline owns tokens,
  * cursors and the ledger, and passes what a call needs. `fetch` and the base
  * URLs are injected, so the same code talks to the real tracker or to the
- * sandbox simulators in `connectors/sandbox/`.
+ * sandbox simulators in `sandbox/`.
  *
  * @example
  * const gh = createGithubConnector({ fetch, apiBase: "https://api.github.com", ... });
@@ -19,8 +19,8 @@
  *   if (!page.hasMore) break;
  * } while (true);
  */
-import type { NotCarriedField } from "../src/core/not-carried";
-import type { Issue, Tracker } from "../src/core/types";
+import type { NotCarriedField } from "../domain/not-carried";
+import type { Issue, Tracker } from "../domain/types";
 
 export type FetchLike = (input: Request | string | URL, init?: RequestInit) => Promise<Response>;
 
@@ -123,7 +123,7 @@ export type WebhookVerification =
 
 /** A webhook normalized into what the pipeline acts on. */
 export type WebhookEvent =
-  /** `notCarried`: fields the payload lacks; the pipeline keeps their stored values (src/core/not-carried.ts). */
+  /** `notCarried`: fields the payload lacks; the pipeline keeps their stored values (domain/not-carried.ts). */
   | { kind: "issue.upserted"; deliveryId: string; scopeId: string; issue: Issue; notCarried?: NotCarriedField[] }
   | { kind: "issue.deleted"; deliveryId: string; scopeId: string; externalId: string }
   /** Something changed that needs a re-fetch of the issue (comment, label event without full issue). */

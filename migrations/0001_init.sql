@@ -86,7 +86,7 @@ CREATE TABLE sync_state (
   PRIMARY KEY (connection_id, scope_id)
 );
 
--- The normalized issue snapshot (src/core/types.ts Issue), one row per tracker issue.
+-- The normalized issue snapshot (domain/types.ts Issue), one row per tracker issue.
 CREATE TABLE issues (
   id               TEXT PRIMARY KEY,
   workspace_id     TEXT NOT NULL,

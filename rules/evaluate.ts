@@ -10,13 +10,13 @@
  * const oof = packOutOfFold(pack, rows, folds, { extraTrainRows: seeds });
  * const cal = fitCalibration(oof.map((c, i) => ({ score: c.confidence, correct: c.constraint === rows[i].expected })));
  */
-import type { Classification, Issue } from "../src/core/types";
+import type { Classification, Issue } from "../domain/types";
 import { classify, type ClassifyOptions } from "./engine/classify";
 import { compilePack } from "./engine/compile";
 import { LABELS, type Label } from "./engine/combine";
 import type { RulePack } from "./engine/load";
 import { trainModel } from "./engine/model";
-import { seededRandom, shuffle } from "../src/core/random";
+import { seededRandom, shuffle } from "../domain/random";
 import type { Calibration, OperatingPoint } from "./model/schema";
 import { applyCalibration, chooseThreshold } from "./engine/calibration";
 

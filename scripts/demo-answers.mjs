@@ -2,7 +2,7 @@
  * A simulated reviewer for the demo (`node scripts/demo-answers.mjs [N] [URL]`, with `npm start`
  * running): answers the demo workspace's first N review questions (default 30) through the public
  * API, in the order the review page asks them, with the constraint the sandbox data was labelled
- * with (connectors/sandbox/data; matched by title). Questions it has no label for are skipped.
+ * with (sandbox/data; matched by title). Questions it has no label for are skipped.
  * Then open Settings → Learning from your team and press "Train the workspace model now".
  */
 import { readFileSync } from "node:fs";
@@ -11,7 +11,7 @@ import { root } from "./lib/local-stack.mjs";
 
 const n = Number(process.argv[2] ?? 30);
 const base = process.argv[3] ?? "http://127.0.0.1:8787";
-const truth = new Map(JSON.parse(readFileSync(join(root, "connectors/sandbox/data/issues.json"), "utf8")).map((i) => [i.title.trim(), i.constraint]));
+const truth = new Map(JSON.parse(readFileSync(join(root, "sandbox/data/issues.json"), "utf8")).map((i) => [i.title.trim(), i.constraint]));
 
 const seed = await fetch(`${base}/dev/demo/seed`, { method: "POST" });
 if (!seed.ok) throw new Error(`no demo workspace at ${base} (is npm start running?): ${seed.status}`);

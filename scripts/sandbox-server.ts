@@ -1,6 +1,6 @@
 /**
  * The sandbox trackers for the local demo and the benchmarks: GitHub, Linear
- * and Jira simulators (connectors/sandbox/*) served on one port, delivering
+ * and Jira simulators (sandbox/*) served on one port, delivering
  * their signed webhooks to the local Worker. Node-only.
  *
  *   tsx scripts/sandbox-server.ts [--port 8788] [--worker http://127.0.0.1:8787] [--github-issues 60]
@@ -14,11 +14,11 @@
  */
 import { readFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
-import { serve } from "../connectors/sandbox/common/node-server";
-import type { FaultKind } from "../connectors/sandbox/common/faults";
-import { createGithubSandbox } from "../connectors/sandbox/github";
-import { createJiraSandbox } from "../connectors/sandbox/jira";
-import { createLinearSandbox } from "../connectors/sandbox/linear";
+import { serve } from "../sandbox/common/node-server";
+import type { FaultKind } from "../sandbox/common/faults";
+import { createGithubSandbox } from "../sandbox/github";
+import { createJiraSandbox } from "../sandbox/jira";
+import { createLinearSandbox } from "../sandbox/linear";
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);

@@ -27,7 +27,7 @@ import {
 } from "../rules/evaluate";
 import { chooseThreshold } from "../rules/engine/calibration";
 import { groupedFolds, loadModel, train, type TrainOptions } from "../rules/model/index";
-import { readLabelledFile, readSeedFile } from "./lib/labelled";
+import { readLabelledFile, readSeedFile } from "../src/cli/labelled";
 
 const root = `${resolve(import.meta.dirname, "..")}/`;
 const LABELLED = ["dev.jsonl", "train-github.jsonl", "train-jira.jsonl"].map((f) => `${root}rules/data/${f}`);

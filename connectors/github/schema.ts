@@ -7,7 +7,7 @@
  * const issue = GithubIssueSchema.parse(json); // → Issue
  */
 import { z } from "zod";
-import type { Issue, Iteration } from "../../src/core/types";
+import type { Issue, Iteration } from "../../domain/types";
 
 const UserSchema = z.looseObject({ login: z.string(), id: z.number() });
 

@@ -14,7 +14,7 @@
  */
 import { HttpClient } from "../http";
 import type { Auth, Connector, ConnectorConfig, IssueRef } from "../types";
-import type { Issue } from "../../src/core/types";
+import type { Issue } from "../../domain/types";
 import { JiraClient, readJiraRateLimit } from "./client";
 import { discoverFields, searchFields, type FieldMap } from "./fields";
 import { normalizeIssue } from "./normalize";

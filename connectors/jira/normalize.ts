@@ -5,7 +5,7 @@
  * const issue = normalizeIssue(raw, fieldMap);
  * issue.priority; // "High" → 2 (Linear's scale)
  */
-import { IssueSchema, type Issue, type Iteration, type StateCategory } from "../../src/core/types";
+import { IssueSchema, type Issue, type Iteration, type StateCategory } from "../../domain/types";
 import { adfToText } from "./adf";
 import type { FieldMap } from "./fields";
 import { parseJiraTime } from "./jql";

@@ -39,7 +39,7 @@ import { z } from "zod";
 import { ConnectorError } from "../errors";
 import { parseLoose } from "../http";
 import type { Auth, IssuePage, SkippedItem, SyncScope } from "../types";
-import type { Issue } from "../../src/core/types";
+import type { Issue } from "../../domain/types";
 import type { JiraClient } from "./client";
 import { discoverFields, searchFields } from "./fields";
 import { fullSyncJql, isValidTimeZone, lowerBound, lowerBoundMs, parseJiraTime, syncJql } from "./jql";

@@ -17,7 +17,7 @@
  */
 import { ConnectorError, isConnectorError } from "../errors";
 import { parseLoose } from "../http";
-import type { Issue } from "../../src/core/types";
+import type { Issue } from "../../domain/types";
 import type { Auth, Connector, ConnectorConfig, IssuePage, IssueRef, SyncScope } from "../types";
 import { LinearGraphql } from "./client";
 import { advance, decodeCursor, encodeCursor, finishRun } from "./cursor";

@@ -4,8 +4,8 @@
  * (IssueWebhookPayload), which has flat ids, inline labels, no comments and a
  * cycle without the isActive/isNext flags.
  */
-import type { NotCarriedField } from "../../src/core/not-carried";
-import type { Issue, Iteration, StateCategory } from "../../src/core/types";
+import type { NotCarriedField } from "../../domain/not-carried";
+import type { Issue, Iteration, StateCategory } from "../../domain/types";
 import type { LinearCycle, LinearIssueNode } from "./schema";
 import type { z } from "zod";
 import type { IssueWebhookDataSchema } from "./schema";
@@ -87,7 +87,7 @@ export type LinearIssueSource =
 
 export interface BuiltIssue {
   issue: Issue;
-  /** Fields the source does not carry: the pipeline keeps their stored values (src/core/not-carried.ts). */
+  /** Fields the source does not carry: the pipeline keeps their stored values (domain/not-carried.ts). */
   notCarried: NotCarriedField[];
 }
 

@@ -2,7 +2,7 @@
  * Classification: human constraint labels first, then rule votes blended with
  * the optional text model (see `combine.ts`), with an explanation.
  */
-import { CONSTRAINTS, type Classification, type Constraint, type Issue, type Reason } from "../../src/core/types";
+import { CONSTRAINTS, type Classification, type Constraint, type Issue, type Reason } from "../../domain/types";
 import { evaluatePack, textWords, type CompiledPack } from "./compile";
 import { combineArrays, LABEL_INDEX, LABELS } from "./combine";
 import { compiledModel, type CompiledModel } from "./model";

@@ -2,7 +2,7 @@
  * How rule votes and the learned model's distribution become one verdict.
  * Pure and small on purpose: this is the knob to tune.
  */
-import { CONSTRAINTS, type Constraint } from "../../src/core/types";
+import { CONSTRAINTS, type Constraint } from "../../domain/types";
 
 export type Label = Constraint | "none";
 export const LABELS: readonly Label[] = [...CONSTRAINTS, "none"];

@@ -4,7 +4,7 @@
  * boolean tree as a closure over the per-issue hits.
  */
 import { RE2JS } from "re2js";
-import type { Constraint, Issue, Reason } from "../../src/core/types";
+import type { Constraint, Issue, Reason } from "../../domain/types";
 import { LABEL_INDEX } from "./combine";
 import { IssueFacts, type FactValue } from "./facts";
 import { KeywordIndex, type Hit } from "./keyword-index";

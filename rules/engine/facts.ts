@@ -3,7 +3,7 @@
  * at most once per issue and only if asked; the compiled pack caches each
  * text fact per issue in its slots, so nothing else is memoized here.
  */
-import type { Issue } from "../../src/core/types";
+import type { Issue } from "../../domain/types";
 import { cleanBody, normalizeHeading, type CleanedBody } from "./clean-text";
 
 export type FactValue = string | number | boolean | string[] | null;

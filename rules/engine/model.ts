@@ -7,7 +7,7 @@ import * as textModel from "../model/index";
 export type TextModel = textModel.TextModel;
 export type CompiledModel = textModel.CompiledModel;
 export type WordReader = textModel.WordReader;
-export type ModelLabel = import("../../src/core/types").Constraint | "none";
+export type ModelLabel = import("../../domain/types").Constraint | "none";
 
 export interface ModelPrediction {
   probs: Record<ModelLabel, number>;

@@ -17,7 +17,7 @@
  * ```
  */
 import { z } from "zod";
-import { CONSTRAINTS } from "../../src/core/types";
+import { CONSTRAINTS } from "../../domain/types";
 
 /** Hard limits that keep a pack cheap to load and to run. */
 export const PACK_LIMITS = {

@@ -3,7 +3,7 @@
  * integer 1–5, from numeric signals configured in the pack plus the `scores`
  * deltas of rules that fire. Absolute: depends only on the issue and ctx.
  */
-import { SCORE_DIMENSIONS, type Classification, type Constraint, type Issue, type ScoreDimension, type ScoreReason, type Scores } from "../../src/core/types";
+import { SCORE_DIMENSIONS, type Classification, type Constraint, type Issue, type ScoreDimension, type ScoreReason, type Scores } from "../../domain/types";
 import { evaluatePack, type CompiledPack } from "./compile";
 import type { ScoringConfig } from "./schema";
 

@@ -1,7 +1,7 @@
 /**
  * Stratified k-fold cross-validation. Deterministic for a given seed.
  */
-import { seededRandom, shuffle } from "../../src/core/random";
+import { seededRandom, shuffle } from "../../domain/random";
 import type { Label, TextModel, TrainOptions } from "./schema";
 import { train, type LabelledRow } from "./train";
 

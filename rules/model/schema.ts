@@ -4,7 +4,7 @@
  * reproduce and audit it.
  */
 import { z } from "zod";
-import { CONSTRAINTS, type Constraint } from "../../src/core/types";
+import { CONSTRAINTS, type Constraint } from "../../domain/types";
 
 export type Label = Constraint | "none";
 export const LABELS: readonly Label[] = [...CONSTRAINTS, "none"];

@@ -5,7 +5,7 @@
  * and the centred weight reads as "how much this token pulls toward the label").
  */
 import { docTokens, featureVector } from "./features";
-import { seededRandom, shuffle } from "../../src/core/random";
+import { seededRandom, shuffle } from "../../domain/random";
 import { DEFAULT_TRAIN_OPTIONS, LABELS, TrainOptionsSchema, type Label, type TextModel, type TrainOptions } from "./schema";
 
 export interface LabelledRow {

@@ -5,7 +5,7 @@
  * use: consuming deletes the row atomically (`DELETE … RETURNING`), so a replay
  * finds nothing.
  */
-import type { Tracker } from "../core/types";
+import type { Tracker } from "../../domain/types";
 import { AppError } from "../errors";
 import { decryptSecret, encryptSecret, type KeyMaterial } from "../security/crypto";
 import { base64url, randomSecret, sha256Hex } from "../security/ids";

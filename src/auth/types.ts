@@ -3,7 +3,7 @@
  * `ContextVariableMap`, so `c.get("session")` is typed on every app without
  * touching `src/app-env.ts`.
  */
-import type { Tracker } from "../core/types";
+import type { Tracker } from "../../domain/types";
 import type { Workspace } from "../db/workspaces";
 
 export type Role = "admin" | "member";

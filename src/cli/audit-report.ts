@@ -7,7 +7,7 @@
 import { writeFileSync } from "node:fs";
 import { classify, compilePack, scoreIssue, type RulePack } from "../../rules";
 import { runAudit, type AuditReport } from "../core/audit";
-import type { Constraint, Issue } from "../core/types";
+import type { Constraint, Issue } from "../../domain/types";
 
 export type ReportFormat = "md" | "json" | "csv" | "html";
 

@@ -8,7 +8,7 @@ import { StringDecoder } from "node:string_decoder";
 import type { Writable } from "node:stream";
 import { classify, compilePack, scoreIssue, type RulePack } from "../../rules";
 import { issueFromJsonl } from "../core/import/jsonl";
-import type { Classification, Scores } from "../core/types";
+import type { Classification, Scores } from "../../domain/types";
 import { fastIssueFromJsonl } from "./fast-issue";
 
 export interface ClassifyIo {

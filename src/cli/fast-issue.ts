@@ -7,7 +7,7 @@
  * and the caller runs the zod schema, which yields the same value or the same
  * error message.
  */
-import { TRACKERS, type Issue, type Tracker } from "../core/types";
+import { TRACKERS, type Issue, type Tracker } from "../../domain/types";
 
 const isOptString = (v: unknown) => v === undefined || v === null || typeof v === "string";
 const isOptNumber = (v: unknown) => v === undefined || v === null || typeof v === "number";

@@ -17,7 +17,7 @@ import { connectorFactories } from "../../connectors";
 import { isConnectorError, type ConnectorError } from "../../connectors/errors";
 import type { Auth, Connector, FetchLike, SyncScope } from "../../connectors/types";
 import type { RulePack } from "../../rules";
-import type { Issue, Tracker } from "../core/types";
+import type { Issue, Tracker } from "../../domain/types";
 import { auditIssues, writeReport, type AuditChoices, type ReportOutput } from "./audit-report";
 import { createProgress, type Progress } from "./progress";
 

@@ -93,7 +93,7 @@ export async function main(argv: string[]): Promise<number> {
       if (!source) throw new UsageError("audit needs a FILE (or - for stdin), or a tracker: github:OWNER/REPO, linear:TEAMKEY, jira:SITE/PROJECT");
       const format = values.format as Format;
       if (!FORMATS.includes(format)) throw new UsageError(`--format is ${FORMATS.join(", ")}`);
-      const { CONSTRAINTS } = await import("../core/types");
+      const { CONSTRAINTS } = await import("../../domain/types");
       const focus = values.focus;
       if (focus !== undefined && !(CONSTRAINTS as readonly string[]).includes(focus)) throw new UsageError(`--focus is one of ${CONSTRAINTS.join(", ")}`);
       const since = values["focus-since"];

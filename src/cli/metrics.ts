@@ -1,5 +1,5 @@
 /** Evaluation figures for `rules test`: accuracy, per-label P/R/F1, confusion, write-back precision. Pure. */
-import type { Classification } from "../core/types";
+import type { Classification } from "../../domain/types";
 import { LABELS, type Label } from "../../rules/engine/combine";
 
 export interface LabelledResult {

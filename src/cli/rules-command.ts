@@ -17,8 +17,8 @@ import {
 import { chooseThreshold } from "../../rules/engine/calibration";
 import { groupedFolds, stratifiedFolds } from "../../rules/model/index";
 import type { OperatingPoint } from "../../rules/model/schema";
-import type { Classification } from "../core/types";
-import { readLabelledFile, readSeedFile } from "../../scripts/lib/labelled";
+import type { Classification } from "../../domain/types";
+import { readLabelledFile, readSeedFile } from "./labelled";
 import { loadPackFile } from "./load-pack";
 import { computeMetrics, formatMetrics, type LabelledResult } from "./metrics";
 

@@ -3,7 +3,7 @@
  * fields that can change its verdict or scores change. Pure and fast (this runs
  * for every synced issue), not a security hash.
  */
-import type { Issue } from "./types";
+import type { Issue } from "../../domain/types";
 
 /** cyrb53 (a public-domain 53-bit string hash): fast, well-mixed, not cryptographic. */
 function cyrb53(input: string, seed: number): number {

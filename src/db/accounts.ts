@@ -3,7 +3,7 @@
  * Secrets never reach D1: sessions, tokens and invites are stored as the
  * SHA-256 of the secret the user holds. Every tenant query filters on workspace_id.
  */
-import type { Tracker } from "../core/types";
+import type { Tracker } from "../../domain/types";
 import type { Role, SessionInfo, TokenScope } from "../auth/types";
 import { newId } from "../security/ids";
 

@@ -1,6 +1,6 @@
 /** Verdicts and scores per issue, with the content and pack hashes they came from. */
 import { z } from "zod";
-import { ConstraintSchema, ReasonSchema, ScoreReasonSchema, type Classification, type Scores } from "../core/types";
+import { ConstraintSchema, ReasonSchema, ScoreReasonSchema, type Classification, type Scores } from "../../domain/types";
 import { rowToIssue, type StoredIssue } from "./issues";
 import { safeJson } from "./workspaces";
 

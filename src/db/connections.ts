@@ -1,7 +1,7 @@
 /** Tracker connections and their sync state. Tokens arrive and leave encrypted: this module never sees plaintext. */
 import { z } from "zod";
 import type { SyncScope } from "../../connectors/types";
-import { TrackerSchema, type Tracker } from "../core/types";
+import { TrackerSchema, type Tracker } from "../../domain/types";
 import { newId } from "../security/ids";
 import { safeJson, type WriteMode } from "./workspaces";
 

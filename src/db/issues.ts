@@ -5,8 +5,8 @@
  */
 import { z } from "zod";
 import { contentHash } from "../core/hash";
-import { keepStoredFields, type NotCarriedField } from "../core/not-carried";
-import { CustomFieldValueSchema, IssueSchema, IterationSchema, type Issue, type Tracker } from "../core/types";
+import { keepStoredFields, type NotCarriedField } from "../../domain/not-carried";
+import { CustomFieldValueSchema, IssueSchema, IterationSchema, type Issue, type Tracker } from "../../domain/types";
 import { newId } from "../security/ids";
 import { safeJson } from "./workspaces";
 

@@ -1,5 +1,5 @@
 /** Webhook deliveries, for de-duplication by the tracker's delivery id. */
-import type { Tracker } from "../core/types";
+import type { Tracker } from "../../domain/types";
 
 /**
  * Claims a delivery for enqueueing. A new id is recorded as `received`; an id seen before is

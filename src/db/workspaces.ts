@@ -1,6 +1,6 @@
 /** Workspaces, their members and their settings. */
 import { z } from "zod";
-import { ConstraintSchema, type Constraint } from "../core/types";
+import { ConstraintSchema, type Constraint } from "../../domain/types";
 import { newId } from "../security/ids";
 
 export interface Workspace {

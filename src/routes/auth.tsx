@@ -8,7 +8,7 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
 import type { AppEnv } from "../app-env";
 import type { Connector } from "../../connectors/types";
-import { TrackerSchema, type Tracker } from "../core/types";
+import { TrackerSchema, type Tracker } from "../../domain/types";
 import type { Deps } from "../deps";
 import { getConfig, type Env } from "../env";
 import { AppError } from "../errors";

@@ -11,7 +11,7 @@ import { z } from "zod";
 import type { SyncScope } from "../../connectors/types";
 import type { AppEnv } from "../app-env";
 import { consumeOAuthState, createOAuthState, requireWorkspace, resolveRole } from "../auth";
-import { TrackerSchema, type Tracker } from "../core/types";
+import { TrackerSchema, type Tracker } from "../../domain/types";
 import { createConnection, disconnectConnection, getConnection, setSyncScopes, updateTokens } from "../db/connections";
 import { getWorkspace } from "../db/workspaces";
 import { saveWebhookRegistrations } from "../db/webhook-registrations";

@@ -9,7 +9,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../app-env";
-import { ConstraintSchema, IssueSchema, TrackerSchema } from "../core/types";
+import { ConstraintSchema, IssueSchema, TrackerSchema } from "../../domain/types";
 import { createConnection, listConnections, setSyncScopes } from "../db/connections";
 import { upsertIssues } from "../db/issues";
 import { createWorkspace, findDemoWorkspace, updateSettings } from "../db/workspaces";

@@ -5,7 +5,7 @@
  */
 import { Hono, type Context } from "hono";
 import type { AppEnv } from "../app-env";
-import { TrackerSchema, type Tracker } from "../core/types";
+import { TrackerSchema, type Tracker } from "../../domain/types";
 import { claimDelivery, markDeliveryQueued } from "../db/webhooks";
 import { getConfig } from "../env";
 import { AppError } from "../errors";

@@ -4,7 +4,7 @@
  */
 import { scoreIssue } from "../../rules";
 import { AuditSummarySchema, runAudit, summarize, type AuditReport, type AuditSummary } from "../core/audit";
-import type { Classification, Issue } from "../core/types";
+import type { Classification, Issue } from "../../domain/types";
 import { insertAuditRun, listAuditHistory, type AuditRunRow } from "../db/audits";
 import { listAssessments } from "../db/classifications";
 import { getSettings, type WorkspaceSettings } from "../db/workspaces";

@@ -3,7 +3,7 @@
  * changed since their last verdict are classified and scored again.
  */
 import { scoreIssue } from "../../rules";
-import type { Constraint } from "../core/types";
+import type { Constraint } from "../../domain/types";
 import { getLatestAuditHead } from "../db/audits";
 import { listAssessments, saveClassifications } from "../db/classifications";
 import { getSettings } from "../db/workspaces";

@@ -7,7 +7,7 @@
 import { connectorFactories } from "../../connectors";
 import { ConnectorError, isConnectorError } from "../../connectors/errors";
 import type { Auth, Connector, TokenSet } from "../../connectors/types";
-import type { Tracker } from "../core/types";
+import type { Tracker } from "../../domain/types";
 import { transitionConnectionStatus, updateTokens, type Connection } from "../db/connections";
 import type { Deps } from "../deps";
 import type { Config } from "../env";

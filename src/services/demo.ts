@@ -6,7 +6,7 @@
  */
 import { scoreIssue } from "../../rules";
 import { runAudit, summarize, type AuditSummary } from "../core/audit";
-import type { Issue } from "../core/types";
+import type { Issue } from "../../domain/types";
 import { insertAuditRun } from "../db/audits";
 import { getSettings } from "../db/workspaces";
 import { newId } from "../security/ids";

@@ -28,7 +28,7 @@ import {
   type WsLabel,
 } from "../core/learning";
 import { stableHash } from "../core/hash";
-import { CONSTRAINTS, type Classification, type Constraint, type Issue, type Reason } from "../core/types";
+import { CONSTRAINTS, type Classification, type Constraint, type Issue, type Reason } from "../../domain/types";
 import { getLatestAuditHead } from "../db/audits";
 import { getAssessment, listAssessments, saveClassifications, type StoredAssessment } from "../db/classifications";
 import {

@@ -4,7 +4,7 @@
  * verdicts would change.
  */
 import { RulePackError, classify, compilePack, evaluatePack, loadPackFromString, type RulePackIssue } from "../../rules";
-import type { Constraint } from "../core/types";
+import type { Constraint } from "../../domain/types";
 import { listAssessments } from "../db/classifications";
 
 export type PackValidation = { ok: true } | { ok: false; issues: RulePackIssue[] };

@@ -1,6 +1,6 @@
 /** Which connections a webhook delivery concerns, from its normalized events. */
 import type { WebhookEvent } from "../../connectors/types";
-import type { Tracker } from "../core/types";
+import type { Tracker } from "../../domain/types";
 import { findConnectionsByScope, findConnectionsBySite, type Connection } from "../db/connections";
 
 /**

@@ -22,7 +22,7 @@ import {
   type PlannedAction,
   type WritebackPlan,
 } from "../core/writeback";
-import type { Classification } from "../core/types";
+import type { Classification } from "../../domain/types";
 import { getLatestAuditHead } from "../db/audits";
 import { listAssessments } from "../db/classifications";
 import { getConnection, getConnectionForJob, transitionConnectionStatus, type Connection } from "../db/connections";

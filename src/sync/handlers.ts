@@ -6,8 +6,8 @@
  */
 import { isConnectorError } from "../../connectors/errors";
 import type { Connector, SkippedItem, SyncScope, WebhookEvent } from "../../connectors/types";
-import type { NotCarriedField } from "../core/not-carried";
-import type { Issue } from "../core/types";
+import type { NotCarriedField } from "../../domain/not-carried";
+import type { Issue } from "../../domain/types";
 import { getConnectionForJob, noteWebhooksApplied, transitionConnectionStatus, type Connection } from "../db/connections";
 import { recordSyncFailure } from "../db/failures";
 import { bumpSkipped, listSkipped, recordSkipped, resolveSkipped } from "../db/skipped";

@@ -7,7 +7,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type { Issue } from "../../src/core/types";
+import type { Issue } from "../../domain/types";
 import { NOW } from "../unit/audit/scenarios/build";
 import { SCENARIOS } from "../unit/audit/scenarios/scenarios";
 import { ARTIFACTS, launchBrowser } from "./browser";

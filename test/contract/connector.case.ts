@@ -12,8 +12,8 @@ import { describe, expect, it } from "vitest";
 import { isConnectorError, type ConnectorErrorCode } from "../../connectors/errors";
 import type { Auth, Connector, IssuePage, LabelChange, SyncScope } from "../../connectors/types";
 import { contentHash } from "../../src/core/hash";
-import { keepStoredFields } from "../../src/core/not-carried";
-import type { Issue } from "../../src/core/types";
+import { keepStoredFields } from "../../domain/not-carried";
+import type { Issue } from "../../domain/types";
 import { injectFault, type ContractHarness } from "./harness";
 
 /** Owned-label namespace the suite writes in; free of spaces so every tracker accepts it. */

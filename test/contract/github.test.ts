@@ -4,7 +4,7 @@
  * token as the GitHub App path uses.
  */
 import { createGithubConnector } from "../../connectors/github";
-import { createGithubSandbox } from "../../connectors/sandbox/github";
+import { createGithubSandbox } from "../../sandbox/github";
 import type { FetchLike, SyncScope } from "../../connectors/types";
 import { runConnectorContract } from "./connector.case";
 import { withHeaders, type ContractHarness } from "./harness";

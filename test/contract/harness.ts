@@ -14,8 +14,8 @@
  *   return { connector, auth, scope, sandbox, seedIssues: ..., ... };
  * });
  */
-import type { FaultKind } from "../../connectors/sandbox/common/faults";
-import type { SandboxTracker } from "../../connectors/sandbox/common/types";
+import type { FaultKind } from "../../sandbox/common/faults";
+import type { SandboxTracker } from "../../sandbox/common/types";
 import type { Auth, Connector, IssueRef, SyncScope, WebhookEvent, WebhookInput } from "../../connectors/types";
 
 export interface SeedIssuesOptions {

@@ -13,7 +13,7 @@
  */
 import { createJiraConnector } from "../../connectors/jira";
 import { adfToText } from "../../connectors/jira/adf";
-import { createJiraSandbox } from "../../connectors/sandbox/jira";
+import { createJiraSandbox } from "../../sandbox/jira";
 import type { WebhookInput } from "../../connectors/types";
 import { runConnectorContract } from "./connector.case";
 import type { ContractHarness } from "./harness";

@@ -4,7 +4,7 @@
  * Issues live in the sandbox's ENG team; the harness keys them by uuid.
  */
 import { createLinearConnector } from "../../connectors/linear";
-import { createLinearSandbox } from "../../connectors/sandbox/linear";
+import { createLinearSandbox } from "../../sandbox/linear";
 import type { FetchLike, SyncScope } from "../../connectors/types";
 import { runConnectorContract } from "./connector.case";
 import { withHeaders, type ContractHarness } from "./harness";

@@ -7,7 +7,7 @@ import { createWritebackRun } from "../../src/db/ledger";
 import { createWorkspace } from "../../src/db/workspaces";
 import type { Env } from "../../src/env";
 import worker from "../../src/index";
-import { IssueSchema, type IssueInput } from "../../src/core/types";
+import { IssueSchema, type IssueInput } from "../../domain/types";
 
 const testEnv = env as unknown as Env;
 

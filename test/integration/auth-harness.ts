@@ -14,7 +14,7 @@ import { pkceChallenge } from "../../src/auth/oauth-state";
 import { createAuthRoutes, type ConnectCallback } from "../../src/routes/auth";
 import { workspaceRoutes } from "../../src/routes/workspaces";
 import type { OAuthEndpoints } from "../../connectors/types";
-import type { Tracker } from "../../src/core/types";
+import type { Tracker } from "../../domain/types";
 
 export const baseEnv = env as unknown as Env;
 

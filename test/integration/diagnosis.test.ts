@@ -8,7 +8,7 @@ import { getIssueByExternalId, upsertIssues } from "../../src/db/issues";
 import { createWorkspace } from "../../src/db/workspaces";
 import type { Env } from "../../src/env";
 import worker from "../../src/index";
-import { IssueSchema, type IssueInput } from "../../src/core/types";
+import { IssueSchema, type IssueInput } from "../../domain/types";
 
 const testEnv = env as unknown as Env;
 async function call(path: string, init?: RequestInit) {

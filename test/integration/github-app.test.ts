@@ -5,7 +5,7 @@
  */
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { createGithubSandbox } from "../../connectors/sandbox/github";
+import { createGithubSandbox } from "../../sandbox/github";
 import { createConnection, getConnectionForJob, setSyncScopes, updateTokens } from "../../src/db/connections";
 import { createWorkspace } from "../../src/db/workspaces";
 import { getConfig, type Env } from "../../src/env";

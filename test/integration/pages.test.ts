@@ -5,7 +5,7 @@
  */
 import { loadDefaultPack, loadPackFromString } from "../../rules";
 import { describe, expect, it } from "vitest";
-import type { Issue } from "../../src/core/types";
+import type { Issue } from "../../domain/types";
 import { listAssessments, saveClassifications } from "../../src/db/classifications";
 import { createConnection, getConnection, noteWebhooksApplied, transitionConnectionStatus, setSyncScopes } from "../../src/db/connections";
 import { upsertIssues } from "../../src/db/issues";

@@ -1,4 +1,4 @@
-import type { Constraint } from "../types";
+import type { Constraint } from "../../../domain/types";
 
 /** The constraint table from the product brief: what it looks like and what to improve first. */
 export const CONSTRAINT_GUIDE: Record<Constraint, { label: string; looksLike: string; improveFirst: string }> = {

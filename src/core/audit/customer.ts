@@ -5,7 +5,7 @@
  * but for less than any structure: a request with revenue behind it outweighs
  * the word "customer" in a description.
  */
-import type { CustomerRequest, Issue } from "../types";
+import type { CustomerRequest, Issue } from "../../../domain/types";
 
 /** Support and sales tools: a link to one is a customer asking. */
 const SUPPORT_HOSTS =

@@ -8,7 +8,7 @@
  * evidenced open issues for aging, once each constraint's usual time to close
  * is known.
  */
-import { CONSTRAINTS, type Classification, type Constraint, type Issue } from "../types";
+import { CONSTRAINTS, type Classification, type Constraint, type Issue } from "../../../domain/types";
 import { newCustomerEvidence, readCustomer } from "./customer";
 import type { AuditSettings, PressureBreakdown } from "./schema";
 import { isOpen, makeSignalReader, newSignals } from "./signals";

@@ -1,5 +1,5 @@
 /** Plain-English reasons one open issue weighs on its constraint, for the evidence table. */
-import type { Issue } from "../types";
+import type { Issue } from "../../../domain/types";
 import { countToolLinks } from "./customer";
 import type { Signals } from "./signals";
 

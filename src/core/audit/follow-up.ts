@@ -4,7 +4,7 @@
  * choice with the time since, and at 90 days says continue, refine, or move to
  * the next bottleneck.
  */
-import type { Classification, Constraint, Issue } from "../types";
+import type { Classification, Constraint, Issue } from "../../../domain/types";
 import { newCustomerEvidence, readCustomer } from "./customer";
 import { carriesOf } from "./diagnose";
 import type { AuditSettings, AuditSummary, FollowUp } from "./schema";

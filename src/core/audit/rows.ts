@@ -1,4 +1,4 @@
-import type { Classification, Issue, Scores } from "../types";
+import type { Classification, Issue, Scores } from "../../../domain/types";
 import type { AuditRow, IssueRef } from "./schema";
 
 export interface RowFacts {

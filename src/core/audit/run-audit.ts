@@ -1,4 +1,4 @@
-import { CONSTRAINTS, type Classification, type Constraint, type Issue, type Scores } from "../types";
+import { CONSTRAINTS, type Classification, type Constraint, type Issue, type Scores } from "../../../domain/types";
 import { CONSTRAINT_GUIDE } from "./constraints";
 import { effortRule } from "./effort";
 import { recommend } from "./recommend";

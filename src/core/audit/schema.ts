@@ -4,7 +4,7 @@
  * every field carries a `.describe()`.
  */
 import { z } from "zod";
-import { ConstraintSchema, ReasonSchema, ScoreReasonSchema, TrackerSchema, STATE_CATEGORIES } from "../types";
+import { ConstraintSchema, ReasonSchema, ScoreReasonSchema, TrackerSchema, STATE_CATEGORIES } from "../../../domain/types";
 
 // ---------------------------------------------------------------- settings
 

@@ -2,7 +2,7 @@
  * Evidence signals read from one issue, without the scores (which depend on
  * the dominant constraint, which these signals decide). Each signal is 0..1.
  */
-import type { Constraint, Issue, Tracker } from "../types";
+import type { Constraint, Issue, Tracker } from "../../../domain/types";
 import type { AuditSettings, EvidenceWeights, PlannedRule } from "./schema";
 
 const DAY_MS = 86_400_000;

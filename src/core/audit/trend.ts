@@ -1,4 +1,4 @@
-import type { Constraint } from "../types";
+import type { Constraint } from "../../../domain/types";
 import type { AuditSummary, DriftLevel, Trend } from "./schema";
 
 const DAY_MS = 86_400_000;

@@ -4,7 +4,7 @@
  * evidence per constraint in plain words, and what each tracker's data could
  * not tell us.
  */
-import { CONSTRAINTS, type Constraint, type Tracker } from "../types";
+import { CONSTRAINTS, type Constraint, type Tracker } from "../../../domain/types";
 import { CONSTRAINT_GUIDE } from "./constraints";
 import { medianOf, type ConstraintEvidence, type DiagnosisResult } from "./diagnose";
 import type { AuditSettings, ConstraintPressure, Diagnosis } from "./schema";

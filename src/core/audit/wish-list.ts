@@ -1,4 +1,4 @@
-import type { Scores } from "../types";
+import type { Scores } from "../../../domain/types";
 
 export type WishKind = "weak-evidence" | "exciting-weak" | "easy-off-stage";
 

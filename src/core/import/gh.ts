@@ -4,7 +4,7 @@
  * flow evidence: close dates, and open issues that were reopened.
  */
 import { z } from "zod";
-import { IssueSchema, type Issue } from "../types";
+import { IssueSchema, type Issue } from "../../../domain/types";
 import { stateCategoryOf } from "./shared";
 
 const GhIssueSchema = z

@@ -6,7 +6,7 @@
  * const issues = parseIssues(text);              // auto-detects the format
  * const jira = parseIssues(csv, "jira-csv");
  */
-import type { Issue } from "../types";
+import type { Issue } from "../../../domain/types";
 import { parseCsv } from "./csv";
 import { parseGhIssues } from "./gh";
 import { parseJiraCsv } from "./jira-csv";

@@ -2,7 +2,7 @@
  * Jira's "Export CSV (all fields)": one column per field, with repeated
  * columns for multi-valued ones ("Labels", "Sprint", "Component/s").
  */
-import { IssueSchema, type Issue } from "../types";
+import { IssueSchema, type Issue } from "../../../domain/types";
 import { csvTable } from "./csv";
 import { isoDate, numberOrNull, priorityOf, stateCategoryOf } from "./shared";
 

@@ -10,7 +10,7 @@
  * and an iteration history (`sprints`, `cycles` or `iterations`).
  */
 import { z } from "zod";
-import { IssueSchema, TrackerSchema, type Issue } from "../types";
+import { IssueSchema, TrackerSchema, type Issue } from "../../../domain/types";
 import { stateCategoryOf } from "./shared";
 
 /** Issue fields a short JSONL row may carry as they are (state and flow, iteration, customer evidence). */

@@ -3,7 +3,7 @@
  * only the issue's last cycle; with its end date the audit tells whether the
  * issue outlived it (carried over).
  */
-import { IssueSchema, type Issue } from "../types";
+import { IssueSchema, type Issue } from "../../../domain/types";
 import { csvTable } from "./csv";
 import { isoDate, numberOrNull, priorityOf, stateCategoryOf } from "./shared";
 

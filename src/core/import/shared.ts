@@ -1,5 +1,5 @@
 /** Small helpers the import formats share. */
-import type { StateCategory } from "../types";
+import type { StateCategory } from "../../../domain/types";
 
 /** Maps a tracker's workflow state name to our category. */
 export function stateCategoryOf(name: string): StateCategory {

@@ -4,7 +4,7 @@
  * test issues; and the per-workspace write threshold chosen from it. Pure.
  */
 import { chooseThreshold } from "../../../rules/engine/calibration";
-import type { Constraint } from "../types";
+import type { Constraint } from "../../../domain/types";
 import { DEFAULT_ADAPT, labelOf, predictAdaptation, trainAdaptation, type AdaptOptions, type AdaptRow, type WorkspaceModel, type WsLabel } from "./model";
 
 /** Labelled issues a workspace needs before a model is trained or its own threshold is used (see README: measured by `npm run bench -- team`). */

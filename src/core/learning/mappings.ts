@@ -2,7 +2,7 @@
  * The team's own vocabulary: how its labels, issue types and components map to constraints,
  * learned from its labelled issues, and the ordinary rule an admin can accept for one. Pure.
  */
-import type { Constraint, Issue } from "../types";
+import type { Constraint, Issue } from "../../../domain/types";
 
 export type MappingKind = "label" | "type" | "component";
 export const MAPPING_MIN_ISSUES = 3;

@@ -6,7 +6,7 @@
  * data it is exactly the global pack's distribution. Pure.
  */
 import { z } from "zod";
-import { CONSTRAINTS, type Constraint, type Issue } from "../types";
+import { CONSTRAINTS, type Constraint, type Issue } from "../../../domain/types";
 import { STOPWORDS } from "../../../rules/model/stopwords";
 
 /** Labels in the order of the global distribution (`rules/engine/combine.ts` LABELS): five constraints, then none. */

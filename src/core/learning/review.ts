@@ -8,7 +8,7 @@
  *
  * Issues a person already labelled or answered are never asked.
  */
-import type { Classification, Issue, Scores } from "../types";
+import type { Classification, Issue, Scores } from "../../../domain/types";
 
 export const LOW_MARGIN = 0.2;
 export const SAMPLE_SHARE = 0.05;

@@ -9,8 +9,8 @@
  * defused. The body is deterministic (no times, no run ids), so an unchanged
  * audit renders byte-identical text and the same hash: zero writes.
  */
-import type { Issue } from "../types";
-import { SCORE_DIMENSIONS, type Constraint, type Reason, type ScoreDimension, type ScoreReason } from "../types";
+import type { Issue } from "../../../domain/types";
+import { SCORE_DIMENSIONS, type Constraint, type Reason, type ScoreDimension, type ScoreReason } from "../../../domain/types";
 import { CONSTRAINT_GUIDE } from "../audit/constraints";
 import type { IssueFacts } from "./schema";
 

@@ -6,7 +6,7 @@
  * typing `Constraint:Reliability` means the same label).
  */
 import type { LabelChange, LabelDefinition } from "../../../connectors/types";
-import { CONSTRAINTS, type Constraint } from "../types";
+import { CONSTRAINTS, type Constraint } from "../../../domain/types";
 import { CONSTRAINT_GUIDE } from "../audit/constraints";
 import type { IssueFacts, LabelAction, NewOverride } from "./schema";
 

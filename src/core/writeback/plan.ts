@@ -2,7 +2,7 @@
  * `planWriteBack`: from facts loaded from D1 to the exact labels and comments
  * to write, in value order, under the write cap. Pure and deterministic.
  */
-import type { Constraint } from "../types";
+import type { Constraint } from "../../../domain/types";
 import { commentMarker, renderComment, topReasons } from "./comment";
 import { hashBody } from "./hash";
 import { decideLabels, type LabelDecision } from "./labels";

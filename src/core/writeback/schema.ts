@@ -5,7 +5,7 @@
  * OpenAPI document can be generated from them.
  */
 import { z } from "zod";
-import { ClassificationSchema, ConstraintSchema, IssueSchema, ScoresSchema } from "../types";
+import { ClassificationSchema, ConstraintSchema, IssueSchema, ScoresSchema } from "../../../domain/types";
 
 export const WRITE_MODES = ["off", "dry-run", "on"] as const;
 export type WriteMode = (typeof WRITE_MODES)[number];

@@ -3,7 +3,7 @@ import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
 import type { AppEnv } from "../../app-env";
 import { AuditReportSchema, AuditSummarySchema } from "../../core/audit";
-import { ConstraintSchema } from "../../core/types";
+import { ConstraintSchema } from "../../../domain/types";
 import { getAudit, getLatestAuditHead, listAuditHistory, type AuditRunRow } from "../../db/audits";
 import { getAssessment, listAssessments } from "../../db/classifications";
 import { AppError } from "../../errors";

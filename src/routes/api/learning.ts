@@ -6,7 +6,7 @@ import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../../app-env";
-import { ClassificationSchema, ConstraintSchema } from "../../core/types";
+import { ClassificationSchema, ConstraintSchema } from "../../../domain/types";
 import { listExamples, markTrainingQueued, setTargetPrecision } from "../../db/learning";
 import { getConfig } from "../../env";
 import { learningView, mappingsFor, reviewQueueFor } from "../../services/learning";

@@ -1,7 +1,7 @@
 /** Response and request schemas of the JSON API; /openapi.json is generated from these. */
 import { z } from "zod";
 import { AuditReportSchema, AuditSummarySchema, DiagnosisSettingsSchema, PRESSURE_KINDS } from "../../core/audit";
-import { ClassificationSchema, ConstraintSchema, IssueSchema, ScoresSchema, TrackerSchema } from "../../core/types";
+import { ClassificationSchema, ConstraintSchema, IssueSchema, ScoresSchema, TrackerSchema } from "../../../domain/types";
 import { LedgerEntrySchema as CoreLedgerEntrySchema, PlanCountsSchema, PlannedActionSchema } from "../../core/writeback";
 import { ERROR_CODES } from "../../errors";
 

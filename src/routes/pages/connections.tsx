@@ -9,7 +9,7 @@
 import type { Context } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../../app-env";
-import type { Tracker } from "../../core/types";
+import type { Tracker } from "../../../domain/types";
 import { getConnection, listConnections, setConnectionWriteMode } from "../../db/connections";
 import { listFailuresByConnection } from "../../db/failures";
 import { latestIssueUpdateByConnection } from "../../db/issues";

@@ -10,7 +10,7 @@
  */
 import type { Context } from "hono";
 import type { AppEnv } from "../../app-env";
-import type { Classification } from "../../core/types";
+import type { Classification } from "../../../domain/types";
 import { setTargetPrecision } from "../../db/learning";
 import { getConnection } from "../../db/connections";
 import { getSettings } from "../../db/workspaces";

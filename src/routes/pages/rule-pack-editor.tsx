@@ -7,7 +7,7 @@
  * nodes only, which hono/jsx escapes.
  */
 import type { RulePackIssue } from "../../../rules";
-import { CONSTRAINTS } from "../../core/types";
+import { CONSTRAINTS } from "../../../domain/types";
 import type { PackPreview } from "../../services/rule-preview";
 import { CsrfField } from "./shell";
 

@@ -9,7 +9,7 @@ import { DEFAULT_PACK_SOURCE } from "../../../rules/default-pack.generated";
 import type { RulePack } from "../../../rules";
 import { compiledPackFor } from "../../services/rule-packs";
 import type { AppEnv } from "../../app-env";
-import { CONSTRAINTS } from "../../core/types";
+import { CONSTRAINTS } from "../../../domain/types";
 import { getSettings, WRITE_MODES, type WorkspaceSettings } from "../../db/workspaces";
 import { AppError } from "../../errors";
 import { previewPack, validatePack } from "../../services/rule-preview";

@@ -5,7 +5,7 @@
  */
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { IssueSchema, type IssueInput } from "../../../src/core/types";
+import { IssueSchema, type IssueInput } from "../../../domain/types";
 import { getAssessment } from "../../../src/db/classifications";
 import { createConnection, transitionConnectionStatus, setSyncScopes } from "../../../src/db/connections";
 import { upsertIssues } from "../../../src/db/issues";

@@ -1,7 +1,7 @@
 /** The review page and the Settings "Learning from your team" section, server-rendered against real D1. */
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { IssueSchema, type IssueInput } from "../../../src/core/types";
+import { IssueSchema, type IssueInput } from "../../../domain/types";
 import { getAssessment } from "../../../src/db/classifications";
 import { createConnection, transitionConnectionStatus, setSyncScopes } from "../../../src/db/connections";
 import { upsertIssues } from "../../../src/db/issues";

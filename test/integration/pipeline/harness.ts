@@ -24,10 +24,10 @@ import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:
 import { http } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll } from "vitest";
-import { createGithubSandbox, type GithubSandbox } from "../../../connectors/sandbox/github";
-import { createJiraSandbox, type JiraSandbox } from "../../../connectors/sandbox/jira";
-import { createLinearSandbox } from "../../../connectors/sandbox/linear";
-import type { SbIssue } from "../../../connectors/sandbox/github/state";
+import { createGithubSandbox, type GithubSandbox } from "../../../sandbox/github";
+import { createJiraSandbox, type JiraSandbox } from "../../../sandbox/jira";
+import { createLinearSandbox } from "../../../sandbox/linear";
+import type { SbIssue } from "../../../sandbox/github/state";
 import type { SyncScope } from "../../../connectors/types";
 import { createConnection, setSyncScopes, updateTokens, type Connection } from "../../../src/db/connections";
 import { createWorkspace, updateSettings, type WriteMode } from "../../../src/db/workspaces";

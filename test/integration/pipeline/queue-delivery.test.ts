@@ -7,7 +7,7 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { all, baseEnv, type GithubWorld, one, postWebhook, type QueuedMessage, sandboxIssues, storedIssues, syncThroughDrain, traffic, usePipelineHarness, waitFor } from "./harness";
-import type { Delivery } from "../../../connectors/sandbox/common/outbox";
+import type { Delivery } from "../../../sandbox/common/outbox";
 import worker from "../../../src/index";
 
 const h = usePipelineHarness();

@@ -12,7 +12,7 @@
 import { http } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, beforeAll } from "vitest";
-import { createGithubSandbox, type GithubSandbox } from "../../../connectors/sandbox/github";
+import { createGithubSandbox, type GithubSandbox } from "../../../sandbox/github";
 import { getConfig } from "../../../src/env";
 import { ORIGIN, testEnv } from "./harness";
 

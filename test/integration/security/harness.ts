@@ -12,7 +12,7 @@
  */
 import { recordSyncFailure } from "../../../src/db/failures";
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
-import type { Classification, Issue } from "../../../src/core/types";
+import type { Classification, Issue } from "../../../domain/types";
 import { createApiToken } from "../../../src/auth/api-token";
 import { insertInvite, insertSession, upsertUser } from "../../../src/db/accounts";
 import { listAssessments, saveClassifications } from "../../../src/db/classifications";

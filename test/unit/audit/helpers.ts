@@ -1,4 +1,4 @@
-import { IssueSchema, type Classification, type Constraint, type Issue, type IssueInput, type Scores } from "../../../src/core/types";
+import { IssueSchema, type Classification, type Constraint, type Issue, type IssueInput, type Scores } from "../../../domain/types";
 import type { AuditSummary, ScoreFn } from "../../../src/core/audit";
 
 let seq = 0;

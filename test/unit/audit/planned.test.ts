@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_PLANNED, driftLevel, effortRule, isPlanned, runAudit } from "../../../src/core/audit";
-import { IssueSchema, type IssueInput } from "../../../src/core/types";
+import { IssueSchema, type IssueInput } from "../../../domain/types";
 import { cycle, mk, NOW, pain, score, type Spec } from "./helpers";
 
 const issue = (over: Partial<IssueInput>) =>

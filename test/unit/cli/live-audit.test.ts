@@ -1,6 +1,6 @@
 /**
  * `backlog-audit audit <tracker>:<scope>` against the sandbox trackers (the
- * simulators in connectors/sandbox, served over HTTP in this process, as
+ * simulators in sandbox, served over HTTP in this process, as
  * `npm start` serves them): the compiled CLI runs in a child process with the
  * Worker's endpoint variables pointing at the sandbox.
  */

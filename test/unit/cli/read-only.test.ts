@@ -6,8 +6,8 @@
 import { describe, expect, it } from "vitest";
 import { createGithubConnector } from "../../../connectors/github";
 import { createLinearConnector } from "../../../connectors/linear";
-import { createGithubSandbox } from "../../../connectors/sandbox/github";
-import { createLinearSandbox } from "../../../connectors/sandbox/linear";
+import { createGithubSandbox } from "../../../sandbox/github";
+import { createLinearSandbox } from "../../../sandbox/linear";
 import type { FetchLike, SyncScope } from "../../../connectors/types";
 import { readOnlyFetch } from "../../../src/cli/live-audit";
 

@@ -3,7 +3,7 @@ import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { connectorFactories } from "../../../connectors";
-import { TRACKERS } from "../../../src/core/types";
+import { TRACKERS } from "../../../domain/types";
 
 const root = join(import.meta.dirname, "../../../connectors");
 /** Folders that are not trackers: the simulators. */

@@ -12,8 +12,8 @@ import {
   type Scored,
 } from "../../../rules/evaluate";
 import { groupedFolds, groupOf } from "../../../rules/model/index";
-import { seededRandom } from "../../../src/core/random";
-import type { Classification } from "../../../src/core/types";
+import { seededRandom } from "../../../domain/random";
+import type { Classification } from "../../../domain/types";
 import { issue } from "../rules/helpers";
 
 /** `n` verdicts at `score`, `right` of them correct. */

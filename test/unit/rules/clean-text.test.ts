@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { cleanBody, evaluatePack } from "../../../rules";
 import { atxHeading } from "../../../rules/engine/clean-text";
-import { seededRandom } from "../../../src/core/random";
+import { seededRandom } from "../../../domain/random";
 import { issue, oneRule } from "./helpers";
 
 const noise: Array<[string, string]> = [

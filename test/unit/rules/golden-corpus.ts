@@ -7,7 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import { issueFromJsonl, parseIssues } from "../../../src/core/import";
-import type { Issue } from "../../../src/core/types";
+import type { Issue } from "../../../domain/types";
 
 const root = new URL("../../../", import.meta.url).pathname;
 

@@ -1,4 +1,4 @@
-import { IssueSchema, type Issue, type IssueInput } from "../../../src/core/types";
+import { IssueSchema, type Issue, type IssueInput } from "../../../domain/types";
 import { compilePack, loadPackFromString, type CompiledPack } from "../../../rules";
 
 export function issue(over: Partial<IssueInput> = {}): Issue {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { classify, evaluatePack } from "../../../rules";
-import type { IssueInput } from "../../../src/core/types";
+import type { IssueInput } from "../../../domain/types";
 import { issue, oneRule } from "./helpers";
 
 type Row = [name: string, when: unknown, issue: Partial<IssueInput>];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { classify, compilePack, loadDefaultPack, loadPackFromString, scoreIssue } from "../../../rules";
-import type { IssueInput } from "../../../src/core/types";
+import type { IssueInput } from "../../../domain/types";
 import { issue } from "./helpers";
 
 const d = compilePack(loadDefaultPack());

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Reason } from "../../../src/core/types";
+import type { Reason } from "../../../domain/types";
 import {
   BODY_MAX,
   COMMENT_MARKER_PREFIX,

@@ -1,4 +1,4 @@
-import { IssueSchema, type Classification, type Constraint, type Reason, type Scores } from "../../../src/core/types";
+import { IssueSchema, type Classification, type Constraint, type Reason, type Scores } from "../../../domain/types";
 import type { IssueFacts, PlannedAction, WritebackPlan, WritebackSettings } from "../../../src/core/writeback";
 
 export const SETTINGS: WritebackSettings = {

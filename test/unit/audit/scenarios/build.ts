@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { IssueSchema, type Classification, type Constraint, type CustomerRequest, type Issue, type IssueInput, type Tracker } from "../../../../src/core/types";
+import { IssueSchema, type Classification, type Constraint, type CustomerRequest, type Issue, type IssueInput, type Tracker } from "../../../../domain/types";
 import type { AuditSettingsInput } from "../../../../src/core/audit";
 
 export const NOW = new Date("2026-11-20T12:00:00Z");

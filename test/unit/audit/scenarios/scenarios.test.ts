@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { AuditSettingsSchema, driftLevel, effortRule, isOpen, isPlanned, runAudit, summarize, type AuditReport } from "../../../../src/core/audit";
 import { makeSignalReader, newSignals, weigh } from "../../../../src/core/audit/signals";
-import { CONSTRAINTS, type Constraint, type Scores } from "../../../../src/core/types";
+import { CONSTRAINTS, type Constraint, type Scores } from "../../../../domain/types";
 import { loadDefaultPack } from "../../../../rules";
 import { auditText } from "../../../../src/cli/audit-command";
 import { NOW, type Row, type Scenario } from "./build";

@@ -3,8 +3,8 @@ import { describe, expect, it } from "vitest";
 import { base64ToBytes, createAppJwt, importAppPrivateKey, pkcs1ToPkcs8, privateKeyPemToPkcs8 } from "../../../../connectors/github/app-jwt";
 import { ConnectorError } from "../../../../connectors/errors";
 import { createGithubConnector } from "../../../../connectors/github";
-import { pkcs8ToPkcs1, verifyAppJwt } from "../../../../connectors/sandbox/github/auth";
-import { generateAppKeyPair } from "../../../../connectors/sandbox/github";
+import { pkcs8ToPkcs1, verifyAppJwt } from "../../../../sandbox/github/auth";
+import { generateAppKeyPair } from "../../../../sandbox/github";
 import { wire } from "./setup";
 
 const pemBody = (pem: string) => base64ToBytes(pem.replace(/-----[A-Z ]+-----/g, ""));

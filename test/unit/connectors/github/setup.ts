@@ -1,6 +1,6 @@
 /** Shared wiring for the GitHub connector tests: a sandbox and a connector talking to it through its fetch. */
 import { createGithubConnector, type GithubConnector } from "../../../../connectors/github";
-import { createGithubSandbox, type GithubSandbox, type GithubSandboxOptions } from "../../../../connectors/sandbox/github";
+import { createGithubSandbox, type GithubSandbox, type GithubSandboxOptions } from "../../../../sandbox/github";
 import type { FetchLike, SyncScope } from "../../../../connectors/types";
 
 export const SECRET = "unit-webhook-secret";

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { priorityFromLabels, toIssue, GithubIssueWireSchema } from "../../../../connectors/github/schema";
 import { decodeCursor, nextCursor, START } from "../../../../connectors/github/sync";
-import type { Issue } from "../../../../src/core/types";
+import type { Issue } from "../../../../domain/types";
 import { wire } from "./setup";
 
 async function syncAll(w: ReturnType<typeof wire>, token: string, repo: string, cursor: string | null = null) {

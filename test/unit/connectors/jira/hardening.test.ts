@@ -8,7 +8,7 @@
 import { describe, expect, it } from "vitest";
 import { createJiraConnector } from "../../../../connectors/jira";
 import { verifyJiraWebhook } from "../../../../connectors/jira/webhooks";
-import { signJwt } from "../../../../connectors/sandbox/jira/deliveries";
+import { signJwt } from "../../../../sandbox/jira/deliveries";
 
 const CLIENT = { clientId: "cid", clientSecret: "client-secret-xyz" };
 

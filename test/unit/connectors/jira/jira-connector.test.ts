@@ -3,10 +3,10 @@ import { describe, expect, it } from "vitest";
 import { createJiraConnector } from "../../../../connectors/jira";
 import { formatJqlMinute, lowerBound } from "../../../../connectors/jira/jql";
 import { verifyJiraWebhook, webhookRetryCount } from "../../../../connectors/jira/webhooks";
-import { signJwt } from "../../../../connectors/sandbox/jira/deliveries";
-import { createJiraSandbox } from "../../../../connectors/sandbox/jira";
+import { signJwt } from "../../../../sandbox/jira/deliveries";
+import { createJiraSandbox } from "../../../../sandbox/jira";
 import { isConnectorError, type ConnectorError } from "../../../../connectors/errors";
-import type { Issue } from "../../../../src/core/types";
+import type { Issue } from "../../../../domain/types";
 
 const O = "http://sandbox.test";
 const CLIENT = { clientId: "cid", clientSecret: "client-secret-xyz" };

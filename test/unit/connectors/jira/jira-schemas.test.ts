@@ -26,7 +26,7 @@ import {
   WebhooksExpirationDateSchema,
 } from "jira.js/cloud";
 import { z } from "zod";
-import { createJiraSandbox } from "../../../../connectors/sandbox/jira";
+import { createJiraSandbox } from "../../../../sandbox/jira";
 
 const O = "http://sandbox.test";
 

@@ -9,8 +9,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { createJiraConnector } from "../../../../connectors/jira";
-import { createJiraSandbox } from "../../../../connectors/sandbox/jira";
-import type { Issue } from "../../../../src/core/types";
+import { createJiraSandbox } from "../../../../sandbox/jira";
+import type { Issue } from "../../../../domain/types";
 
 const O = "http://sandbox.test";
 const CLIENT = { clientId: "cid", clientSecret: "client-secret-xyz" };

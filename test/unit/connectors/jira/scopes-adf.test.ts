@@ -8,8 +8,8 @@ import { describe, expect, it } from "vitest";
 import { isConnectorError, type ConnectorError } from "../../../../connectors/errors";
 import { createJiraConnector } from "../../../../connectors/jira";
 import { JIRA_SCOPES } from "../../../../connectors/jira/oauth";
-import { createJiraSandbox } from "../../../../connectors/sandbox/jira";
-import { DocumentSchema as Restated } from "../../../../connectors/sandbox/jira/adf-check";
+import { createJiraSandbox } from "../../../../sandbox/jira";
+import { DocumentSchema as Restated } from "../../../../sandbox/jira/adf-check";
 import { DocumentSchema } from "jira.js/cloud";
 
 const O = "http://sandbox.test";

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { ConnectorError } from "../../../../connectors/errors";
-import { LINEAR_DEFAULT_BUDGETS } from "../../../../connectors/sandbox/linear";
+import { LINEAR_DEFAULT_BUDGETS } from "../../../../sandbox/linear";
 import { setup } from "./setup";
 
 describe("Linear rate-limit budgets and pacing", () => {

@@ -2,7 +2,7 @@ import { buildSchema, parse, validate, type GraphQLSchema } from "graphql";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ALL_DOCUMENTS, ISSUES_PAGE } from "../../../../connectors/linear/queries";
 import { LINEAR_PAGE_SIZE } from "../../../../connectors/linear";
-import { complexity, prepare } from "../../../../connectors/sandbox/linear/graphql";
+import { complexity, prepare } from "../../../../sandbox/linear/graphql";
 import { readSchemaText } from "./sdl-gen";
 
 let schema: GraphQLSchema;

@@ -1,6 +1,6 @@
 /**
  * Builds the description-free SDL that the sandbox imports
- * (`connectors/linear/schema/sdl.ts`) from the schema copy. Used by
+ * (`sandbox/linear/schema/sdl.ts`) from the schema copy. Used by
  * `schema.test.ts` to check the module is current, and to regenerate it:
  * `UPDATE_LINEAR_SDL=1 npx vitest run --project unit test/unit/connectors/linear/schema.test.ts`.
  */
@@ -8,8 +8,8 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parse, print, visit } from "graphql";
 
-export const SCHEMA_PATH = new URL("../../../../connectors/linear/schema/linear.graphql", import.meta.url);
-export const SDL_MODULE_PATH = new URL("../../../../connectors/linear/schema/sdl.ts", import.meta.url);
+export const SCHEMA_PATH = new URL("../../../../sandbox/linear/schema/linear.graphql", import.meta.url);
+export const SDL_MODULE_PATH = new URL("../../../../sandbox/linear/schema/sdl.ts", import.meta.url);
 
 export function readSchemaText(): string {
   return readFileSync(fileURLToPath(SCHEMA_PATH.href), "utf8");

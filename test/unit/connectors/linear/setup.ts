@@ -3,7 +3,7 @@
  * the contract harness.
  */
 import { createLinearConnector } from "../../../../connectors/linear";
-import { createLinearSandbox, type LinearSandboxOptions } from "../../../../connectors/sandbox/linear";
+import { createLinearSandbox, type LinearSandboxOptions } from "../../../../sandbox/linear";
 import type { Auth, ConnectorConfig, SyncScope } from "../../../../connectors/types";
 
 export const SECRET = "whsec_linear_test";

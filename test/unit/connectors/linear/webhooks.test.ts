@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { hmacSha256Hex } from "../../../../connectors/http";
-import type { Delivery } from "../../../../connectors/sandbox/common/outbox";
+import type { Delivery } from "../../../../sandbox/common/outbox";
 import type { WebhookInput } from "../../../../connectors/types";
 import { SECRET, setup } from "./setup";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { LabelChange } from "../../../../connectors/types";
 import { findMarker, markerLine } from "../../../../connectors/linear/write";
-import { normalizeMarkdown } from "../../../../connectors/sandbox/linear/state";
+import { normalizeMarkdown } from "../../../../sandbox/linear/state";
 import { setup } from "./setup";
 
 const OWN = "constraint:";

@@ -14,7 +14,7 @@
  * }));
  */
 import { Hono } from "hono";
-import { hmacSha256Hex } from "../../http";
+import { hmacSha256Hex } from "../../connectors/http";
 import { FaultInjector, sleep } from "../common/faults";
 import { Outbox, type Delivery } from "../common/outbox";
 import { emptyStats, type SandboxTracker } from "../common/types";

@@ -4,7 +4,7 @@
  * real seed texts, comments and reactions. Deterministic for a seed; a
  * synthetic size N resamples the texts (texts are shared, not copied).
  */
-import { seededRandom } from "../../../src/core/random";
+import { seededRandom } from "../../domain/random";
 import { seedText } from "../data";
 
 export interface LTeam { id: string; key: string; name: string }

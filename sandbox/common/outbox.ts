@@ -3,7 +3,7 @@
  * are queued, signed as the real tracker signs them, and either drained by a
  * test or posted to the service by `deliverAll`.
  */
-import type { FetchLike } from "../../types";
+import type { FetchLike } from "../../connectors/types";
 
 export interface Delivery {
   id: string;

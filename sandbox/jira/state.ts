@@ -1,9 +1,9 @@
 /**
  * The Jira sandbox's state: sites (cloudIds) with site-specific custom field
  * ids, projects, sprints, statuses, issues with comments, and the seed that
- * builds issues from real texts (`connectors/sandbox/data`).
+ * builds issues from real texts (`sandbox/data`).
  */
-import { seededRandom } from "../../../src/core/random";
+import { seededRandom } from "../../domain/random";
 import { seedText } from "../data";
 
 export interface SandboxSprint {

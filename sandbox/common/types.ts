@@ -3,7 +3,7 @@
  * fetch handler that speaks its tracker's real wire format under a base path
  * (`/github`, `/linear`, `/jira`), so one process can serve all three.
  */
-import type { Tracker } from "../../../src/core/types";
+import type { Tracker } from "../../domain/types";
 import type { FaultInjector } from "./faults";
 import type { Outbox } from "./outbox";
 

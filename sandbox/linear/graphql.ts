@@ -24,7 +24,7 @@ import {
   type SelectionSetNode,
   getVariableValues,
 } from "graphql";
-import { LINEAR_SDL } from "../../linear/schema/sdl";
+import { LINEAR_SDL } from "./schema/sdl";
 
 let cached: GraphQLSchema | null = null;
 /** The Linear schema (~300 ms to build the first time). */

@@ -8,7 +8,7 @@ import { z } from "zod";
 import { LABELS, type Label } from "../../rules/engine/combine";
 import type { EvalRow, TrainRow } from "../../rules/evaluate";
 import { groupOf } from "../../rules/model/index";
-import { issueFromJsonl } from "../../src/core/import";
+import { issueFromJsonl } from "../core/import";
 
 const LabelSchema = z.enum(LABELS as [Label, ...Label[]]);
 

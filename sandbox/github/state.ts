@@ -3,7 +3,7 @@
  * and comments, kept compact so 100,000 seeded issues are cheap (titles and
  * bodies are looked up from the shared seed texts until someone edits them).
  */
-import { seededRandom } from "../../../src/core/random";
+import { seededRandom } from "../../domain/random";
 import { seedText } from "../data";
 
 export interface SbLabel {

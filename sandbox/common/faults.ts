@@ -3,7 +3,7 @@
  * of 5xx answers, timeouts, slow answers, 429s and malformed items, plus
  * explicit one-shot faults queued by a test ("the next request answers 502").
  */
-import { seededRandom } from "../../../src/core/random";
+import { seededRandom } from "../../domain/random";
 
 export type FaultKind = "5xx" | "timeout" | "slow" | "429" | "malformed";
 
