@@ -19,6 +19,7 @@ const MODULES = [
   ["github connector", "./github-sync.mjs"],
   ["linear connector", "./linear-sync.mjs"],
   ["jira connector", "./jira-sync.mjs"],
+  ["write-back concurrency", "./writeback-concurrency.mjs"],
   ["service (wrangler dev)", "./service.mjs"],
   ["storage (Miniflare, built Worker)", "./storage.mjs"],
   ["worker capacity (Miniflare, built Worker)", "./worker-capacity.mjs"],

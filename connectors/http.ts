@@ -4,7 +4,7 @@
  * supplies how it reads its own rate-limit headers.
  */
 import type { z } from "zod";
-import { ConnectorError } from "./errors";
+import { ConnectorError, isConnectorError } from "./errors";
 import type { FetchLike, RateLimitState } from "./types";
 
 export interface HttpRequest {
@@ -119,6 +119,30 @@ export class HttpClient {
     throw new ConnectorError("invalid-response", `${this.opts.tracker} answered ${res.status}: ${snippet}`, details);
   }
 
+  /**
+   * A `fetch` for an SDK's transport (Octokit's `request.fetch`): the same
+   * counting, timeout, rate-limit reading and status → `ConnectorError`
+   * mapping as `request`, so the SDK only ever sees a 2xx JSON answer and
+   * every failure leaves as a `ConnectorError` (the SDK wraps a thrown error
+   * in its own; `sdkError` unwraps it). The body is labelled JSON: the SDK
+   * parses it once (a body that is not JSON then reaches the caller's zod
+   * schema as a string and fails there as `invalid-response`).
+   */
+  readonly fetch: FetchLike = async (input, init) => {
+    const url = input instanceof Request ? input.url : String(input);
+    const headers = Object.fromEntries(new Headers(init?.headers).entries());
+    const res = await this.request({ method: init?.method ?? "GET", url, headers, body: init?.body == null ? undefined : init.body });
+    const empty = res.status === 204 || res.status === 205 || res.text === "";
+    const out = new Headers(res.headers);
+    out.set("content-type", "application/json; charset=utf-8");
+    out.delete("content-encoding");
+    out.delete("content-length");
+    const response = new Response(empty ? null : res.text, { status: res.status, headers: out });
+    // A constructed Response has url ""; a real one has the request's (Octokit's paginator reads it).
+    Object.defineProperty(response, "url", { value: url });
+    return response;
+  };
+
   /** `request` + JSON parse, mapping unparseable bodies to `invalid-response`. */
   async json(req: HttpRequest): Promise<{ status: number; headers: Headers; data: unknown }> {
     const res = await this.request(req);
@@ -158,6 +182,18 @@ export function parseLoose<T>(
       });
   });
   return { ok, skipped };
+}
+
+/**
+ * The one way out of an SDK call: a `ConnectorError` thrown by `HttpClient.fetch`
+ * comes back wrapped in the SDK's own error (`cause`); anything else the SDK
+ * throws is an unexpected answer.
+ */
+export function sdkError(e: unknown, tracker: string): ConnectorError {
+  if (isConnectorError(e)) return e;
+  const cause = e instanceof Error ? (e as { cause?: unknown }).cause : undefined;
+  if (isConnectorError(cause)) return cause;
+  return new ConnectorError("invalid-response", `${tracker} client failed: ${e instanceof Error ? e.message : String(e)}`, { tracker });
 }
 
 /** Parse a whole response with a schema, mapping failure to `invalid-response`. */

@@ -199,6 +199,12 @@ export interface Connector {
   readonly tracker: Tracker;
   /** Page size used for listing (the tracker's maximum). */
   readonly pageSize: number;
+  /**
+   * How many writes of one write-back run may be in flight at once: at most 4 (Workers allow six
+   * simultaneous connections per invocation; two stay free for token refresh and reads), and 1
+   * where the tracker asks for serial writes.
+   */
+  readonly writeConcurrency: number;
   readonly oauth: OAuthEndpoints;
   readonly webhooks: WebhookHandler;
   listIssues(auth: Auth, scope: SyncScope, cursor: string | null): Promise<IssuePage>;

@@ -1,25 +1,26 @@
 /**
- * One function per GitHub REST endpoint we use, over the shared `HttpClient`
- * (injected fetch, timeout, status → ConnectorError mapping, rate-limit
- * headers). Responses are returned as `unknown` JSON or parsed with the
- * schemas in `schema.ts`; the connector decides what to do with them.
- *
- * We do not use Octokit here: its request pipeline throws its own
- * `RequestError`, and its retry/throttling plugins would retry behind the
- * pipeline's back; the thin client keeps one error mapping for all trackers
- * and adds nothing to the Worker bundle.
+ * One function per GitHub REST endpoint we use, through `@octokit/rest`. The
+ * Octokit instance carries no retry or throttling plugin (`@octokit/rest` ships
+ * none), and its transport is the shared `HttpClient.fetch` (`request.fetch`):
+ * injected fetch, timeout, rate-limit headers and the status → `ConnectorError`
+ * mapping stay the same for every tracker; `sdkError` unwraps what Octokit
+ * wraps. Every answer is validated with the zod schemas in `schema.ts` (the
+ * issue list item by item, in the connector). Pagination: the issue walk keeps
+ * its own `page` cursor (it restarts at the last `updated_at`); the small lists
+ * (labels, comments, repositories) follow `Link: rel=next` with
+ * `octokit.paginate.iterator`.
  *
  * @example
  * const gh = new GithubClient(http, "https://api.github.com");
  * const { items, next } = await gh.listIssues(token, "octo/repo", { since, page: 1 });
  */
+import { Octokit } from "@octokit/rest";
 import type { z } from "zod";
 import { ConnectorError } from "../errors";
-import { parseOrThrow, type HttpClient } from "../http";
+import { parseOrThrow, sdkError, type HttpClient } from "../http";
 import {
   CommentListSchema,
   CommentSchema,
-  InstallationRepositoriesSchema,
   InstallationTokenSchema,
   LabelListSchema,
   LabelSchema,
@@ -30,9 +31,11 @@ import {
 
 export const GITHUB_PAGE_SIZE = 100;
 const API_VERSION = "2022-11-28";
+/** At most this many pages of a small list (labels, comments, repositories). */
+const MAX_PAGES = 50;
 
 /** Parse an RFC 8288 `Link` header into rel → URL. */
-export function parseLinkHeader(value: string | null): Record<string, string> {
+export function parseLinkHeader(value: string | null | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   if (!value) return out;
   for (const part of value.split(",")) {
@@ -42,182 +45,202 @@ export function parseLinkHeader(value: string | null): Record<string, string> {
   return out;
 }
 
-const enc = encodeURIComponent;
-const repoPath = (fullName: string) => fullName.split("/").map(enc).join("/");
+/** `owner/name` → Octokit's route parameters. */
+function ownerRepo(fullName: string): { owner: string; repo: string } {
+  const i = fullName.indexOf("/");
+  return { owner: fullName.slice(0, i), repo: fullName.slice(i + 1) };
+}
+
+const notFound = (e: ConnectorError) => e.code === "not-found";
 
 export class GithubClient {
+  readonly octokit: Octokit;
+
   constructor(
     readonly http: HttpClient,
-    private readonly apiBase: string,
-  ) {}
-
-  private headers(token: string, extra: Record<string, string> = {}): Record<string, string> {
-    return {
-      authorization: `Bearer ${token}`,
-      accept: "application/vnd.github+json",
-      "x-github-api-version": API_VERSION,
-      ...extra,
-    };
+    apiBase: string,
+  ) {
+    this.octokit = new Octokit({
+      baseUrl: apiBase.replace(/\/$/, ""),
+      userAgent: "backlog-auditor",
+      request: { fetch: http.fetch },
+      // Failures surface as ConnectorError to the caller; the request log would only repeat them on the console.
+      log: { debug: () => {}, info: () => {}, warn: console.warn, error: () => {} },
+    });
   }
 
-  private url(path: string, query: Record<string, string | number | undefined> = {}): string {
-    const u = new URL(this.apiBase.replace(/\/$/, "") + path);
-    for (const [k, v] of Object.entries(query)) if (v !== undefined) u.searchParams.set(k, String(v));
-    return u.toString();
+  private headers(token: string): Record<string, string> {
+    return { authorization: `Bearer ${token}`, accept: "application/vnd.github+json", "x-github-api-version": API_VERSION };
   }
 
-  private async getJson(token: string, url: string) {
-    return this.http.json({ url, headers: this.headers(token) });
-  }
-
-  /** Follow `Link: rel=next` and concatenate array pages (small lists: labels, comments, repos). */
-  private async getAllPages<T>(token: string, firstUrl: string, schema: z.ZodType<T[]>, what: string, maxPages = 50): Promise<T[]> {
-    const out: T[] = [];
-    let url: string | undefined = firstUrl;
-    for (let i = 0; url && i < maxPages; i++) {
-      const res: { headers: Headers; data: unknown } = await this.getJson(token, url);
-      out.push(...parseOrThrow(schema, res.data, "github", what));
-      url = parseLinkHeader(res.headers.get("link")).next;
+  /** Runs one Octokit call; every failure leaves as a `ConnectorError`. */
+  private async call<T>(fn: (o: Octokit) => Promise<T>): Promise<T> {
+    try {
+      return await fn(this.octokit);
+    } catch (e) {
+      throw sdkError(e, "github");
     }
-    return out;
+  }
+
+  /** Same, but `null` when the tracker says the thing is not there. */
+  private async callOrNull<T>(fn: (o: Octokit) => Promise<T>, absent: (e: ConnectorError) => boolean = notFound): Promise<T | null> {
+    try {
+      return await this.call(fn);
+    } catch (e) {
+      if (e instanceof ConnectorError && absent(e)) return null;
+      throw e;
+    }
+  }
+
+  /** Follows `Link: rel=next` with Octokit's paginator, validating each page (small lists: labels, comments, repos). */
+  private async allPages<T>(schema: z.ZodType<T[]>, what: string, start: (o: Octokit) => AsyncIterable<{ data: unknown }>): Promise<T[]> {
+    return this.call(async (o) => {
+      const out: T[] = [];
+      let pages = 0;
+      for await (const page of start(o)) {
+        out.push(...parseOrThrow(schema, page.data, "github", what));
+        if (++pages >= MAX_PAGES) break;
+      }
+      return out;
+    });
   }
 
   /** `GET /repos/{o}/{r}/issues?state=all&sort=updated&direction=asc&since&per_page=100&page`. */
   async listIssues(token: string, repo: string, p: { since: string | null; page: number }): Promise<{ items: unknown[]; next: string | null }> {
-    const url = this.url(`/repos/${repoPath(repo)}/issues`, {
-      state: "all",
-      sort: "updated",
-      direction: "asc",
-      per_page: GITHUB_PAGE_SIZE,
-      since: p.since ?? undefined,
-      page: p.page > 1 ? p.page : undefined,
-    });
-    const res = await this.getJson(token, url);
-    if (!Array.isArray(res.data)) throw new ConnectorError("invalid-response", "github issue list is not an array", { tracker: "github" });
-    return { items: res.data, next: parseLinkHeader(res.headers.get("link")).next ?? null };
+    const res = await this.call((o) =>
+      o.rest.issues.listForRepo({
+        ...ownerRepo(repo),
+        state: "all",
+        sort: "updated",
+        direction: "asc",
+        per_page: GITHUB_PAGE_SIZE,
+        ...(p.since ? { since: p.since } : {}),
+        ...(p.page > 1 ? { page: p.page } : {}),
+        headers: this.headers(token),
+        // A page of 100 issues is the one large body: Octokit's bigint-safe JSON parser takes ~4x the CPU of
+        // JSON.parse on it (measured in bench/github-sync.mjs), so this call reads the body itself.
+        request: { parseSuccessResponseBody: false },
+      }),
+    );
+    let data: unknown;
+    try {
+      data = JSON.parse(await new Response(res.data as unknown as ReadableStream | null).text());
+    } catch {
+      throw new ConnectorError("invalid-response", "github sent a body that is not JSON", { tracker: "github" });
+    }
+    if (!Array.isArray(data)) throw new ConnectorError("invalid-response", "github issue list is not an array", { tracker: "github" });
+    return { items: data, next: parseLinkHeader(res.headers.link).next ?? null };
   }
 
   /** `GET /repos/{o}/{r}/issues/{n}`; null when missing or deleted (404/410). */
   async getIssue(token: string, repo: string, number: number): Promise<unknown | null> {
-    try {
-      return (await this.getJson(token, this.url(`/repos/${repoPath(repo)}/issues/${number}`))).data;
-    } catch (e) {
-      if (e instanceof ConnectorError && e.code === "not-found") return null;
-      throw e;
-    }
+    const res = await this.callOrNull((o) => o.rest.issues.get({ ...ownerRepo(repo), issue_number: number, headers: this.headers(token) }));
+    return res === null ? null : (res.data as unknown);
   }
 
-  /** `GET /repos/{o}/{r}/issues/{n}/labels`. */
+  /** `GET /repos/{o}/{r}/issues/{n}/labels` (all pages). */
   issueLabels(token: string, repo: string, number: number) {
-    return this.getAllPages(token, this.url(`/repos/${repoPath(repo)}/issues/${number}/labels`, { per_page: 100 }), LabelListSchema, "issue labels");
+    return this.allPages(LabelListSchema, "issue labels", (o) =>
+      o.paginate.iterator(o.rest.issues.listLabelsOnIssue, { ...ownerRepo(repo), issue_number: number, per_page: 100, headers: this.headers(token) }),
+    );
   }
 
   /** `GET /repos/{o}/{r}/labels` (all pages). */
   repoLabels(token: string, repo: string) {
-    return this.getAllPages(token, this.url(`/repos/${repoPath(repo)}/labels`, { per_page: 100 }), LabelListSchema, "repository labels");
+    return this.allPages(LabelListSchema, "repository labels", (o) =>
+      o.paginate.iterator(o.rest.issues.listLabelsForRepo, { ...ownerRepo(repo), per_page: 100, headers: this.headers(token) }),
+    );
   }
 
   /** `POST /repos/{o}/{r}/labels`; returns false when it already exists (422 already_exists). */
   async createLabel(token: string, repo: string, label: { name: string; color: string; description: string }): Promise<boolean> {
-    try {
-      const res = await this.http.json({ method: "POST", url: this.url(`/repos/${repoPath(repo)}/labels`), headers: this.headers(token), body: label });
-      parseOrThrow(LabelSchema, res.data, "github", "created label");
-      return true;
-    } catch (e) {
-      if (e instanceof ConnectorError && e.details.status === 422 && /already_exists/.test(e.message)) return false;
-      throw e;
-    }
+    const res = await this.callOrNull(
+      (o) => o.rest.issues.createLabel({ ...ownerRepo(repo), ...label, headers: this.headers(token) }),
+      (e) => e.details.status === 422 && /already_exists/.test(e.message),
+    );
+    if (res === null) return false;
+    parseOrThrow(LabelSchema, res.data, "github", "created label");
+    return true;
   }
 
   /** `POST /repos/{o}/{r}/issues/{n}/labels`: adds, returns the issue's labels after. */
   async addLabels(token: string, repo: string, number: number, labels: string[]) {
-    const res = await this.http.json({
-      method: "POST",
-      url: this.url(`/repos/${repoPath(repo)}/issues/${number}/labels`),
-      headers: this.headers(token),
-      body: { labels },
-    });
+    const res = await this.call((o) => o.rest.issues.addLabels({ ...ownerRepo(repo), issue_number: number, labels, headers: this.headers(token) }));
     return parseOrThrow(LabelListSchema, res.data, "github", "issue labels");
   }
 
   /** `DELETE /repos/{o}/{r}/issues/{n}/labels/{name}`: returns the labels after, or null if it was not there. */
   async removeLabel(token: string, repo: string, number: number, name: string) {
-    try {
-      const res = await this.http.json({ method: "DELETE", url: this.url(`/repos/${repoPath(repo)}/issues/${number}/labels/${enc(name)}`), headers: this.headers(token) });
-      return parseOrThrow(LabelListSchema, res.data, "github", "issue labels");
-    } catch (e) {
-      if (e instanceof ConnectorError && e.code === "not-found") return null;
-      throw e;
-    }
+    const res = await this.callOrNull((o) => o.rest.issues.removeLabel({ ...ownerRepo(repo), issue_number: number, name, headers: this.headers(token) }));
+    return res === null ? null : parseOrThrow(LabelListSchema, res.data, "github", "issue labels");
   }
 
   /** `GET /repos/{o}/{r}/issues/{n}/comments` (all pages). */
   listComments(token: string, repo: string, number: number) {
-    return this.getAllPages(token, this.url(`/repos/${repoPath(repo)}/issues/${number}/comments`, { per_page: 100 }), CommentListSchema, "issue comments");
+    return this.allPages(CommentListSchema, "issue comments", (o) =>
+      o.paginate.iterator(o.rest.issues.listComments, { ...ownerRepo(repo), issue_number: number, per_page: 100, headers: this.headers(token) }),
+    );
   }
 
   /** `POST /repos/{o}/{r}/issues/{n}/comments`. */
   async createComment(token: string, repo: string, number: number, body: string) {
-    const res = await this.http.json({ method: "POST", url: this.url(`/repos/${repoPath(repo)}/issues/${number}/comments`), headers: this.headers(token), body: { body } });
+    const res = await this.call((o) => o.rest.issues.createComment({ ...ownerRepo(repo), issue_number: number, body, headers: this.headers(token) }));
     return parseOrThrow(CommentSchema, res.data, "github", "created comment");
   }
 
   /** `PATCH /repos/{o}/{r}/issues/comments/{id}`. */
   async updateComment(token: string, repo: string, id: number, body: string) {
-    const res = await this.http.json({ method: "PATCH", url: this.url(`/repos/${repoPath(repo)}/issues/comments/${id}`), headers: this.headers(token), body: { body } });
+    const res = await this.call((o) => o.rest.issues.updateComment({ ...ownerRepo(repo), comment_id: id, body, headers: this.headers(token) }));
     return parseOrThrow(CommentSchema, res.data, "github", "updated comment");
   }
 
   /** `DELETE /repos/{o}/{r}/issues/comments/{id}`; a comment already gone counts as deleted. */
   async deleteComment(token: string, repo: string, id: number): Promise<void> {
-    try {
-      await this.http.request({ method: "DELETE", url: this.url(`/repos/${repoPath(repo)}/issues/comments/${id}`), headers: this.headers(token) });
-    } catch (e) {
-      if (!(e instanceof ConnectorError && e.code === "not-found")) throw e;
-    }
+    await this.callOrNull((o) => o.rest.issues.deleteComment({ ...ownerRepo(repo), comment_id: id, headers: this.headers(token) }));
   }
 
   /** `POST /app/installations/{id}/access_tokens` with the app JWT. */
   async createInstallationToken(appJwt: string, installationId: string) {
-    const res = await this.http.json({ method: "POST", url: this.url(`/app/installations/${enc(installationId)}/access_tokens`), headers: this.headers(appJwt) });
+    const res = await this.call((o) =>
+      o.request("POST /app/installations/{installation_id}/access_tokens", { installation_id: installationId as unknown as number, headers: this.headers(appJwt) }),
+    );
     return parseOrThrow(InstallationTokenSchema, res.data, "github", "installation token");
   }
 
-  /** `GET /installation/repositories` (all pages). */
-  async installationRepositories(token: string) {
-    const repos: z.infer<typeof InstallationRepositoriesSchema>["repositories"] = [];
-    let url: string | undefined = this.url("/installation/repositories", { per_page: 100 });
-    for (let i = 0; url && i < 50; i++) {
-      const res: { headers: Headers; data: unknown } = await this.getJson(token, url);
-      repos.push(...parseOrThrow(InstallationRepositoriesSchema, res.data, "github", "installation repositories").repositories);
-      url = parseLinkHeader(res.headers.get("link")).next;
-    }
-    return repos;
+  /** `GET /installation/repositories` (all pages; the paginator unwraps `repositories`). */
+  installationRepositories(token: string) {
+    return this.allPages(RepositoryListSchema, "installation repositories", (o) =>
+      o.paginate.iterator(o.rest.apps.listReposAccessibleToInstallation, { per_page: 100, headers: this.headers(token) }),
+    );
   }
 
   /** `GET /user`. */
   async user(token: string) {
-    return parseOrThrow(UserResponseSchema, (await this.getJson(token, this.url("/user"))).data, "github", "user");
+    const res = await this.call((o) => o.rest.users.getAuthenticated({ headers: this.headers(token) }));
+    return parseOrThrow(UserResponseSchema, res.data, "github", "user");
   }
 
-  /** `GET /user/installations`. */
+  /** `GET /user/installations` (first page). */
   async userInstallations(token: string) {
-    const res = await this.getJson(token, this.url("/user/installations", { per_page: 100 }));
+    const res = await this.call((o) => o.rest.apps.listInstallationsForAuthenticatedUser({ per_page: 100, headers: this.headers(token) }));
     return parseOrThrow(UserInstallationsSchema, res.data, "github", "user installations").installations;
   }
 
   /** `GET /user/repos` (all pages). */
   userRepos(token: string) {
-    return this.getAllPages(token, this.url("/user/repos", { per_page: 100, sort: "full_name" }), RepositoryListSchema, "user repositories");
+    return this.allPages(RepositoryListSchema, "user repositories", (o) =>
+      o.paginate.iterator(o.rest.repos.listForAuthenticatedUser, { per_page: 100, sort: "full_name", headers: this.headers(token) }),
+    );
   }
 
   /** `DELETE /applications/{client_id}/grant` (basic auth with the OAuth app's credentials). */
   async revokeGrant(clientId: string, clientSecret: string, accessToken: string): Promise<void> {
-    await this.http.request({
-      method: "DELETE",
-      url: this.url(`/applications/${enc(clientId)}/grant`),
-      headers: { authorization: `Basic ${btoa(`${clientId}:${clientSecret}`)}`, accept: "application/vnd.github+json" },
-      body: { access_token: accessToken },
-    });
+    await this.call((o) =>
+      o.rest.apps.deleteAuthorization({
+        client_id: clientId,
+        access_token: accessToken,
+        headers: { authorization: `Basic ${btoa(`${clientId}:${clientSecret}`)}`, accept: "application/vnd.github+json" },
+      }),
+    );
   }
 }

@@ -86,6 +86,8 @@ export function createGithubConnector(config: ConnectorConfig): GithubConnector 
   const connector: GithubConnector = {
     tracker: "github",
     pageSize: GITHUB_PAGE_SIZE,
+    // GitHub asks integrators to make a user's requests serially, not concurrently (secondary rate limits).
+    writeConcurrency: 1,
     app,
     oauth: createGithubOAuth(config, http, client, app),
     webhooks: createGithubWebhooks(config.webhookSecret),

@@ -53,6 +53,8 @@ export function createJiraConnector(config: ConnectorConfig): JiraConnector {
   return {
     tracker: "jira",
     pageSize: PAGE_SIZE,
+    // Jira's limits are a cost budget per hour and per-second bursts; four writes in flight stay within both.
+    writeConcurrency: 4,
     oauth: createJiraOAuth(config, http, client),
     webhooks: createJiraWebhookHandler(config.clientSecret, config.options?.jiraWebhookIssuer),
     listIssues: (auth, scope, cursor) => listIssuesPage(client, auth, scope, cursor, config.now ?? Date.now),

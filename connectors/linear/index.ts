@@ -114,6 +114,8 @@ export function createLinearConnector(config: ConnectorConfig): Connector {
   return {
     tracker: "linear",
     pageSize: LINEAR_PAGE_SIZE,
+    // Linear's limits are hourly request and complexity budgets, not concurrency: four in flight.
+    writeConcurrency: 4,
     oauth: createLinearOAuth(config, gql.http, gql),
     webhooks: createLinearWebhooks({ secret: config.webhookSecret, now: config.now }),
     listIssues,

@@ -48,6 +48,7 @@ import type { Config } from "../env";
 import { authFor, connectorFor, markRevoked } from "./connectors";
 import { loadConnectionContextById, type ConnectionContext } from "./job-context";
 import { workspaceThreshold } from "./learning";
+import { forEachBounded, splitLabelCreators } from "./bounded";
 import { compiledPackFor } from "./rule-packs";
 
 export function effectiveMode(connection: Pick<Connection, "writeMode">, workspaceMode: WriteMode): WriteMode {
@@ -212,7 +213,7 @@ export async function runWriteback(
   try {
     const auth = await authFor(db, config, deps, connection, connector);
     const definitions = labelDefinitions(settings.labelPrefix);
-    for (const action of plan.actions) {
+    const apply = async (action: PlannedAction) => {
       const ref: IssueRef = { externalId: action.externalId, key: action.key, scope: scopeOf(action.externalId) };
       const ids = await ledgerIdsFor(action);
       try {
@@ -234,7 +235,12 @@ export async function runWriteback(
         failed += ids.length;
         for (const id of ids) await updateLedgerOutcome(db, id, "failed", { error: (e as Error).message });
       }
-    }
+    };
+    // The first write that may create each label runs alone, so two concurrent writes never both create it;
+    // the rest run with the tracker's bound (connectors/types.ts `writeConcurrency`).
+    const { first, rest } = splitLabelCreators(plan.actions, (a) => (a.kind === "labels" ? a.desired : []));
+    for (const action of first) await apply(action);
+    await forEachBounded(rest, connector.writeConcurrency, apply);
   } catch (e) {
     const err = isConnectorError(e) ? e : null;
     await finishWritebackRun(db, run.id, { status: "running", planned: run.planned + plan.counts.writes, applied, failed, capped: plan.counts.capped, now: now() });
