@@ -32,7 +32,11 @@ describe("import direction", () => {
     ["rules/engine/x.ts", 'import { runAudit } from "../../src/core/audit";\nexport const x = runAudit;\n', "rules/ imports only domain/"],
     ["rules/engine/y.ts", 'import { connectorFactories } from "../../connectors";\nexport const y = connectorFactories;\n', "rules/ imports only domain/"],
     ["connectors/github/x.ts", 'import { classify } from "../../rules";\nexport const x = classify;\n', "connectors/ import only domain/"],
-    ["src/services/x.ts", 'import { createGithubSandbox } from "../../sandbox/github";\nexport const x = createGithubSandbox;\n', "Shipped code never imports the simulators"],
+    [
+      "src/services/x.ts",
+      'import { createGithubSandbox } from "../../sandbox/github";\nexport const x = createGithubSandbox;\n',
+      "Shipped code never imports the simulators",
+    ],
   ])("%s: a deliberate violation fails", (path, source, message) => {
     const r = lint(path, source);
     expect(r.code, r.out).not.toBe(0);
@@ -42,7 +46,10 @@ describe("import direction", () => {
   it.each([
     ["rules/engine/x.ts", 'import type { Issue } from "../../domain/types";\nexport type X = Issue;\n'],
     ["connectors/github/x.ts", 'import type { Issue } from "../../domain/types";\nexport type X = Issue;\n'],
-    ["src/services/x.ts", 'import { classify } from "../../rules";\nimport { connectorFactories } from "../../connectors";\nexport const x = [classify, connectorFactories];\n'],
+    [
+      "src/services/x.ts",
+      'import { classify } from "../../rules";\nimport { connectorFactories } from "../../connectors";\nexport const x = [classify, connectorFactories];\n',
+    ],
   ])("%s: an allowed import passes", (path, source) => {
     const r = lint(path, source);
     expect(r.code, r.out).toBe(0);
