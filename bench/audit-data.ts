@@ -42,8 +42,7 @@ export function synthesize(n: number, seed = 42): Assessed[] {
     const stateCategory = u < 0.35 ? "done" : u < 0.4 ? "canceled" : u < 0.55 ? "in_progress" : u < 0.8 ? "todo" : "backlog";
     const itU = r();
     const kind = tracker === "linear" ? "cycle" : tracker === "jira" ? "sprint" : "milestone";
-    const iteration =
-      itU < 0.25 ? { kind, id: `it-${i % 7}`, name: `Iteration ${i % 7}`, state: itU < 0.15 ? "active" : itU < 0.2 ? "next" : "future" } : null;
+    const iteration = itU < 0.25 ? { kind, id: `it-${i % 7}`, name: `Iteration ${i % 7}`, state: itU < 0.15 ? "active" : itU < 0.2 ? "next" : "future" } : null;
     const cU = r();
     // Skewed on purpose so there is a clear dominant constraint.
     const constraint: Constraint | null = cU < 0.15 ? null : cU < 0.45 ? "reliability" : pick(CONSTRAINTS);
@@ -88,7 +87,16 @@ export function synthesize(n: number, seed = 42): Assessed[] {
     if (iteration && r() < 0.2) issue.carriedOver = 1 + Math.floor(r() * 2);
     if (tracker === "jira") issue.watchers = Math.floor(r() * 5);
     if (tracker === "linear" && r() < 0.03) {
-      issue.customerRequests = [{ customer: `Customer ${i % 500}`, revenue: Math.floor(r() * 500_000), size: 10 + Math.floor(r() * 2000), tier: r() < 0.2 ? "Enterprise" : "Growth", important: r() < 0.2, createdAt: null }];
+      issue.customerRequests = [
+        {
+          customer: `Customer ${i % 500}`,
+          revenue: Math.floor(r() * 500_000),
+          size: 10 + Math.floor(r() * 2000),
+          tier: r() < 0.2 ? "Enterprise" : "Growth",
+          important: r() < 0.2,
+          createdAt: null,
+        },
+      ];
     }
     if (r() < 0.02) issue.links = [{ url: `https://acme.${r() < 0.5 ? "zendesk.com/agent/tickets" : "sentry.io/issues"}/${i}`, title: null }];
     const classification: Classification = {

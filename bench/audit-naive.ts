@@ -38,8 +38,13 @@ export function naiveAudit(
   const planned = rows.filter((r) => r.planned);
   const effort = planned.reduce((s, r) => s + (r.issue.estimate ?? 1), 0);
   const off = planned.filter((r) => r.c.constraint !== dominant).reduce((s, r) => s + (r.issue.estimate ?? 1), 0);
-  const evidence = rows.filter((r) => r.c.constraint === dominant).sort((a, b) => b.pressure - a.pressure).slice(0, 5);
-  const wish = planned.filter((r) => r.c.constraint && r.c.constraint !== dominant && r.s.evidence <= 2).sort((a, b) => (b.issue.estimate ?? 1) - (a.issue.estimate ?? 1));
+  const evidence = rows
+    .filter((r) => r.c.constraint === dominant)
+    .sort((a, b) => b.pressure - a.pressure)
+    .slice(0, 5);
+  const wish = planned
+    .filter((r) => r.c.constraint && r.c.constraint !== dominant && r.s.evidence <= 2)
+    .sort((a, b) => (b.issue.estimate ?? 1) - (a.issue.estimate ?? 1));
   const missing = rows.filter((r) => !r.planned && r.c.constraint === dominant && r.s.evidence >= 4).sort((a, b) => b.s.evidence - a.s.evidence);
   return { dominant, drift: effort ? off / effort : null, evidence, wish: wish.slice(0, 25), wishCount: wish.length, missing: missing.slice(0, 25) };
 }

@@ -114,7 +114,12 @@ export async function run() {
   const naiveRate = Math.round(slow.n / (slow.ms / 1000));
   const altRate = Math.round(alt.n / (alt.ms / 1000));
   const rows = [
-    { name: "default pack compile (parse + validate + compile)", value: Math.round(compile.ms * 100) / 100, unit: "ms", note: `${base.rules.length} rules, model excluded, best of 5` },
+    {
+      name: "default pack compile (parse + validate + compile)",
+      value: Math.round(compile.ms * 100) / 100,
+      unit: "ms",
+      note: `${base.rules.length} rules, model excluded, best of 5`,
+    },
     {
       name: `compiled classification (rules), ${N.toLocaleString("en-US")} issues`,
       value: fastRate,
@@ -141,7 +146,13 @@ export async function run() {
     const m = found.model;
     const modelRate = Math.round(m.n / (m.ms / 1000));
     rows.push(
-      { name: "compiled classification (rules + model)", value: modelRate, unit: "issues/s", baseline: { name: "rules only", value: fastRate }, note: `one core, CPU time, best of 5 runs in the better of 2 processes (${perIssue(m, m.n)}); target ≥ 100,000/s` },
+      {
+        name: "compiled classification (rules + model)",
+        value: modelRate,
+        unit: "issues/s",
+        baseline: { name: "rules only", value: fastRate },
+        note: `one core, CPU time, best of 5 runs in the better of 2 processes (${perIssue(m, m.n)}); target ≥ 100,000/s`,
+      },
       { name: "speed-up over naive regexes (rules + model)", value: Math.round((modelRate / naiveRate) * 10) / 10, unit: "×", note: "target ≥ 10×" },
       {
         name: "text model size (JSON, gzip)",
@@ -159,7 +170,13 @@ export async function run() {
     writeFileSync(file, rawRows.map((r) => JSON.stringify(r)).join("\n") + "\n");
     const rss = await peakRss(file);
     const small = join(dir, "small.jsonl");
-    writeFileSync(small, rawRows.slice(0, Math.ceil(N / 10)).map((r) => JSON.stringify(r)).join("\n") + "\n");
+    writeFileSync(
+      small,
+      rawRows
+        .slice(0, Math.ceil(N / 10))
+        .map((r) => JSON.stringify(r))
+        .join("\n") + "\n",
+    );
     const rssSmall = await peakRss(small);
     const rssCapped = await peakRss(file, ["--max-old-space-size=96"]);
     rows.push(
@@ -176,7 +193,12 @@ export async function run() {
         unit: "MB",
         note: `exit ${rssCapped.code}: completes, so growth without the cap is V8 heap sizing, not retained data`,
       },
-      { name: "CLI classify throughput (end to end, incl. scoring + JSON out)", value: Math.round(N / rss.seconds), unit: "issues/s", note: `${rss.seconds.toFixed(1)} s wall` },
+      {
+        name: "CLI classify throughput (end to end, incl. scoring + JSON out)",
+        value: Math.round(N / rss.seconds),
+        unit: "issues/s",
+        note: `${rss.seconds.toFixed(1)} s wall`,
+      },
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -186,5 +208,8 @@ export async function run() {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const rows = await run();
-  for (const r of rows) console.log(`${r.name.padEnd(68)} ${String(r.value).padStart(12)} ${r.unit.padEnd(9)} ${r.baseline ? `baseline ${r.baseline.name}: ${r.baseline.value}` : ""} ${r.note ?? ""}`);
+  for (const r of rows)
+    console.log(
+      `${r.name.padEnd(68)} ${String(r.value).padStart(12)} ${r.unit.padEnd(9)} ${r.baseline ? `baseline ${r.baseline.name}: ${r.baseline.value}` : ""} ${r.note ?? ""}`,
+    );
 }

@@ -37,7 +37,12 @@ export async function run({ n = 100_000 } = {}) {
     const rows = loadRows(root);
     const write = (count) => {
       const file = join(dir, `${count}.jsonl`);
-      writeFileSync(file, resample(rows, count).map((r) => JSON.stringify(r)).join("\n") + "\n");
+      writeFileSync(
+        file,
+        resample(rows, count)
+          .map((r) => JSON.stringify(r))
+          .join("\n") + "\n",
+      );
       return file;
     };
     const big = write(n);
@@ -62,10 +67,28 @@ export async function run({ n = 100_000 } = {}) {
     const smallRun = timed([bin, "classify", small], { out });
     const perSec = (ms) => Math.round(n / (ms / 1000));
     return [
-      { name: "startup: backlog-audit --version (best of 15)", value: Math.round(startup), unit: "ms", baseline: { name: "node -e 0", value: Math.round(nodeBare) }, note: "target < 300 ms" },
-      { name: `classify end to end, ${n.toLocaleString("en-US")} issues`, value: perSec(cli.ms), unit: "issues/s", baseline: { name: "parse-only floor", value: perSec(floor.ms) }, note: `${Math.round(cli.ms)} ms vs ${Math.round(floor.ms)} ms, best of 3 each` },
+      {
+        name: "startup: backlog-audit --version (best of 15)",
+        value: Math.round(startup),
+        unit: "ms",
+        baseline: { name: "node -e 0", value: Math.round(nodeBare) },
+        note: "target < 300 ms",
+      },
+      {
+        name: `classify end to end, ${n.toLocaleString("en-US")} issues`,
+        value: perSec(cli.ms),
+        unit: "issues/s",
+        baseline: { name: "parse-only floor", value: perSec(floor.ms) },
+        note: `${Math.round(cli.ms)} ms vs ${Math.round(floor.ms)} ms, best of 3 each`,
+      },
       { name: "classify time / floor time", value: Math.round((cli.ms / floor.ms) * 100) / 100, unit: "×", baseline: { name: "target", value: 2 } },
-      { name: `classify peak RSS, ${n.toLocaleString("en-US")} issues`, value: Math.round(cli.rssMb), unit: "MB", baseline: { name: `${(n / 5).toLocaleString("en-US")} issues`, value: Math.round(smallRun.rssMb) }, note: `floor process: ${Math.round(floor.rssMb)} MB` },
+      {
+        name: `classify peak RSS, ${n.toLocaleString("en-US")} issues`,
+        value: Math.round(cli.rssMb),
+        unit: "MB",
+        baseline: { name: `${(n / 5).toLocaleString("en-US")} issues`, value: Math.round(smallRun.rssMb) },
+        note: `floor process: ${Math.round(floor.rssMb)} MB`,
+      },
     ];
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -58,19 +58,58 @@ export async function run({ n = 10_000 } = {}) {
   const second = await writeBack();
 
   return [
-    { name: `full sync of ${n.toLocaleString("en-US")} issues: requests per 1,000`, value: per1000(full.requests), unit: "req/1k", baseline: { name: "floor ⌈N/100⌉ per 1k", value: floor }, note: `${full.requests} requests, ${full.count} issues, ${fullMs} ms; each page restarts at the last updated_at (1 overlap) so mid-sync edits cannot shift issues past the walk` },
-    { name: "no-op re-sync from the final cursor: requests", value: noop.requests, unit: "req", baseline: { name: "target", value: 1 }, note: `${noop.count} issues returned` },
-    { name: "write-back (label + comment on every issue): writes per 1,000", value: per1000(first.writes), unit: "req/1k", baseline: { name: "minimum (1 label add + 1 comment create)", value: 2000 }, note: `${first.writes} writes, ${first.ms} ms; on github.com ≥ ${Math.ceil(first.writes / 80)} min at 80 writes/min (secondary limit)` },
-    { name: "write-back: reads per 1,000", value: per1000(first.reads), unit: "req/1k", baseline: { name: "floor ⌈N/100⌉ per 1k", value: floor }, note: `${first.reads} reads: current labels + comments per issue (the Connector gets only a ref), repo labels once` },
-    { name: "same write-back again: writes per 1,000", value: per1000(second.writes), unit: "req/1k", baseline: { name: "target", value: 0 }, note: `${second.writes} writes, ${second.ms} ms` },
-    { name: "same write-back again: reads per 1,000", value: per1000(second.reads), unit: "req/1k", baseline: { name: "floor ⌈N/100⌉ per 1k", value: floor }, note: `${second.reads} reads` },
+    {
+      name: `full sync of ${n.toLocaleString("en-US")} issues: requests per 1,000`,
+      value: per1000(full.requests),
+      unit: "req/1k",
+      baseline: { name: "floor ⌈N/100⌉ per 1k", value: floor },
+      note: `${full.requests} requests, ${full.count} issues, ${fullMs} ms; each page restarts at the last updated_at (1 overlap) so mid-sync edits cannot shift issues past the walk`,
+    },
+    {
+      name: "no-op re-sync from the final cursor: requests",
+      value: noop.requests,
+      unit: "req",
+      baseline: { name: "target", value: 1 },
+      note: `${noop.count} issues returned`,
+    },
+    {
+      name: "write-back (label + comment on every issue): writes per 1,000",
+      value: per1000(first.writes),
+      unit: "req/1k",
+      baseline: { name: "minimum (1 label add + 1 comment create)", value: 2000 },
+      note: `${first.writes} writes, ${first.ms} ms; on github.com ≥ ${Math.ceil(first.writes / 80)} min at 80 writes/min (secondary limit)`,
+    },
+    {
+      name: "write-back: reads per 1,000",
+      value: per1000(first.reads),
+      unit: "req/1k",
+      baseline: { name: "floor ⌈N/100⌉ per 1k", value: floor },
+      note: `${first.reads} reads: current labels + comments per issue (the Connector gets only a ref), repo labels once`,
+    },
+    {
+      name: "same write-back again: writes per 1,000",
+      value: per1000(second.writes),
+      unit: "req/1k",
+      baseline: { name: "target", value: 0 },
+      note: `${second.writes} writes, ${second.ms} ms`,
+    },
+    {
+      name: "same write-back again: reads per 1,000",
+      value: per1000(second.reads),
+      unit: "req/1k",
+      baseline: { name: "floor ⌈N/100⌉ per 1k", value: floor },
+      note: `${second.reads} reads`,
+    },
   ];
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const n = Number(process.argv[2] ?? 10_000);
   const rows = await run({ n });
-  const lines = [["figure", "value", "unit", "baseline", "note"], ...rows.map((r) => [r.name, String(r.value), r.unit, r.baseline ? `${r.baseline.name}: ${r.baseline.value}` : "", r.note ?? ""])];
+  const lines = [
+    ["figure", "value", "unit", "baseline", "note"],
+    ...rows.map((r) => [r.name, String(r.value), r.unit, r.baseline ? `${r.baseline.name}: ${r.baseline.value}` : "", r.note ?? ""]),
+  ];
   const widths = lines[0].map((_, i) => Math.max(...lines.map((l) => l[i].length)));
   for (const [k, l] of lines.entries()) {
     console.log(l.map((c, i) => c.padEnd(i === 4 ? 0 : widths[i])).join("  "));

@@ -19,7 +19,12 @@ export async function run({ n = 10_000 } = {}) {
   const O = "http://bench.local";
   const client = { clientId: "bench", clientSecret: "bench-secret" };
   const sandbox = createJiraSandbox({ ...client, origin: O, seed: { issuesPerProject: 0 }, rateLimit: { limit: 1e9, windowMs: 60_000 } });
-  const connector = createJiraConnector({ fetch: (i, init) => sandbox.fetch(new Request(i, init)), apiBase: `${O}/jira/api`, oauthBase: `${O}/jira/auth`, ...client });
+  const connector = createJiraConnector({
+    fetch: (i, init) => sandbox.fetch(new Request(i, init)),
+    apiBase: `${O}/jira/api`,
+    oauthBase: `${O}/jira/auth`,
+    ...client,
+  });
   const site = sandbox.defaultSite();
   const auth = { accessToken: sandbox.issueToken().accessToken, siteId: site.id };
   const scope = { kind: "project", id: "AUD", name: "Auditor", siteId: site.id };
@@ -40,15 +45,41 @@ export async function run({ n = 10_000 } = {}) {
   const wb2 = await writeBack();
   const floor = Math.ceil(n / connector.pageSize);
   return [
-    { name: `full sync, ${n} issues: requests`, value: full.requests, unit: "requests", baseline: { name: "floor ⌈N/100⌉ + 3 discovery calls", value: floor + 3 }, note: `floor ⌈N/${connector.pageSize}⌉ + myself + serverInfo + field; ${full.count} issues in ${Math.round(fullMs)} ms` },
+    {
+      name: `full sync, ${n} issues: requests`,
+      value: full.requests,
+      unit: "requests",
+      baseline: { name: "floor ⌈N/100⌉ + 3 discovery calls", value: floor + 3 },
+      note: `floor ⌈N/${connector.pageSize}⌉ + myself + serverInfo + field; ${full.count} issues in ${Math.round(fullMs)} ms`,
+    },
     { name: "no-op re-sync: requests", value: noop.requests, unit: "requests", baseline: { name: "target", value: 1 }, note: `${noop.count} issues returned` },
-    { name: "incremental after 250 edits: requests", value: inc.requests, unit: "requests", baseline: { name: "scan + ⌈250/100⌉ bulk fetches", value: 1 + Math.ceil(250 / 100) }, note: `${inc.count} issues (scan + bulkfetch)` },
-    { name: "write-back, 100 issues: writes", value: wb1.writes, unit: "writes", baseline: { name: "minimum (1 label PUT + 1 comment per issue)", value: 200 }, note: `labels PUT + comment POST per issue; ${wb1.requests} requests in all` },
-    { name: "unchanged write-back, 100 issues: writes", value: wb2.writes, unit: "writes", baseline: { name: "target", value: 0 }, note: `${wb2.requests} reads (issue labels + comment list)` },
+    {
+      name: "incremental after 250 edits: requests",
+      value: inc.requests,
+      unit: "requests",
+      baseline: { name: "scan + ⌈250/100⌉ bulk fetches", value: 1 + Math.ceil(250 / 100) },
+      note: `${inc.count} issues (scan + bulkfetch)`,
+    },
+    {
+      name: "write-back, 100 issues: writes",
+      value: wb1.writes,
+      unit: "writes",
+      baseline: { name: "minimum (1 label PUT + 1 comment per issue)", value: 200 },
+      note: `labels PUT + comment POST per issue; ${wb1.requests} requests in all`,
+    },
+    {
+      name: "unchanged write-back, 100 issues: writes",
+      value: wb2.writes,
+      unit: "writes",
+      baseline: { name: "target", value: 0 },
+      note: `${wb2.requests} reads (issue labels + comment list)`,
+    },
   ];
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const rows = await run();
-  console.table(rows.map((r) => ({ name: r.name, value: r.value, unit: r.unit, baseline: r.baseline ? `${r.baseline.name}: ${r.baseline.value}` : "", note: r.note })));
+  console.table(
+    rows.map((r) => ({ name: r.name, value: r.value, unit: r.unit, baseline: r.baseline ? `${r.baseline.name}: ${r.baseline.value}` : "", note: r.note })),
+  );
 }

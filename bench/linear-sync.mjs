@@ -22,7 +22,13 @@ export async function run({ n = 10_000 } = {}) {
   const { createLinearConnector } = await import("../connectors/linear/index.ts");
   const O = "http://bench.local";
   const client = { clientId: "bench", clientSecret: "bench-secret" };
-  const sandbox = createLinearSandbox({ ...client, basePath: "/linear", webhookSecret: "bench", seed: { issues: 0 }, rateLimits: { requests: 1e9, complexity: 1e12 } });
+  const sandbox = createLinearSandbox({
+    ...client,
+    basePath: "/linear",
+    webhookSecret: "bench",
+    seed: { issues: 0 },
+    rateLimits: { requests: 1e9, complexity: 1e12 },
+  });
   let lastCost = 0;
   const fetch = async (i, init) => {
     const res = await sandbox.fetch(new Request(i, init));
@@ -52,12 +58,42 @@ export async function run({ n = 10_000 } = {}) {
   const paced = await pacedSync(n, createLinearSandbox, createLinearConnector);
   const floor = Math.ceil(n / connector.pageSize);
   return [
-    { name: `full sync, ${n} issues: requests`, value: full.requests, unit: "requests", baseline: { name: `floor ⌈N/${connector.pageSize}⌉`, value: floor }, note: `${full.count} issues in ${Math.round(fullMs)} ms` },
+    {
+      name: `full sync, ${n} issues: requests`,
+      value: full.requests,
+      unit: "requests",
+      baseline: { name: `floor ⌈N/${connector.pageSize}⌉`, value: floor },
+      note: `${full.count} issues in ${Math.round(fullMs)} ms`,
+    },
     { name: "no-op re-sync: requests", value: noop.requests, unit: "requests", baseline: { name: "target", value: 1 }, note: `${noop.count} issues returned` },
-    { name: "incremental after 250 edits: requests", value: inc.requests, unit: "requests", baseline: { name: "⌈(250 + checkpoint ties)/pageSize⌉", value: Math.ceil((250 + 1) / connector.pageSize) }, note: `${inc.count} issues returned; the issue at the checkpoint is re-read and dropped` },
-    { name: "complexity of one sync page", value: pageCost, unit: "points", baseline: { name: "Linear per-query cap", value: 10_000 }, note: `first: ${connector.pageSize}, sandbox estimate of Linear's rule` },
-    { name: "write-back, 100 issues: writes", value: wb1.writes, unit: "writes", baseline: { name: "label create ×3 + issueUpdate + commentCreate per issue", value: 3 + 200 }, note: `${wb1.requests} requests in all` },
-    { name: "unchanged write-back, 100 issues: writes", value: wb2.writes, unit: "writes", baseline: { name: "target", value: 0 }, note: `${wb2.requests} reads (label state + comment list)` },
+    {
+      name: "incremental after 250 edits: requests",
+      value: inc.requests,
+      unit: "requests",
+      baseline: { name: "⌈(250 + checkpoint ties)/pageSize⌉", value: Math.ceil((250 + 1) / connector.pageSize) },
+      note: `${inc.count} issues returned; the issue at the checkpoint is re-read and dropped`,
+    },
+    {
+      name: "complexity of one sync page",
+      value: pageCost,
+      unit: "points",
+      baseline: { name: "Linear per-query cap", value: 10_000 },
+      note: `first: ${connector.pageSize}, sandbox estimate of Linear's rule`,
+    },
+    {
+      name: "write-back, 100 issues: writes",
+      value: wb1.writes,
+      unit: "writes",
+      baseline: { name: "label create ×3 + issueUpdate + commentCreate per issue", value: 3 + 200 },
+      note: `${wb1.requests} requests in all`,
+    },
+    {
+      name: "unchanged write-back, 100 issues: writes",
+      value: wb2.writes,
+      unit: "writes",
+      baseline: { name: "target", value: 0 },
+      note: `${wb2.requests} reads (label state + comment list)`,
+    },
     {
       name: `full sync, ${n} issues, default budgets (${paced.budgets.requests} req/h, ${paced.budgets.complexity.toLocaleString("en-US")} complexity/h): wall time`,
       value: Math.round(paced.wallMs / 1000),
@@ -110,5 +146,7 @@ async function pacedSync(n, createLinearSandbox, createLinearConnector) {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const rows = await run();
-  console.table(rows.map((r) => ({ name: r.name, value: r.value, unit: r.unit, baseline: r.baseline ? `${r.baseline.name}: ${r.baseline.value}` : "", note: r.note })));
+  console.table(
+    rows.map((r) => ({ name: r.name, value: r.value, unit: r.unit, baseline: r.baseline ? `${r.baseline.name}: ${r.baseline.value}` : "", note: r.note })),
+  );
 }

@@ -23,7 +23,11 @@ let bundle = null;
 export function buildWorker() {
   if (bundle) return bundle;
   const outdir = mkdtempSync(join(tmpdir(), "ba-bench-bundle-"));
-  const r = spawnSync(NODE, [join(root, "node_modules", "wrangler", "bin", "wrangler.js"), "deploy", "--dry-run", "--outdir", outdir], { cwd: root, env: childEnv({ CI: "1" }), encoding: "utf8" });
+  const r = spawnSync(NODE, [join(root, "node_modules", "wrangler", "bin", "wrangler.js"), "deploy", "--dry-run", "--outdir", outdir], {
+    cwd: root,
+    env: childEnv({ CI: "1" }),
+    encoding: "utf8",
+  });
   if (r.status !== 0) throw new Error(`wrangler deploy --dry-run failed:\n${r.stdout}\n${r.stderr}`);
   process.once("exit", () => rmSync(outdir, { recursive: true, force: true }));
   bundle = join(outdir, "index.js");
@@ -115,7 +119,9 @@ export async function startMiniflareStack(opts = {}) {
     await mf.ready;
     const workerd = descendants(process.pid).filter((p) => !before.has(p) && readFileSync(`/proc/${p}/cmdline`, "utf8").includes("workerd"));
     if (!workerd.length) throw new Error("could not find the workerd process Miniflare started");
-    log(`${label}: Miniflare on ${workerUrl} (workerd pid ${workerd.join(",")}), sandbox on ${sandbox.url}${opts.githubIssues ? ` (${opts.githubIssues} GitHub issues)` : ""}`);
+    log(
+      `${label}: Miniflare on ${workerUrl} (workerd pid ${workerd.join(",")}), sandbox on ${sandbox.url}${opts.githubIssues ? ` (${opts.githubIssues} GitHub issues)` : ""}`,
+    );
     const stack = {
       label,
       workerUrl,

@@ -57,7 +57,14 @@ for (const [group, path] of MODULES) {
 const lines = [["group", "figure", "value", "unit", "baseline (same run)", "note"]];
 for (const g of results.groups)
   for (const r of g.rows)
-    lines.push([g.group, r.name, fmt(r.value), r.unit ?? "", r.baseline == null ? "" : typeof r.baseline === "object" ? `${r.baseline.name}: ${fmt(r.baseline.value)}` : fmt(r.baseline), r.note ?? ""]);
+    lines.push([
+      g.group,
+      r.name,
+      fmt(r.value),
+      r.unit ?? "",
+      r.baseline == null ? "" : typeof r.baseline === "object" ? `${r.baseline.name}: ${fmt(r.baseline.value)}` : fmt(r.baseline),
+      r.note ?? "",
+    ]);
 const widths = lines[0].map((_, i) => Math.min(60, Math.max(...lines.map((l) => String(l[i]).length))));
 for (const [n, l] of lines.entries()) {
   console.log(l.map((c, i) => String(c).slice(0, 60).padEnd(widths[i])).join("  "));

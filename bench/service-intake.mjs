@@ -135,7 +135,21 @@ export async function runIntake(stack, profile = INTAKE_PROFILE) {
   const newRows = after.deliveriesTotal - before.deliveriesTotal;
   const byStatus = Object.fromEntries(Object.entries(after.deliveries).map(([s, n]) => [s, n - (before.deliveries[s] ?? 0)]));
   const done = (byStatus.processed ?? 0) + (byStatus.ignored ?? 0);
-  return { health, hooks, health1, hooks1, accepted, duplicates, newRows, byStatus, done, drained: (after.deliveries.queued ?? 0) === 0, drainMs, profile, failures };
+  return {
+    health,
+    hooks,
+    health1,
+    hooks1,
+    accepted,
+    duplicates,
+    newRows,
+    byStatus,
+    done,
+    drained: (after.deliveries.queued ?? 0) === 0,
+    drainMs,
+    profile,
+    failures,
+  };
 }
 
 /** Wait until no delivery is `queued` (or the timeout); returns the last stats. */
@@ -153,14 +167,56 @@ async function drain(stack, timeoutMs) {
 export function intakeRows(r) {
   const p = `${r.profile.overallRate}/s target, ${r.profile.connections} conns, ${r.profile.duration} s`;
   return [
-    { name: "webhook intake: throughput", value: r.hooks.rps, unit: "req/s", baseline: { name: "GET /health, same profile", value: r.health.rps }, note: `${p}; ${r.hooks.total} answered, issues.edited for connected acme/webapp (processed, not ignored)` },
+    {
+      name: "webhook intake: throughput",
+      value: r.hooks.rps,
+      unit: "req/s",
+      baseline: { name: "GET /health, same profile", value: r.health.rps },
+      note: `${p}; ${r.hooks.total} answered, issues.edited for connected acme/webapp (processed, not ignored)`,
+    },
     { name: "webhook intake: ack latency p50", value: r.hooks.p50, unit: "ms", baseline: { name: "GET /health p50", value: r.health.p50 } },
     { name: "webhook intake: ack latency p97.5", value: r.hooks.p975, unit: "ms", baseline: { name: "GET /health p97.5", value: r.health.p975 } },
-    { name: "webhook intake: ack latency p99", value: r.hooks.p99, unit: "ms", baseline: { name: "GET /health p99", value: r.health.p99 }, note: `target < 50 ms; max ${r.hooks.max} ms` },
-    { name: "webhook intake: non-2xx + errors", value: r.hooks.non2xx + r.hooks.errors + r.hooks.timeouts, unit: "req", baseline: { name: "GET /health non-2xx + errors", value: r.health.non2xx + r.health.errors + r.health.timeouts }, note: `status ${JSON.stringify(r.hooks.status)}` },
-    { name: "webhook intake, 1 connection (no queueing): ack p50", value: r.hooks1.p50, unit: "ms", baseline: { name: "GET /health, 1 connection p50", value: r.health1.p50 }, note: `${r.hooks1.rps} req/s vs health ${r.health1.rps} req/s; p99 ${r.hooks1.p99} vs ${r.health1.p99} ms` },
-    { name: "webhook intake: accepted deliveries in webhook_deliveries", value: r.newRows, unit: "rows", baseline: { name: "202 answers counted (both runs)", value: r.accepted }, note: `one row per delivery id (primary key); rows − 202s = answers in flight when a load run stopped (≤ ${r.profile.connections} + 1); incl. the 1-connection run; ${r.duplicates} duplicates` },
-    { name: "webhook intake: lost (row not processed/ignored after drain)", value: r.newRows - r.done, unit: "deliveries", baseline: { name: "target", value: 0 }, note: `after drain: ${JSON.stringify(r.byStatus)}${r.drained ? "" : " (drain timed out)"}${r.accepted > r.newRows ? `; ${r.accepted - r.newRows} 202s without a row!` : ""}; ${r.failures} jobs dead-lettered` },
-    { name: "webhook intake: queue drain after load", value: r.drainMs / 1000, unit: "s", baseline: { name: "load duration", value: r.profile.duration }, note: `${Math.round(r.newRows / (r.profile.duration + r.drainMs / 1000))} deliveries/s processed end to end (queue consumer, batches of 10)` },
+    {
+      name: "webhook intake: ack latency p99",
+      value: r.hooks.p99,
+      unit: "ms",
+      baseline: { name: "GET /health p99", value: r.health.p99 },
+      note: `target < 50 ms; max ${r.hooks.max} ms`,
+    },
+    {
+      name: "webhook intake: non-2xx + errors",
+      value: r.hooks.non2xx + r.hooks.errors + r.hooks.timeouts,
+      unit: "req",
+      baseline: { name: "GET /health non-2xx + errors", value: r.health.non2xx + r.health.errors + r.health.timeouts },
+      note: `status ${JSON.stringify(r.hooks.status)}`,
+    },
+    {
+      name: "webhook intake, 1 connection (no queueing): ack p50",
+      value: r.hooks1.p50,
+      unit: "ms",
+      baseline: { name: "GET /health, 1 connection p50", value: r.health1.p50 },
+      note: `${r.hooks1.rps} req/s vs health ${r.health1.rps} req/s; p99 ${r.hooks1.p99} vs ${r.health1.p99} ms`,
+    },
+    {
+      name: "webhook intake: accepted deliveries in webhook_deliveries",
+      value: r.newRows,
+      unit: "rows",
+      baseline: { name: "202 answers counted (both runs)", value: r.accepted },
+      note: `one row per delivery id (primary key); rows − 202s = answers in flight when a load run stopped (≤ ${r.profile.connections} + 1); incl. the 1-connection run; ${r.duplicates} duplicates`,
+    },
+    {
+      name: "webhook intake: lost (row not processed/ignored after drain)",
+      value: r.newRows - r.done,
+      unit: "deliveries",
+      baseline: { name: "target", value: 0 },
+      note: `after drain: ${JSON.stringify(r.byStatus)}${r.drained ? "" : " (drain timed out)"}${r.accepted > r.newRows ? `; ${r.accepted - r.newRows} 202s without a row!` : ""}; ${r.failures} jobs dead-lettered`,
+    },
+    {
+      name: "webhook intake: queue drain after load",
+      value: r.drainMs / 1000,
+      unit: "s",
+      baseline: { name: "load duration", value: r.profile.duration },
+      note: `${Math.round(r.newRows / (r.profile.duration + r.drainMs / 1000))} deliveries/s processed end to end (queue consumer, batches of 10)`,
+    },
   ];
 }

@@ -60,11 +60,40 @@ export async function runReport(stack, profile = REPORT_PROFILE) {
 export function reportRows(r) {
   const prof = `${r.profile.connections} conns, ${r.profile.duration} s`;
   return [
-    { name: `report API (${r.issueCount.toLocaleString("en-US")} issues): GET /audits/latest p50`, value: r.latest.p50, unit: "ms", baseline: { name: "GET /health p50", value: r.health.p50 }, note: `${prof}; report ${Math.round(r.bytes / 1024)} KiB; audit took ${Math.round(r.auditMs)} ms` },
-    { name: "report API: p95", value: r.latest.p95, unit: "ms", baseline: { name: "GET /health p95", value: r.health.p95 }, note: "target < 50 ms; p95 interpolated between autocannon's p90 and p97.5" },
+    {
+      name: `report API (${r.issueCount.toLocaleString("en-US")} issues): GET /audits/latest p50`,
+      value: r.latest.p50,
+      unit: "ms",
+      baseline: { name: "GET /health p50", value: r.health.p50 },
+      note: `${prof}; report ${Math.round(r.bytes / 1024)} KiB; audit took ${Math.round(r.auditMs)} ms`,
+    },
+    {
+      name: "report API: p95",
+      value: r.latest.p95,
+      unit: "ms",
+      baseline: { name: "GET /health p95", value: r.health.p95 },
+      note: "target < 50 ms; p95 interpolated between autocannon's p90 and p97.5",
+    },
     { name: "report API: p99", value: r.latest.p99, unit: "ms", baseline: { name: "GET /health p99", value: r.health.p99 } },
-    { name: "report API: throughput", value: r.latest.rps, unit: "req/s", baseline: { name: "GET /health", value: r.health.rps }, note: `non-2xx ${r.latest.non2xx}, errors ${r.latest.errors}, timeouts ${r.latest.timeouts} (health ${r.health.non2xx}/${r.health.errors}/${r.health.timeouts}); status ${JSON.stringify(r.latest.status)}` },
-    { name: "report API, 1 connection (no queueing): p50", value: r.latest1.p50, unit: "ms", baseline: { name: "GET /health, 1 connection p50", value: r.health1.p50 }, note: `${r.latest1.rps} req/s vs health ${r.health1.rps} req/s` },
-    { name: "report API, 1 connection (no queueing): p95", value: r.latest1.p95, unit: "ms", baseline: { name: "GET /health, 1 connection p95", value: r.health1.p95 } },
+    {
+      name: "report API: throughput",
+      value: r.latest.rps,
+      unit: "req/s",
+      baseline: { name: "GET /health", value: r.health.rps },
+      note: `non-2xx ${r.latest.non2xx}, errors ${r.latest.errors}, timeouts ${r.latest.timeouts} (health ${r.health.non2xx}/${r.health.errors}/${r.health.timeouts}); status ${JSON.stringify(r.latest.status)}`,
+    },
+    {
+      name: "report API, 1 connection (no queueing): p50",
+      value: r.latest1.p50,
+      unit: "ms",
+      baseline: { name: "GET /health, 1 connection p50", value: r.health1.p50 },
+      note: `${r.latest1.rps} req/s vs health ${r.health1.rps} req/s`,
+    },
+    {
+      name: "report API, 1 connection (no queueing): p95",
+      value: r.latest1.p95,
+      unit: "ms",
+      baseline: { name: "GET /health, 1 connection p95", value: r.health1.p95 },
+    },
   ];
 }

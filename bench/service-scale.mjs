@@ -44,8 +44,24 @@ export async function syncedStack(n, { label = `${n} issues`, syncTimeoutMs = 90
     const counter = before.totalChanges !== null && after.totalChanges !== null && after.totalChanges >= before.totalChanges;
     const rowsWritten = counter ? after.totalChanges - before.totalChanges : after.issues + after.classifications + after.syncState.length;
     const rowsBasis = counter ? "total_changes()" : "table rows (issues + classifications + sync_state)";
-    log(`${label}: synced ${issuesSynced} issues in ${(syncMs / 1000).toFixed(1)} s, ${listRequests} list requests, ${rowsWritten} rows written (${rowsBasis})`);
-    const out = { stack, n, syncMs, connectMs, listRequests, requestsMade, issues: after.issues, issuesSynced, rowsWritten, rowsBasis, classifyMs: null, rowsWrittenClassified: null, classifications: after.classifications };
+    log(
+      `${label}: synced ${issuesSynced} issues in ${(syncMs / 1000).toFixed(1)} s, ${listRequests} list requests, ${rowsWritten} rows written (${rowsBasis})`,
+    );
+    const out = {
+      stack,
+      n,
+      syncMs,
+      connectMs,
+      listRequests,
+      requestsMade,
+      issues: after.issues,
+      issuesSynced,
+      rowsWritten,
+      rowsBasis,
+      classifyMs: null,
+      rowsWrittenClassified: null,
+      classifications: after.classifications,
+    };
     if (waitClassified) {
       let s = after;
       while (s.classifications < s.issues && performance.now() - t0 - syncMs < classifyTimeoutMs) {
@@ -55,7 +71,9 @@ export async function syncedStack(n, { label = `${n} issues`, syncTimeoutMs = 90
       out.classifications = s.classifications;
       if (s.classifications >= s.issues) out.classifyMs = performance.now() - t0 - syncMs;
       if (counter && s.totalChanges !== null) out.rowsWrittenClassified = s.totalChanges - before.totalChanges;
-      log(`${label}: ${s.classifications}/${s.issues} classified ${out.classifyMs === null ? "(timed out)" : `${(out.classifyMs / 1000).toFixed(1)} s after the sync`}`);
+      log(
+        `${label}: ${s.classifications}/${s.issues} classified ${out.classifyMs === null ? "(timed out)" : `${(out.classifyMs / 1000).toFixed(1)} s after the sync`}`,
+      );
     }
     return out;
   } catch (e) {
@@ -70,12 +88,41 @@ export function scaleRows(big, small) {
   const floor = (r) => Math.ceil(r.n / 100);
   const k = (x) => `${(x / 1000).toLocaleString("en-US")}k`;
   const rows = [
-    { name: `scale: first sync of ${k(big.n)} issues, wall time`, value: big.syncMs / 1000, unit: "s", baseline: { name: `${k(small.n)} issues`, value: small.syncMs / 1000 }, note: `${big.issuesSynced} issues synced; from the scope pick (OAuth pages ${Math.round(big.connectMs)} ms) to every scope idle` },
-    { name: `scale: sync time per 1,000 issues at ${k(big.n)}`, value: perIssueMs(big) * 1000, unit: "ms", baseline: { name: `at ${k(small.n)}`, value: perIssueMs(small) * 1000 } },
-    { name: `scale: list requests at ${k(big.n)}`, value: big.listRequests, unit: "req", baseline: { name: "floor ⌈N/100⌉", value: floor(big) }, note: `${big.n} items listed (pull requests included), sync_state.requests_made ${big.requestsMade}; at ${k(small.n)}: ${small.listRequests} vs floor ${floor(small)}` },
-    { name: `scale: D1 rows written per issue (sync) at ${k(big.n)}`, value: big.rowsWritten / Math.max(1, big.issuesSynced), unit: "rows", baseline: { name: `at ${k(small.n)}`, value: small.rowsWritten / Math.max(1, small.issuesSynced) }, note: `${big.rowsWritten} rows by ${big.rowsBasis} (table rows only, index writes not counted; D1 bills meta.rows_written incl. indexes); includes classification already running when the finish was seen` },
+    {
+      name: `scale: first sync of ${k(big.n)} issues, wall time`,
+      value: big.syncMs / 1000,
+      unit: "s",
+      baseline: { name: `${k(small.n)} issues`, value: small.syncMs / 1000 },
+      note: `${big.issuesSynced} issues synced; from the scope pick (OAuth pages ${Math.round(big.connectMs)} ms) to every scope idle`,
+    },
+    {
+      name: `scale: sync time per 1,000 issues at ${k(big.n)}`,
+      value: perIssueMs(big) * 1000,
+      unit: "ms",
+      baseline: { name: `at ${k(small.n)}`, value: perIssueMs(small) * 1000 },
+    },
+    {
+      name: `scale: list requests at ${k(big.n)}`,
+      value: big.listRequests,
+      unit: "req",
+      baseline: { name: "floor ⌈N/100⌉", value: floor(big) },
+      note: `${big.n} items listed (pull requests included), sync_state.requests_made ${big.requestsMade}; at ${k(small.n)}: ${small.listRequests} vs floor ${floor(small)}`,
+    },
+    {
+      name: `scale: D1 rows written per issue (sync) at ${k(big.n)}`,
+      value: big.rowsWritten / Math.max(1, big.issuesSynced),
+      unit: "rows",
+      baseline: { name: `at ${k(small.n)}`, value: small.rowsWritten / Math.max(1, small.issuesSynced) },
+      note: `${big.rowsWritten} rows by ${big.rowsBasis} (table rows only, index writes not counted; D1 bills meta.rows_written incl. indexes); includes classification already running when the finish was seen`,
+    },
   ];
   if (big.rowsWrittenClassified !== null && small.rowsWrittenClassified !== null && big.classifyMs !== null)
-    rows.push({ name: `scale: rows written per issue incl. classification at ${k(big.n)}`, value: big.rowsWrittenClassified / Math.max(1, big.issuesSynced), unit: "rows", baseline: { name: `at ${k(small.n)}`, value: small.rowsWrittenClassified / Math.max(1, small.issuesSynced) }, note: `classified ${(big.classifyMs / 1000).toFixed(0)} s after the sync (${k(small.n)}: ${((small.classifyMs ?? NaN) / 1000).toFixed(0)} s)` });
+    rows.push({
+      name: `scale: rows written per issue incl. classification at ${k(big.n)}`,
+      value: big.rowsWrittenClassified / Math.max(1, big.issuesSynced),
+      unit: "rows",
+      baseline: { name: `at ${k(small.n)}`, value: small.rowsWrittenClassified / Math.max(1, small.issuesSynced) },
+      note: `classified ${(big.classifyMs / 1000).toFixed(0)} s after the sync (${k(small.n)}: ${((small.classifyMs ?? NaN) / 1000).toFixed(0)} s)`,
+    });
   return rows;
 }

@@ -51,8 +51,16 @@ export async function run() {
       } catch (e) {
         rows.push(errorRow("e2e", e));
       }
-      await getJson(`${small.workerUrl}/api/v1/workspaces/${small.workspaceId}/settings`, { method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify({ writeMode: "off" }) });
-      const profile = { ...INTAKE_PROFILE, overallRate: num("BENCH_INTAKE_RATE", INTAKE_PROFILE.overallRate), duration: num("BENCH_INTAKE_SECONDS", INTAKE_PROFILE.duration) };
+      await getJson(`${small.workerUrl}/api/v1/workspaces/${small.workspaceId}/settings`, {
+        method: "PATCH",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ writeMode: "off" }),
+      });
+      const profile = {
+        ...INTAKE_PROFILE,
+        overallRate: num("BENCH_INTAKE_RATE", INTAKE_PROFILE.overallRate),
+        duration: num("BENCH_INTAKE_SECONDS", INTAKE_PROFILE.duration),
+      };
       try {
         rows.push(...intakeRows(await runIntake(small, profile)));
       } catch (e) {

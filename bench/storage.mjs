@@ -23,7 +23,12 @@ const MB = 1_000_000;
 function tableBytes(file) {
   const db = new DatabaseSync(file, { readOnly: true });
   try {
-    const owner = new Map(db.prepare("SELECT name, tbl_name FROM sqlite_master WHERE type IN ('table', 'index')").all().map((r) => [r.name, r.tbl_name]));
+    const owner = new Map(
+      db
+        .prepare("SELECT name, tbl_name FROM sqlite_master WHERE type IN ('table', 'index')")
+        .all()
+        .map((r) => [r.name, r.tbl_name]),
+    );
     const out = {};
     for (const r of db.prepare("SELECT name, sum(pgsize) AS bytes FROM dbstat GROUP BY name").all()) {
       const t = owner.get(r.name) ?? r.name;
@@ -72,7 +77,10 @@ async function measure(n, audits) {
 }
 
 export async function run() {
-  const sizes = (process.env.BENCH_STORAGE_SIZES ?? "1000,10000").split(",").map(Number).filter((x) => x > 0);
+  const sizes = (process.env.BENCH_STORAGE_SIZES ?? "1000,10000")
+    .split(",")
+    .map(Number)
+    .filter((x) => x > 0);
   const rows = [];
   const results = [];
   for (const n of sizes) {
@@ -89,8 +97,18 @@ export async function run() {
     const perCls = r.bytes.classifications / Math.max(1, r.classifications);
     const runBytes = r.bytes.audit_runs / Math.max(1, r.runs);
     const prunedRow = (r.bytes.audit_runs - r.gzTotal) / Math.max(1, r.runs);
-    rows.push({ name: `${k(r.n)}: bytes per issue (issues table + indexes)`, value: perIssue, unit: "B", note: `${r.issues} issues (the sandbox lists pull requests too, skipped); dbstat pages, so includes page slack` });
-    rows.push({ name: `${k(r.n)}: bytes per classification (+ indexes)`, value: perCls, unit: "B", note: `${r.classifications} classifications; reasons and score reasons as JSON` });
+    rows.push({
+      name: `${k(r.n)}: bytes per issue (issues table + indexes)`,
+      value: perIssue,
+      unit: "B",
+      note: `${r.issues} issues (the sandbox lists pull requests too, skipped); dbstat pages, so includes page slack`,
+    });
+    rows.push({
+      name: `${k(r.n)}: bytes per classification (+ indexes)`,
+      value: perCls,
+      unit: "B",
+      note: `${r.classifications} classifications; reasons and score reasons as JSON`,
+    });
     rows.push({
       name: `${k(r.n)}: bytes per audit run, report kept (gzip)`,
       value: prunedRow + r.gzAvg,
@@ -98,9 +116,21 @@ export async function run() {
       baseline: { name: "same report as JSON text (pre-0009)", value: prunedRow + r.jsonAvg },
       note: `report ${Math.round(r.gzAvg)} B gzip vs ${Math.round(r.jsonAvg)} B JSON (${(r.jsonAvg / Math.max(1, r.gzAvg)).toFixed(1)}×); ${r.runs} runs, ${r.kept} reports kept (window ${KEEP_RUNS})`,
     });
-    rows.push({ name: `${k(r.n)}: bytes per audit run past the window (summary only)`, value: prunedRow, unit: "B", note: `summary JSON ${Math.round(r.summaryAvg)} B + row and index; audit_runs ${Math.round(runBytes)} B per run on average now` });
-    const other = Object.entries(r.bytes).filter(([t]) => !["issues", "classifications", "audit_runs"].includes(t)).reduce((a, [, b]) => a + b, 0);
-    rows.push({ name: `${k(r.n)}: database file`, value: r.fileBytes / MB, unit: "MB", note: `issues ${(r.bytes.issues / MB).toFixed(2)}, classifications ${(r.bytes.classifications / MB).toFixed(2)}, audit_runs ${(r.bytes.audit_runs / MB).toFixed(2)}, other tables ${(other / MB).toFixed(2)}, free pages ${(r.freeBytes / MB).toFixed(2)} MB` });
+    rows.push({
+      name: `${k(r.n)}: bytes per audit run past the window (summary only)`,
+      value: prunedRow,
+      unit: "B",
+      note: `summary JSON ${Math.round(r.summaryAvg)} B + row and index; audit_runs ${Math.round(runBytes)} B per run on average now`,
+    });
+    const other = Object.entries(r.bytes)
+      .filter(([t]) => !["issues", "classifications", "audit_runs"].includes(t))
+      .reduce((a, [, b]) => a + b, 0);
+    rows.push({
+      name: `${k(r.n)}: database file`,
+      value: r.fileBytes / MB,
+      unit: "MB",
+      note: `issues ${(r.bytes.issues / MB).toFixed(2)}, classifications ${(r.bytes.classifications / MB).toFixed(2)}, audit_runs ${(r.bytes.audit_runs / MB).toFixed(2)}, other tables ${(other / MB).toFixed(2)}, free pages ${(r.freeBytes / MB).toFixed(2)} MB`,
+    });
   }
   // Projections: issues and classifications per issue from the largest measured size; the report's
   // size from the largest size too (it holds top-N tables, so it barely grows with the backlog: compare
@@ -116,14 +146,45 @@ export async function run() {
     };
     const basis = `issues + classifications ${Math.round(perIssue)} B/issue at ${k(big.n)}, summary-only run ${Math.round(prunedRow)} B (${many.runs} runs at ${k(many.n)}), report ${Math.round(big.gzAvg)} B gzip / ${Math.round(big.jsonAvg)} B JSON at ${k(big.n)}`;
     const y = project(10_000, DAYS);
-    rows.push({ name: "10k-issue workspace, a year of daily audits (365 runs)", value: y.now / MB, unit: "MB", baseline: { name: "pre-0009: every report kept as JSON", value: y.old / MB }, note: `target < 100 MB; ${basis}; the last ${KEEP_RUNS} reports kept` });
+    rows.push({
+      name: "10k-issue workspace, a year of daily audits (365 runs)",
+      value: y.now / MB,
+      unit: "MB",
+      baseline: { name: "pre-0009: every report kept as JSON", value: y.old / MB },
+      note: `target < 100 MB; ${basis}; the last ${KEEP_RUNS} reports kept`,
+    });
     const q = project(10_000, DAYS * 96);
-    rows.push({ name: "10k-issue workspace, a year of 15-min cron audits (35,040 runs)", value: q.now / MB, unit: "MB", baseline: { name: "pre-0009 format", value: q.old / MB }, note: "the cron enqueues an audit per workspace every 15 minutes (src/sync/cron.ts): summaries dominate" });
+    rows.push({
+      name: "10k-issue workspace, a year of 15-min cron audits (35,040 runs)",
+      value: q.now / MB,
+      unit: "MB",
+      baseline: { name: "pre-0009 format", value: q.old / MB },
+      note: "the cron enqueues an audit per workspace every 15 minutes (src/sync/cron.ts): summaries dominate",
+    });
     const h = project(100_000, DAYS);
     const measured100k = results.some((r) => r.n >= 100_000);
-    rows.push({ name: `100k-issue workspace, a year of daily audits${measured100k ? "" : " (extrapolated)"}`, value: h.now / MB, unit: "MB", baseline: { name: "pre-0009 format", value: h.old / MB }, note: measured100k ? basis : `issues and classifications scaled linearly from ${k(big.n)}, report size held; not measured (BENCH_STORAGE_SIZES=1000,10000,100000 measures it)` });
-    rows.push({ name: "10k-issue workspaces (a year of daily audits) per 10 GB D1", value: Math.floor((10_000 * MB) / y.now), unit: "workspaces", baseline: { name: "pre-0009 format", value: Math.floor((10_000 * MB) / y.old) }, note: "D1 maximum database size 10 GB (Workers Paid)" });
-    rows.push({ name: "issues per 10 GB D1 (issues + classifications only)", value: Math.floor((10_000 * MB) / perIssue), unit: "issues", note: "the ceiling before any audit history" });
+    rows.push({
+      name: `100k-issue workspace, a year of daily audits${measured100k ? "" : " (extrapolated)"}`,
+      value: h.now / MB,
+      unit: "MB",
+      baseline: { name: "pre-0009 format", value: h.old / MB },
+      note: measured100k
+        ? basis
+        : `issues and classifications scaled linearly from ${k(big.n)}, report size held; not measured (BENCH_STORAGE_SIZES=1000,10000,100000 measures it)`,
+    });
+    rows.push({
+      name: "10k-issue workspaces (a year of daily audits) per 10 GB D1",
+      value: Math.floor((10_000 * MB) / y.now),
+      unit: "workspaces",
+      baseline: { name: "pre-0009 format", value: Math.floor((10_000 * MB) / y.old) },
+      note: "D1 maximum database size 10 GB (Workers Paid)",
+    });
+    rows.push({
+      name: "issues per 10 GB D1 (issues + classifications only)",
+      value: Math.floor((10_000 * MB) / perIssue),
+      unit: "issues",
+      note: "the ceiling before any audit history",
+    });
   }
   return rows;
 }

@@ -45,8 +45,27 @@ function readRows(): Row[] {
   for (const f of ["dev", "train-github", "train-jira"]) {
     for (const line of readFileSync(join(root, "rules/data", `${f}.jsonl`), "utf8").split("\n")) {
       if (!line.trim()) continue;
-      const r = JSON.parse(line) as { id: string; tracker: string; title: string; body: string | null; labels: string[] | null; type: string | null; constraint: WsLabel };
-      const issue = IssueSchema.parse({ tracker: r.tracker === "jira" ? "jira" : "github", externalId: r.id, key: r.id, title: r.title, body: r.body ?? "", labels: r.labels ?? [], type: r.type ?? null, state: "open", createdAt: "2026-01-01T00:00:00Z", updatedAt: "2026-01-01T00:00:00Z" });
+      const r = JSON.parse(line) as {
+        id: string;
+        tracker: string;
+        title: string;
+        body: string | null;
+        labels: string[] | null;
+        type: string | null;
+        constraint: WsLabel;
+      };
+      const issue = IssueSchema.parse({
+        tracker: r.tracker === "jira" ? "jira" : "github",
+        externalId: r.id,
+        key: r.id,
+        title: r.title,
+        body: r.body ?? "",
+        labels: r.labels ?? [],
+        type: r.type ?? null,
+        state: "open",
+        createdAt: "2026-01-01T00:00:00Z",
+        updatedAt: "2026-01-01T00:00:00Z",
+      });
       const num = Number(/(\d+)\s*$/.exec(r.id)?.[1] ?? 0);
       out.push({ id: r.id, group: groupOf(r.id), issue, label: r.constraint, number: num });
     }
@@ -143,8 +162,18 @@ export function replay(opts: { log?: (s: string) => void } = {}) {
       const model = bt.beats ? trainAdaptation(labelled, adapt) : null;
       const d = process.cpuUsage(t0);
       const trainCpuMs = (d.user + d.system) / 1000;
-      const globalCurveAll = operatingCurve(labelled.map((l) => l.global), labelled.map((l) => l.label));
-      const th = chooseWorkspaceThreshold({ labelled: labelled.length, target: 0.95, globalThreshold, live: model !== null, workspaceCurve: bt.workspace?.curve ?? null, globalCurveAll });
+      const globalCurveAll = operatingCurve(
+        labelled.map((l) => l.global),
+        labelled.map((l) => l.label),
+      );
+      const th = chooseWorkspaceThreshold({
+        labelled: labelled.length,
+        target: 0.95,
+        globalThreshold,
+        live: model !== null,
+        workspaceCurve: bt.workspace?.curve ?? null,
+        globalCurveAll,
+      });
       const ws: Tally = { test: 0, written: 0, right: 0 };
       const gl: Tally = { test: 0, written: 0, right: 0 };
       const list = pooled.get(n) ?? [];

@@ -14,7 +14,12 @@ export async function run() {
   const { replay, MIN_TEAM_ROWS } = await import("./team-replay.ts");
   const r = replay({ log: (s) => process.stderr.write(s + "\n") });
   const rows = [];
-  rows.push({ name: `qualifying teams (≥ ${MIN_TEAM_ROWS} labelled issues)`, value: r.qualifying.length, unit: "teams", note: `of ${r.groups} teams in rules/data; ${r.qualifying.map((q) => `${q.team.replace(/^jira:/, "")} ${q.rows}`).join(", ")}` });
+  rows.push({
+    name: `qualifying teams (≥ ${MIN_TEAM_ROWS} labelled issues)`,
+    value: r.qualifying.length,
+    unit: "teams",
+    note: `of ${r.groups} teams in rules/data; ${r.qualifying.map((q) => `${q.team.replace(/^jira:/, "")} ${q.rows}`).join(", ")}`,
+  });
   for (const f of r.figures) {
     rows.push({
       name: `${f.team.replace(/^jira:/, "").slice(0, 28)} · ${f.answers} answers`,

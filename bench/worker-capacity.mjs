@@ -123,7 +123,9 @@ export async function run() {
     const afterSyncCpu = stack.cpuMs() - c1;
     const afterSyncMs = performance.now() - t1;
     const s1 = await stats(stack);
-    log(`synced ${syncedIssues} issues in ${pages} pages (${(sync.syncMs / 1000).toFixed(1)} s); classification + audit after it took ${(afterSyncMs / 1000).toFixed(1)} s`);
+    log(
+      `synced ${syncedIssues} issues in ${pages} pages (${(sync.syncMs / 1000).toFixed(1)} s); classification + audit after it took ${(afterSyncMs / 1000).toFixed(1)} s`,
+    );
 
     // D1 rows written per second by the first sync (the product's own write path).
     const rowsPerS = s0.totalChanges / (sync.syncMs / 1000);
@@ -141,25 +143,88 @@ export async function run() {
     const per = (r) => r.cpuMs / r.count;
     const base = { name: "GET /health (no-op) per request", value: healthCpu };
     const note = (r) => `${r.count} requests, 1 at a time, ${Math.round(r.wallMs / r.count)} ms wall each${r.failed ? `, ${r.failed} non-2xx` : ""}`;
-    rows.push({ name: "CPU: no-op route GET /health", value: healthCpu, unit: "ms", note: `${note(health)}; reads D1 once (migration check); workerd idle ${idleMsPerS.toFixed(1)} ms CPU/s` });
-    rows.push({ name: "CPU: webhook delivery, intake + its queue processing", value: hooks.cpuMs / hooks.n, unit: "ms", baseline: base, note: `${hooks.n} signed issues.edited, 4 in flight; ${hooks.processed} processed; ${(hooks.intakeCpuMs / hooks.n).toFixed(2)} ms of it while sending (processing overlaps); incl. classify + write-back plan` });
-    rows.push({ name: "CPU: sync page of 100 issues (first sync)", value: sync.syncCpuMs / Math.max(1, pages), unit: "ms", baseline: base, note: `${pages} pages, ${syncedIssues} issues; includes the bench's status polls every 500 ms (upper bound)` });
+    rows.push({
+      name: "CPU: no-op route GET /health",
+      value: healthCpu,
+      unit: "ms",
+      note: `${note(health)}; reads D1 once (migration check); workerd idle ${idleMsPerS.toFixed(1)} ms CPU/s`,
+    });
+    rows.push({
+      name: "CPU: webhook delivery, intake + its queue processing",
+      value: hooks.cpuMs / hooks.n,
+      unit: "ms",
+      baseline: base,
+      note: `${hooks.n} signed issues.edited, 4 in flight; ${hooks.processed} processed; ${(hooks.intakeCpuMs / hooks.n).toFixed(2)} ms of it while sending (processing overlaps); incl. classify + write-back plan`,
+    });
+    rows.push({
+      name: "CPU: sync page of 100 issues (first sync)",
+      value: sync.syncCpuMs / Math.max(1, pages),
+      unit: "ms",
+      baseline: base,
+      note: `${pages} pages, ${syncedIssues} issues; includes the bench's status polls every 500 ms (upper bound)`,
+    });
     rows.push({ name: "CPU: report view, GET /audits/latest (isolate cache)", value: per(latest), unit: "ms", baseline: base, note: note(latest) });
     rows.push({ name: "CPU: report view, GET /audits/:id (D1 + gunzip)", value: per(one), unit: "ms", baseline: base, note: note(one) });
     rows.push({ name: "CPU: report view, HTML report page", value: per(page), unit: "ms", baseline: base, note: note(page) });
-    rows.push({ name: `CPU: audit of ${(s1.issues / 1000).toFixed(1)}k issues (POST /audits)`, value: per(audit), unit: "ms", baseline: base, note: `${note(audit)}; load, audit core, gzip, store, prune, read back` });
-    rows.push({ name: "CPU: classification + audit + write-back plan after the first sync", value: afterSyncCpu, unit: "ms", note: `${(afterSyncMs / 1000).toFixed(1)} s wall; ${s1.classifications} classified` });
-    rows.push({ name: "D1 rows written per second during the first sync", value: rowsPerS, unit: "rows/s", note: `total_changes() ${s0.totalChanges} over ${(sync.syncMs / 1000).toFixed(1)} s; paced by the tracker pages, not the writer` });
+    rows.push({
+      name: `CPU: audit of ${(s1.issues / 1000).toFixed(1)}k issues (POST /audits)`,
+      value: per(audit),
+      unit: "ms",
+      baseline: base,
+      note: `${note(audit)}; load, audit core, gzip, store, prune, read back`,
+    });
+    rows.push({
+      name: "CPU: classification + audit + write-back plan after the first sync",
+      value: afterSyncCpu,
+      unit: "ms",
+      note: `${(afterSyncMs / 1000).toFixed(1)} s wall; ${s1.classifications} classified`,
+    });
+    rows.push({
+      name: "D1 rows written per second during the first sync",
+      value: rowsPerS,
+      unit: "rows/s",
+      note: `total_changes() ${s0.totalChanges} over ${(sync.syncMs / 1000).toFixed(1)} s; paced by the tracker pages, not the writer`,
+    });
 
     // Every queue invocation at 100,000 issues, against the Workers Paid limits.
     const scale = 100_000 / Math.max(1, s1.issues);
     const auditAt100k = per(audit) * scale;
     const auditQueries = Math.ceil(100_000 / 1000) + 8;
-    rows.push({ name: "queue: audit job at 100k issues, CPU (extrapolated ×10, linear)", value: auditAt100k, unit: "ms", baseline: { name: "Workers Paid CPU per invocation (default)", value: PAID.cpuMsDefault }, note: `measured ${per(audit).toFixed(0)} ms at ${s1.issues}; Free plan allows ${FREE.cpuMs} ms` });
-    rows.push({ name: "queue: audit job at 100k issues, D1 queries", value: auditQueries, unit: "queries", baseline: { name: "D1 queries per invocation, Workers Paid", value: PAID.d1Queries }, note: `pages of 1,000 issues + settings, history, insert, prune; Free allows ${FREE.d1Queries}; no tracker fetches` });
-    rows.push({ name: "queue: sync-page job (8 pages of 100), CPU — independent of workspace size", value: (8 * sync.syncCpuMs) / Math.max(1, pages), unit: "ms", baseline: { name: "Workers Paid CPU per invocation (default)", value: PAID.cpuMsDefault }, note: `PAGES_PER_JOB = 8: 8 tracker requests (+1 token refresh at most) of ${PAID.subrequests.toLocaleString("en-US")} subrequests (Free: ${FREE.subrequests}); ~4 D1 queries per page` });
-    rows.push({ name: "queue: classify job (400 issues), CPU", value: (afterSyncCpu * 400) / Math.max(1, s1.classifications), unit: "ms", baseline: { name: "Workers Paid CPU per invocation (default)", value: PAID.cpuMsDefault }, note: "CLASSIFY_CHUNK = 400 per invocation, whatever the workspace size; upper bound (the post-sync CPU also holds the audit and write-back plan)" });
-    rows.push({ name: "queue: webhook batch of 10 deliveries, CPU", value: (hooks.cpuMs / hooks.n) * 10, unit: "ms", baseline: { name: "Workers Paid CPU per invocation (default)", value: PAID.cpuMsDefault }, note: "max_batch_size 10 (wrangler.toml); per-delivery CPU × 10" });
+    rows.push({
+      name: "queue: audit job at 100k issues, CPU (extrapolated ×10, linear)",
+      value: auditAt100k,
+      unit: "ms",
+      baseline: { name: "Workers Paid CPU per invocation (default)", value: PAID.cpuMsDefault },
+      note: `measured ${per(audit).toFixed(0)} ms at ${s1.issues}; Free plan allows ${FREE.cpuMs} ms`,
+    });
+    rows.push({
+      name: "queue: audit job at 100k issues, D1 queries",
+      value: auditQueries,
+      unit: "queries",
+      baseline: { name: "D1 queries per invocation, Workers Paid", value: PAID.d1Queries },
+      note: `pages of 1,000 issues + settings, history, insert, prune; Free allows ${FREE.d1Queries}; no tracker fetches`,
+    });
+    rows.push({
+      name: "queue: sync-page job (8 pages of 100), CPU — independent of workspace size",
+      value: (8 * sync.syncCpuMs) / Math.max(1, pages),
+      unit: "ms",
+      baseline: { name: "Workers Paid CPU per invocation (default)", value: PAID.cpuMsDefault },
+      note: `PAGES_PER_JOB = 8: 8 tracker requests (+1 token refresh at most) of ${PAID.subrequests.toLocaleString("en-US")} subrequests (Free: ${FREE.subrequests}); ~4 D1 queries per page`,
+    });
+    rows.push({
+      name: "queue: classify job (400 issues), CPU",
+      value: (afterSyncCpu * 400) / Math.max(1, s1.classifications),
+      unit: "ms",
+      baseline: { name: "Workers Paid CPU per invocation (default)", value: PAID.cpuMsDefault },
+      note: "CLASSIFY_CHUNK = 400 per invocation, whatever the workspace size; upper bound (the post-sync CPU also holds the audit and write-back plan)",
+    });
+    rows.push({
+      name: "queue: webhook batch of 10 deliveries, CPU",
+      value: (hooks.cpuMs / hooks.n) * 10,
+      unit: "ms",
+      baseline: { name: "Workers Paid CPU per invocation (default)", value: PAID.cpuMsDefault },
+      note: "max_batch_size 10 (wrangler.toml); per-delivery CPU × 10",
+    });
 
     // Throughput and latency, each beside /health under the same profile.
     const intakeProfile = { ...INTAKE_PROFILE, overallRate: num("BENCH_INTAKE_RATE", 600), duration: num("BENCH_INTAKE_SECONDS", 15) };
@@ -167,15 +232,30 @@ export async function run() {
       const r = await runIntake(stack, intakeProfile);
       rows.push(...intakeRows(r).map((x) => ({ ...x, name: x.name.replace("webhook intake", "intake (Miniflare)") })));
       rows.push({ name: "intake (Miniflare): rate ÷ no-op rate", value: r.hooks.rps / r.health.rps, unit: "×", baseline: { name: "target ≥", value: 0.5 } });
-      rows.push({ name: "intake (Miniflare): p99 ÷ no-op p99", value: r.hooks.p99 / Math.max(1, r.health.p99), unit: "×", baseline: { name: "target ≤", value: 2 } });
+      rows.push({
+        name: "intake (Miniflare): p99 ÷ no-op p99",
+        value: r.hooks.p99 / Math.max(1, r.health.p99),
+        unit: "×",
+        baseline: { name: "target ≤", value: 2 },
+      });
     } catch (e) {
       rows.push({ name: "intake (Miniflare): error", value: String(e.message ?? e).slice(0, 300), unit: "" });
     }
     try {
       const r = await runReport(stack, { ...REPORT_PROFILE, duration: num("BENCH_REPORT_SECONDS", 10) });
       rows.push(...reportRows(r).map((x) => ({ ...x, name: x.name.replace("report API", "report API (Miniflare)") })));
-      rows.push({ name: "report API (Miniflare), 50 clients: p95 ÷ no-op p95", value: r.latest.p95 / Math.max(0.5, r.health.p95), unit: "×", baseline: { name: "target ≤", value: 2 } });
-      rows.push({ name: "report API (Miniflare), 1 client: p95 ÷ no-op p95", value: r.latest1.p95 / Math.max(0.5, r.health1.p95), unit: "×", baseline: { name: "target ≤", value: 2 } });
+      rows.push({
+        name: "report API (Miniflare), 50 clients: p95 ÷ no-op p95",
+        value: r.latest.p95 / Math.max(0.5, r.health.p95),
+        unit: "×",
+        baseline: { name: "target ≤", value: 2 },
+      });
+      rows.push({
+        name: "report API (Miniflare), 1 client: p95 ÷ no-op p95",
+        value: r.latest1.p95 / Math.max(0.5, r.health1.p95),
+        unit: "×",
+        baseline: { name: "target ≤", value: 2 },
+      });
     } catch (e) {
       rows.push({ name: "report API (Miniflare): error", value: String(e.message ?? e).slice(0, 300), unit: "" });
     }
@@ -189,8 +269,20 @@ export async function run() {
       await Promise.all(Array.from({ length: 4 }, () => writes(500, 1)));
       const parallel = 2000 / ((performance.now() - t) / 1000);
       const rate = (r) => r.rows / (r.ms / 1000);
-      rows.push({ name: "D1 writer: single-row INSERTs, one at a time", value: rate(single), unit: "rows/s", baseline: { name: "4 invocations writing at once (total)", value: parallel }, note: "1 KB rows from inside the Worker; one SQLite writer, so parallel invocations queue" });
-      rows.push({ name: "D1 writer: INSERTs in batches of 100 (one transaction each)", value: rate(batched), unit: "rows/s", baseline: { name: "single-row INSERTs", value: rate(single) }, note: "local SQLite on a shared 2-core machine; D1 in production adds a network hop per statement" });
+      rows.push({
+        name: "D1 writer: single-row INSERTs, one at a time",
+        value: rate(single),
+        unit: "rows/s",
+        baseline: { name: "4 invocations writing at once (total)", value: parallel },
+        note: "1 KB rows from inside the Worker; one SQLite writer, so parallel invocations queue",
+      });
+      rows.push({
+        name: "D1 writer: INSERTs in batches of 100 (one transaction each)",
+        value: rate(batched),
+        unit: "rows/s",
+        baseline: { name: "single-row INSERTs", value: rate(single) },
+        note: "local SQLite on a shared 2-core machine; D1 in production adds a network hop per statement",
+      });
     } catch (e) {
       rows.push({ name: "D1 writer: error", value: String(e.message ?? e).slice(0, 300), unit: "" });
     }

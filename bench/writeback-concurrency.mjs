@@ -27,12 +27,29 @@ async function linear() {
   const { createLinearSandbox } = await import("../sandbox/linear/index.ts");
   const { createLinearConnector } = await import("../connectors/linear/index.ts");
   const client = { clientId: "bench", clientSecret: "bench-secret" };
-  const sandbox = createLinearSandbox({ ...client, basePath: "/linear", webhookSecret: "bench", seed: { issues: 0 }, rateLimits: { requests: 1e9, complexity: 1e12 } });
-  const connector = createLinearConnector({ fetch: delayed(sandbox), apiBase: "http://bench.local/linear/api", oauthBase: "http://bench.local/linear", ...client });
+  const sandbox = createLinearSandbox({
+    ...client,
+    basePath: "/linear",
+    webhookSecret: "bench",
+    seed: { issues: 0 },
+    rateLimits: { requests: 1e9, complexity: 1e12 },
+  });
+  const connector = createLinearConnector({
+    fetch: delayed(sandbox),
+    apiBase: "http://bench.local/linear/api",
+    oauthBase: "http://bench.local/linear",
+    ...client,
+  });
   const team = sandbox.state.team("ENG");
   const scope = { kind: "team", id: team.id, name: "ENG" };
   const refs = sandbox.seedIssues(N).map((id, k) => ({ externalId: id, key: `ENG-${k + 1}`, scope }));
-  return { connector, sandbox, auth: { accessToken: sandbox.issueToken().accessToken }, refs, definitions: (c) => [{ name: `constraint:${c}`, color: "5e6ad2", description: `Backlog Auditor: ${c}` }] };
+  return {
+    connector,
+    sandbox,
+    auth: { accessToken: sandbox.issueToken().accessToken },
+    refs,
+    definitions: (c) => [{ name: `constraint:${c}`, color: "5e6ad2", description: `Backlog Auditor: ${c}` }],
+  };
 }
 
 async function jira() {
@@ -55,10 +72,22 @@ async function github() {
   const repo = "acme/bench";
   const sandbox = createGithubSandbox({ ...client, webhookSecret: "bench", seed: { repos: [{ fullName: repo, issues: N, pullRequestShare: 0 }] } });
   sandbox.limits.primary.limit = 1e9;
-  const connector = createGithubConnector({ fetch: delayed(sandbox), apiBase: "http://bench.local/github/api", oauthBase: "http://bench.local/github", ...client, webhookSecret: "bench" });
+  const connector = createGithubConnector({
+    fetch: delayed(sandbox),
+    apiBase: "http://bench.local/github/api",
+    oauthBase: "http://bench.local/github",
+    ...client,
+    webhookSecret: "bench",
+  });
   const scope = { kind: "repo", id: repo, name: repo };
   const refs = Array.from({ length: N }, (_, k) => ({ externalId: String(k + 1), key: `${repo}#${k + 1}`, scope }));
-  return { connector, sandbox, auth: { accessToken: sandbox.issueInstallationToken(undefined, 24 * 3600_000) }, refs, definitions: (c) => [{ name: `constraint:${c}`, color: "5319e7", description: `Backlog Auditor: ${c}` }] };
+  return {
+    connector,
+    sandbox,
+    auth: { accessToken: sandbox.issueInstallationToken(undefined, 24 * 3600_000) },
+    refs,
+    definitions: (c) => [{ name: `constraint:${c}`, color: "5319e7", description: `Backlog Auditor: ${c}` }],
+  };
 }
 
 /** One first write-back of `refs` at `concurrency` (null: the connector's own). */
@@ -73,7 +102,8 @@ async function writeBack(setup, concurrency) {
     ];
   });
   const apply = async (a) => {
-    if (a.kind === "labels") await connector.ensureLabels(auth, a.ref, { desired: a.desired, isOwned: (l) => l.startsWith("constraint:"), definitions: definitions(a.c) });
+    if (a.kind === "labels")
+      await connector.ensureLabels(auth, a.ref, { desired: a.desired, isOwned: (l) => l.startsWith("constraint:"), definitions: definitions(a.c) });
     else await connector.ensureComment(auth, a.ref, "bench", `### Backlog Auditor\n**${a.c}** — confidence 0.8`);
   };
   sandbox.resetStats();
@@ -87,7 +117,11 @@ async function writeBack(setup, concurrency) {
 
 export async function run() {
   const rows = [];
-  for (const [name, setup] of [["linear", linear], ["jira", jira], ["github", github]]) {
+  for (const [name, setup] of [
+    ["linear", linear],
+    ["jira", jira],
+    ["github", github],
+  ]) {
     const seq = await writeBack(setup, 1);
     const bounded = await writeBack(setup, null);
     rows.push({
@@ -101,4 +135,5 @@ export async function run() {
   return rows;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) for (const r of await run()) console.log(r.name, r.value, r.unit, `| ${r.baseline.name}: ${r.baseline.value}`, `| ${r.note}`);
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href)
+  for (const r of await run()) console.log(r.name, r.value, r.unit, `| ${r.baseline.name}: ${r.baseline.value}`, `| ${r.note}`);

@@ -23,7 +23,10 @@ export interface HttpResponse {
 }
 
 /** How a tracker says "rate limited": returns when to retry (epoch ms), or null if the response is not a rate limit. */
-export type RateLimitReader = (res: { status: number; headers: Headers; text: string }, now: number) => {
+export type RateLimitReader = (
+  res: { status: number; headers: Headers; text: string },
+  now: number,
+) => {
   limited: boolean;
   retryAt: number | null;
   reason?: string;
@@ -111,7 +114,11 @@ export class HttpClient {
     const snippet = text.slice(0, 200);
     // Atlassian answers a call the grant's scopes do not cover with 401 "scope does not match": the token
     // is fine, the grant is too narrow (forbidden, not revoked). Assumption: a revoked token does not say so.
-    if (res.status === 401 && /scope does not match/i.test(snippet)) throw new ConnectorError("forbidden", `${this.opts.tracker} refused the call: the grant lacks a scope it needs (401 scope does not match)`, { ...details, reason: "scope" });
+    if (res.status === 401 && /scope does not match/i.test(snippet))
+      throw new ConnectorError("forbidden", `${this.opts.tracker} refused the call: the grant lacks a scope it needs (401 scope does not match)`, {
+        ...details,
+        reason: "scope",
+      });
     if (res.status === 401) throw new ConnectorError("auth", `${this.opts.tracker} rejected the token (401)`, details);
     if (res.status === 403) throw new ConnectorError("forbidden", `${this.opts.tracker} refused access (403): ${snippet}`, details);
     if (res.status === 404 || res.status === 410) throw new ConnectorError("not-found", `${this.opts.tracker} has no such resource (${res.status})`, details);
@@ -219,10 +226,7 @@ export function timingSafeEqualString(a: string, b: string): boolean {
 
 /** Hex HMAC-SHA256 through WebCrypto (works in Workers, Node and browsers). */
 export async function hmacSha256Hex(secret: string, message: string): Promise<string> {
-  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
-    "sign",
-  ]);
+  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
   const sig = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(message));
   return [...new Uint8Array(sig)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
-

@@ -173,4 +173,3 @@ export const ScoresSchema = z.object({
   reasons: z.array(ScoreReasonSchema),
 });
 export type Scores = z.infer<typeof ScoresSchema>;
-

@@ -198,7 +198,12 @@ function round4(x: number): number {
  * (as `classify` does with a calibrated pack). Expects verdicts classified without an abstain
  * threshold (`rawVerdictPack`).
  */
-export function crossFitCalibrated(results: readonly Classification[], rows: readonly EvalRow[], folds: readonly number[], threshold: number): Classification[] {
+export function crossFitCalibrated(
+  results: readonly Classification[],
+  rows: readonly EvalRow[],
+  folds: readonly number[],
+  threshold: number,
+): Classification[] {
   const k = Math.max(...folds) + 1;
   const out = results.slice();
   for (let f = 0; f < k; f++) {

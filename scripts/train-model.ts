@@ -43,7 +43,20 @@ const FOLD_SEED = 1;
  * accuracy, the one that writes the most labels at the target precision (the first wins ties).
  */
 const TIE = 0.005;
-const BASE: Partial<TrainOptions> = { kind: "blend", blend: 0.25, transform: "binary", titleWeight: 3, bigrams: "title", labelWords: true, minCount: 2, minGroups: 1, l2: 0.003, epochs: 200, learningRate: 1, alpha: 1 };
+const BASE: Partial<TrainOptions> = {
+  kind: "blend",
+  blend: 0.25,
+  transform: "binary",
+  titleWeight: 3,
+  bigrams: "title",
+  labelWords: true,
+  minCount: 2,
+  minGroups: 1,
+  l2: 0.003,
+  epochs: 200,
+  learningRate: 1,
+  alpha: 1,
+};
 const CANDIDATES: Array<{ name: string; opts: Partial<TrainOptions>; seeds?: boolean }> = [
   { name: "blend LR+0.25 NB, title bigrams, labels", opts: BASE },
   { name: "  without the tracker's labels", opts: { ...BASE, labelWords: false } },
@@ -79,8 +92,12 @@ function main(): void {
     K,
     FOLD_SEED,
   );
-  console.log(`labelled rows: ${rows.length} from ${groups} teams (${files.map((f) => `${f.file.split("/").pop()} ${f.rows.length}`).join(", ")}); seed phrases: ${seeds.rows.length}`);
-  console.log(`pack-level ${K}-fold CV grouped by team (no team on both sides); calibration cross-fitted by fold; target precision ${pack.writeBack.targetPrecision}\n`);
+  console.log(
+    `labelled rows: ${rows.length} from ${groups} teams (${files.map((f) => `${f.file.split("/").pop()} ${f.rows.length}`).join(", ")}); seed phrases: ${seeds.rows.length}`,
+  );
+  console.log(
+    `pack-level ${K}-fold CV grouped by team (no team on both sides); calibration cross-fitted by fold; target precision ${pack.writeBack.targetPrecision}\n`,
+  );
   console.log(`${"candidate".padEnd(42)} accuracy  github   jira    written at target (coverage)`);
   const scoredCandidates: Array<{ name: string; opts: Partial<TrainOptions>; seeds: boolean; acc: number; coverage: number }> = [];
   const raw = rawVerdictPack(pack);
@@ -97,7 +114,9 @@ function main(): void {
   }
   const top = Math.max(...scoredCandidates.map((c) => c.acc));
   const best = scoredCandidates.filter((c) => c.acc >= top - TIE).reduce((a, b) => (b.coverage > a.coverage ? b : a));
-  console.log(`\nchosen: ${best.name} (grouped CV accuracy ${pct(best.acc)}, coverage at target ${pct(best.coverage)}; best accuracy ${pct(top)}, ties within ${pct(TIE)} go to coverage)`);
+  console.log(
+    `\nchosen: ${best.name} (grouped CV accuracy ${pct(best.acc)}, coverage at target ${pct(best.coverage)}; best accuracy ${pct(top)}, ties within ${pct(TIE)} go to coverage)`,
+  );
 
   // Calibration: fitted on every grouped out-of-fold verdict of the chosen configuration.
   const extra = best.seeds ? seeds.rows : [];
@@ -109,7 +128,11 @@ function main(): void {
   const operatingCurve = gridCurve(honestScored, rows.length);
   const op = chooseThreshold(operatingCurve, pack.writeBack.targetPrecision);
   console.log(`calibration: isotonic, ${calibration.points.length} knots on ${calibration.rows} verdicts; ECE (cross-fitted) ${rel.ece.toFixed(3)}`);
-  console.log(op ? `write-back at ${op.threshold.toFixed(2)}: precision ${pct(op.precision)}, coverage ${pct(op.coverage)} (${op.rows} labels)` : "write-back: target precision not met at any threshold");
+  console.log(
+    op
+      ? `write-back at ${op.threshold.toFixed(2)}: precision ${pct(op.precision)}, coverage ${pct(op.coverage)} (${op.rows} labels)`
+      : "write-back: target precision not met at any threshold",
+  );
 
   const all = [...rows.map((r) => ({ title: r.issue.title, body: r.issue.body, constraint: r.expected, group: r.group, labels: r.issue.labels })), ...extra];
   const model = train(all, best.opts);
@@ -123,7 +146,14 @@ function main(): void {
     files: files.map((f) => ({ name: `rules/data/${f.file.split("/").pop()}`, rows: f.rows.length, sha256: f.sha256 })),
   };
   model.calibration = calibration;
-  model.evaluation = { method: `pack-level ${K}-fold CV grouped by team, calibration cross-fitted by fold`, rows: rows.length, groups, accuracy: Math.round(accuracyOf(honest, rows) * 1e4) / 1e4, ece: rel.ece, operatingCurve };
+  model.evaluation = {
+    method: `pack-level ${K}-fold CV grouped by team, calibration cross-fitted by fold`,
+    rows: rows.length,
+    groups,
+    accuracy: Math.round(accuracyOf(honest, rows) * 1e4) / 1e4,
+    ece: rel.ece,
+    operatingCurve,
+  };
   const json = `${JSON.stringify(loadModel(model))}\n`;
   console.log(`\nmodel: ${model.kind}, ${Object.keys(model.features).length} features, ${(json.length / 1024).toFixed(1)} KiB`);
   if (!process.argv.includes("--no-write")) {

@@ -59,7 +59,10 @@ const url = (name: string) => nonEmpty(name).pipe(z.url({ error: `${name} must b
  */
 const encryptionKeys = nonEmpty("TOKEN_ENCRYPTION_KEYS").transform((v, ctx) => {
   const keys: Array<{ id: string; raw: Uint8Array }> = [];
-  for (const part of v.split(",").map((s) => s.trim()).filter(Boolean)) {
+  for (const part of v
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const m = /^([A-Za-z0-9_-]{1,32}):([A-Za-z0-9+/=_-]+)$/.exec(part);
     let raw: Uint8Array | null = null;
     if (m) {
@@ -112,7 +115,9 @@ export type Config = z.infer<typeof ConfigSchema>;
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
   constructor(readonly problems: Array<{ name: string; message: string }>) {
-    super(`Invalid configuration: ${problems.map((p) => `${p.name}: ${p.message}`).join("; ")}. Set them in .dev.vars locally or with \`wrangler secret put\`.`);
+    super(
+      `Invalid configuration: ${problems.map((p) => `${p.name}: ${p.message}`).join("; ")}. Set them in .dev.vars locally or with \`wrangler secret put\`.`,
+    );
   }
 }
 
@@ -125,9 +130,7 @@ export function getConfig(env: Env): Config {
   const raw = Object.fromEntries(Object.entries(env).filter(([, v]) => typeof v === "string" && v !== ""));
   const r = ConfigSchema.safeParse(raw);
   if (!r.success) {
-    throw new ConfigError(
-      r.error.issues.map((i) => ({ name: String(i.path[0] ?? "config"), message: i.message.replace(/^Invalid input: /, "") })),
-    );
+    throw new ConfigError(r.error.issues.map((i) => ({ name: String(i.path[0] ?? "config"), message: i.message.replace(/^Invalid input: /, "") })));
   }
   cache.set(env, r.data);
   return r.data;

@@ -6,7 +6,8 @@
 export type LogLevel = "debug" | "info" | "warn" | "error";
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 const SECRET_KEY = /token|secret|password|authorization|cookie|code_verifier|private|signature|^code$/i;
-const TOKEN_SHAPE = /\b(gh[pousr]_[A-Za-z0-9]{16,}|lin_(api|oauth)_[A-Za-z0-9]{16,}|eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]+|sbx_[A-Za-z0-9_-]{16,}|bai?_[A-Za-z0-9_-]{32,})\b/g;
+const TOKEN_SHAPE =
+  /\b(gh[pousr]_[A-Za-z0-9]{16,}|lin_(api|oauth)_[A-Za-z0-9]{16,}|eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]+|sbx_[A-Za-z0-9_-]{16,}|bai?_[A-Za-z0-9_-]{32,})\b/g;
 
 export function redact(value: unknown, depth = 0): unknown {
   if (depth > 6) return "[depth]";

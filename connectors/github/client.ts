@@ -202,7 +202,10 @@ export class GithubClient {
   /** `POST /app/installations/{id}/access_tokens` with the app JWT. */
   async createInstallationToken(appJwt: string, installationId: string) {
     const res = await this.call((o) =>
-      o.request("POST /app/installations/{installation_id}/access_tokens", { installation_id: installationId as unknown as number, headers: this.headers(appJwt) }),
+      o.request("POST /app/installations/{installation_id}/access_tokens", {
+        installation_id: installationId as unknown as number,
+        headers: this.headers(appJwt),
+      }),
     );
     return parseOrThrow(InstallationTokenSchema, res.data, "github", "installation token");
   }

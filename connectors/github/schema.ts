@@ -35,7 +35,20 @@ export function repoFromUrl(url: string): string | null {
  * `priority: high`, `priority/critical`, `P1`, `p0-urgent`, `prio: low`.
  */
 export function priorityFromLabels(labels: string[]): { priority: number | null; name: string | null } {
-  const words: Record<string, number> = { urgent: 1, critical: 1, blocker: 1, highest: 1, high: 2, medium: 3, normal: 3, moderate: 3, low: 4, lowest: 4, minor: 4, trivial: 4 };
+  const words: Record<string, number> = {
+    urgent: 1,
+    critical: 1,
+    blocker: 1,
+    highest: 1,
+    high: 2,
+    medium: 3,
+    normal: 3,
+    moderate: 3,
+    low: 4,
+    lowest: 4,
+    minor: 4,
+    trivial: 4,
+  };
   const pScale = [1, 2, 3, 4, 4];
   for (const label of labels) {
     const l = label.trim().toLowerCase();

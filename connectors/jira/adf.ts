@@ -118,7 +118,16 @@ export function markerParagraph(marker: string, hash: string): AdfNode {
   const href = `${MARKER_ORIGIN}${encodeURIComponent(marker)}?h=${hash}`;
   return {
     type: "paragraph",
-    content: [{ type: "text", text: markerText(marker), marks: [{ type: "link", attrs: { href } }, { type: "subsup", attrs: { type: "sub" } }] }],
+    content: [
+      {
+        type: "text",
+        text: markerText(marker),
+        marks: [
+          { type: "link", attrs: { href } },
+          { type: "subsup", attrs: { type: "sub" } },
+        ],
+      },
+    ],
   };
 }
 
@@ -186,7 +195,14 @@ function blockText(n: AdfNode, depth = 0): string {
     case "mediaGroup":
       return "";
     default:
-      return n.content ? (n.content.every((c) => c.type === "text" || c.type === "hardBreak") ? inlineText(n.content) : n.content.map((c) => blockText(c, depth)).filter(Boolean).join("\n\n")) : (n.text ?? "");
+      return n.content
+        ? n.content.every((c) => c.type === "text" || c.type === "hardBreak")
+          ? inlineText(n.content)
+          : n.content
+              .map((c) => blockText(c, depth))
+              .filter(Boolean)
+              .join("\n\n")
+        : (n.text ?? "");
   }
 }
 

@@ -107,7 +107,12 @@ export class JiraClient {
 
   /** `POST /rest/api/3/issue/bulkfetch`: up to 100 issues by id or key, with an explicit field list. */
   async bulkFetch(auth: Auth, issueIdsOrKeys: string[], fields: string[]) {
-    const { data } = await this.http.json({ method: "POST", url: this.site(auth, "/issue/bulkfetch"), headers: this.headers(auth), body: { issueIdsOrKeys, fields } });
+    const { data } = await this.http.json({
+      method: "POST",
+      url: this.site(auth, "/issue/bulkfetch"),
+      headers: this.headers(auth),
+      body: { issueIdsOrKeys, fields },
+    });
     return parseOrThrow(BulkFetchResponseSchema, data, "jira", "bulkfetch response");
   }
 
@@ -136,20 +141,39 @@ export class JiraClient {
 
   /** `GET /rest/api/3/issue/{key}/comment` (one page). */
   listComments(auth: Auth, idOrKey: string, startAt: number) {
-    return this.get(auth, this.site(auth, `/issue/${encodeURIComponent(idOrKey)}/comment?startAt=${startAt}&maxResults=100`), CommentPageSchema, "comment page");
+    return this.get(
+      auth,
+      this.site(auth, `/issue/${encodeURIComponent(idOrKey)}/comment?startAt=${startAt}&maxResults=100`),
+      CommentPageSchema,
+      "comment page",
+    );
   }
 
   async addComment(auth: Auth, idOrKey: string, body: AdfDoc): Promise<string> {
-    const { data } = await this.http.json({ method: "POST", url: this.site(auth, `/issue/${encodeURIComponent(idOrKey)}/comment`), headers: this.headers(auth), body: { body } });
+    const { data } = await this.http.json({
+      method: "POST",
+      url: this.site(auth, `/issue/${encodeURIComponent(idOrKey)}/comment`),
+      headers: this.headers(auth),
+      body: { body },
+    });
     return parseOrThrow(z.object({ id: z.string() }).loose(), data, "jira", "created comment").id;
   }
 
   async updateComment(auth: Auth, idOrKey: string, id: string, body: AdfDoc): Promise<void> {
-    await this.http.request({ method: "PUT", url: this.site(auth, `/issue/${encodeURIComponent(idOrKey)}/comment/${encodeURIComponent(id)}`), headers: this.headers(auth), body: { body } });
+    await this.http.request({
+      method: "PUT",
+      url: this.site(auth, `/issue/${encodeURIComponent(idOrKey)}/comment/${encodeURIComponent(id)}`),
+      headers: this.headers(auth),
+      body: { body },
+    });
   }
 
   async deleteComment(auth: Auth, idOrKey: string, id: string): Promise<void> {
-    await this.http.request({ method: "DELETE", url: this.site(auth, `/issue/${encodeURIComponent(idOrKey)}/comment/${encodeURIComponent(id)}`), headers: this.headers(auth) });
+    await this.http.request({
+      method: "DELETE",
+      url: this.site(auth, `/issue/${encodeURIComponent(idOrKey)}/comment/${encodeURIComponent(id)}`),
+      headers: this.headers(auth),
+    });
   }
 
   /** `POST /rest/api/3/webhook`: register dynamic webhooks (OAuth apps; expire after 30 days). */

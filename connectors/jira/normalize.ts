@@ -11,7 +11,19 @@ import type { FieldMap } from "./fields";
 import { parseJiraTime } from "./jql";
 import { SprintValueSchema, type RawIssue } from "./schema";
 
-const PRIORITY: Record<string, number> = { highest: 1, blocker: 1, critical: 1, high: 2, major: 2, medium: 3, normal: 3, low: 4, minor: 4, lowest: 4, trivial: 4 };
+const PRIORITY: Record<string, number> = {
+  highest: 1,
+  blocker: 1,
+  critical: 1,
+  high: 2,
+  major: 2,
+  medium: 3,
+  normal: 3,
+  low: 4,
+  minor: 4,
+  lowest: 4,
+  trivial: 4,
+};
 const CANCELED = /cancel|won'?t|declin|reject|duplicate|invalid|obsolete/i;
 
 function iso(s: string | null | undefined): string | null {

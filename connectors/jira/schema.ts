@@ -15,9 +15,7 @@ export const IssueFieldsSchema = z
   .object({
     summary: z.string(),
     description: AdfDocSchema.nullable().optional(),
-    status: z
-      .object({ name: z.string(), statusCategory: z.object({ key: z.string() }).loose() })
-      .loose(),
+    status: z.object({ name: z.string(), statusCategory: z.object({ key: z.string() }).loose() }).loose(),
     priority: named.nullable().optional(),
     issuetype: named.nullable().optional(),
     labels: z.array(z.string()).default([]),
@@ -42,9 +40,7 @@ export const SearchJqlResponseSchema = z
   .object({ issues: z.array(z.unknown()).default([]), nextPageToken: z.string().nullish(), isLast: z.boolean().optional() })
   .loose();
 
-export const BulkFetchResponseSchema = z
-  .object({ issues: z.array(z.unknown()).default([]), issueErrors: z.array(z.unknown()).default([]) })
-  .loose();
+export const BulkFetchResponseSchema = z.object({ issues: z.array(z.unknown()).default([]), issueErrors: z.array(z.unknown()).default([]) }).loose();
 
 /** A scan row: `fields: ["updated"]` only. */
 export const ScanIssueSchema = z.object({ id: z.string(), key: z.string(), fields: z.object({ updated: z.string() }).loose() }).loose();
@@ -88,11 +84,8 @@ export const ProjectSearchSchema = z
   })
   .loose();
 
-
 export const CommentSchema = z.object({ id: z.string(), body: AdfDocSchema.nullable().optional() }).loose();
-export const CommentPageSchema = z
-  .object({ comments: z.array(CommentSchema), startAt: z.number(), maxResults: z.number(), total: z.number() })
-  .loose();
+export const CommentPageSchema = z.object({ comments: z.array(CommentSchema), startAt: z.number(), maxResults: z.number(), total: z.number() }).loose();
 
 export const TokenResponseSchema = z
   .object({
@@ -114,7 +107,10 @@ export const WebhookBodySchema = z
   .object({
     webhookEvent: z.string(),
     timestamp: z.number().optional(),
-    issue: z.object({ id: z.string(), key: z.string(), fields: z.record(z.string(), z.unknown()).optional() }).loose().optional(),
+    issue: z
+      .object({ id: z.string(), key: z.string(), fields: z.record(z.string(), z.unknown()).optional() })
+      .loose()
+      .optional(),
     comment: z.object({ id: z.string() }).loose().optional(),
     matchedWebhookIds: z.array(z.number()).optional(),
   })

@@ -122,7 +122,13 @@ const refOf = (raw: unknown, i: number) => {
 };
 
 /** One page of the sync (see the comment block above). */
-export async function listIssuesPage(client: JiraClient, auth: Auth, scope: SyncScope, cursorRaw: string | null, now: () => number = Date.now): Promise<IssuePage> {
+export async function listIssuesPage(
+  client: JiraClient,
+  auth: Auth,
+  scope: SyncScope,
+  cursorRaw: string | null,
+  now: () => number = Date.now,
+): Promise<IssuePage> {
   const site = scope.siteId ?? auth.siteId;
   if (!site) throw new ConnectorError("forbidden", "Jira sync needs a siteId (cloudId)", { tracker: "jira" });
   const a: Auth = { ...auth, siteId: site };
@@ -144,7 +150,20 @@ export async function listIssuesPage(client: JiraClient, auth: Auth, scope: Sync
     // A full sync goes in key order: an edit during the run does not move an issue, so even a token
     // that resumes by offset skips nothing (the edit is picked up by the next run, see nextLowerBound).
     const jql = mode === "full" ? fullSyncJql(scope.id) : syncJql(scope.id, from);
-    c.run = { mode, jql, token: null, scanDone: false, pending: [], hw: c.hw, pos: null, seen: { ...c.seen }, startedAt: now(), editedMin: null, marks: [], delivered: [] };
+    c.run = {
+      mode,
+      jql,
+      token: null,
+      scanDone: false,
+      pending: [],
+      hw: c.hw,
+      pos: null,
+      seen: { ...c.seen },
+      startedAt: now(),
+      editedMin: null,
+      marks: [],
+      delivered: [],
+    };
   }
   const run = c.run;
   const issues: Issue[] = [];

@@ -70,7 +70,8 @@ export async function verifyJiraWebhook(input: WebhookInput, clientSecret: strin
   if (!timingSafeEqualString(await hs256(clientSecret, `${h}.${p}`), sig)) return { ok: false, reason: "bad-signature", message: "JWT signature mismatch" };
   const nowS = now / 1000;
   // No `exp` is not a refusal: the signature is what proves the sender, and the body is not trusted (re-fetch).
-  if (typeof claims.exp === "number" && nowS > claims.exp + LEEWAY_S) return { ok: false, reason: "stale", message: `JWT expired at ${new Date(claims.exp * 1000).toISOString()}` };
+  if (typeof claims.exp === "number" && nowS > claims.exp + LEEWAY_S)
+    return { ok: false, reason: "stale", message: `JWT expired at ${new Date(claims.exp * 1000).toISOString()}` };
   if (typeof claims.iat === "number" && claims.iat > nowS + LEEWAY_S) return { ok: false, reason: "stale", message: "JWT issued in the future" };
   if (issuer && claims.iss !== issuer) return { ok: false, reason: "bad-signature", message: `unexpected JWT issuer ${String(claims.iss)}` };
   const deliveryId = input.headers.get("x-atlassian-webhook-identifier");

@@ -47,8 +47,16 @@ const isRatelimited = (e: GraphqlError) => e.extensions?.code === "RATELIMITED" 
  */
 export const readLinearRateLimit: RateLimitReader = (res, now) => {
   const h = res.headers;
-  const req = { limit: num(h, "x-ratelimit-requests-limit"), remaining: num(h, "x-ratelimit-requests-remaining"), reset: epochMs(num(h, "x-ratelimit-requests-reset")) };
-  const cx = { limit: num(h, "x-ratelimit-complexity-limit"), remaining: num(h, "x-ratelimit-complexity-remaining"), reset: epochMs(num(h, "x-ratelimit-complexity-reset")) };
+  const req = {
+    limit: num(h, "x-ratelimit-requests-limit"),
+    remaining: num(h, "x-ratelimit-requests-remaining"),
+    reset: epochMs(num(h, "x-ratelimit-requests-reset")),
+  };
+  const cx = {
+    limit: num(h, "x-ratelimit-complexity-limit"),
+    remaining: num(h, "x-ratelimit-complexity-remaining"),
+    reset: epochMs(num(h, "x-ratelimit-complexity-reset")),
+  };
   const frac = (b: typeof req) => (b.limit && b.remaining !== null ? b.remaining / b.limit : 1);
   const tighter = cx.limit !== null && frac(cx) < frac(req) ? "complexity" : "requests";
   const b = tighter === "complexity" ? cx : req;
@@ -81,9 +89,12 @@ export function errorFromGraphql(errors: GraphqlError[], status: number, now = D
     return new ConnectorError("forbidden", `linear: ${message}`, details);
   // "Entity not found" arrives as an `invalid input` error: it is checked first.
   if (/not found/i.test(e?.message ?? "") || code === "ENTITY_NOT_FOUND") return new ConnectorError("not-found", `linear: ${message}`, details);
-  if (type === "usage limit exceeded" || code === "USAGE_LIMIT_EXCEEDED") return new ConnectorError("rate-limited", `linear: ${message}`, { ...details, retryAt: now + USAGE_LIMIT_RETRY_MS });
-  if (type === "invalid input" || code === "INVALID_INPUT" || code === "QUERY_TOO_COMPLEX") return new ConnectorError("invalid-request", `linear: ${message}`, details);
-  if (code === "INTERNAL_ERROR" || type === "internal error" || type === "lock timeout" || type === "network error") return new ConnectorError("upstream", `linear: ${message}`, details);
+  if (type === "usage limit exceeded" || code === "USAGE_LIMIT_EXCEEDED")
+    return new ConnectorError("rate-limited", `linear: ${message}`, { ...details, retryAt: now + USAGE_LIMIT_RETRY_MS });
+  if (type === "invalid input" || code === "INVALID_INPUT" || code === "QUERY_TOO_COMPLEX")
+    return new ConnectorError("invalid-request", `linear: ${message}`, details);
+  if (code === "INTERNAL_ERROR" || type === "internal error" || type === "lock timeout" || type === "network error")
+    return new ConnectorError("upstream", `linear: ${message}`, details);
   return new ConnectorError("invalid-response", `linear: ${message}`, details);
 }
 
@@ -135,14 +146,29 @@ export class LinearGraphql {
       this.lastText = res.text;
       const h = res.headers;
       if (h.get("x-ratelimit-requests-limit") !== null)
-        this.budgets.requests = { limit: num(h, "x-ratelimit-requests-limit"), remaining: num(h, "x-ratelimit-requests-remaining"), reset: epochMs(num(h, "x-ratelimit-requests-reset")) };
+        this.budgets.requests = {
+          limit: num(h, "x-ratelimit-requests-limit"),
+          remaining: num(h, "x-ratelimit-requests-remaining"),
+          reset: epochMs(num(h, "x-ratelimit-requests-reset")),
+        };
       if (h.get("x-ratelimit-complexity-limit") !== null)
-        this.budgets.complexity = { limit: num(h, "x-ratelimit-complexity-limit"), remaining: num(h, "x-ratelimit-complexity-remaining"), reset: epochMs(num(h, "x-ratelimit-complexity-reset")) };
+        this.budgets.complexity = {
+          limit: num(h, "x-ratelimit-complexity-limit"),
+          remaining: num(h, "x-ratelimit-complexity-remaining"),
+          reset: epochMs(num(h, "x-ratelimit-complexity-reset")),
+        };
       const cost = num(h, "x-complexity");
       if (cost !== null && cost > 0) this.budgets.lastCost = cost;
       return readLinearRateLimit(res, now);
     };
-    this.http = new HttpClient({ fetch: opts.fetch, tracker: TRACKER, timeoutMs: opts.timeoutMs, now: opts.now, readRateLimit: reader, userAgent: "backlog-auditor" });
+    this.http = new HttpClient({
+      fetch: opts.fetch,
+      tracker: TRACKER,
+      timeoutMs: opts.timeoutMs,
+      now: opts.now,
+      readRateLimit: reader,
+      userAgent: "backlog-auditor",
+    });
   }
 
   rateLimit(): RateLimitState {
@@ -163,7 +189,11 @@ export class LinearGraphql {
     const until = Math.max(byRequests ?? 0, byComplexity ?? 0);
     if (!until) return;
     const reason = (byComplexity ?? 0) >= (byRequests ?? 0) ? "complexity" : "requests";
-    throw new ConnectorError("rate-limited", `linear: pacing, the ${reason} budget is too low for the next request`, { tracker: TRACKER, retryAt: until, reason });
+    throw new ConnectorError("rate-limited", `linear: pacing, the ${reason} budget is too low for the next request`, {
+      tracker: TRACKER,
+      retryAt: until,
+      reason,
+    });
   }
 
   /** Send one document; throw ConnectorError on transport or GraphQL errors; parse `data` with `schema`. */

@@ -62,7 +62,13 @@ export function createLinearConnector(config: ConnectorConfig): Connector {
     let data;
     for (;;) {
       try {
-        data = await gql.query(auth, ISSUES_PAGE, { teamId: scope.id, first, after: c.after, since: c.since, labelsAfter: null }, IssuesPageSchema, "issues page");
+        data = await gql.query(
+          auth,
+          ISSUES_PAGE,
+          { teamId: scope.id, first, after: c.after, since: c.since, labelsAfter: null },
+          IssuesPageSchema,
+          "issues page",
+        );
         break;
       } catch (e) {
         if (first <= 1 || !refusesPageSize(e)) throw e;
@@ -91,7 +97,10 @@ export function createLinearConnector(config: ConnectorConfig): Connector {
     const fresh: LinearIssueNode[] = ok.filter((n) => !(excluded.has(n.id) && Date.parse(n.updatedAt) === sinceMs));
     const t = now();
     const issues: Issue[] = fresh.map((n) => linearIssue({ from: "graphql", node: n, labelNames: (id) => names.get(id) }, t).issue);
-    const advanced = advance(c, fresh.map((n) => ({ id: n.id, updatedAt: n.updatedAt })));
+    const advanced = advance(
+      c,
+      fresh.map((n) => ({ id: n.id, updatedAt: n.updatedAt })),
+    );
     const { hasNextPage, endCursor } = data.issues.pageInfo;
     if (hasNextPage && endCursor) return { issues, skipped, cursor: encodeCursor({ ...advanced, after: endCursor }), hasMore: true };
     return { issues, skipped, cursor: encodeCursor(finishRun(advanced)), hasMore: false };
@@ -107,7 +116,8 @@ export function createLinearConnector(config: ConnectorConfig): Connector {
     }
     if (data.issue === null || data.issue === undefined) return null;
     const r = IssueNodeSchema.safeParse(data.issue);
-    if (!r.success) throw new ConnectorError("invalid-response", `linear issue ${ref.key}: ${r.error.issues[0]?.message ?? "bad shape"}`, { tracker: "linear" });
+    if (!r.success)
+      throw new ConnectorError("invalid-response", `linear issue ${ref.key}: ${r.error.issues[0]?.message ?? "bad shape"}`, { tracker: "linear" });
     return linearIssue({ from: "graphql", node: r.data }, now()).issue;
   }
 

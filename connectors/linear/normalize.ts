@@ -59,10 +59,12 @@ export function reactionCount(data: unknown): number {
     if (!g || typeof g !== "object") continue;
     const o = g as Record<string, unknown>;
     if (typeof o.count === "number" && o.count >= 0) n += Math.floor(o.count);
-    else for (const k of ["reactions", "userIds", "users"]) if (Array.isArray(o[k])) {
-      n += (o[k] as unknown[]).length;
-      break;
-    }
+    else
+      for (const k of ["reactions", "userIds", "users"])
+        if (Array.isArray(o[k])) {
+          n += (o[k] as unknown[]).length;
+          break;
+        }
   }
   return n;
 }
@@ -123,7 +125,9 @@ export function linearIssue(src: LinearIssueSource, now: number): BuiltIssue {
         })),
       };
     }
-    labels = node.labels ? node.labels.nodes.map((l) => l.name) : node.labelIds.map((id) => src.labelNames?.(id)).filter((x): x is string => typeof x === "string");
+    labels = node.labels
+      ? node.labels.nodes.map((l) => l.name)
+      : node.labelIds.map((id) => src.labelNames?.(id)).filter((x): x is string => typeof x === "string");
     teamKey = node.team.key;
     assignee = node.assignee?.id ?? null;
     if (node.comments) commentCount = node.comments.nodes.length;

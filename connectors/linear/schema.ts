@@ -60,7 +60,15 @@ export const IssueNodeSchema = z.object({
         z.object({
           priority: z.number().nullable().optional(),
           createdAt: IsoDate.nullable().optional(),
-          customer: z.object({ name: z.string(), revenue: z.number().nullable().optional(), size: z.number().nullable().optional(), tier: z.object({ name: z.string() }).nullable().optional() }).nullable().optional(),
+          customer: z
+            .object({
+              name: z.string(),
+              revenue: z.number().nullable().optional(),
+              size: z.number().nullable().optional(),
+              tier: z.object({ name: z.string() }).nullable().optional(),
+            })
+            .nullable()
+            .optional(),
         }),
       ),
     })

@@ -14,16 +14,7 @@
 import { ConnectorError } from "../errors";
 import type { Auth, CommentResult, IssueRef, LabelChange, LabelResult } from "../types";
 import type { LinearGraphql } from "./client";
-import {
-  COMMENT_CREATE,
-  COMMENT_DELETE,
-  COMMENT_UPDATE,
-  ISSUE_COMMENTS,
-  ISSUE_LABELS_UPDATE,
-  LABEL_CREATE,
-  LABEL_STATE,
-  labelLookupFilter,
-} from "./queries";
+import { COMMENT_CREATE, COMMENT_DELETE, COMMENT_UPDATE, ISSUE_COMMENTS, ISSUE_LABELS_UPDATE, LABEL_CREATE, LABEL_STATE, labelLookupFilter } from "./queries";
 import { CommentWriteSchema, IssueCommentsSchema, IssueLabelsUpdateSchema, LabelCreateSchema, LabelStateSchema } from "./schema";
 import { z } from "zod";
 
@@ -39,7 +30,13 @@ const MAX_COMMENT_PAGES = 10;
 
 export async function ensureLinearLabels(gql: LinearGraphql, auth: Auth, ref: IssueRef, change: LabelChange, opts: WriteOptions): Promise<LabelResult> {
   const desired = [...new Set(change.desired)];
-  const state = await gql.query(auth, LABEL_STATE, { id: ref.externalId, labelFilter: labelLookupFilter(ref.scope.id, desired) }, LabelStateSchema, "label state");
+  const state = await gql.query(
+    auth,
+    LABEL_STATE,
+    { id: ref.externalId, labelFilter: labelLookupFilter(ref.scope.id, desired) },
+    LabelStateSchema,
+    "label state",
+  );
   if (!state.issue) throw new ConnectorError("not-found", `linear issue ${ref.key} not found`, { tracker: "linear" });
   const teamId = state.issue.team.id;
   const current = state.issue.labels.nodes;
@@ -79,7 +76,12 @@ export async function ensureLinearLabels(gql: LinearGraphql, auth: Auth, ref: Is
   if (addIds.length) input.addedLabelIds = addIds;
   if (removedLabels.length) input.removedLabelIds = removedLabels.map((l) => l.id);
   const r = await gql.query(auth, ISSUE_LABELS_UPDATE, { id: ref.externalId, input }, IssueLabelsUpdateSchema, "issue label update");
-  const after = r.issueUpdate.issue?.labels.nodes.map((l) => l.name) ?? current.map((l) => l.name).filter((n) => !removedLabels.some((l) => l.name === n)).concat(added);
+  const after =
+    r.issueUpdate.issue?.labels.nodes.map((l) => l.name) ??
+    current
+      .map((l) => l.name)
+      .filter((n) => !removedLabels.some((l) => l.name === n))
+      .concat(added);
   return { added, removed: removedLabels.map((l) => l.name), created, labels: after };
 }
 
@@ -138,7 +140,13 @@ export async function ensureLinearComment(
   const hash = (await sha256Hex(body)).slice(0, 16);
   const text = `${body.trimEnd()}\n\n${markerLine(opts.appUrl, marker, hash)}`;
   if (!found) {
-    const r = await gql.query(auth, COMMENT_CREATE, { input: { issueId: ref.externalId, body: text } }, z.object({ commentCreate: CommentWriteSchema }), "comment create");
+    const r = await gql.query(
+      auth,
+      COMMENT_CREATE,
+      { input: { issueId: ref.externalId, body: text } },
+      z.object({ commentCreate: CommentWriteSchema }),
+      "comment create",
+    );
     return { action: "created", commentId: r.commentCreate.comment.id };
   }
   if (found.hash === hash) return { action: "unchanged", commentId: found.id };

@@ -28,7 +28,6 @@ export function applyCalibration(cal: Calibration | null, score: number): number
   return x1 === x0 ? y1 : y0 + ((y1 - y0) * (score - x0)) / (x1 - x0);
 }
 
-
 /**
  * The lowest threshold whose precision meets `target`, among points resting on at least
  * `minRows` verdicts (so one lucky verdict does not set it). Null when none does.
@@ -40,4 +39,3 @@ export function chooseThreshold(curve: readonly OperatingPoint[], target: number
   for (const p of curve) if (p.rows >= minRows && p.precision >= target) return p;
   return null;
 }
-

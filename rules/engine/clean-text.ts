@@ -52,7 +52,17 @@ const TEMPLATE_SENTENCE = /concise|other context/;
 
 /** Characters `String.prototype.trim` removes (only a line starting with one can be blank). */
 function isTrimmable(c: number): boolean {
-  return c <= 32 ? c === 32 || (c >= 9 && c <= 13) : c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+  return c <= 32
+    ? c === 32 || (c >= 9 && c <= 13)
+    : c === 0xa0 ||
+        c === 0x1680 ||
+        (c >= 0x2000 && c <= 0x200a) ||
+        c === 0x2028 ||
+        c === 0x2029 ||
+        c === 0x202f ||
+        c === 0x205f ||
+        c === 0x3000 ||
+        c === 0xfeff;
 }
 const FENCE = /^\s{0,3}(```|~~~)/;
 const HEADING = /^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$/;
@@ -124,7 +134,7 @@ export function cleanBody(raw: string): CleanedBody {
     let f = 0;
     while (f < line.length && (line.charCodeAt(f) === 32 || line.charCodeAt(f) === 9)) f++;
     const c0 = line.charCodeAt(f); // NaN for a blank line
-    if ((c0 === 96 /* ` */ || c0 === 126 /* ~ */) && FENCE.test(line)) {
+    if ((c0 === 96 /* ` */ || c0 === 126) /* ~ */ && FENCE.test(line)) {
       inFence = !inFence;
       identical = false;
       continue;
@@ -160,7 +170,10 @@ export function cleanBody(raw: string): CleanedBody {
     // a (at), F (File), C (Caused by), . (... N more)
     const c1 = line.charCodeAt(f + 1);
     // "at …", "File …", "Caused by", "... N more": the second character must fit before any regex runs.
-    if (((c0 === 97 && c1 === 116) || (c0 === 70 && c1 === 105) || (c0 === 67 && c1 === 97) || (c0 === 46 && c1 === 46)) && (STACK_FRAME.test(line) || PY_FRAME.test(line) || JAVA_MORE.test(line))) {
+    if (
+      ((c0 === 97 && c1 === 116) || (c0 === 70 && c1 === 105) || (c0 === 67 && c1 === 97) || (c0 === 46 && c1 === 46)) &&
+      (STACK_FRAME.test(line) || PY_FRAME.test(line) || JAVA_MORE.test(line))
+    ) {
       // The exception line right above the first frame belongs to the trace.
       const prev = out.length;
       if (prev > 0 && pending.length === 0 && EXCEPTION_HEAD.test(out[prev - 1]!)) out.pop();
@@ -169,7 +182,12 @@ export function cleanBody(raw: string): CleanedBody {
     }
     // [, or a digit followed by a digit or ':' (a date or a time, not "1. step"), or an upper-case
     // log level (ERROR, WARN, INFO, DEBUG, TRACE, FATAL): timestamps and log levels
-    if ((c0 === 91 || (c0 >= 48 && c0 <= 57 && ((c1 >= 48 && c1 <= 57) || c1 === 58)) || ((c0 === 69 || c0 === 87 || c0 === 73 || c0 === 68 || c0 === 84 || c0 === 70) && c1 >= 65 && c1 <= 90)) && LOG_LINE.test(line)) {
+    if (
+      (c0 === 91 ||
+        (c0 >= 48 && c0 <= 57 && ((c1 >= 48 && c1 <= 57) || c1 === 58)) ||
+        ((c0 === 69 || c0 === 87 || c0 === 73 || c0 === 68 || c0 === 84 || c0 === 70) && c1 >= 65 && c1 <= 90)) &&
+      LOG_LINE.test(line)
+    ) {
       identical = false;
       continue;
     }
@@ -181,7 +199,8 @@ export function cleanBody(raw: string): CleanedBody {
     const atx = c0 === 35 /* # */ ? atxHeading(line, f) : null;
     const bold = atx === null && c0 === 42 /* * */ && c1 === 42 ? BOLD_HEADING.exec(line) : null;
     if (atx !== null || bold !== null) {
-      const heading: Heading = atx !== null ? { name: atx.name, level: atx.level, bold: false, line: line.trim() } : { name: bold![1] ?? "", level: 1, bold: true, line: line.trim() };
+      const heading: Heading =
+        atx !== null ? { name: atx.name, level: atx.level, bold: false, line: line.trim() } : { name: bold![1] ?? "", level: 1, bold: true, line: line.trim() };
       for (let k = pending.length - 1; k >= 0; k--) if (ends(pending[k]!, heading)) pending.splice(k, 1);
       if (open.length > 0) sections = closeSections(open, heading, out, sections);
       pending.push(heading);
@@ -342,7 +361,10 @@ const HEADING_MEMO_LIMIT = 2048;
 const headingKeys = new Map<string, string>();
 
 function headingKey(h: string): string {
-  const ascii = h.toLowerCase().replace(/[*_`]/g, "").replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, "");
+  const ascii = h
+    .toLowerCase()
+    .replace(/[*_`]/g, "")
+    .replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, "");
   if (ascii !== "" && /^[\x20-\x7e]*$/.test(ascii)) return ascii.replace(/\s+/g, " ");
   return h
     .toLowerCase()

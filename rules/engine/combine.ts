@@ -47,11 +47,7 @@ const NONE_AT = LABEL_INDEX.none;
  * @example
  * combineVotes({ reliability: 4 }, null, { threshold: 0.5, modelWeight: 0.25, ruleWeight: 0.75, ruleScale: 2 }).constraint // "reliability"
  */
-export function combineVotes(
-  votes: Partial<Record<Label, number>>,
-  model: Record<Label, number> | null,
-  opts: CombineOptions,
-): Combined {
+export function combineVotes(votes: Partial<Record<Label, number>>, model: Record<Label, number> | null, opts: CombineOptions): Combined {
   const v = new Float64Array(K);
   for (let i = 0; i < K; i++) v[i] = votes[LABELS[i]!] ?? 0;
   let m: Float64Array | null = null;
@@ -126,10 +122,20 @@ function verdict(best: number, dist: Float64Array, decidedBy: Combined["decidedB
     else if (dist[i]! > dist[b]!) b = i;
   }
   if (best === NONE_AT || dist[best]! < threshold) {
-    return { constraint: null, confidence: round(dist[a]!), runnerUp: dist[a]! > 0 ? { constraint: CONSTRAINTS[a]!, confidence: round(dist[a]!) } : null, decidedBy };
+    return {
+      constraint: null,
+      confidence: round(dist[a]!),
+      runnerUp: dist[a]! > 0 ? { constraint: CONSTRAINTS[a]!, confidence: round(dist[a]!) } : null,
+      decidedBy,
+    };
   }
   const ru = best === a ? b : a;
-  return { constraint: CONSTRAINTS[best]!, confidence: round(dist[best]!), runnerUp: dist[ru]! > 0 ? { constraint: CONSTRAINTS[ru]!, confidence: round(dist[ru]!) } : null, decidedBy };
+  return {
+    constraint: CONSTRAINTS[best]!,
+    confidence: round(dist[best]!),
+    runnerUp: dist[ru]! > 0 ? { constraint: CONSTRAINTS[ru]!, confidence: round(dist[ru]!) } : null,
+    decidedBy,
+  };
 }
 
 /** Without a model: rules take `strength` of the mass (from their total weight), split by their votes. */

@@ -130,7 +130,7 @@ function compileValueTest(c: LeafCondition, leaf: number, slotOf: (fact: string)
   if (c.in !== undefined) {
     const exact = new Set<string>();
     const prefixes: string[] = [];
-    for (const t of c.in) (t.endsWith("*") ? prefixes.push(lower(t.slice(0, -1))) : exact.add(lower(t)));
+    for (const t of c.in) t.endsWith("*") ? prefixes.push(lower(t.slice(0, -1))) : exact.add(lower(t));
     const one = (x: string): boolean => {
       const l = x.toLowerCase();
       if (exact.has(l)) return true;

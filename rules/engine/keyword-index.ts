@@ -65,8 +65,7 @@ export class KeywordIndex {
   private empty = true;
   private scratch: WordList | null = null;
 
-  constructor(private readonly lexicon: Lexicon = new Lexicon()) {
-  }
+  constructor(private readonly lexicon: Lexicon = new Lexicon()) {}
 
   /** The lexicon this index reads words from. */
   get words(): Lexicon {

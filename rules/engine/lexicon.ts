@@ -318,33 +318,39 @@ export class Lexicon {
           e = hotTable[hot + 2]!;
           a = hotTable[hot + 3]!;
         } else {
-        let slot = h & mask;
-        for (;;) {
-          const m = slot << 1;
-          const id = slots[m + 1]! - 1;
-          if (id < 0) break;
-          if (slots[m] === h && ent[id << 2] === len && ent[(id << 2) + 1] === lo && ent[(id << 2) + 2] === hi && (len <= PACKED || this.sameBytes(id, b, start, len))) {
-            e = id;
-            break;
+          let slot = h & mask;
+          for (;;) {
+            const m = slot << 1;
+            const id = slots[m + 1]! - 1;
+            if (id < 0) break;
+            if (
+              slots[m] === h &&
+              ent[id << 2] === len &&
+              ent[(id << 2) + 1] === lo &&
+              ent[(id << 2) + 2] === hi &&
+              (len <= PACKED || this.sameBytes(id, b, start, len))
+            ) {
+              e = id;
+              break;
+            }
+            slot = (slot + 1) & mask;
           }
-          slot = (slot + 1) & mask;
-        }
-        if (e < 0) {
-          // A new word: insert it (the arrays may grow), then carry on with the new arrays.
-          e = this.insert(h, text.slice(start, i).toLowerCase());
-          slots = this.slots;
-          mask = this.mask;
-          ent = this.ent;
-          marks = this.marks;
-          attrs = this.attrs;
-        }
-        a = attrs[e]!;
-        if (len <= PACKED) {
-          hotTable[hot] = lo;
-          hotTable[hot + 1] = hi;
-          hotTable[hot + 2] = e;
-          hotTable[hot + 3] = a;
-        }
+          if (e < 0) {
+            // A new word: insert it (the arrays may grow), then carry on with the new arrays.
+            e = this.insert(h, text.slice(start, i).toLowerCase());
+            slots = this.slots;
+            mask = this.mask;
+            ent = this.ent;
+            marks = this.marks;
+            attrs = this.attrs;
+          }
+          a = attrs[e]!;
+          if (len <= PACKED) {
+            hotTable[hot] = lo;
+            hotTable[hot + 1] = hi;
+            hotTable[hot + 2] = e;
+            hotTable[hot + 3] = a;
+          }
         }
         if (count === starts.length) {
           out.n = count;
@@ -361,7 +367,8 @@ export class Lexicon {
         attrOut[count] = a;
         if (e >= 0 && marks[e] !== 0) out.mark(count);
         // Parts of a snake_case identifier (word_word) are not read by the model.
-        flags[count++] = (start >= 2 && b[start - 1] === 95 && LW[b[start - 2]!]! > SPACE) || (c === 95 && i + 1 < n && LW[b[i + 1]!]! > SPACE) ? MODEL_SKIP : 0;
+        flags[count++] =
+          (start >= 2 && b[start - 1] === 95 && LW[b[start - 2]!]! > SPACE) || (c === 95 && i + 1 < n && LW[b[i + 1]!]! > SPACE) ? MODEL_SKIP : 0;
         chunkWords++;
         continue;
       }
@@ -418,7 +425,9 @@ export class Lexicon {
           if (++i >= n) break;
           c = text.charCodeAt(i);
         } while (isWordChar(c));
-        const joined = (start >= 2 && text.charCodeAt(start - 1) === 95 && isWordChar(text.charCodeAt(start - 2))) || (c === 95 && i + 1 < n && isWordChar(text.charCodeAt(i + 1)));
+        const joined =
+          (start >= 2 && text.charCodeAt(start - 1) === 95 && isWordChar(text.charCodeAt(start - 2))) ||
+          (c === 95 && i + 1 < n && isWordChar(text.charCodeAt(i + 1)));
         let e = wide ? -1 : this.probeChars(h, lo, hi, text, start, i);
         if (e < 0) {
           // Words with characters above U+00FF are compared as strings; a miss is a new word.
@@ -483,7 +492,8 @@ export class Lexicon {
     if (!skip && slashes === 1) skip = text.charCodeAt(from) === 47 || text.charCodeAt(from + 1) === 47;
     if (!skip) {
       const first = text.charCodeAt(from);
-      if (first === 91 /* [ */) skip = startsWithLower(text, from, "[image]") || startsWithLower(text, from, "[log]") || startsWithLower(text, from, "[screenshot");
+      if (first === 91 /* [ */)
+        skip = startsWithLower(text, from, "[image]") || startsWithLower(text, from, "[log]") || startsWithLower(text, from, "[screenshot");
       else if (first === 119 || first === 87 /* w W */) skip = startsWithLower(text, from, "www.");
     }
     if (skip) for (let w = out.n - count; w < out.n; w++) out.flags[w]! |= MODEL_SKIP;

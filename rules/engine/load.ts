@@ -48,7 +48,14 @@ export interface LoadOptions {
   defaultPack?: () => RulePack;
 }
 
-export const PACK_DEFAULTS = { threshold: 0.5, writeBackThreshold: 0.7, writeBackPrecision: 0.95, labelPrefix: "constraint:", modelWeight: 0.25, ruleWeight: 0.75 } as const;
+export const PACK_DEFAULTS = {
+  threshold: 0.5,
+  writeBackThreshold: 0.7,
+  writeBackPrecision: 0.95,
+  labelPrefix: "constraint:",
+  modelWeight: 0.25,
+  ruleWeight: 0.75,
+} as const;
 
 /**
  * The write-back threshold: the pack's own, else the lowest threshold on the model's measured

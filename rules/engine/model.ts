@@ -23,8 +23,10 @@ export function compiledModel(model: TextModel): CompiledModel {
   return textModel.compiledFor(model);
 }
 
-
-export function trainModel(rows: Array<{ title: string; body: string; constraint: ModelLabel; group?: string; labels?: readonly string[] }>, opts?: object): TextModel {
+export function trainModel(
+  rows: Array<{ title: string; body: string; constraint: ModelLabel; group?: string; labels?: readonly string[] }>,
+  opts?: object,
+): TextModel {
   return textModel.train(rows, opts as never);
 }
 

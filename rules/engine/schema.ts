@@ -43,7 +43,10 @@ export const FACT_PATTERN =
 
 const Fact = z
   .string()
-  .regex(FACT_PATTERN, "unknown fact: use title, body, text, section:<Heading>, labels, type, components, priority, state, stateCategory, estimate, iteration, reactions, commentCount, duplicateCount, tracker, project or custom:<Field>");
+  .regex(
+    FACT_PATTERN,
+    "unknown fact: use title, body, text, section:<Heading>, labels, type, components, priority, state, stateCategory, estimate, iteration, reactions, commentCount, duplicateCount, tracker, project or custom:<Field>",
+  );
 
 /** One test on one fact. Exactly one operator per condition. */
 export const LeafConditionSchema = z
@@ -57,10 +60,9 @@ export const LeafConditionSchema = z
     exists: z.boolean().optional(),
   })
   .strict()
-  .refine(
-    (c) => ["keywords", "regex", "in", "equals", "range", "exists"].filter((k) => c[k as keyof typeof c] !== undefined).length === 1,
-    { message: "a condition needs exactly one operator: keywords, regex, in, equals, range or exists" },
-  );
+  .refine((c) => ["keywords", "regex", "in", "equals", "range", "exists"].filter((k) => c[k as keyof typeof c] !== undefined).length === 1, {
+    message: "a condition needs exactly one operator: keywords, regex, in, equals, range or exists",
+  });
 export type LeafCondition = z.infer<typeof LeafConditionSchema>;
 
 export type Condition = LeafCondition | { all: Condition[] } | { any: Condition[] } | { not: Condition };
@@ -74,19 +76,22 @@ export const ConditionSchema: z.ZodType<Condition> = z.lazy(() =>
   ]),
 );
 
-const ScoreDeltas = z
-  .object({ impact: z.number(), evidence: z.number(), confidence: z.number(), timing: z.number() })
-  .partial()
-  .strict();
+const ScoreDeltas = z.object({ impact: z.number(), evidence: z.number(), confidence: z.number(), timing: z.number() }).partial().strict();
 
 export const RuleSchema = z
   .object({
-    id: z.string().regex(/^[a-z0-9][a-z0-9._:/-]*$/i, "rule ids use letters, digits and . _ : / -").max(100),
+    id: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9._:/-]*$/i, "rule ids use letters, digits and . _ : / -")
+      .max(100),
     description: z.string().max(500).optional(),
     when: ConditionSchema,
     then: z
       .object({
-        vote: z.object({ constraint: z.enum(VOTE_TARGETS), weight: z.number().positive().max(100) }).strict().optional(),
+        vote: z
+          .object({ constraint: z.enum(VOTE_TARGETS), weight: z.number().positive().max(100) })
+          .strict()
+          .optional(),
         scores: ScoreDeltas.optional(),
       })
       .strict()
@@ -108,11 +113,7 @@ export const ScoringSchema = z
     comments: z.array(Step).max(20).optional(),
     /** Confidence delta by estimate size. */
     estimate: z.array(Step).max(20).optional(),
-    timing: z
-      .object({ aligned: z.number(), misaligned: z.number(), activeIteration: z.number(), nextIteration: z.number() })
-      .partial()
-      .strict()
-      .optional(),
+    timing: z.object({ aligned: z.number(), misaligned: z.number(), activeIteration: z.number(), nextIteration: z.number() }).partial().strict().optional(),
   })
   .strict();
 export type ScoringConfig = z.infer<typeof ScoringSchema>;
@@ -141,7 +142,10 @@ export const RulePackSchema = z
     modelWeight: z.number().min(0).max(10).optional().describe("weight of the model's log-probabilities in the blend (0 ignores the model)"),
     ruleWeight: z.number().min(0).max(10).optional().describe("nats of evidence per unit of rule vote weight when blending with the model"),
     scoring: ScoringSchema.optional(),
-    audit: z.object({ evidenceWeights: z.record(z.string(), z.number()).optional() }).strict().optional(),
+    audit: z
+      .object({ evidenceWeights: z.record(z.string(), z.number()).optional() })
+      .strict()
+      .optional(),
     rules: z.array(RuleSchema).max(PACK_LIMITS.maxRules).default([]),
     disable: z.array(z.string()).max(PACK_LIMITS.maxRules).optional(),
   })

@@ -63,7 +63,12 @@ export function scoreIssue(compiled: CompiledPack, issue: Issue, classification:
   add("evidence", "reactions", stepDelta(cfg.reactions ?? DEFAULT_SCORING.reactions, issue.reactions), String(issue.reactions));
   add("evidence", "duplicates", stepDelta(cfg.duplicates ?? DEFAULT_SCORING.duplicates, issue.duplicateCount), String(issue.duplicateCount));
   add("evidence", "comments", stepDelta(cfg.comments ?? DEFAULT_SCORING.comments, issue.commentCount), String(issue.commentCount));
-  add("confidence", "estimate", stepDelta(cfg.estimate ?? DEFAULT_SCORING.estimate, issue.estimate), issue.estimate === null ? undefined : String(issue.estimate));
+  add(
+    "confidence",
+    "estimate",
+    stepDelta(cfg.estimate ?? DEFAULT_SCORING.estimate, issue.estimate),
+    issue.estimate === null ? undefined : String(issue.estimate),
+  );
 
   // Word and label signals: rules with `then.scores`. Each dimension takes at most +2/-2 from them.
   const evaluation = evaluatePack(compiled, issue);

@@ -13,9 +13,7 @@ export interface Tokens {
 
 /** Letters and digits (incl. Latin-1 and most scripts) are word characters. */
 export function isWordChar(c: number): boolean {
-  return (
-    (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || (c >= 0xc0 && c !== 0xd7 && c !== 0xf7 && c < 0x2000)
-  );
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || (c >= 0xc0 && c !== 0xd7 && c !== 0xf7 && c < 0x2000);
 }
 
 /** Lower-cases text character by character (a character whose lower case is longer stays as it is). */

@@ -181,7 +181,12 @@ export function compileModel(model: TextModel): CompiledModel {
     const n = featurize();
     if (k === 6) {
       // The default six labels: accumulate in locals (no store per feature and label).
-      let s0 = bias[0]!, s1 = bias[1]!, s2 = bias[2]!, s3 = bias[3]!, s4 = bias[4]!, s5 = bias[5]!;
+      let s0 = bias[0]!,
+        s1 = bias[1]!,
+        s2 = bias[2]!,
+        s3 = bias[3]!,
+        s4 = bias[4]!,
+        s5 = bias[5]!;
       for (let j = 0; j < n; j++) {
         const v = xs[j] as number;
         const r = (touched[j] as number) * 6;
@@ -250,7 +255,10 @@ export function compileModel(model: TextModel): CompiledModel {
       const weight = (xs[j] as number) * (w[i * k + best] as number);
       if (weight <= floor) continue;
       let at = count < TOP ? count++ : TOP - 1;
-      while (at > 0 && ((weights[at - 1] as number) < weight || (weights[at - 1] === weight && (vocab[rows[at - 1] as number] as string) > (vocab[i] as string)))) {
+      while (
+        at > 0 &&
+        ((weights[at - 1] as number) < weight || (weights[at - 1] === weight && (vocab[rows[at - 1] as number] as string) > (vocab[i] as string)))
+      ) {
         weights[at] = weights[at - 1] as number;
         rows[at] = rows[at - 1] as number;
         at--;

@@ -97,7 +97,10 @@ export const TextModelSchema = z
       /** sha256 (hex) of the training file content; empty when trained in memory. */
       sha256: z.string().regex(/^([0-9a-f]{64})?$/),
       seedRows: z.number().int().nonnegative().optional(),
-      seedSha256: z.string().regex(/^([0-9a-f]{64})?$/).optional(),
+      seedSha256: z
+        .string()
+        .regex(/^([0-9a-f]{64})?$/)
+        .optional(),
       /** Each labelled file trained on (sha256 above is of their concatenation). */
       files: z.array(z.object({ name: z.string(), rows: z.number().int().nonnegative(), sha256: z.string().regex(/^[0-9a-f]{64}$/) })).optional(),
     }),

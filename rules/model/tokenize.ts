@@ -105,9 +105,10 @@ export function labelText(labels: readonly string[]): string {
  * Words split at apostrophes, so "doesn't" arrives as "doesn" (and a dropped "t").
  */
 const NEGATIONS: ReadonlySet<string> = new Set(
-  ("not no never cannot cant dont doesnt didnt isnt arent wasnt werent wont couldnt shouldnt wouldnt unable " +
-    "don doesn didn isn aren wasn weren couldn shouldn wouldn hasn haven hadn mustn needn")
-    .split(" "),
+  (
+    "not no never cannot cant dont doesnt didnt isnt arent wasnt werent wont couldnt shouldnt wouldnt unable " +
+    "don doesn didn isn aren wasn weren couldn shouldn wouldn hasn haven hadn mustn needn"
+  ).split(" "),
 );
 
 /** Whitespace that separates chunks (a URL, a path, an e-mail address is one chunk). */
@@ -165,4 +166,3 @@ export function forEachWord(text: string, visit: (raw: string) => void): void {
     }
   }
 }
-

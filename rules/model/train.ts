@@ -25,7 +25,13 @@ type Vector = Map<string, number>;
  * product name, module or person that only one team writes is not learned), the `maxFeatures`
  * most frequent (ties alphabetical).
  */
-export function selectVocabulary(docs: Array<Set<string>>, minCount: number, maxFeatures: number, groups?: ReadonlyArray<string | undefined>, minGroups = 1): string[] {
+export function selectVocabulary(
+  docs: Array<Set<string>>,
+  minCount: number,
+  maxFeatures: number,
+  groups?: ReadonlyArray<string | undefined>,
+  minGroups = 1,
+): string[] {
   const df = new Map<string, number>();
   for (const doc of docs) for (const t of doc) df.set(t, (df.get(t) ?? 0) + 1);
   let teams: Map<string, Set<string>> | null = null;
@@ -103,7 +109,10 @@ function blendFits(a: Fit, b: Fit, weight: number): Fit {
   const weights = new Map<string, number[]>();
   for (const [t, w] of a.weights) {
     const v = b.weights.get(t) ?? w.map(() => 0);
-    weights.set(t, w.map((x, c) => x + weight * (v[c] as number)));
+    weights.set(
+      t,
+      w.map((x, c) => x + weight * (v[c] as number)),
+    );
   }
   return { bias: a.bias.map((x, c) => x + weight * (b.bias[c] as number)), weights };
 }
@@ -142,9 +151,7 @@ function fitNaiveBayes(xs: Vector[], ys: number[], vocab: string[], k: number, o
     weights.set(t, w);
   });
   const n = ys.length;
-  const bias = [...classCount].map((count) =>
-    o.uniformPrior || o.kind === "complement-nb" ? 0 : Math.log((count + 1) / (n + k)),
-  );
+  const bias = [...classCount].map((count) => (o.uniformPrior || o.kind === "complement-nb" ? 0 : Math.log((count + 1) / (n + k))));
   return { bias, weights };
 }
 
@@ -187,7 +194,7 @@ function fitLogistic(xs: Vector[], ys: number[], vocab: string[], k: number, o: 
       let z = 0;
       for (let c = 0; c < k; c++) z += p[c] = Math.exp((p[c] as number) - max);
       for (let c = 0; c < k; c++) {
-        const g = (((p[c] as number) / z - (c === r.y ? 1 : 0)) * rowWeight(r.y));
+        const g = ((p[c] as number) / z - (c === r.y ? 1 : 0)) * rowWeight(r.y);
         gb[c]! += g / n;
         for (let j = 0; j < r.idx.length; j++) gw[(r.idx[j] as number) * k + c]! += (g * (r.val[j] as number)) / n;
       }

@@ -92,7 +92,14 @@ export function apiRoutes(core: GithubCore): Hono<Env> {
     if (fault === "timeout") {
       const signal = c.req.raw.signal;
       await Promise.race([sleep(core.faults.slowMs), new Promise<void>((r) => signal?.addEventListener("abort", () => r(), { once: true }))]);
-      return json(c, { message: "We couldn't respond to your request in time. Sorry about that. Please try resubmitting your request and contact us if the problem persists." }, 504);
+      return json(
+        c,
+        {
+          message:
+            "We couldn't respond to your request in time. Sorry about that. Please try resubmitting your request and contact us if the problem persists.",
+        },
+        504,
+      );
     }
     if (fault === "slow") await sleep(core.faults.slowMs);
     if (fault === "malformed") c.set("malformed", true);
@@ -108,7 +115,11 @@ export function apiRoutes(core: GithubCore): Hono<Env> {
       c.set("rl", core.limiter.headers(owner));
       return json(
         c,
-        { message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.", documentation_url: `${DOCS}/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits`, status: "429" },
+        {
+          message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+          documentation_url: `${DOCS}/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits`,
+          status: "429",
+        },
         429,
         { "retry-after": String(core.faults.retryAfterSec) },
       );
@@ -121,10 +132,26 @@ export function apiRoutes(core: GithubCore): Hono<Env> {
     c.set("rl", taken.headers);
     if (taken.refused === "primary") {
       const who = t.kind === "installation" ? `installation ID ${t.installationId}` : `user ID ${userId(t.login ?? "")}`;
-      return json(c, { message: `API rate limit exceeded for ${who}.`, documentation_url: `${DOCS}/overview/rate-limits-for-the-rest-api`, status: String(core.limiter.config.primary.status) }, core.limiter.config.primary.status);
+      return json(
+        c,
+        {
+          message: `API rate limit exceeded for ${who}.`,
+          documentation_url: `${DOCS}/overview/rate-limits-for-the-rest-api`,
+          status: String(core.limiter.config.primary.status),
+        },
+        core.limiter.config.primary.status,
+      );
     }
     if (taken.refused === "secondary") {
-      return json(c, { message: "You have exceeded a secondary rate limit and have been temporarily blocked from content creation. Please retry your request again later.", documentation_url: `${DOCS}/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits`, status: "403" }, 403);
+      return json(
+        c,
+        {
+          message: "You have exceeded a secondary rate limit and have been temporarily blocked from content creation. Please retry your request again later.",
+          documentation_url: `${DOCS}/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits`,
+          status: "403",
+        },
+        403,
+      );
     }
     return next();
   });
@@ -155,7 +182,13 @@ export function apiRoutes(core: GithubCore): Hono<Env> {
 
   api.get("/rate_limit", (c) => {
     const h = core.limiter.headers(core.ownerOf(c.var.token));
-    const core_ = { limit: Number(h["x-ratelimit-limit"]), remaining: Number(h["x-ratelimit-remaining"]), reset: Number(h["x-ratelimit-reset"]), used: Number(h["x-ratelimit-used"]), resource: "core" };
+    const core_ = {
+      limit: Number(h["x-ratelimit-limit"]),
+      remaining: Number(h["x-ratelimit-remaining"]),
+      reset: Number(h["x-ratelimit-reset"]),
+      used: Number(h["x-ratelimit-used"]),
+      resource: "core",
+    };
     return json(c, { resources: { core: core_ }, rate: core_ });
   });
 
@@ -167,13 +200,22 @@ export function apiRoutes(core: GithubCore): Hono<Env> {
     const sort = (q.get("sort") ?? "created") as "created" | "updated" | "comments";
     const direction = (q.get("direction") ?? "desc") as "asc" | "desc";
     if (!["open", "closed", "all"].includes(state) || !["created", "updated", "comments"].includes(sort) || !["asc", "desc"].includes(direction)) {
-      return json(c, { message: "Validation Failed", errors: [{ resource: "Issue", code: "invalid", field: "state|sort|direction" }], documentation_url: DOCS, status: "422" }, 422);
+      return json(
+        c,
+        {
+          message: "Validation Failed",
+          errors: [{ resource: "Issue", code: "invalid", field: "state|sort|direction" }],
+          documentation_url: DOCS,
+          status: "422",
+        },
+        422,
+      );
     }
     let list = core.state.sorted(repo, sort, direction);
     const since = q.get("since");
     if (since) {
       const t = Date.parse(since);
-      if (Number.isNaN(t)) return json(c, { message: "Invalid request.\n\nInvalid property \"since\"", documentation_url: DOCS, status: "422" }, 422);
+      if (Number.isNaN(t)) return json(c, { message: 'Invalid request.\n\nInvalid property "since"', documentation_url: DOCS, status: "422" }, 422);
       const s = Math.floor(t / 1000);
       list = list.filter((i) => i.updatedAt >= s);
     }
@@ -214,21 +256,31 @@ export function apiRoutes(core: GithubCore): Hono<Env> {
       return json(c, { message: "Invalid request.\n\nFor 'links/0/schema', nil is not an array.", documentation_url: DOCS, status: "422" }, 422);
     }
     await core.addLabels(found.repo, found.issue, names, core.actorOf(c.var.token));
-    return json(c, found.issue.labels.map((n) => labelJson(u(c), found.repo, found.repo.labels.get(n.toLowerCase())!)));
+    return json(
+      c,
+      found.issue.labels.map((n) => labelJson(u(c), found.repo, found.repo.labels.get(n.toLowerCase())!)),
+    );
   });
 
   api.delete("/repos/:o/:r/issues/:n/labels/:name", async (c) => {
     const found = issueOf(c);
     if (!found) return notFound(c);
     const removed = await core.removeLabel(found.repo, found.issue, decodeURIComponent(c.req.param("name")), core.actorOf(c.var.token));
-    if (!removed) return json(c, { message: "Label does not exist", documentation_url: `${DOCS}/issues/labels#remove-a-label-from-an-issue`, status: "404" }, 404);
-    return json(c, found.issue.labels.map((n) => labelJson(u(c), found.repo, found.repo.labels.get(n.toLowerCase())!)));
+    if (!removed)
+      return json(c, { message: "Label does not exist", documentation_url: `${DOCS}/issues/labels#remove-a-label-from-an-issue`, status: "404" }, 404);
+    return json(
+      c,
+      found.issue.labels.map((n) => labelJson(u(c), found.repo, found.repo.labels.get(n.toLowerCase())!)),
+    );
   });
 
   api.get("/repos/:o/:r/labels", (c) => {
     const repo = repoOf(c);
     if (!repo) return notFound(c);
-    const { items, link } = paginate(c, [...repo.labels.values()].map((l) => labelJson(u(c), repo, l)));
+    const { items, link } = paginate(
+      c,
+      [...repo.labels.values()].map((l) => labelJson(u(c), repo, l)),
+    );
     return json(c, items, 200, link);
   });
 
@@ -238,7 +290,17 @@ export function apiRoutes(core: GithubCore): Hono<Env> {
     const b = await body(c);
     const name = typeof b.name === "string" ? b.name.trim() : "";
     const color = typeof b.color === "string" ? b.color.replace(/^#/, "") : "ededed";
-    const fail = (code: string, field: string) => json(c, { message: "Validation Failed", errors: [{ resource: "Label", code, field }], documentation_url: `${DOCS}/issues/labels#create-a-label`, status: "422" }, 422);
+    const fail = (code: string, field: string) =>
+      json(
+        c,
+        {
+          message: "Validation Failed",
+          errors: [{ resource: "Label", code, field }],
+          documentation_url: `${DOCS}/issues/labels#create-a-label`,
+          status: "422",
+        },
+        422,
+      );
     if (!name) return fail("missing_field", "name");
     if (!/^[0-9a-fA-F]{6}$/.test(color)) return fail("invalid", "color");
     const { label, created } = core.state.ensureLabel(repo, name, color.toLowerCase(), typeof b.description === "string" ? b.description : null);
@@ -249,7 +311,10 @@ export function apiRoutes(core: GithubCore): Hono<Env> {
   api.get("/repos/:o/:r/issues/:n/comments", (c) => {
     const found = issueOf(c);
     if (!found) return notFound(c);
-    const { items, link } = paginate(c, (found.issue.comments ?? []).map((cm) => commentJson(u(c), found.repo, found.issue.number, cm)));
+    const { items, link } = paginate(
+      c,
+      (found.issue.comments ?? []).map((cm) => commentJson(u(c), found.repo, found.issue.number, cm)),
+    );
     return json(c, items, 200, link);
   });
 
@@ -257,7 +322,12 @@ export function apiRoutes(core: GithubCore): Hono<Env> {
     const found = issueOf(c);
     if (!found) return notFound(c);
     const b = await body(c);
-    if (typeof b.body !== "string" || !b.body) return json(c, { message: "Validation Failed", errors: [{ resource: "IssueComment", code: "missing_field", field: "body" }], documentation_url: DOCS, status: "422" }, 422);
+    if (typeof b.body !== "string" || !b.body)
+      return json(
+        c,
+        { message: "Validation Failed", errors: [{ resource: "IssueComment", code: "missing_field", field: "body" }], documentation_url: DOCS, status: "422" },
+        422,
+      );
     const cm = await core.addComment(found.repo, found.issue, b.body, core.actorOf(c.var.token));
     const out = commentJson(u(c), found.repo, found.issue.number, cm);
     return json(c, out, 201, { location: out.url });
@@ -279,7 +349,8 @@ export function apiRoutes(core: GithubCore): Hono<Env> {
     const hit = commentOf(c);
     if (!hit) return notFound(c);
     const b = await body(c);
-    if (typeof b.body !== "string" || !b.body) return json(c, { message: "Validation Failed", errors: [{ resource: "IssueComment", code: "missing_field", field: "body" }], status: "422" }, 422);
+    if (typeof b.body !== "string" || !b.body)
+      return json(c, { message: "Validation Failed", errors: [{ resource: "IssueComment", code: "missing_field", field: "body" }], status: "422" }, 422);
     const cm = await core.editComment(hit.repo, hit.issue, hit.index, b.body, core.actorOf(c.var.token));
     return json(c, commentJson(u(c), hit.repo, hit.issue.number, cm));
   });
@@ -293,7 +364,16 @@ export function apiRoutes(core: GithubCore): Hono<Env> {
 
   api.get("/installation/repositories", (c) => {
     const t = c.var.token;
-    if (t.kind !== "installation") return json(c, { message: "You must authenticate with an installation access token in order to list repositories for an installation.", documentation_url: DOCS, status: "403" }, 403);
+    if (t.kind !== "installation")
+      return json(
+        c,
+        {
+          message: "You must authenticate with an installation access token in order to list repositories for an installation.",
+          documentation_url: DOCS,
+          status: "403",
+        },
+        403,
+      );
     const inst = core.installations.get(t.installationId!)!;
     const repos = [...inst.repos].map((r) => core.state.repo(r)).filter((r): r is SbRepo => !!r);
     const { items, link } = paginate(c, repos);
@@ -302,8 +382,19 @@ export function apiRoutes(core: GithubCore): Hono<Env> {
 
   api.get("/user", (c) => {
     const t = c.var.token;
-    if (t.kind !== "user") return json(c, { message: "Resource not accessible by integration", documentation_url: `${DOCS}/users/users#get-the-authenticated-user`, status: "403" }, 403);
-    return json(c, { ...userJson(u(c), t.login!, userId(t.login!)), name: t.login, company: null, created_at: "2020-01-01T00:00:00Z", updated_at: "2026-01-01T00:00:00Z" });
+    if (t.kind !== "user")
+      return json(
+        c,
+        { message: "Resource not accessible by integration", documentation_url: `${DOCS}/users/users#get-the-authenticated-user`, status: "403" },
+        403,
+      );
+    return json(c, {
+      ...userJson(u(c), t.login!, userId(t.login!)),
+      name: t.login,
+      company: null,
+      created_at: "2020-01-01T00:00:00Z",
+      updated_at: "2026-01-01T00:00:00Z",
+    });
   });
 
   api.get("/user/installations", (c) => {
@@ -311,8 +402,18 @@ export function apiRoutes(core: GithubCore): Hono<Env> {
     if (t.kind !== "user") return json(c, { message: "Resource not accessible by integration", documentation_url: DOCS, status: "403" }, 403);
     // Only a GitHub App user-to-server token lists the App's installations the user can reach.
     if (!t.token.startsWith("ghu_"))
-      return json(c, { message: "You must authenticate with an access token authorized to a GitHub App in order to list installations", documentation_url: DOCS, status: "403" }, 403);
-    const list = [...core.installations.values()].filter((i) => !i.removed).map((i) => installationJson(u(c), { ...i, appId: core.opts.appId, appSlug: core.opts.appSlug }));
+      return json(
+        c,
+        {
+          message: "You must authenticate with an access token authorized to a GitHub App in order to list installations",
+          documentation_url: DOCS,
+          status: "403",
+        },
+        403,
+      );
+    const list = [...core.installations.values()]
+      .filter((i) => !i.removed)
+      .map((i) => installationJson(u(c), { ...i, appId: core.opts.appId, appSlug: core.opts.appSlug }));
     return json(c, { total_count: list.length, installations: list });
   });
 
@@ -320,7 +421,12 @@ export function apiRoutes(core: GithubCore): Hono<Env> {
     if (c.var.token.kind !== "user") return json(c, { message: "Resource not accessible by integration", documentation_url: DOCS, status: "403" }, 403);
     const repos = [...core.state.repos.values()].filter((r) => core.canSee(c.var.token, r)).sort((a, b) => a.fullName.localeCompare(b.fullName));
     const { items, link } = paginate(c, repos);
-    return json(c, items.map((r) => repositoryJson(u(c), r)), 200, link);
+    return json(
+      c,
+      items.map((r) => repositoryJson(u(c), r)),
+      200,
+      link,
+    );
   });
 
   // ---- App (JWT) and OAuth app (basic auth) endpoints ----
@@ -334,7 +440,12 @@ export function apiRoutes(core: GithubCore): Hono<Env> {
   api.get("/app/installations", async (c) => {
     const v = await jwtCheck(c);
     if (!v.ok) return json(c, { message: v.message, documentation_url: DOCS, status: "401" }, 401);
-    return json(c, [...core.installations.values()].filter((i) => !i.removed).map((i) => installationJson(u(c), { ...i, appId: core.opts.appId, appSlug: core.opts.appSlug })));
+    return json(
+      c,
+      [...core.installations.values()]
+        .filter((i) => !i.removed)
+        .map((i) => installationJson(u(c), { ...i, appId: core.opts.appId, appSlug: core.opts.appSlug })),
+    );
   });
 
   api.post("/app/installations/:id/access_tokens", async (c) => {
@@ -343,8 +454,20 @@ export function apiRoutes(core: GithubCore): Hono<Env> {
     const inst = core.installations.get(Number(c.req.param("id")));
     if (!inst || inst.removed) return notFound(c, `${DOCS}/apps/apps#create-an-installation-access-token-for-an-app`);
     const expiresAt = core.now() + 3600_000;
-    const t = core.issueToken({ kind: "installation", installationId: inst.id, login: null, clientId: null, scopes: [], expiresAt, permissions: { ...inst.permissions } }, "ghs_");
-    return json(c, { token: t.token, expires_at: new Date(expiresAt).toISOString().replace(/\.\d{3}Z$/, "Z"), permissions: { ...inst.permissions }, repository_selection: "selected" }, 201);
+    const t = core.issueToken(
+      { kind: "installation", installationId: inst.id, login: null, clientId: null, scopes: [], expiresAt, permissions: { ...inst.permissions } },
+      "ghs_",
+    );
+    return json(
+      c,
+      {
+        token: t.token,
+        expires_at: new Date(expiresAt).toISOString().replace(/\.\d{3}Z$/, "Z"),
+        permissions: { ...inst.permissions },
+        repository_selection: "selected",
+      },
+      201,
+    );
   });
 
   api.delete("/applications/:client_id/grant", async (c) => {

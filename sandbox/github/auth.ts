@@ -77,7 +77,8 @@ export async function verifyAppJwt(jwt: string, publicKey: CryptoKey, accepted: 
   const iat = Number(payload.iat);
   const exp = Number(payload.exp);
   if (!Number.isFinite(iat) || !Number.isFinite(exp)) return { ok: false, message: "Missing 'iat' or 'exp' claim" };
-  if (exp <= now) return { ok: false, message: "'Expiration time' claim ('exp') must be a numeric value representing the future time at which the assertion expires" };
+  if (exp <= now)
+    return { ok: false, message: "'Expiration time' claim ('exp') must be a numeric value representing the future time at which the assertion expires" };
   if (iat > now + 60) return { ok: false, message: "'Issued at' claim ('iat') must be an Integer representing the time that the assertion was issued" };
   if (exp - iat > 660) return { ok: false, message: "'Expiration time' claim ('exp') is too far in the future" };
   if (!accepted.includes(String(payload.iss))) return { ok: false, message: "'Issuer' claim ('iss') must be an Integer" };
@@ -150,5 +151,7 @@ export async function publicKeyFromPrivatePem(pemText: string): Promise<CryptoKe
   }
   const priv = await crypto.subtle.importKey("pkcs8", der, { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, true, ["sign"]);
   const jwk = (await crypto.subtle.exportKey("jwk", priv)) as JsonWebKey;
-  return crypto.subtle.importKey("jwk", { kty: "RSA", n: jwk.n, e: jwk.e, alg: "RS256", ext: true }, { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, true, ["verify"]);
+  return crypto.subtle.importKey("jwk", { kty: "RSA", n: jwk.n, e: jwk.e, alg: "RS256", ext: true }, { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, true, [
+    "verify",
+  ]);
 }

@@ -136,7 +136,12 @@ export class GithubCore {
   /** Queue a signed delivery for `event` (GitHub sends one per state change). */
   async emit(event: string, payload: Record<string, unknown>, installationId?: number): Promise<Delivery> {
     if (installationId !== undefined) payload.installation = { id: installationId, node_id: btoa(`Installation${installationId}`) };
-    const d = await buildDelivery({ url: this.opts.webhookUrl, secret: this.opts.webhookSecret, hookId: 424242, appId: this.opts.appId }, event, payload, this.now());
+    const d = await buildDelivery(
+      { url: this.opts.webhookUrl, secret: this.opts.webhookSecret, hookId: 424242, appId: this.opts.appId },
+      event,
+      payload,
+      this.now(),
+    );
     this.deliveries.set(d.id, d);
     if (this.deliveries.size > 5000) this.deliveries.delete(this.deliveries.keys().next().value!);
     this.outbox.push(d);
@@ -170,7 +175,12 @@ export class GithubCore {
 
   // ---- state changes (API writes and the humans in tests share these) ----
 
-  async editIssue(repo: SbRepo, issue: SbIssue, patch: { title?: string; body?: string; state?: "open" | "closed"; updatedAt?: number }, actor: Actor): Promise<void> {
+  async editIssue(
+    repo: SbRepo,
+    issue: SbIssue,
+    patch: { title?: string; body?: string; state?: "open" | "closed"; updatedAt?: number },
+    actor: Actor,
+  ): Promise<void> {
     const changes: Record<string, { from: string }> = {};
     const text = this.state.textOf(issue);
     if (patch.title !== undefined && patch.title !== text.title) {
@@ -218,7 +228,15 @@ export class GithubCore {
     return true;
   }
 
-  private async commentEvent(repo: SbRepo, issue: SbIssue, action: string, commentIdx: number | null, comment: NonNullable<SbIssue["comments"]>[number], actor: Actor, extra: Record<string, unknown> = {}) {
+  private async commentEvent(
+    repo: SbRepo,
+    issue: SbIssue,
+    action: string,
+    commentIdx: number | null,
+    comment: NonNullable<SbIssue["comments"]>[number],
+    actor: Actor,
+    extra: Record<string, unknown> = {},
+  ) {
     void commentIdx;
     const u = this.urls();
     await this.emit(

@@ -122,7 +122,14 @@ export function createGithubSandbox(opts: GithubSandboxOptions): GithubSandbox {
   const installationId = seed.installationId ?? 4242;
   const installed = new Set<string>();
   for (const r of repos) installed.add(core.state.seedRepo(r, seed.seed ?? 1).fullName.toLowerCase());
-  core.installations.set(installationId, { id: installationId, account: seed.installationAccount ?? "acme", repos: installed, createdAt: core.nowSec() - 86400 * 10, removed: false, permissions: { ...DEFAULT_INSTALLATION_PERMISSIONS } });
+  core.installations.set(installationId, {
+    id: installationId,
+    account: seed.installationAccount ?? "acme",
+    repos: installed,
+    createdAt: core.nowSec() - 86400 * 10,
+    removed: false,
+    permissions: { ...DEFAULT_INSTALLATION_PERMISSIONS },
+  });
 
   const app = new Hono().basePath(basePath);
   app.route("/api", apiRoutes(core));
@@ -133,7 +140,9 @@ export function createGithubSandbox(opts: GithubSandboxOptions): GithubSandbox {
     if (!repo || !issue) return c.text("Not Found", 404);
     const t = core.state.textOf(issue);
     const esc = (s: string) => s.replace(/[&<>"]/g, (ch) => `&#${ch.charCodeAt(0)};`);
-    return c.html(`<!doctype html><title>${esc(t.title)} · ${esc(repo.fullName)}#${issue.number}</title><h1>${esc(t.title)} #${issue.number}</h1><p>${issue.labels.map(esc).join(", ")}</p><pre>${esc(t.body)}</pre>`);
+    return c.html(
+      `<!doctype html><title>${esc(t.title)} · ${esc(repo.fullName)}#${issue.number}</title><h1>${esc(t.title)} #${issue.number}</h1><p>${issue.labels.map(esc).join(", ")}</p><pre>${esc(t.body)}</pre>`,
+    );
   });
 
   const mustRepo = (fullName: string) => {
@@ -179,10 +188,16 @@ export function createGithubSandbox(opts: GithubSandboxOptions): GithubSandbox {
     },
     issueInstallationToken(id = installationId, ttlMs = 3600_000) {
       const permissions = { ...(core.installations.get(id)?.permissions ?? DEFAULT_INSTALLATION_PERMISSIONS) };
-      return core.issueToken({ kind: "installation", installationId: id, login: null, clientId: null, scopes: [], expiresAt: core.now() + ttlMs, permissions }, "ghs_").token;
+      return core.issueToken(
+        { kind: "installation", installationId: id, login: null, clientId: null, scopes: [], expiresAt: core.now() + ttlMs, permissions },
+        "ghs_",
+      ).token;
     },
     issueUserToken(login = core.oauthUser) {
-      return core.issueToken({ kind: "user", installationId: null, login, clientId: opts.clientId, scopes: ["repo"], expiresAt: core.now() + 8 * 3600_000 }, "ghu_").token;
+      return core.issueToken(
+        { kind: "user", installationId: null, login, clientId: opts.clientId, scopes: ["repo"], expiresAt: core.now() + 8 * 3600_000 },
+        "ghu_",
+      ).token;
     },
     issueOAuthAppToken(scopes = ["repo"], login = core.oauthUser) {
       return core.issueToken({ kind: "user", installationId: null, login, clientId: opts.clientId, scopes, expiresAt: null }, "gho_").token;

@@ -87,24 +87,38 @@ export function oauthRoutes(core: GithubCore): Hono {
     const f = await formOrJson(c);
     const wantsJson = (c.req.header("accept") ?? "").includes("json");
     const answer = (data: Record<string, string | number>) =>
-      wantsJson ? c.json(data, 200) : c.text(new URLSearchParams(Object.entries(data).map(([k, v]) => [k, String(v)])).toString(), 200, { "content-type": "application/x-www-form-urlencoded; charset=utf-8" });
-    const fail = (error: string, description: string) => answer({ error, error_description: description, error_uri: `https://docs.github.com/apps/managing-oauth-apps/troubleshooting-oauth-app-access-token-request-errors/#${error.replace(/_/g, "-")}` });
+      wantsJson
+        ? c.json(data, 200)
+        : c.text(new URLSearchParams(Object.entries(data).map(([k, v]) => [k, String(v)])).toString(), 200, {
+            "content-type": "application/x-www-form-urlencoded; charset=utf-8",
+          });
+    const fail = (error: string, description: string) =>
+      answer({
+        error,
+        error_description: description,
+        error_uri: `https://docs.github.com/apps/managing-oauth-apps/troubleshooting-oauth-app-access-token-request-errors/#${error.replace(/_/g, "-")}`,
+      });
 
-    if (f.client_id !== core.opts.clientId || f.client_secret !== core.opts.clientSecret) return fail("incorrect_client_credentials", "The client_id and/or client_secret passed are incorrect.");
+    if (f.client_id !== core.opts.clientId || f.client_secret !== core.opts.clientSecret)
+      return fail("incorrect_client_credentials", "The client_id and/or client_secret passed are incorrect.");
 
     let login: string;
     let scope: string;
     if (f.grant_type === "refresh_token") {
       const r = core.tokens.get(f.refresh_token ?? "");
-      if (!r || r.kind !== "refresh" || r.revoked || (r.expiresAt !== null && r.expiresAt <= core.now())) return fail("bad_refresh_token", "The refresh token passed is incorrect or expired.");
+      if (!r || r.kind !== "refresh" || r.revoked || (r.expiresAt !== null && r.expiresAt <= core.now()))
+        return fail("bad_refresh_token", "The refresh token passed is incorrect or expired.");
       r.revoked = true; // rotating: a refresh token works once
       login = r.login!;
       scope = r.scopes.join(",");
     } else {
       const code = core.codes.get(f.code ?? "");
-      if (!code || code.used || code.expiresAt <= core.now() || code.clientId !== f.client_id) return fail("bad_verification_code", "The code passed is incorrect or expired.");
-      if (f.redirect_uri && f.redirect_uri !== code.redirectUri) return fail("redirect_uri_mismatch", "The redirect_uri MUST match the registered callback URL for this application.");
-      if (code.challenge && (!f.code_verifier || (await s256(f.code_verifier)) !== code.challenge)) return fail("bad_verification_code", "The code_verifier does not match the code_challenge.");
+      if (!code || code.used || code.expiresAt <= core.now() || code.clientId !== f.client_id)
+        return fail("bad_verification_code", "The code passed is incorrect or expired.");
+      if (f.redirect_uri && f.redirect_uri !== code.redirectUri)
+        return fail("redirect_uri_mismatch", "The redirect_uri MUST match the registered callback URL for this application.");
+      if (code.challenge && (!f.code_verifier || (await s256(f.code_verifier)) !== code.challenge))
+        return fail("bad_verification_code", "The code_verifier does not match the code_challenge.");
       code.used = true;
       login = code.login;
       scope = code.scope.split(/[ ,]+/).filter(Boolean).join(",");
@@ -114,9 +128,22 @@ export function oauthRoutes(core: GithubCore): Hono {
       const t = core.issueToken({ kind: "user", installationId: null, login, clientId: core.opts.clientId, scopes, expiresAt: null }, "gho_");
       return answer({ access_token: t.token, token_type: "bearer", scope });
     }
-    const t = core.issueToken({ kind: "user", installationId: null, login, clientId: core.opts.clientId, scopes, expiresAt: core.now() + USER_TOKEN_TTL_SEC * 1000 }, "ghu_");
-    const r = core.issueToken({ kind: "refresh", installationId: null, login, clientId: core.opts.clientId, scopes, expiresAt: core.now() + REFRESH_TTL_SEC * 1000 }, "ghr_");
-    return answer({ access_token: t.token, expires_in: USER_TOKEN_TTL_SEC, refresh_token: r.token, refresh_token_expires_in: REFRESH_TTL_SEC, token_type: "bearer", scope });
+    const t = core.issueToken(
+      { kind: "user", installationId: null, login, clientId: core.opts.clientId, scopes, expiresAt: core.now() + USER_TOKEN_TTL_SEC * 1000 },
+      "ghu_",
+    );
+    const r = core.issueToken(
+      { kind: "refresh", installationId: null, login, clientId: core.opts.clientId, scopes, expiresAt: core.now() + REFRESH_TTL_SEC * 1000 },
+      "ghr_",
+    );
+    return answer({
+      access_token: t.token,
+      expires_in: USER_TOKEN_TTL_SEC,
+      refresh_token: r.token,
+      refresh_token_expires_in: REFRESH_TTL_SEC,
+      token_type: "bearer",
+      scope,
+    });
   });
 
   return app;

@@ -89,7 +89,7 @@ const ISSUE_TYPES: Record<string, { id: number; color: string; description: stri
 export function issueJson(u: Urls, repo: SbRepo, i: SbIssue, text: { title: string; body: string }) {
   const base = `${u.api}/repos/${repo.fullName}/issues/${i.number}`;
   const assignees = i.assignees.map((a) => userJson(u, a, userId(a)));
-  const milestone = i.milestone === null ? null : repo.milestones.find((m) => m.number === i.milestone) ?? null;
+  const milestone = i.milestone === null ? null : (repo.milestones.find((m) => m.number === i.milestone) ?? null);
   const type = i.type ? ISSUE_TYPES[i.type] : undefined;
   const out: Record<string, unknown> = {
     url: base,
@@ -103,7 +103,10 @@ export function issueJson(u: Urls, repo: SbRepo, i: SbIssue, text: { title: stri
     number: i.number,
     title: text.title,
     user: userJson(u, i.author, userId(i.author)),
-    labels: i.labels.map((name) => repo.labels.get(name.toLowerCase())).filter((l): l is SbLabel => !!l).map((l) => labelJson(u, repo, l)),
+    labels: i.labels
+      .map((name) => repo.labels.get(name.toLowerCase()))
+      .filter((l): l is SbLabel => !!l)
+      .map((l) => labelJson(u, repo, l)),
     state: i.state,
     locked: false,
     assignee: assignees[0] ?? null,
@@ -116,7 +119,16 @@ export function issueJson(u: Urls, repo: SbRepo, i: SbIssue, text: { title: stri
     author_association: i.author === repo.owner ? "OWNER" : "CONTRIBUTOR",
     type:
       type && i.type
-        ? { id: type.id, node_id: nodeId("IssueType", type.id), name: i.type, description: type.description, color: type.color, created_at: "2024-01-01T00:00:00Z", updated_at: "2024-01-01T00:00:00Z", is_enabled: true }
+        ? {
+            id: type.id,
+            node_id: nodeId("IssueType", type.id),
+            name: i.type,
+            description: type.description,
+            color: type.color,
+            created_at: "2024-01-01T00:00:00Z",
+            updated_at: "2024-01-01T00:00:00Z",
+            is_enabled: true,
+          }
         : null,
     active_lock_reason: null,
     body: text.body === "" ? null : text.body,
@@ -160,7 +172,18 @@ export function commentJson(u: Urls, repo: SbRepo, issueNumber: number, c: SbCom
     updated_at: iso(c.updatedAt),
     author_association: "NONE",
     body: c.body,
-    reactions: { url: `${u.api}/repos/${repo.fullName}/issues/comments/${c.id}/reactions`, total_count: 0, "+1": 0, "-1": 0, laugh: 0, hooray: 0, confused: 0, heart: 0, rocket: 0, eyes: 0 },
+    reactions: {
+      url: `${u.api}/repos/${repo.fullName}/issues/comments/${c.id}/reactions`,
+      total_count: 0,
+      "+1": 0,
+      "-1": 0,
+      laugh: 0,
+      hooray: 0,
+      confused: 0,
+      heart: 0,
+      rocket: 0,
+      eyes: 0,
+    },
     performed_via_github_app: null,
   };
 }

@@ -161,8 +161,28 @@ export class GithubState {
     for (const l of DEFAULT_LABELS) repo.labels.set(l.name, { ...l, id: this.newId() });
     const now = this.nowSec();
     repo.milestones.push(
-      { id: this.newId(), number: 1, title: "v1.3", description: "Shipped", state: "closed", createdAt: now - 120 * 86400, dueOn: now - 30 * 86400, openIssues: 0, closedIssues: 0 },
-      { id: this.newId(), number: 2, title: "v1.4", description: "Current release", state: "open", createdAt: now - 30 * 86400, dueOn: now + 14 * 86400, openIssues: 0, closedIssues: 0 },
+      {
+        id: this.newId(),
+        number: 1,
+        title: "v1.3",
+        description: "Shipped",
+        state: "closed",
+        createdAt: now - 120 * 86400,
+        dueOn: now - 30 * 86400,
+        openIssues: 0,
+        closedIssues: 0,
+      },
+      {
+        id: this.newId(),
+        number: 2,
+        title: "v1.4",
+        description: "Current release",
+        state: "open",
+        createdAt: now - 30 * 86400,
+        dueOn: now + 14 * 86400,
+        openIssues: 0,
+        closedIssues: 0,
+      },
     );
     const n = opts.issues ?? 60;
     const prShare = opts.pullRequestShare ?? 0.08;

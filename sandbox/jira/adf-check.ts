@@ -14,7 +14,20 @@ import { z } from "zod";
  */
 export const DocumentSchema = z.object({ type: z.literal("doc"), version: z.number(), content: z.array(z.record(z.string(), z.any())) }).loose();
 
-const BLOCK = new Set(["paragraph", "heading", "bulletList", "orderedList", "codeBlock", "blockquote", "rule", "panel", "table", "mediaSingle", "mediaGroup", "expand"]);
+const BLOCK = new Set([
+  "paragraph",
+  "heading",
+  "bulletList",
+  "orderedList",
+  "codeBlock",
+  "blockquote",
+  "rule",
+  "panel",
+  "table",
+  "mediaSingle",
+  "mediaGroup",
+  "expand",
+]);
 const INLINE = new Set(["text", "hardBreak", "mention", "emoji", "inlineCard", "date", "status"]);
 const MARKS = new Set(["strong", "em", "code", "link", "strike", "underline", "subsup", "textColor"]);
 

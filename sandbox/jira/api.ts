@@ -25,10 +25,24 @@ export interface ApiDeps {
   /** Per-issue write limit: a Response (429 jira-per-issue-on-write) when the issue got too many writes lately. */
   writeGate(issue: SandboxIssue): Response | null;
   clock(): number;
-  emit(site: SandboxSite, event: string, issue: SandboxIssue, extra?: { comment?: SandboxIssue["comments"][number]; changelog?: Array<{ field: string; fromString: string | null; toString: string | null }> }): Promise<void>;
+  emit(
+    site: SandboxSite,
+    event: string,
+    issue: SandboxIssue,
+    extra?: { comment?: SandboxIssue["comments"][number]; changelog?: Array<{ field: string; fromString: string | null; toString: string | null }> },
+  ): Promise<void>;
 }
 
-const WEBHOOK_EVENTS = ["jira:issue_created", "jira:issue_updated", "jira:issue_deleted", "comment_created", "comment_updated", "comment_deleted", "issue_property_set", "issue_property_deleted"];
+const WEBHOOK_EVENTS = [
+  "jira:issue_created",
+  "jira:issue_updated",
+  "jira:issue_deleted",
+  "comment_created",
+  "comment_updated",
+  "comment_deleted",
+  "issue_property_set",
+  "issue_property_deleted",
+];
 const SEARCH_CAP = 100;
 const SEARCH_CAP_IDS = 5000;
 /**
@@ -40,7 +54,8 @@ const SEARCH_CAP_IDS = 5000;
 const DOCUMENTED_LIGHT_FIELDS = new Set(["id", "key"]);
 const LENIENT_LIGHT_FIELDS = new Set(["id", "key", "updated", "created"]);
 
-const err = (c: Context, status: 400 | 404 | 410, messages: string[], errors: Record<string, string> = {}) => c.json({ errorMessages: messages, errors }, status);
+const err = (c: Context, status: 400 | 404 | 410, messages: string[], errors: Record<string, string> = {}) =>
+  c.json({ errorMessages: messages, errors }, status);
 
 /** Break one field of one item (the `malformed` fault). */
 function breakOne(items: Array<Record<string, unknown>>): void {
@@ -114,7 +129,9 @@ export function apiRoutes(deps: ApiDeps): Hono<Env> {
   });
 
   const gone = (c: Context) =>
-    err(c, 410, ["The requested API has been removed. Please migrate to the /rest/api/3/search/jql API. A full migration guideline is available at https://developer.atlassian.com/changelog/#CHANGE-2046"]);
+    err(c, 410, [
+      "The requested API has been removed. Please migrate to the /rest/api/3/search/jql API. A full migration guideline is available at https://developer.atlassian.com/changelog/#CHANGE-2046",
+    ]);
   app.get("/search", gone);
   app.post("/search", gone);
 
@@ -135,7 +152,12 @@ export function apiRoutes(deps: ApiDeps): Hono<Env> {
     const projects = q.projects ?? [...site.projects.keys()];
     let rows: SandboxIssue[] = projects.flatMap((k) => sortedIssues(site, k));
     const order = q.order.length ? q.order : [{ field: "key" as const, dir: -1 as const }];
-    const natural = projects.length === 1 && order.length >= 1 && order[0]!.field === "updated" && order[0]!.dir === 1 && (order.length === 1 || (order[1]!.field === "key" && order[1]!.dir === 1));
+    const natural =
+      projects.length === 1 &&
+      order.length >= 1 &&
+      order[0]!.field === "updated" &&
+      order[0]!.dir === 1 &&
+      (order.length === 1 || (order[1]!.field === "key" && order[1]!.dir === 1));
     const lower = q.dates.find((d) => d.field === "updated" && (d.op === ">=" || d.op === ">"));
     if (natural && lower) {
       let lo = 0;
@@ -157,7 +179,8 @@ export function apiRoutes(deps: ApiDeps): Hono<Env> {
     if (!natural) {
       const cmp = (a: SandboxIssue, b: SandboxIssue) => {
         for (const o of order) {
-          const d = o.field === "key" ? a.project.localeCompare(b.project) || a.num - b.num : o.field === "updated" ? a.updated - b.updated : a.created - b.created;
+          const d =
+            o.field === "key" ? a.project.localeCompare(b.project) || a.num - b.num : o.field === "updated" ? a.updated - b.updated : a.created - b.created;
           if (d) return d * o.dir;
         }
         return 0;
@@ -187,7 +210,8 @@ export function apiRoutes(deps: ApiDeps): Hono<Env> {
     const last = page[page.length - 1];
     const body: Record<string, unknown> = { issues, isLast };
     const byPosition = natural && deps.pageTokens !== "offset";
-    if (!isLast && last) body.nextPageToken = btoa(JSON.stringify(byPosition ? { fp, after: [last.updated, last.project, last.num] } : { fp, offset: start + page.length }));
+    if (!isLast && last)
+      body.nextPageToken = btoa(JSON.stringify(byPosition ? { fp, after: [last.updated, last.project, last.num] } : { fp, offset: start + page.length }));
     return c.json(body);
   };
   app.post("/search/jql", async (c) => search(c, (await c.req.json().catch(() => ({}))) as Parameters<typeof search>[1]));
@@ -229,7 +253,10 @@ export function apiRoutes(deps: ApiDeps): Hono<Env> {
     if (!i) return notFound(c);
     const gated = deps.writeGate(i);
     if (gated) return gated;
-    const b = (await c.req.json().catch(() => null)) as { update?: { labels?: Array<Record<string, string>> }; fields?: { labels?: string[]; summary?: string } } | null;
+    const b = (await c.req.json().catch(() => null)) as {
+      update?: { labels?: Array<Record<string, string>> };
+      fields?: { labels?: string[]; summary?: string };
+    } | null;
     if (!b) return err(c, 400, ["Invalid request payload. Refer to the REST API documentation and try again."]);
     const before = [...i.labels];
     let labels = [...i.labels];

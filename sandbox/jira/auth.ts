@@ -30,7 +30,11 @@ export class SandboxAuth {
   }
 
   /** Mint tokens directly (tests, demo). */
-  issue(scopes: string[] = ["read:jira-work", "write:jira-work", "read:jira-user", "manage:jira-webhook", "offline_access"], ttlMs = 3_600_000, grant = this.id("grant-")) {
+  issue(
+    scopes: string[] = ["read:jira-work", "write:jira-work", "read:jira-user", "manage:jira-webhook", "offline_access"],
+    ttlMs = 3_600_000,
+    grant = this.id("grant-"),
+  ) {
     const accessToken = this.id("jira-at-");
     this.access.set(accessToken, { grant, scopes, expiresAt: this.now() + ttlMs, revoked: false });
     let refreshToken: string | null = null;
@@ -71,7 +75,8 @@ export class SandboxAuth {
       if (q.response_type !== "code") problems.push("response_type must be code");
       if (!q.redirect_uri) problems.push("redirect_uri is required");
       if (!q.scope || q.scope.includes(",")) problems.push("scope must be space-separated");
-      if (problems.length) return c.html(`<!doctype html><title>Error</title><h1>Something went wrong</h1><ul>${problems.map((p) => `<li>${p}</li>`).join("")}</ul>`, 400);
+      if (problems.length)
+        return c.html(`<!doctype html><title>Error</title><h1>Something went wrong</h1><ul>${problems.map((p) => `<li>${p}</li>`).join("")}</ul>`, 400);
       const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
       const hidden = ["redirect_uri", "state", "scope"].map((k) => `<input type="hidden" name="${k}" value="${esc(q[k] ?? "")}">`).join("");
       return c.html(
@@ -87,7 +92,13 @@ export class SandboxAuth {
       const f = await c.req.parseBody();
       const redirectUri = String(f.redirect_uri ?? "");
       const code = this.id("code-");
-      this.codes.set(code, { redirectUri, scopes: String(f.scope ?? "").split(" ").filter(Boolean), expiresAt: this.now() + 600_000 });
+      this.codes.set(code, {
+        redirectUri,
+        scopes: String(f.scope ?? "")
+          .split(" ")
+          .filter(Boolean),
+        expiresAt: this.now() + 600_000,
+      });
       const u = new URL(redirectUri);
       u.searchParams.set("code", code);
       if (f.state) u.searchParams.set("state", String(f.state));
@@ -100,18 +111,27 @@ export class SandboxAuth {
       } catch {
         return c.json({ error: "invalid_request", error_description: "body must be JSON" }, 400);
       }
-      if (b.client_id !== this.clientId || b.client_secret !== this.clientSecret) return c.json({ error: "access_denied", error_description: "Unauthorized" }, 401);
+      if (b.client_id !== this.clientId || b.client_secret !== this.clientSecret)
+        return c.json({ error: "access_denied", error_description: "Unauthorized" }, 401);
       const answer = (t: ReturnType<SandboxAuth["issue"]>) =>
-        c.json({ access_token: t.accessToken, expires_in: t.expiresIn, token_type: "Bearer", scope: t.scopes.join(" "), ...(t.refreshToken ? { refresh_token: t.refreshToken } : {}) });
+        c.json({
+          access_token: t.accessToken,
+          expires_in: t.expiresIn,
+          token_type: "Bearer",
+          scope: t.scopes.join(" "),
+          ...(t.refreshToken ? { refresh_token: t.refreshToken } : {}),
+        });
       if (b.grant_type === "authorization_code") {
         const code = this.codes.get(String(b.code));
         this.codes.delete(String(b.code));
-        if (!code || code.expiresAt < this.now() || code.redirectUri !== b.redirect_uri) return c.json({ error: "invalid_grant", error_description: "Invalid authorization code" }, 403);
+        if (!code || code.expiresAt < this.now() || code.redirectUri !== b.redirect_uri)
+          return c.json({ error: "invalid_grant", error_description: "Invalid authorization code" }, 403);
         return answer(this.issue(code.scopes));
       }
       if (b.grant_type === "refresh_token") {
         const r = this.refresh.get(String(b.refresh_token));
-        if (!r || r.used || this.revokedGrants.has(r.grant)) return c.json({ error: "invalid_grant", error_description: "Unknown or invalid refresh token." }, 403);
+        if (!r || r.used || this.revokedGrants.has(r.grant))
+          return c.json({ error: "invalid_grant", error_description: "Unknown or invalid refresh token." }, 403);
         r.used = true;
         return answer(this.issue(r.scopes, 3_600_000, r.grant));
       }

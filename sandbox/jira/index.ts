@@ -74,7 +74,8 @@ export function createJiraSandbox(opts: JiraSandboxOptions) {
   const auth = new SandboxAuth(opts.clientId, opts.clientSecret);
   const sites = new Map<string, SandboxSite>();
   (opts.sites ?? DEFAULT_SITES).forEach((s, i) => sites.set(s.id, createSite(s, i + 1)));
-  for (const site of sites.values()) for (const p of site.projects.keys()) seedProject(site, p, opts.seed?.issuesPerProject ?? 30, { seed: opts.seed?.seed ?? 0 });
+  for (const site of sites.values())
+    for (const p of site.projects.keys()) seedProject(site, p, opts.seed?.issuesPerProject ?? 30, { seed: opts.seed?.seed ?? 0 });
   const budget = opts.rateLimit ?? { limit: 6000, windowMs: 60_000 };
   const windows = new Map<string, { start: number; used: number }>();
   const perIssue = opts.perIssueWrites ?? { limit: 20, windowMs: 2_000 };
@@ -156,7 +157,8 @@ export function createJiraSandbox(opts: JiraSandboxOptions) {
     const tf = targeted >= 0 ? routeFaults.splice(targeted, 1)[0]! : null;
     const fault = tf?.kind ?? faults.next();
     c.set("malformed", fault === "malformed");
-    if (fault === "5xx") return c.json({ errorMessages: ["Service temporarily unavailable. Please try again later."], errors: {} }, stats.requests % 2 ? 503 : 502);
+    if (fault === "5xx")
+      return c.json({ errorMessages: ["Service temporarily unavailable. Please try again later."], errors: {} }, stats.requests % 2 ? 503 : 502);
     if (fault === "timeout") {
       await sleep(faults.slowMs);
       return c.json({ errorMessages: ["Gateway timeout."] }, 504);
@@ -202,7 +204,16 @@ export function createJiraSandbox(opts: JiraSandboxOptions) {
     ),
   );
   app.get("/api/me", (c) =>
-    c.json({ account_type: "atlassian", account_id: USER.accountId, email: USER.email, name: USER.displayName, picture: "https://avatar.invalid/mk.png", account_status: "active", locale: "en-US", extended_profile: {} }),
+    c.json({
+      account_type: "atlassian",
+      account_id: USER.accountId,
+      email: USER.email,
+      name: USER.displayName,
+      picture: "https://avatar.invalid/mk.png",
+      account_status: "active",
+      locale: "en-US",
+      extended_profile: {},
+    }),
   );
   app.route("/api/ex/jira/:cloudId/rest/api/3", apiRoutes({ tz, clock, emit, writeGate, pageTokens: opts.pageTokens, strictPageSize: opts.strictPageSize }));
 
@@ -234,7 +245,11 @@ export function createJiraSandbox(opts: JiraSandboxOptions) {
     seed: (siteId: string, projectKey: string, n: number, o: Parameters<typeof seedProject>[3] = {}) => seedProject(siteOf(siteId), projectKey, n, o),
     issue: (siteId: string, key: string) => siteOf(siteId).byKey.get(key) ?? siteOf(siteId).issues.get(Number(key)),
     /** A human edits an issue in Jira's UI (emits jira:issue_updated). `updatedAt` pins the new updated time. */
-    async humanUpdate(siteId: string, key: string, patch: { title?: string; body?: string; addLabels?: string[]; removeLabels?: string[]; updatedAt?: string | number }) {
+    async humanUpdate(
+      siteId: string,
+      key: string,
+      patch: { title?: string; body?: string; addLabels?: string[]; removeLabels?: string[]; updatedAt?: string | number },
+    ) {
       const site = siteOf(siteId);
       const i = site.byKey.get(key);
       if (!i) throw new Error(`no issue ${key}`);
@@ -273,7 +288,16 @@ export function createJiraSandbox(opts: JiraSandboxOptions) {
     async redeliver(d: Delivery): Promise<Delivery> {
       const retry = Number(d.headers["x-atlassian-webhook-retry"] ?? 0) + 1;
       const cloudId = [...sites.values()].find((s) => d.id.startsWith(s.id.slice(0, 8)))?.id ?? "";
-      const again = await buildDelivery({ identifier: d.id, retry, url: d.url, event: d.event, body: d.body, secret: opts.clientSecret, cloudId, now: Date.now() });
+      const again = await buildDelivery({
+        identifier: d.id,
+        retry,
+        url: d.url,
+        event: d.event,
+        body: d.body,
+        secret: opts.clientSecret,
+        cloudId,
+        now: Date.now(),
+      });
       outbox.push(again);
       return again;
     },

@@ -68,7 +68,10 @@ export function parseJql(jql: string, tz: string): JqlQuery {
       if (![">=", ">", "<=", "<", "="].includes(op)) throw new JqlError(`The operator '${op}' is not supported by the '${field}' field.`);
       const lit = unquote(next());
       const ms = jqlLiteralToMs(lit, tz);
-      if (ms === null) throw new JqlError(`Date value '${lit}' for field '${field}' is invalid. Valid formats include: 'yyyy/MM/dd HH:mm', 'yyyy-MM-dd HH:mm', 'yyyy/MM/dd', 'yyyy-MM-dd', or a period format e.g. '-5d', '4w 2d'.`);
+      if (ms === null)
+        throw new JqlError(
+          `Date value '${lit}' for field '${field}' is invalid. Valid formats include: 'yyyy/MM/dd HH:mm', 'yyyy-MM-dd HH:mm', 'yyyy/MM/dd', 'yyyy-MM-dd', or a period format e.g. '-5d', '4w 2d'.`,
+        );
       q.dates.push({ field: field.startsWith("updated") ? "updated" : "created", op: op as DateOp, ms });
     } else throw new JqlError(`Field '${field}' does not exist or this sandbox does not support it.`);
     if (i < t.length && peek() !== "order") {

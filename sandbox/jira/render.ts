@@ -72,7 +72,12 @@ function allFields(ctx: RenderCtx, i: SandboxIssue): Record<string, unknown> {
     priority:
       i.priority === null
         ? null
-        : { self: `${ctx.apiRoot}/priority/${i.priority + 1}`, iconUrl: `${ctx.site.url}/images/icons/priorities/p${i.priority + 1}.svg`, name: PRIORITIES[i.priority], id: String(i.priority + 1) },
+        : {
+            self: `${ctx.apiRoot}/priority/${i.priority + 1}`,
+            iconUrl: `${ctx.site.url}/images/icons/priorities/p${i.priority + 1}.svg`,
+            name: PRIORITIES[i.priority],
+            id: String(i.priority + 1),
+          },
     issuetype: {
       self: `${ctx.apiRoot}/issuetype/${10001 + i.type}`,
       id: String(10001 + i.type),
@@ -94,12 +99,27 @@ function allFields(ctx: RenderCtx, i: SandboxIssue): Record<string, unknown> {
       total: i.comments.length,
       startAt: 0,
     },
-    project: { self: `${ctx.apiRoot}/project/${project.id}`, id: project.id, key: project.key, name: project.name, projectTypeKey: "software", simplified: false },
+    project: {
+      self: `${ctx.apiRoot}/project/${project.id}`,
+      id: project.id,
+      key: project.key,
+      name: project.name,
+      projectTypeKey: "software",
+      simplified: false,
+    },
     assignee: i.assignee ? user(ctx, i.assignee) : null,
     created: jiraTime(i.created, ctx.tz),
     updated: jiraTime(i.updated, ctx.tz),
     resolutiondate: i.resolved === null ? null : jiraTime(i.resolved, ctx.tz),
-    resolution: i.resolved === null ? null : { self: `${ctx.apiRoot}/resolution/1`, id: "1", description: "Work has been completed.", name: STATUSES[i.status]!.name === "Won't Do" ? "Won't Do" : "Done" },
+    resolution:
+      i.resolved === null
+        ? null
+        : {
+            self: `${ctx.apiRoot}/resolution/1`,
+            id: "1",
+            description: "Work has been completed.",
+            name: STATUSES[i.status]!.name === "Won't Do" ? "Won't Do" : "Done",
+          },
     [ctx.site.storyPoints.id]: i.points,
     [ctx.site.sprint.id]: sprints.length ? sprints : null,
     customfield_10019: `0|i000${i.num.toString(36)}:`,
@@ -117,7 +137,12 @@ export function renderIssue(ctx: RenderCtx, i: SandboxIssue, fields: string[] | 
       for (const f of want) if (f in all) picked[f] = all[f];
     }
   }
-  const out: Record<string, unknown> = { expand: "renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations", id: String(i.id), self: `${ctx.apiRoot}/issue/${i.id}`, key: i.key };
+  const out: Record<string, unknown> = {
+    expand: "renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations",
+    id: String(i.id),
+    self: `${ctx.apiRoot}/issue/${i.id}`,
+    key: i.key,
+  };
   if (!fields || fields.some((f) => f !== "id" && f !== "key")) out.fields = picked;
   return out;
 }
@@ -166,14 +191,25 @@ export function renderFields(site: SandboxSite) {
     sys("resolution", "Resolution", "resolution"),
     custom("customfield_10019", "Rank", "any", "com.pyxis.greenhopper.jira:gh-lexo-rank"),
     // A decoy: a float field whose name is not a story-point name.
-    custom(site.sprint.id === "customfield_10020" ? "customfield_10015" : "customfield_10031", "Business Value", "number", "com.atlassian.jira.plugin.system.customfieldtypes:float"),
+    custom(
+      site.sprint.id === "customfield_10020" ? "customfield_10015" : "customfield_10031",
+      "Business Value",
+      "number",
+      "com.atlassian.jira.plugin.system.customfieldtypes:float",
+    ),
     custom(site.storyPoints.id, site.storyPoints.name, "number", "com.atlassian.jira.plugin.system.customfieldtypes:float"),
     custom(site.sprint.id, "Sprint", "array", "com.pyxis.greenhopper.jira:gh-sprint", "json"),
   ];
 }
 
 /** A webhook body for an issue or comment event. */
-export function webhookBody(ctx: RenderCtx, event: string, i: SandboxIssue, matchedWebhookIds: number[], extra: { comment?: SandboxComment; changelog?: Array<{ field: string; fromString: string | null; toString: string | null }> } = {}) {
+export function webhookBody(
+  ctx: RenderCtx,
+  event: string,
+  i: SandboxIssue,
+  matchedWebhookIds: number[],
+  extra: { comment?: SandboxComment; changelog?: Array<{ field: string; fromString: string | null; toString: string | null }> } = {},
+) {
   const base = { timestamp: Date.now(), webhookEvent: event, matchedWebhookIds };
   if (event.startsWith("comment_")) {
     const slim = renderIssue(ctx, i, ["summary", "status", "priority", "issuetype", "project", "assignee"]);
@@ -184,6 +220,8 @@ export function webhookBody(ctx: RenderCtx, event: string, i: SandboxIssue, matc
     issue_event_type_name: event === "jira:issue_created" ? "issue_created" : event === "jira:issue_deleted" ? "issue_deleted" : "issue_generic",
     user: { accountId: USER.accountId, displayName: USER.displayName, active: true, accountType: "atlassian", timeZone: ctx.tz },
     issue: renderIssue(ctx, i, null),
-    ...(extra.changelog ? { changelog: { id: String(Date.now() % 1_000_000), items: extra.changelog.map((c) => ({ ...c, fieldtype: "jira", from: null, to: null })) } } : {}),
+    ...(extra.changelog
+      ? { changelog: { id: String(Date.now() % 1_000_000), items: extra.changelog.map((c) => ({ ...c, fieldtype: "jira", from: null, to: null })) } }
+      : {}),
   };
 }

@@ -163,8 +163,26 @@ export function createSite(spec: SiteSpec, boardId: number): SandboxSite {
   const now = Date.now();
   const day = 86_400_000;
   const sprints: SandboxSprint[] = [
-    { id: boardId * 10 + 1, name: "Sprint 11", state: "closed", boardId, startDate: now - 30 * day, endDate: now - 16 * day, completeDate: now - 16 * day, goal: "Stabilize imports" },
-    { id: boardId * 10 + 2, name: "Sprint 12", state: "closed", boardId, startDate: now - 16 * day, endDate: now - 2 * day, completeDate: now - 2 * day, goal: "Faster onboarding" },
+    {
+      id: boardId * 10 + 1,
+      name: "Sprint 11",
+      state: "closed",
+      boardId,
+      startDate: now - 30 * day,
+      endDate: now - 16 * day,
+      completeDate: now - 16 * day,
+      goal: "Stabilize imports",
+    },
+    {
+      id: boardId * 10 + 2,
+      name: "Sprint 12",
+      state: "closed",
+      boardId,
+      startDate: now - 16 * day,
+      endDate: now - 2 * day,
+      completeDate: now - 2 * day,
+      goal: "Faster onboarding",
+    },
     { id: boardId * 10 + 3, name: "Sprint 13", state: "active", boardId, startDate: now - 2 * day, endDate: now + 12 * day, goal: "Reliability week" },
     { id: boardId * 10 + 4, name: "Sprint 14", state: "future", boardId, goal: "" },
   ];
@@ -229,7 +247,14 @@ export function seedProject(
       type: Math.floor(rand() * ISSUE_TYPES.length),
       components: rand() < 0.5 ? [COMPONENTS[Math.floor(rand() * COMPONENTS.length)]!] : [],
       votes: Math.floor(rand() * rand() * 12),
-      sprintIds: sprintPick < 0.3 ? [] : sprintPick < 0.5 ? [site.sprints[0]!.id, site.sprints[2]!.id] : sprintPick < 0.8 ? [site.sprints[2]!.id] : [site.sprints[3]!.id],
+      sprintIds:
+        sprintPick < 0.3
+          ? []
+          : sprintPick < 0.5
+            ? [site.sprints[0]!.id, site.sprints[2]!.id]
+            : sprintPick < 0.8
+              ? [site.sprints[2]!.id]
+              : [site.sprints[3]!.id],
       points: rand() < 0.3 ? null : [1, 2, 3, 5, 8, 13][Math.floor(rand() * 6)]!,
       assignee: rand() < 0.5 ? USER.accountId : null,
       created: updated - Math.floor(rand() * 30) * 86_400_000 - 3_600_000,

@@ -11,9 +11,7 @@ function offsetMinutes(ms: number, tz: string): number {
   // "GMT+11:00" / "GMT-07:00" / "GMT" from Intl's longOffset.
   let f = fmts.get(tz);
   if (!f) fmts.set(tz, (f = new Intl.DateTimeFormat("en-GB", { timeZone: tz, timeZoneName: "longOffset" })));
-  const name = f
-    .formatToParts(new Date(ms))
-    .find((p) => p.type === "timeZoneName")?.value ?? "GMT";
+  const name = f.formatToParts(new Date(ms)).find((p) => p.type === "timeZoneName")?.value ?? "GMT";
   const m = /GMT([+-])(\d{2}):?(\d{2})?/.exec(name);
   if (!m) return 0;
   const v = Number(m[2]) * 60 + Number(m[3] ?? 0);

@@ -25,7 +25,12 @@ import {
   userView,
 } from "./views";
 
-export type Emit = (type: "Issue" | "Comment" | "IssueLabel", action: "create" | "update" | "remove", data: unknown, updatedFrom?: Record<string, unknown>) => void;
+export type Emit = (
+  type: "Issue" | "Comment" | "IssueLabel",
+  action: "create" | "update" | "remove",
+  data: unknown,
+  updatedFrom?: Record<string, unknown>,
+) => void;
 
 export interface ApiContext {
   ws: LinearWorkspace;
@@ -52,7 +57,7 @@ function issuesQuery(ctx: ApiContext, args: Args) {
   if (typeof args.first === "number" && args.first > ctx.maxPage) throw new GraphqlUserError(`first must be ≤ ${ctx.maxPage}`);
   const byUpdated = args.orderBy === "updatedAt";
   const key = (i: LIssue) => (byUpdated ? i.updatedAt : i.createdAt);
-  const teamEq = ((args.filter as { team?: { id?: { eq?: unknown } } } | undefined)?.team?.id?.eq);
+  const teamEq = (args.filter as { team?: { id?: { eq?: unknown } } } | undefined)?.team?.id?.eq;
   const candidates = typeof teamEq === "string" ? (ws.issuesByTeam.get(teamEq) ?? []) : [...ws.issues.values()];
   let list = candidates.filter((i) => matches(issueFilterView(ws, i), args.filter));
   // Most recent first; ties broken by id (descending) so the order is total.
@@ -127,7 +132,9 @@ export function mutationRoot(ctx: ApiContext) {
       const input = (args.input ?? {}) as { name: string; color?: string; description?: string; teamId?: string };
       const teamId = input.teamId ?? null;
       if (teamId && !ws.teams.some((t) => t.id === teamId)) throw new GraphqlUserError("Entity not found: Team");
-      const clash = [...ws.labels.values()].some((l) => l.name.toLowerCase() === input.name.toLowerCase() && (l.teamId === teamId || l.teamId === null || teamId === null));
+      const clash = [...ws.labels.values()].some(
+        (l) => l.name.toLowerCase() === input.name.toLowerCase() && (l.teamId === teamId || l.teamId === null || teamId === null),
+      );
       if (clash) throw new GraphqlUserError("duplicate label name", "INVALID_INPUT");
       const l = ws.createLabel({ name: input.name, color: input.color, description: input.description ?? null, teamId });
       emit("IssueLabel", "create", labelWebhookData(l));

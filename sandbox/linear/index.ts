@@ -52,7 +52,10 @@ export const LINEAR_DEFAULT_BUDGETS = { requests: 2_500, complexity: 250_000 } a
 /** Linear's per-query complexity cap. */
 export const MAX_QUERY_COMPLEXITY = 10_000;
 
-interface Bucket { level: number; at: number }
+interface Bucket {
+  level: number;
+  at: number;
+}
 
 const json = (body: unknown, status: number, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json; charset=utf-8", ...headers } });
@@ -72,7 +75,11 @@ export function createLinearSandbox(opts: LinearSandboxOptions) {
   const outbox = new Outbox();
   const stats = emptyStats();
   const tokens = new LinearTokens({ clientId: opts.clientId, clientSecret: opts.clientSecret, now, accessTtlSec: opts.accessTtlSec ?? 86_399, seed });
-  const limits = { requests: opts.rateLimits?.requests ?? LINEAR_DEFAULT_BUDGETS.requests, complexity: opts.rateLimits?.complexity ?? LINEAR_DEFAULT_BUDGETS.complexity, windowMs: opts.rateLimits?.windowMs ?? 3_600_000 };
+  const limits = {
+    requests: opts.rateLimits?.requests ?? LINEAR_DEFAULT_BUDGETS.requests,
+    complexity: opts.rateLimits?.complexity ?? LINEAR_DEFAULT_BUDGETS.complexity,
+    windowMs: opts.rateLimits?.windowMs ?? 3_600_000,
+  };
   const buckets = new Map<string, { requests: Bucket; complexity: Bucket }>();
   const ctx: ApiContext = { ws, emit: () => {}, breakOne: false, maxPage: opts.maxPage ?? 250 };
   let webhookUrl = opts.webhookUrl ?? null;
@@ -127,7 +134,10 @@ export function createLinearSandbox(opts: LinearSandboxOptions) {
       buckets.set(token, b);
     }
     const t = now();
-    for (const [k, cap] of [["requests", limits.requests], ["complexity", limits.complexity]] as const) {
+    for (const [k, cap] of [
+      ["requests", limits.requests],
+      ["complexity", limits.complexity],
+    ] as const) {
       const x = b[k];
       x.level = Math.min(cap, x.level + ((t - x.at) * cap) / limits.windowMs);
       x.at = t;
@@ -140,7 +150,10 @@ export function createLinearSandbox(opts: LinearSandboxOptions) {
     if (!token) return h;
     const b = bucketsOf(token);
     const t = now();
-    for (const [k, cap] of [["requests", limits.requests], ["complexity", limits.complexity]] as const) {
+    for (const [k, cap] of [
+      ["requests", limits.requests],
+      ["complexity", limits.complexity],
+    ] as const) {
       const level = Math.floor(b[k].level);
       h[`x-ratelimit-${k}-limit`] = String(cap);
       h[`x-ratelimit-${k}-remaining`] = String(Math.max(0, level));
@@ -167,7 +180,8 @@ export function createLinearSandbox(opts: LinearSandboxOptions) {
     const token = (c.req.header("authorization") ?? "").replace(/^Bearer\s+/i, "").trim();
     const tokenState = token ? tokens.check(token) : "unknown";
     if (tokenState !== "ok") {
-      const msg = tokenState === "expired" ? "Access token expired" : tokenState === "revoked" ? "Access token revoked" : "Authentication required, not authenticated";
+      const msg =
+        tokenState === "expired" ? "Access token expired" : tokenState === "revoked" ? "Access token revoked" : "Authentication required, not authenticated";
       return json(gqlError(msg, "authentication error", "AUTHENTICATION_ERROR", 401), 401);
     }
     if (fault === "429") {
@@ -185,7 +199,8 @@ export function createLinearSandbox(opts: LinearSandboxOptions) {
     } catch {
       return json(gqlError("Body must be JSON", "graphql error", "BAD_REQUEST", 400), 400, rlHeaders(token, null));
     }
-    if (typeof payload.query !== "string") return json(gqlError("Must provide query string.", "graphql error", "BAD_REQUEST", 400), 400, rlHeaders(token, null));
+    if (typeof payload.query !== "string")
+      return json(gqlError("Must provide query string.", "graphql error", "BAD_REQUEST", 400), 400, rlHeaders(token, null));
     const p = prepare(payload.query, typeof payload.operationName === "string" ? payload.operationName : null);
     if ("errors" in p) {
       const errors = p.errors.map((e) => ({

@@ -18,7 +18,10 @@ export interface TokenRecord {
 
 async function s256(verifier: string): Promise<string> {
   const d = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier)));
-  return btoa(String.fromCharCode(...d)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return btoa(String.fromCharCode(...d))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_")
+    .replace(/=+$/, "");
 }
 
 const oauthError = (error: string, description: string, status: 400 | 401 = 400) =>
@@ -32,9 +35,7 @@ export class LinearTokens {
   private readonly codes = new Map<string, { clientId: string; redirectUri: string; challenge: string | null; scopes: string[]; expiresAt: number }>();
   private readonly id: () => string;
 
-  constructor(
-    private readonly opts: { clientId: string; clientSecret: string; now: () => number; accessTtlSec: number; seed: number },
-  ) {
+  constructor(private readonly opts: { clientId: string; clientSecret: string; now: () => number; accessTtlSec: number; seed: number }) {
     this.id = idMaker(opts.seed + 77);
   }
 

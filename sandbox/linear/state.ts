@@ -7,13 +7,54 @@
 import { seededRandom } from "../../domain/random";
 import { seedText } from "../data";
 
-export interface LTeam { id: string; key: string; name: string }
-export interface LState { id: string; teamId: string; name: string; type: string; color: string; position: number }
-export interface LCycle { id: string; teamId: string; number: number; name: string | null; startsAt: number; endsAt: number }
-export interface LLabel { id: string; teamId: string | null; name: string; color: string; description: string | null; createdAt: number; updatedAt: number }
-export interface LUser { id: string; name: string; email: string; displayName: string }
-export interface LComment { id: string; issueId: string; body: string; userId: string; createdAt: number; updatedAt: number }
-export interface LReaction { emoji: string; userIds: string[] }
+export interface LTeam {
+  id: string;
+  key: string;
+  name: string;
+}
+export interface LState {
+  id: string;
+  teamId: string;
+  name: string;
+  type: string;
+  color: string;
+  position: number;
+}
+export interface LCycle {
+  id: string;
+  teamId: string;
+  number: number;
+  name: string | null;
+  startsAt: number;
+  endsAt: number;
+}
+export interface LLabel {
+  id: string;
+  teamId: string | null;
+  name: string;
+  color: string;
+  description: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+export interface LUser {
+  id: string;
+  name: string;
+  email: string;
+  displayName: string;
+}
+export interface LComment {
+  id: string;
+  issueId: string;
+  body: string;
+  userId: string;
+  createdAt: number;
+  updatedAt: number;
+}
+export interface LReaction {
+  emoji: string;
+  userIds: string[];
+}
 export interface LIssue {
   id: string;
   teamId: string;
@@ -102,10 +143,17 @@ export class LinearWorkspace {
   readonly newId: () => string;
   private lastStamp = 0;
 
-  constructor(readonly now: () => number, seed = 1) {
+  constructor(
+    readonly now: () => number,
+    seed = 1,
+  ) {
     this.newId = idMaker(seed);
     this.org.id = this.newId();
-    for (const [name, email] of [["Ada Park", "ada@acme.test"], ["Bo Chen", "bo@acme.test"], ["Cy Diaz", "cy@acme.test"]] as const)
+    for (const [name, email] of [
+      ["Ada Park", "ada@acme.test"],
+      ["Bo Chen", "bo@acme.test"],
+      ["Cy Diaz", "cy@acme.test"],
+    ] as const)
       this.users.push({ id: this.newId(), name, email, displayName: name.split(" ")[0]!.toLowerCase() });
     this.viewer = this.users[0]!;
     const p = { id: this.newId(), name: "Onboarding revamp" };
@@ -141,7 +189,14 @@ export class LinearWorkspace {
     const now = this.now();
     const start = Math.floor(now / DAY) * DAY - 7 * DAY;
     for (let k = -3; k <= 2; k++)
-      this.cycles.push({ id: this.newId(), teamId: t.id, number: k + 4, name: k === 0 ? "Sprint: Activation" : null, startsAt: start + k * 14 * DAY, endsAt: start + (k + 1) * 14 * DAY });
+      this.cycles.push({
+        id: this.newId(),
+        teamId: t.id,
+        number: k + 4,
+        name: k === 0 ? "Sprint: Activation" : null,
+        startsAt: start + k * 14 * DAY,
+        endsAt: start + (k + 1) * 14 * DAY,
+      });
     return t;
   }
 
@@ -165,7 +220,15 @@ export class LinearWorkspace {
 
   createLabel(p: { name: string; color?: string; description?: string | null; teamId: string | null }): LLabel {
     const t = this.stamp();
-    const l: LLabel = { id: this.newId(), teamId: p.teamId, name: p.name, color: p.color ?? "#bec2c8", description: p.description ?? null, createdAt: t, updatedAt: t };
+    const l: LLabel = {
+      id: this.newId(),
+      teamId: p.teamId,
+      name: p.name,
+      color: p.color ?? "#bec2c8",
+      description: p.description ?? null,
+      createdAt: t,
+      updatedAt: t,
+    };
     this.labels.set(l.id, l);
     return l;
   }
@@ -210,7 +273,18 @@ export class LinearWorkspace {
       while (si < stateWeights.length - 1 && x > stateWeights[si]!) x -= stateWeights[si++]!;
       const state = states[si]!;
       const cyc = r();
-      const cycle = state.type === "triage" ? null : cyc < 0.3 ? cycles[3] : cyc < 0.45 ? cycles[4] : cyc < 0.52 ? cycles[5] : cyc < 0.75 ? cycles[Math.floor(r() * 3)] : null;
+      const cycle =
+        state.type === "triage"
+          ? null
+          : cyc < 0.3
+            ? cycles[3]
+            : cyc < 0.45
+              ? cycles[4]
+              : cyc < 0.52
+                ? cycles[5]
+                : cyc < 0.75
+                  ? cycles[Math.floor(r() * 3)]
+                  : null;
       const labelNames = opts.labels ?? text.labels.slice(0, 4);
       const labelIds = labelNames.map((name) => (this.labelByName(team.id, name) ?? this.createLabel({ name, teamId: team.id })).id);
       const issue: LIssue = {

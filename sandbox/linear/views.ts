@@ -19,7 +19,11 @@ const unb64 = (s: string) => {
 };
 
 export class GraphqlUserError extends Error {
-  constructor(message: string, readonly code = "INVALID_INPUT", readonly type = "invalid input") {
+  constructor(
+    message: string,
+    readonly code = "INVALID_INPUT",
+    readonly type = "invalid input",
+  ) {
     super(message);
   }
 }
@@ -69,17 +73,39 @@ function compare(v: unknown, cond: Record<string, unknown>): boolean {
     if (arg === undefined) continue;
     const a = norm(arg, v);
     switch (op) {
-      case "eq": if (v !== a) return false; break;
-      case "neq": if (v === a) return false; break;
-      case "in": if (!Array.isArray(arg) || !arg.map((x) => norm(x, v)).includes(v)) return false; break;
-      case "nin": if (Array.isArray(arg) && arg.map((x) => norm(x, v)).includes(v)) return false; break;
-      case "gt": if (!((v as number) > (a as number))) return false; break;
-      case "gte": if (!((v as number) >= (a as number))) return false; break;
-      case "lt": if (!((v as number) < (a as number))) return false; break;
-      case "lte": if (!((v as number) <= (a as number))) return false; break;
-      case "null": if ((v === null || v === undefined) !== Boolean(arg)) return false; break;
-      case "eqIgnoreCase": if (String(v).toLowerCase() !== String(arg).toLowerCase()) return false; break;
-      case "containsIgnoreCase": if (!String(v).toLowerCase().includes(String(arg).toLowerCase())) return false; break;
+      case "eq":
+        if (v !== a) return false;
+        break;
+      case "neq":
+        if (v === a) return false;
+        break;
+      case "in":
+        if (!Array.isArray(arg) || !arg.map((x) => norm(x, v)).includes(v)) return false;
+        break;
+      case "nin":
+        if (Array.isArray(arg) && arg.map((x) => norm(x, v)).includes(v)) return false;
+        break;
+      case "gt":
+        if (!((v as number) > (a as number))) return false;
+        break;
+      case "gte":
+        if (!((v as number) >= (a as number))) return false;
+        break;
+      case "lt":
+        if (!((v as number) < (a as number))) return false;
+        break;
+      case "lte":
+        if (!((v as number) <= (a as number))) return false;
+        break;
+      case "null":
+        if ((v === null || v === undefined) !== Boolean(arg)) return false;
+        break;
+      case "eqIgnoreCase":
+        if (String(v).toLowerCase() !== String(arg).toLowerCase()) return false;
+        break;
+      case "containsIgnoreCase":
+        if (!String(v).toLowerCase().includes(String(arg).toLowerCase())) return false;
+        break;
       default:
         if (v === null || v === undefined || typeof v !== "object") return false;
         if (!matches(v as Record<string, unknown>, { [op]: arg })) return false;
@@ -157,15 +183,19 @@ export function reactionData(i: LIssue) {
 }
 
 export function issueUrl(ws: LinearWorkspace, i: LIssue): string {
-  const slug = i.title.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 40);
+  const slug = i.title
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "")
+    .slice(0, 40);
   return `https://linear.app/${ws.org.urlKey}/issue/${ws.identifier(i)}/${slug}`;
 }
 
 /** An Issue as GraphQL sees it. `broken` corrupts one field (the malformed fault). */
 export function issueView(ws: LinearWorkspace, i: LIssue, broken = false) {
   const state = ws.states.find((s) => s.id === i.stateId)!;
-  const project = i.projectId ? ws.projects.get(i.projectId) ?? null : null;
-  const milestone = i.milestoneId ? ws.milestones.get(i.milestoneId) ?? null : null;
+  const project = i.projectId ? (ws.projects.get(i.projectId) ?? null) : null;
+  const milestone = i.milestoneId ? (ws.milestones.get(i.milestoneId) ?? null) : null;
   return {
     __typename: "Issue",
     id: i.id,
@@ -211,7 +241,14 @@ function needView(n: LNeed) {
     priority: n.priority,
     createdAt: iso(n.createdAt),
     customer: c
-      ? { __typename: "Customer", id: c.id, name: c.name, revenue: c.revenue, size: c.size, tier: c.tier ? { __typename: "CustomerTier", id: `tier-${c.tier}`, name: c.tier, displayName: c.tier } : null }
+      ? {
+          __typename: "Customer",
+          id: c.id,
+          name: c.name,
+          revenue: c.revenue,
+          size: c.size,
+          tier: c.tier ? { __typename: "CustomerTier", id: `tier-${c.tier}`, name: c.tier, displayName: c.tier } : null,
+        }
       : null,
   };
 }
@@ -266,12 +303,31 @@ export function commentWebhookData(ws: LinearWorkspace, c: LComment) {
     updatedAt: iso(c.updatedAt),
     body: c.body,
     issueId: c.issueId,
-    issue: i && team ? { id: i.id, identifier: ws.identifier(i), title: i.title, teamId: team.id, team: { id: team.id, key: team.key, name: team.name }, url: issueUrl(ws, i) } : null,
+    issue:
+      i && team
+        ? {
+            id: i.id,
+            identifier: ws.identifier(i),
+            title: i.title,
+            teamId: team.id,
+            team: { id: team.id, key: team.key, name: team.name },
+            url: issueUrl(ws, i),
+          }
+        : null,
     userId: c.userId,
     reactionData: [],
   };
 }
 
 export function labelWebhookData(l: LLabel) {
-  return { id: l.id, name: l.name, color: l.color, description: l.description, teamId: l.teamId, isGroup: false, createdAt: iso(l.createdAt), updatedAt: iso(l.updatedAt) };
+  return {
+    id: l.id,
+    name: l.name,
+    color: l.color,
+    description: l.description,
+    teamId: l.teamId,
+    isGroup: false,
+    createdAt: iso(l.createdAt),
+    updatedAt: iso(l.updatedAt),
+  };
 }

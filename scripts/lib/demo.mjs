@@ -86,10 +86,12 @@ export async function connectTracker(workerUrl, workspaceId, tracker) {
   const approve = await client.go(`${workerUrl}/w/${workspaceId}/connect/${tracker}`);
   if (approve.res.status !== 200) throw new Error(`connect ${tracker}: ${approve.res.status} ${approve.text.slice(0, 300)}`);
   const picker = await submitFirstForm(client, approve);
-  if (!/data-testid="scope-picker"/.test(picker.text)) throw new Error(`connect ${tracker}: expected the scope picker, got ${picker.res.status} at ${picker.url}: ${picker.text.slice(0, 400)}`);
+  if (!/data-testid="scope-picker"/.test(picker.text))
+    throw new Error(`connect ${tracker}: expected the scope picker, got ${picker.res.status} at ${picker.url}: ${picker.text.slice(0, 400)}`);
   const done = await submitFirstForm(client, picker);
   // Picking scopes redirects to the connections page, where the first sync shows its progress.
-  if (!new URL(done.url).pathname.endsWith(`/w/${workspaceId}/connections`)) throw new Error(`connect ${tracker}: picking scopes failed: ${done.res.status} ${done.text.slice(0, 300)}`);
+  if (!new URL(done.url).pathname.endsWith(`/w/${workspaceId}/connections`))
+    throw new Error(`connect ${tracker}: picking scopes failed: ${done.res.status} ${done.text.slice(0, 300)}`);
 }
 
 /** Wait until every connection of the workspace finished its first sync. */

@@ -34,7 +34,15 @@ export const childEnv = (extra = {}) => ({
 export function checkPortFree(port, host = "127.0.0.1") {
   return new Promise((resolve) => {
     const probe = createServer();
-    probe.once("error", (e) => resolve(e.code === "EADDRINUSE" ? "is already in use" : e.code === "EACCES" ? "needs privileges to listen on" : `cannot be listened on (${e.code ?? e.message})`));
+    probe.once("error", (e) =>
+      resolve(
+        e.code === "EADDRINUSE"
+          ? "is already in use"
+          : e.code === "EACCES"
+            ? "needs privileges to listen on"
+            : `cannot be listened on (${e.code ?? e.message})`,
+      ),
+    );
     probe.listen({ port, host, exclusive: true }, () => probe.close(() => resolve(null)));
   });
 }
@@ -109,7 +117,18 @@ export async function waitForHttp(url, { timeoutMs = 60_000, proc } = {}) {
  */
 export async function startWorker(opts = {}) {
   const port = opts.port ?? 8787;
-  const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--env-file", opts.envFile ?? envFile(), "--show-interactive-dev-session=false", "--inspector-port", "0"];
+  const args = [
+    "dev",
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--env-file",
+    opts.envFile ?? envFile(),
+    "--show-interactive-dev-session=false",
+    "--inspector-port",
+    "0",
+  ];
   if (opts.persistTo) args.push("--persist-to", opts.persistTo);
   for (const [k, v] of Object.entries(opts.vars ?? {})) args.push("--var", `${k}:${v}`);
   const proc = spawn(NODE, [WRANGLER, ...args], {

@@ -22,7 +22,15 @@ export { csrfProtection } from "./csrf";
 export { loadApiToken, createApiToken, API_TOKEN_PREFIX } from "./api-token";
 export { requireWorkspace, resolveRole, isDemoMode } from "./access";
 export { rateLimit, defaultRateKey, type RateLimitOptions, type RateLimitBinding } from "./rate-limit";
-export { createOAuthState, consumeOAuthState, pkceChallenge, OAUTH_STATE_TTL_MS, type ConsumedOAuthState, type CreatedOAuthState, type OAuthPurpose } from "./oauth-state";
+export {
+  createOAuthState,
+  consumeOAuthState,
+  pkceChallenge,
+  OAUTH_STATE_TTL_MS,
+  type ConsumedOAuthState,
+  type CreatedOAuthState,
+  type OAuthPurpose,
+} from "./oauth-state";
 export { safeRedirectPath, timingSafeEqual, nowMs, publicOrigin, isApiPath } from "./util";
 
 /** Keys a limiter by client IP only (for webhooks and sign-in, where there is no caller identity yet). */

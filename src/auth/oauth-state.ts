@@ -105,11 +105,15 @@ export async function consumeOAuthState(
   const hash = await sha256Hex(state);
   const row = await takeOAuthState(db, hash);
   if (!row) throw new AppError("oauth_state_invalid", "This authorization was already used or is unknown: start again", { reason: "reused_or_unknown" });
-  if (Date.parse(row.expiresAt) <= now) throw new AppError("oauth_state_invalid", "This authorization expired (10 minutes): start again", { reason: "expired" });
-  if (row.tracker !== tracker) throw new AppError("oauth_state_invalid", "This authorization was started for another tracker", { reason: "mismatched_tracker" });
+  if (Date.parse(row.expiresAt) <= now)
+    throw new AppError("oauth_state_invalid", "This authorization expired (10 minutes): start again", { reason: "expired" });
+  if (row.tracker !== tracker)
+    throw new AppError("oauth_state_invalid", "This authorization was started for another tracker", { reason: "mismatched_tracker" });
   const bindings = Array.isArray(sessionId) ? sessionId : [sessionId];
   if (row.sessionId !== null && !bindings.includes(row.sessionId)) {
-    throw new AppError("oauth_state_invalid", "This authorization was started in another browser session: start again from this browser", { reason: "mismatched_session" });
+    throw new AppError("oauth_state_invalid", "This authorization was started in another browser session: start again from this browser", {
+      reason: "mismatched_session",
+    });
   }
   if (!row.codeVerifierEnc) throw new AppError("oauth_state_invalid", "This authorization has no PKCE verifier", { reason: "corrupt" });
   let codeVerifier: string;

@@ -53,7 +53,12 @@ export function rateLimit(opts: RateLimitOptions): MiddlewareHandler<AppEnv> {
   const windows = new Map<string, { start: number; count: number }>();
   const periodMs = opts.periodSeconds * 1000;
   const refuse = (retryAfter: number) =>
-    new AppError("rate_limited", `Too many requests (${opts.name}): try again in ${retryAfter} s`, { limit: opts.name, retryAfter }, { "retry-after": String(retryAfter) });
+    new AppError(
+      "rate_limited",
+      `Too many requests (${opts.name}): try again in ${retryAfter} s`,
+      { limit: opts.name, retryAfter },
+      { "retry-after": String(retryAfter) },
+    );
 
   return async (c, next) => {
     const key = `${opts.name}:${(opts.key ?? defaultRateKey)(c)}`;

@@ -66,7 +66,16 @@ const isBlank = (line: string) => line.length === 0 || line.trim() === "";
  */
 export function verdictLine(id: string, c: Classification, scores: Scores, writeBackThreshold: number): string {
   const write = c.constraint !== null && c.confidence >= writeBackThreshold;
-  return JSON.stringify({ id, constraint: c.constraint, confidence: c.confidence, write, runnerUp: c.runnerUp, decidedBy: c.decidedBy, scores, reasons: c.reasons });
+  return JSON.stringify({
+    id,
+    constraint: c.constraint,
+    confidence: c.confidence,
+    write,
+    runnerUp: c.runnerUp,
+    decidedBy: c.decidedBy,
+    scores,
+    reasons: c.reasons,
+  });
 }
 
 /** Returns the number of failed lines. Output is written once per input chunk. */

@@ -21,10 +21,7 @@ import type { Issue, Tracker } from "../../domain/types";
 import { auditIssues, writeReport, type AuditChoices, type ReportOutput } from "./audit-report";
 import { createProgress, type Progress } from "./progress";
 
-export type LiveTarget =
-  | { tracker: "github"; repo: string }
-  | { tracker: "linear"; teamKey: string }
-  | { tracker: "jira"; site: string; project: string };
+export type LiveTarget = { tracker: "github"; repo: string } | { tracker: "linear"; teamKey: string } | { tracker: "jira"; site: string; project: string };
 
 /** A failure the CLI prints as one line, with its exit code. */
 export class CliError extends Error {
@@ -69,7 +66,8 @@ function credentials(target: LiveTarget, env: Env): Credentials {
       return { auth: { accessToken: env.LINEAR_API_KEY } };
     case "jira":
       if (env.JIRA_ACCESS_TOKEN) return { auth: { accessToken: env.JIRA_ACCESS_TOKEN } };
-      if (env.JIRA_EMAIL && env.JIRA_API_TOKEN) return { auth: { accessToken: "basic" }, basic: Buffer.from(`${env.JIRA_EMAIL}:${env.JIRA_API_TOKEN}`).toString("base64") };
+      if (env.JIRA_EMAIL && env.JIRA_API_TOKEN)
+        return { auth: { accessToken: "basic" }, basic: Buffer.from(`${env.JIRA_EMAIL}:${env.JIRA_API_TOKEN}`).toString("base64") };
       throw missing("JIRA_EMAIL and JIRA_API_TOKEN (or JIRA_ACCESS_TOKEN, an OAuth 2.0 access token)");
   }
 }
@@ -151,12 +149,25 @@ function writeCache(file: string, c: CacheFile): void {
 /** One line for a known connector failure. */
 function describeFailure(e: ConnectorError, target: LiveTarget, env: Env): CliError {
   const where = `${target.tracker}:${label(target)}`;
-  const tokenVar = target.tracker === "github" ? "GITHUB_TOKEN" : target.tracker === "linear" ? "LINEAR_API_KEY" : env.JIRA_ACCESS_TOKEN ? "JIRA_ACCESS_TOKEN" : "JIRA_EMAIL/JIRA_API_TOKEN";
+  const tokenVar =
+    target.tracker === "github"
+      ? "GITHUB_TOKEN"
+      : target.tracker === "linear"
+        ? "LINEAR_API_KEY"
+        : env.JIRA_ACCESS_TOKEN
+          ? "JIRA_ACCESS_TOKEN"
+          : "JIRA_EMAIL/JIRA_API_TOKEN";
   switch (e.code) {
     case "auth":
-      return new CliError(`${where}: the tracker rejected the credentials in ${tokenVar}${e.details.status ? ` (HTTP ${e.details.status})` : ""}; check or renew them`, EXIT.auth);
+      return new CliError(
+        `${where}: the tracker rejected the credentials in ${tokenVar}${e.details.status ? ` (HTTP ${e.details.status})` : ""}; check or renew them`,
+        EXIT.auth,
+      );
     case "forbidden":
-      return new CliError(`${where}: the credentials in ${tokenVar} cannot read this ${target.tracker === "github" ? "repository" : target.tracker === "linear" ? "team" : "project"}${e.details.status ? ` (HTTP ${e.details.status})` : ""}`, EXIT.auth);
+      return new CliError(
+        `${where}: the credentials in ${tokenVar} cannot read this ${target.tracker === "github" ? "repository" : target.tracker === "linear" ? "team" : "project"}${e.details.status ? ` (HTTP ${e.details.status})` : ""}`,
+        EXIT.auth,
+      );
     case "not-found":
       return new CliError(`${where}: not found, or not visible with these credentials`, EXIT.notFound);
     case "upstream":
@@ -201,12 +212,26 @@ async function resolveScope(connector: Connector, creds: Credentials, target: Li
   const found = await run(() => connector.oauth.discover(creds.auth));
   if (target.tracker === "linear") {
     const team = found.scopes.find((s) => new RegExp(`\\(${target.teamKey}\\)$`, "i").test(s.name) || s.id === target.teamKey);
-    if (!team) throw new CliError(`linear:${target.teamKey}: no team with key ${target.teamKey} (teams: ${found.scopes.map((s) => /\(([^)]+)\)$/.exec(s.name)?.[1] ?? s.name).join(", ") || "none"})`, EXIT.notFound);
+    if (!team)
+      throw new CliError(
+        `linear:${target.teamKey}: no team with key ${target.teamKey} (teams: ${found.scopes.map((s) => /\(([^)]+)\)$/.exec(s.name)?.[1] ?? s.name).join(", ") || "none"})`,
+        EXIT.notFound,
+      );
     return team;
   }
   const want = target.site.toLowerCase();
-  const site = found.sites.find((s) => s.id === target.site || s.name.toLowerCase() === want || (s.url && new URL(s.url).hostname.toLowerCase().split(".")[0] === want) || s.url?.toLowerCase().includes(`//${want}`));
-  if (!site) throw new CliError(`jira:${target.site}/${target.project}: this token does not reach a site named ${target.site} (sites: ${found.sites.map((s) => s.name).join(", ") || "none"})`, EXIT.notFound);
+  const site = found.sites.find(
+    (s) =>
+      s.id === target.site ||
+      s.name.toLowerCase() === want ||
+      (s.url && new URL(s.url).hostname.toLowerCase().split(".")[0] === want) ||
+      s.url?.toLowerCase().includes(`//${want}`),
+  );
+  if (!site)
+    throw new CliError(
+      `jira:${target.site}/${target.project}: this token does not reach a site named ${target.site} (sites: ${found.sites.map((s) => s.name).join(", ") || "none"})`,
+      EXIT.notFound,
+    );
   const project = found.scopes.find((s) => s.siteId === site.id && s.id.toUpperCase() === target.project);
   if (!project) throw new CliError(`jira:${target.site}/${target.project}: no project ${target.project} on ${site.name}`, EXIT.notFound);
   return project;
@@ -252,7 +277,15 @@ export async function fetchLiveIssues(target: LiveTarget, opts: Omit<LiveAuditOp
     if (!page.hasMore) break;
   }
   progress.done(changed, byId.size);
-  if (file) writeCache(file, { version: 1, target: `${target.tracker}:${label(target)}`, scope, cursor, syncedAt: new Date(now()).toISOString(), issues: [...byId.values()] });
+  if (file)
+    writeCache(file, {
+      version: 1,
+      target: `${target.tracker}:${label(target)}`,
+      scope,
+      cursor,
+      syncedAt: new Date(now()).toISOString(),
+      issues: [...byId.values()],
+    });
   return [...byId.values()];
 }
 

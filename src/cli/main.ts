@@ -99,7 +99,8 @@ export async function main(argv: string[]): Promise<number> {
       const since = values["focus-since"];
       if (since !== undefined && (!focus || !Number.isFinite(Date.parse(since)))) throw new UsageError("--focus-since needs --focus and a date (YYYY-MM-DD)");
       const windowDays = values.window === undefined ? undefined : Number(values.window);
-      if (windowDays !== undefined && !(Number.isInteger(windowDays) && windowDays >= 7 && windowDays <= 730)) throw new UsageError("--window is a whole number of days, 7–730");
+      if (windowDays !== undefined && !(Number.isInteger(windowDays) && windowDays >= 7 && windowDays <= 730))
+        throw new UsageError("--window is a whole number of days, 7–730");
       const output = { format, out: values.out, focus: focus as (typeof CONSTRAINTS)[number] | undefined, focusSince: since, windowDays };
       const live = /^(github|linear|jira):(.+)$/.exec(source);
       if (live) {

@@ -76,7 +76,9 @@ export function formatMetrics(m: Metrics, heading: string): string {
   );
   for (const l of LABELS) {
     const p = m.perLabel[l];
-    lines.push(`${l.padEnd(12)} ${p.precision.toFixed(3).padStart(9)}  ${p.recall.toFixed(3).padStart(6)}  ${p.f1.toFixed(3).padStart(5)}  ${String(p.support).padStart(7)}`);
+    lines.push(
+      `${l.padEnd(12)} ${p.precision.toFixed(3).padStart(9)}  ${p.recall.toFixed(3).padStart(6)}  ${p.f1.toFixed(3).padStart(5)}  ${String(p.support).padStart(7)}`,
+    );
   }
   lines.push("", "confusion (rows = expected, columns = predicted)", "".padEnd(12) + LABELS.map((l) => l.slice(0, 5).padStart(6)).join(""));
   for (const e of LABELS) lines.push(e.padEnd(12) + LABELS.map((p) => String(m.confusion[e][p]).padStart(6)).join(""));

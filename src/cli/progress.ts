@@ -19,7 +19,8 @@ export function createProgress(what: string, out: NodeJS.WritableStream & { isTT
   let waits = 0;
   let total = 0;
   let lastLine = 0;
-  const status = () => `${what}: ${n(fetched)} issues fetched · ${n(pages)} page${pages === 1 ? "" : "s"} · ${n(total)} in cache${waits ? ` · ${waits} rate-limit wait${waits === 1 ? "" : "s"}` : ""}`;
+  const status = () =>
+    `${what}: ${n(fetched)} issues fetched · ${n(pages)} page${pages === 1 ? "" : "s"} · ${n(total)} in cache${waits ? ` · ${waits} rate-limit wait${waits === 1 ? "" : "s"}` : ""}`;
   const draw = () => {
     const spin = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"[pages % 10];
     const line = `${spin} ${status()}`;
@@ -33,7 +34,11 @@ export function createProgress(what: string, out: NodeJS.WritableStream & { isTT
   return {
     start(cached, incremental) {
       total = cached;
-      say(incremental ? `${what}: ${n(cached)} issues in the local cache; fetching what changed since the last run…` : `${what}: fetching every issue (first run)…`);
+      say(
+        incremental
+          ? `${what}: ${n(cached)} issues in the local cache; fetching what changed since the last run…`
+          : `${what}: fetching every issue (first run)…`,
+      );
     },
     page(got, t, skipped) {
       pages++;

@@ -145,7 +145,12 @@ export function rulesTest(path: string | undefined, opts: RulesTestOptions): Rul
   const files = opts.labelled.map(readLabelledFile);
   const rows = files.flatMap((f) => f.rows);
   const useModel = pack.model !== null && !opts.noModel;
-  const trainedHere = useModel && trainedOnAny(pack.model, files.map((f) => f.sha256));
+  const trainedHere =
+    useModel &&
+    trainedOnAny(
+      pack.model,
+      files.map((f) => f.sha256),
+    );
   const crossValidate = useModel && (opts.cv || trainedHere);
   const groups = new Set(rows.map((r) => r.group)).size;
 
@@ -210,19 +215,49 @@ export function formatRulesTest(r: RulesTestReport): string {
   const col = (b: Breakdown | undefined) => (b ? `${pct(b.accuracy).padStart(7)}` : "      -");
   lines.push(cv ? "accuracy (abstain = none)     random folds   grouped by team   rows" : "accuracy (abstain = none)     as shipped   rows");
   const line = (name: string, rnd: Breakdown | undefined, grp: Breakdown, n: number) =>
-    lines.push(cv ? `  ${name.padEnd(28)} ${col(rnd).padStart(9)}      ${col(grp).padStart(9)}    ${String(n).padStart(5)}` : `  ${name.padEnd(28)} ${col(grp)}    ${String(n).padStart(5)}`);
-  line("all", r.random ? { name: "all", rows: r.rows, accuracy: r.random.accuracy } : undefined, { name: "all", rows: r.rows, accuracy: r.grouped.accuracy }, r.rows);
-  for (const b of r.grouped.byTracker) line(`tracker ${b.name}`, r.random?.byTracker.find((x) => x.name === b.name), b, b.rows);
-  for (const b of r.grouped.bySource) line(`file ${b.name}`, r.random?.bySource.find((x) => x.name === b.name), b, b.rows);
-  if (cv) lines.push("  (random folds put a team's issues on both sides, so they grade the model on vocabulary it trained on; the grouped figures are the honest ones)");
+    lines.push(
+      cv
+        ? `  ${name.padEnd(28)} ${col(rnd).padStart(9)}      ${col(grp).padStart(9)}    ${String(n).padStart(5)}`
+        : `  ${name.padEnd(28)} ${col(grp)}    ${String(n).padStart(5)}`,
+    );
+  line(
+    "all",
+    r.random ? { name: "all", rows: r.rows, accuracy: r.random.accuracy } : undefined,
+    { name: "all", rows: r.rows, accuracy: r.grouped.accuracy },
+    r.rows,
+  );
+  for (const b of r.grouped.byTracker)
+    line(
+      `tracker ${b.name}`,
+      r.random?.byTracker.find((x) => x.name === b.name),
+      b,
+      b.rows,
+    );
+  for (const b of r.grouped.bySource)
+    line(
+      `file ${b.name}`,
+      r.random?.bySource.find((x) => x.name === b.name),
+      b,
+      b.rows,
+    );
+  if (cv)
+    lines.push(
+      "  (random folds put a team's issues on both sides, so they grade the model on vocabulary it trained on; the grouped figures are the honest ones)",
+    );
   if (r.learningCurve.length) {
     lines.push("", "learning curve (grouped; each fold trains on this share of its training rows)");
     for (const p of r.learningCurve) lines.push(`  ${String(p.fraction * 100).padStart(3)}%  ${pct(p.accuracy)}`);
   }
-  lines.push("", `reliability (${cv ? "grouped, out of fold" : "as shipped"}): confidence bins against observed precision`, "  confidence   verdicts   mean conf   precision");
+  lines.push(
+    "",
+    `reliability (${cv ? "grouped, out of fold" : "as shipped"}): confidence bins against observed precision`,
+    "  confidence   verdicts   mean conf   precision",
+  );
   for (const b of r.reliability.bins) {
     if (b.rows === 0) continue;
-    lines.push(`  ${b.lo.toFixed(1)}–${b.hi.toFixed(1)}    ${String(b.rows).padStart(8)}   ${b.meanConfidence.toFixed(3).padStart(9)}   ${b.precision.toFixed(3).padStart(9)}`);
+    lines.push(
+      `  ${b.lo.toFixed(1)}–${b.hi.toFixed(1)}    ${String(b.rows).padStart(8)}   ${b.meanConfidence.toFixed(3).padStart(9)}   ${b.precision.toFixed(3).padStart(9)}`,
+    );
   }
   lines.push(`  expected calibration error ${r.reliability.ece.toFixed(3)}`);
   const wb = r.writeBack;
@@ -232,7 +267,9 @@ export function formatRulesTest(r: RulesTestReport): string {
       ? `  lowest threshold meeting it here: ${wb.chosen.threshold.toFixed(2)} → precision ${pct(wb.chosen.precision)}, coverage ${pct(wb.chosen.coverage)} (${wb.chosen.rows} labels)`
       : "  no threshold meets the target on these rows",
   );
-  lines.push(`  the pack's threshold (${wb.pack.source}): ${wb.pack.threshold.toFixed(2)} → precision ${pct(wb.pack.precision)}, coverage ${pct(wb.pack.coverage)} (${wb.pack.rows} labels)`);
+  lines.push(
+    `  the pack's threshold (${wb.pack.source}): ${wb.pack.threshold.toFixed(2)} → precision ${pct(wb.pack.precision)}, coverage ${pct(wb.pack.coverage)} (${wb.pack.rows} labels)`,
+  );
   lines.push("", formatMetrics(r.metrics, cv ? "details (grouped, out of fold)" : "details"));
   return lines.join("\n");
 }

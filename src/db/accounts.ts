@@ -122,7 +122,10 @@ export async function findApiTokenByHash(db: D1Database, tokenHash: string): Pro
 }
 
 export async function listApiTokens(db: D1Database, workspaceId: string): Promise<ApiTokenRow[]> {
-  const { results } = await db.prepare(`SELECT ${TOKEN_COLS} FROM api_tokens WHERE workspace_id = ? ORDER BY created_at DESC`).bind(workspaceId).all<TokenDbRow>();
+  const { results } = await db
+    .prepare(`SELECT ${TOKEN_COLS} FROM api_tokens WHERE workspace_id = ? ORDER BY created_at DESC`)
+    .bind(workspaceId)
+    .all<TokenDbRow>();
   return results.map(toToken);
 }
 
@@ -155,9 +158,7 @@ export async function insertInvite(
     .run();
 }
 
-export type InviteLookup =
-  | { status: "valid"; workspaceId: string; workspaceName: string; role: Role }
-  | { status: "used" | "expired" | "unknown" };
+export type InviteLookup = { status: "valid"; workspaceId: string; workspaceName: string; role: Role } | { status: "used" | "expired" | "unknown" };
 
 /** Reads an invite (by the SHA-256 of its secret) without using it. */
 export async function findInvite(db: D1Database, id: string, now: number): Promise<InviteLookup> {

@@ -85,12 +85,25 @@ async function inflate(r: Row): Promise<Row> {
 
 export async function insertAuditRun(
   db: D1Database,
-  p: { workspaceId: string; at: Date; trigger: AuditRunRow["trigger"]; dominant: string | null; drift: number | null; driftLevel: string | null; issueCount: number; summary: unknown; report: unknown; id?: string },
+  p: {
+    workspaceId: string;
+    at: Date;
+    trigger: AuditRunRow["trigger"];
+    dominant: string | null;
+    drift: number | null;
+    driftLevel: string | null;
+    issueCount: number;
+    summary: unknown;
+    report: unknown;
+    id?: string;
+  },
 ): Promise<string> {
   const id = p.id ?? newId("aud");
   const gz = await gzipText(JSON.stringify(p.report));
   await db
-    .prepare("INSERT INTO audit_runs (id, workspace_id, created_at, trigger, dominant, drift, drift_level, issue_count, summary, report, report_gz) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?)")
+    .prepare(
+      "INSERT INTO audit_runs (id, workspace_id, created_at, trigger, dominant, drift, drift_level, issue_count, summary, report, report_gz) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?)",
+    )
     .bind(id, p.workspaceId, p.at.toISOString(), p.trigger, p.dominant, p.drift, p.driftLevel, p.issueCount, JSON.stringify(p.summary), gz)
     .run();
   return id;
@@ -146,7 +159,9 @@ export async function listAuditHistory(
     args.push(opts.since);
   }
   const { results } = await db
-    .prepare(`SELECT id, workspace_id, created_at, trigger, dominant, drift, drift_level, issue_count, summary FROM audit_runs WHERE ${where.join(" AND ")} ORDER BY created_at DESC, id DESC LIMIT ?`)
+    .prepare(
+      `SELECT id, workspace_id, created_at, trigger, dominant, drift, drift_level, issue_count, summary FROM audit_runs WHERE ${where.join(" AND ")} ORDER BY created_at DESC, id DESC LIMIT ?`,
+    )
     .bind(...args, opts.limit ?? 50)
     .all<Row>();
   return results.map(toRun);

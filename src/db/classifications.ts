@@ -89,7 +89,10 @@ export async function listAssessments(
 }
 
 export async function getAssessment(db: D1Database, workspaceId: string, issueId: string): Promise<StoredAssessment | null> {
-  const r = await db.prepare(`${SELECT} WHERE i.workspace_id = ? AND i.id = ? AND i.deleted = 0`).bind(workspaceId, issueId).first<Parameters<typeof toAssessment>[0]>();
+  const r = await db
+    .prepare(`${SELECT} WHERE i.workspace_id = ? AND i.id = ? AND i.deleted = 0`)
+    .bind(workspaceId, issueId)
+    .first<Parameters<typeof toAssessment>[0]>();
   return r ? toAssessment(r) : null;
 }
 

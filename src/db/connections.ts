@@ -128,7 +128,10 @@ export async function createConnection(
 
 /** Records that `count` webhook deliveries were applied to a connection (one statement per connection per queue batch). */
 export async function noteWebhooksApplied(db: D1Database, connectionId: string, count: number, now: Date): Promise<void> {
-  await db.prepare("UPDATE connections SET last_webhook_at = ?, webhooks_applied = webhooks_applied + ? WHERE id = ?").bind(now.toISOString(), count, connectionId).run();
+  await db
+    .prepare("UPDATE connections SET last_webhook_at = ?, webhooks_applied = webhooks_applied + ? WHERE id = ?")
+    .bind(now.toISOString(), count, connectionId)
+    .run();
 }
 
 /** A connection of this workspace, or null (never another workspace's). */
@@ -187,7 +190,9 @@ export async function updateTokens(
 ): Promise<void> {
   await db
     // A token refresh that finishes after a disconnect must not store tokens again.
-    .prepare("UPDATE connections SET access_token_enc = ?, refresh_token_enc = ?, token_expires_at = ?, updated_at = ? WHERE id = ? AND status != 'disconnected'")
+    .prepare(
+      "UPDATE connections SET access_token_enc = ?, refresh_token_enc = ?, token_expires_at = ?, updated_at = ? WHERE id = ? AND status != 'disconnected'",
+    )
     .bind(p.accessTokenEnc, p.refreshTokenEnc, p.tokenExpiresAt, now.toISOString(), id)
     .run();
 }
@@ -202,9 +207,17 @@ export async function updateTokens(
  * @example
  * await transitionConnectionStatus(db, id, "active", null); // false if an admin disconnected it meanwhile
  */
-export async function transitionConnectionStatus(db: D1Database, id: string, status: ConnectionStatus, detail: string | null, now = new Date()): Promise<boolean> {
+export async function transitionConnectionStatus(
+  db: D1Database,
+  id: string,
+  status: ConnectionStatus,
+  detail: string | null,
+  now = new Date(),
+): Promise<boolean> {
   const r = await db
-    .prepare("UPDATE connections SET status = ?, status_detail = ?, updated_at = ? WHERE id = ? AND status != 'disconnected' AND (status != 'revoked' OR ? = 'revoked')")
+    .prepare(
+      "UPDATE connections SET status = ?, status_detail = ?, updated_at = ? WHERE id = ? AND status != 'disconnected' AND (status != 'revoked' OR ? = 'revoked')",
+    )
     .bind(status, detail, now.toISOString(), id, status)
     .run();
   return (r.meta.changes ?? 0) > 0;
@@ -215,14 +228,19 @@ export async function setSyncScopes(db: D1Database, workspaceId: string, id: str
   const stmts = [
     db.prepare("UPDATE connections SET sync_scopes = ?, updated_at = ? WHERE id = ? AND workspace_id = ?").bind(JSON.stringify(scopes), at, id, workspaceId),
     ...scopes.map((s) =>
-      db.prepare("INSERT INTO sync_state (connection_id, scope_id, workspace_id) VALUES (?, ?, ?) ON CONFLICT (connection_id, scope_id) DO NOTHING").bind(id, s.id, workspaceId),
+      db
+        .prepare("INSERT INTO sync_state (connection_id, scope_id, workspace_id) VALUES (?, ?, ?) ON CONFLICT (connection_id, scope_id) DO NOTHING")
+        .bind(id, s.id, workspaceId),
     ),
   ];
   await db.batch(stmts);
 }
 
 export async function setConnectionWriteMode(db: D1Database, workspaceId: string, id: string, mode: WriteMode | null, now = new Date()): Promise<void> {
-  await db.prepare("UPDATE connections SET write_mode = ?, updated_at = ? WHERE id = ? AND workspace_id = ?").bind(mode, now.toISOString(), id, workspaceId).run();
+  await db
+    .prepare("UPDATE connections SET write_mode = ?, updated_at = ? WHERE id = ? AND workspace_id = ?")
+    .bind(mode, now.toISOString(), id, workspaceId)
+    .run();
 }
 
 /** Disconnect: tokens are deleted, the row stays for the ledger's history. */

@@ -33,12 +33,19 @@ function parseCols(rows: Row[], cols: string[]): Row[] {
  * const doc = await exportWorkspace(env.DB, "ws_1", Date.now()); // null when the workspace does not exist
  */
 export async function exportWorkspace(db: D1Database, workspaceId: string, now: number): Promise<WorkspaceExport | null> {
-  const ws = await db.prepare("SELECT id, name, created_at FROM workspaces WHERE id = ?").bind(workspaceId).first<{ id: string; name: string; created_at: string }>();
+  const ws = await db
+    .prepare("SELECT id, name, created_at FROM workspaces WHERE id = ?")
+    .bind(workspaceId)
+    .first<{ id: string; name: string; created_at: string }>();
   if (!ws) return null;
   const q = (sql: string) => db.prepare(sql).bind(workspaceId);
   const [settings, members, connections, issues, classifications, audits, ledger] = await db.batch<Row>([
-    q("SELECT rule_pack, rule_pack_hash, write_mode, comments_enabled, focus_constraint, label_prefix, max_writes_per_run, audit_settings, updated_at FROM workspace_settings WHERE workspace_id = ?"),
-    q("SELECT u.tracker, u.login, u.name, m.role, m.created_at FROM workspace_members m JOIN users u ON u.id = m.user_id WHERE m.workspace_id = ? ORDER BY m.created_at"),
+    q(
+      "SELECT rule_pack, rule_pack_hash, write_mode, comments_enabled, focus_constraint, label_prefix, max_writes_per_run, audit_settings, updated_at FROM workspace_settings WHERE workspace_id = ?",
+    ),
+    q(
+      "SELECT u.tracker, u.login, u.name, m.role, m.created_at FROM workspace_members m JOIN users u ON u.id = m.user_id WHERE m.workspace_id = ? ORDER BY m.created_at",
+    ),
     q(
       "SELECT id, tracker, external_account_id, external_account_name, site_id, site_url, granted_scopes, sync_scopes, status, status_detail, write_mode, created_at, updated_at FROM connections WHERE workspace_id = ? ORDER BY created_at",
     ),

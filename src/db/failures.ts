@@ -8,7 +8,14 @@ export async function recordSyncFailure(
   const id = newId("fail");
   await db
     .prepare("INSERT INTO sync_failures (id, workspace_id, connection_id, message, reason, created_at) VALUES (?, ?, ?, ?, ?, ?)")
-    .bind(id, p.workspaceId ?? null, p.connectionId ?? null, JSON.stringify(p.message).slice(0, 8000), p.reason.slice(0, 1000), (p.now ?? new Date()).toISOString())
+    .bind(
+      id,
+      p.workspaceId ?? null,
+      p.connectionId ?? null,
+      JSON.stringify(p.message).slice(0, 8000),
+      p.reason.slice(0, 1000),
+      (p.now ?? new Date()).toISOString(),
+    )
     .run();
   return id;
 }
@@ -31,19 +38,31 @@ export interface SyncFailureRow {
 }
 
 type FailureRecord = { id: string; connection_id: string | null; message: string; reason: string; created_at: string };
-const toFailure = (r: FailureRecord): SyncFailureRow => ({ id: r.id, connectionId: r.connection_id, message: r.message, reason: r.reason, createdAt: r.created_at });
+const toFailure = (r: FailureRecord): SyncFailureRow => ({
+  id: r.id,
+  connectionId: r.connection_id,
+  message: r.message,
+  reason: r.reason,
+  createdAt: r.created_at,
+});
 
 /** A connection's failures, newest first. */
 export async function listConnectionFailures(db: D1Database, workspaceId: string, connectionId: string, limit = 50): Promise<SyncFailureRow[]> {
   const { results } = await db
-    .prepare("SELECT id, connection_id, message, reason, created_at FROM sync_failures WHERE workspace_id = ? AND connection_id = ? ORDER BY created_at DESC, id LIMIT ?")
+    .prepare(
+      "SELECT id, connection_id, message, reason, created_at FROM sync_failures WHERE workspace_id = ? AND connection_id = ? ORDER BY created_at DESC, id LIMIT ?",
+    )
     .bind(workspaceId, connectionId, limit)
     .all<FailureRecord>();
   return results.map(toFailure);
 }
 
 /** The workspace's failures grouped by connection, newest first, at most `perConnection` each (one query, for the Connections page). */
-export async function listFailuresByConnection(db: D1Database, workspaceId: string, perConnection = 10): Promise<Map<string, { items: SyncFailureRow[]; total: number }>> {
+export async function listFailuresByConnection(
+  db: D1Database,
+  workspaceId: string,
+  perConnection = 10,
+): Promise<Map<string, { items: SyncFailureRow[]; total: number }>> {
   const { results } = await db
     .prepare(
       `SELECT id, connection_id, message, reason, created_at, n FROM (

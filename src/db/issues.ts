@@ -44,7 +44,9 @@ type Row = {
 };
 
 /** The flow and customer fields stored together in `issues.evidence`. */
-const EvidenceSchema = IssueSchema.pick({ startedAt: true, reopenedCount: true, carriedOver: true, watchers: true, customerRequests: true, links: true }).catch({});
+const EvidenceSchema = IssueSchema.pick({ startedAt: true, reopenedCount: true, carriedOver: true, watchers: true, customerRequests: true, links: true }).catch(
+  {},
+);
 
 const EVIDENCE_KEYS = ["startedAt", "reopenedCount", "carriedOver", "watchers", "customerRequests", "links"] as const;
 
@@ -156,7 +158,9 @@ export async function upsertIssues(
   for (let i = 0; i < ids.length; i += IN_CHUNK) {
     const chunk = ids.slice(i, i + IN_CHUNK);
     const { results } = await db
-      .prepare(`SELECT id, external_id, content_hash, updated_at, deleted, evidence FROM issues WHERE connection_id = ? AND external_id IN (${chunk.map(() => "?").join(",")})`)
+      .prepare(
+        `SELECT id, external_id, content_hash, updated_at, deleted, evidence FROM issues WHERE connection_id = ? AND external_id IN (${chunk.map(() => "?").join(",")})`,
+      )
       .bind(p.connectionId, ...chunk)
       .all<{ id: string; external_id: string; content_hash: string; updated_at: string; deleted: number; evidence: string | null }>();
     for (const r of results) existing.set(r.external_id, { id: r.id, hash: r.content_hash, updatedAt: r.updated_at, deleted: r.deleted, evidence: r.evidence });
@@ -274,7 +278,11 @@ export async function countIssues(db: D1Database, workspaceId: string): Promise<
 }
 
 /** Every live issue of a connection (write-back planning), paged by id to bound memory. */
-export async function* iterateIssues(db: D1Database, workspaceId: string, opts: { connectionId?: string; pageSize?: number } = {}): AsyncGenerator<StoredIssue[]> {
+export async function* iterateIssues(
+  db: D1Database,
+  workspaceId: string,
+  opts: { connectionId?: string; pageSize?: number } = {},
+): AsyncGenerator<StoredIssue[]> {
   const size = opts.pageSize ?? 500;
   let after = "";
   for (;;) {
@@ -283,7 +291,10 @@ export async function* iterateIssues(db: D1Database, workspaceId: string, opts: 
           .prepare("SELECT * FROM issues WHERE workspace_id = ? AND connection_id = ? AND deleted = 0 AND id > ? ORDER BY id LIMIT ?")
           .bind(workspaceId, opts.connectionId, after, size)
           .all<Row>()
-      : await db.prepare("SELECT * FROM issues WHERE workspace_id = ? AND deleted = 0 AND id > ? ORDER BY id LIMIT ?").bind(workspaceId, after, size).all<Row>();
+      : await db
+          .prepare("SELECT * FROM issues WHERE workspace_id = ? AND deleted = 0 AND id > ? ORDER BY id LIMIT ?")
+          .bind(workspaceId, after, size)
+          .all<Row>();
     if (results.length === 0) return;
     yield results.map(rowToIssue);
     after = results[results.length - 1]!.id;

@@ -21,7 +21,16 @@ export interface LearningExample {
 
 export type NewExample = Omit<LearningExample, "createdAt">;
 
-type ExampleRow = { issue_id: string; source: ExampleSource; label: ExampleLabel; polarity: "positive" | "negative"; verdict: string | null; confidence: number | null; detail: string | null; created_at: string };
+type ExampleRow = {
+  issue_id: string;
+  source: ExampleSource;
+  label: ExampleLabel;
+  polarity: "positive" | "negative";
+  verdict: string | null;
+  confidence: number | null;
+  detail: string | null;
+  created_at: string;
+};
 const toExample = (r: ExampleRow): LearningExample => ({
   issueId: r.issue_id,
   source: r.source,
@@ -50,7 +59,9 @@ export async function replaceExamples(db: D1Database, workspaceId: string, sourc
   const at = now.toISOString();
   const stmts = [
     ...stale.map((r) =>
-      db.prepare("DELETE FROM learning_examples WHERE workspace_id = ? AND issue_id = ? AND source = ? AND polarity = ? AND label = ?").bind(workspaceId, r.issue_id, source, r.polarity, r.label),
+      db
+        .prepare("DELETE FROM learning_examples WHERE workspace_id = ? AND issue_id = ? AND source = ? AND polarity = ? AND label = ?")
+        .bind(workspaceId, r.issue_id, source, r.polarity, r.label),
     ),
     ...rows.map((r) => db.prepare(insertSql).bind(workspaceId, r.issueId, source, r.label, r.polarity, r.verdict, r.confidence, r.detail, at)),
   ];
@@ -89,7 +100,11 @@ export async function reviewAnswers(db: D1Database, workspaceId: string): Promis
 }
 
 /** Issues of the workspace that carry a label starting with `prefix` (case-insensitive), with their labels. */
-export async function issuesWithPrefixLabels(db: D1Database, workspaceId: string, prefix: string): Promise<Array<{ id: string; connectionId: string; externalId: string; labels: string[] }>> {
+export async function issuesWithPrefixLabels(
+  db: D1Database,
+  workspaceId: string,
+  prefix: string,
+): Promise<Array<{ id: string; connectionId: string; externalId: string; labels: string[] }>> {
   const { results } = await db
     .prepare("SELECT id, connection_id, external_id, labels FROM issues WHERE workspace_id = ? AND deleted = 0 AND lower(labels) LIKE ?")
     .bind(workspaceId, `%"${prefix.toLowerCase().replace(/[%_]/g, "")}%`)
@@ -137,7 +152,17 @@ export async function getLearningState(db: D1Database, workspaceId: string): Pro
     trained_at: string | null;
     updated_at: string;
   }>();
-  if (!r) return { targetPrecision: DEFAULT_TARGET_PRECISION, status: "none", reason: null, modelId: null, model: null, report: null, trainedAt: null, updatedAt: null };
+  if (!r)
+    return {
+      targetPrecision: DEFAULT_TARGET_PRECISION,
+      status: "none",
+      reason: null,
+      modelId: null,
+      model: null,
+      report: null,
+      trainedAt: null,
+      updatedAt: null,
+    };
   return {
     targetPrecision: r.target_precision,
     status: r.status,
@@ -219,7 +244,17 @@ export async function listReviewRows(db: D1Database, workspaceId: string): Promi
        WHERE i.workspace_id = ? AND i.deleted = 0 AND c.decided_by != 'label'`,
     )
     .bind(workspaceId)
-    .all<{ id: string; iteration_state: string | null; created_at: string; constraint_name: string | null; confidence: number; runner_up: string | null; runner_up_conf: number | null; decided_by: string; evidence: number }>();
+    .all<{
+      id: string;
+      iteration_state: string | null;
+      created_at: string;
+      constraint_name: string | null;
+      confidence: number;
+      runner_up: string | null;
+      runner_up_conf: number | null;
+      decided_by: string;
+      evidence: number;
+    }>();
   return results.map((r) => ({
     id: r.id,
     iterationState: r.iteration_state,

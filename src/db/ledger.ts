@@ -111,7 +111,12 @@ export async function insertLedgerEntries(db: D1Database, entries: NewLedgerEntr
   return ids;
 }
 
-export async function updateLedgerOutcome(db: D1Database, id: string, outcome: LedgerOutcome, p: { trackerResponseId?: string | null; error?: string | null } = {}): Promise<void> {
+export async function updateLedgerOutcome(
+  db: D1Database,
+  id: string,
+  outcome: LedgerOutcome,
+  p: { trackerResponseId?: string | null; error?: string | null } = {},
+): Promise<void> {
   await db
     .prepare("UPDATE writeback_ledger SET outcome = ?, tracker_response_id = COALESCE(?, tracker_response_id), error = ? WHERE id = ?")
     .bind(outcome, p.trackerResponseId ?? null, p.error ?? null, id)
@@ -160,14 +165,28 @@ export interface Ownership {
  * actually on the issue (the caller checks).
  */
 export async function ownershipByIssue(db: D1Database, connectionId: string, externalIds?: string[]): Promise<Map<string, Ownership>> {
-  const only = externalIds ? `AND external_id IN (${externalIds.slice(0, 90).map(() => "?").join(",") || "''"})` : "";
+  const only = externalIds
+    ? `AND external_id IN (${
+        externalIds
+          .slice(0, 90)
+          .map(() => "?")
+          .join(",") || "''"
+      })`
+    : "";
   const { results } = await db
     .prepare(
       `SELECT external_id, action, target, after_value, tracker_response_id, outcome FROM writeback_ledger
        WHERE connection_id = ? AND mode = 'on' AND outcome IN ('applied', 'planned') AND action != 'human_override' ${only} ORDER BY created_at, id`,
     )
     .bind(connectionId, ...(externalIds?.slice(0, 90) ?? []))
-    .all<{ external_id: string; action: LedgerAction; target: string; after_value: string | null; tracker_response_id: string | null; outcome: LedgerOutcome }>();
+    .all<{
+      external_id: string;
+      action: LedgerAction;
+      target: string;
+      after_value: string | null;
+      tracker_response_id: string | null;
+      outcome: LedgerOutcome;
+    }>();
   const out = new Map<string, Ownership>();
   for (const r of results) {
     let o = out.get(r.external_id);
@@ -178,14 +197,22 @@ export async function ownershipByIssue(db: D1Database, connectionId: string, ext
     }
     if (r.action === "label_add") o.labels.add(r.target);
     else if (r.action === "label_remove") o.labels.delete(r.target);
-    else if (r.action === "comment_create" || r.action === "comment_update") o.comment = { id: r.tracker_response_id ?? o.comment?.id ?? null, value: r.after_value };
+    else if (r.action === "comment_create" || r.action === "comment_update")
+      o.comment = { id: r.tracker_response_id ?? o.comment?.id ?? null, value: r.after_value };
     else if (r.action === "comment_delete") o.comment = null;
   }
   return out;
 }
 
 export async function overridesByIssue(db: D1Database, connectionId: string, externalIds?: string[]): Promise<Map<string, Set<string>>> {
-  const only = externalIds ? `AND external_id IN (${externalIds.slice(0, 90).map(() => "?").join(",") || "''"})` : "";
+  const only = externalIds
+    ? `AND external_id IN (${
+        externalIds
+          .slice(0, 90)
+          .map(() => "?")
+          .join(",") || "''"
+      })`
+    : "";
   const { results } = await db
     .prepare(`SELECT external_id, label FROM label_overrides WHERE connection_id = ? ${only}`)
     .bind(connectionId, ...(externalIds?.slice(0, 90) ?? []))
@@ -257,7 +284,10 @@ const toRun = (r: RunRow): WritebackRun => ({
   finishedAt: r.finished_at,
 });
 
-export async function createWritebackRun(db: D1Database, p: { workspaceId: string; connectionId: string; auditRunId: string | null; mode: "dry-run" | "on"; now: Date }): Promise<string> {
+export async function createWritebackRun(
+  db: D1Database,
+  p: { workspaceId: string; connectionId: string; auditRunId: string | null; mode: "dry-run" | "on"; now: Date },
+): Promise<string> {
   const id = newId("wbr");
   await db
     .prepare("INSERT INTO writeback_runs (id, workspace_id, connection_id, audit_run_id, mode, status, started_at) VALUES (?, ?, ?, ?, ?, 'running', ?)")
@@ -296,10 +326,17 @@ export async function pageWritebackRuns(
 }
 
 /** Runs newest first; `before` (a run's start time and id) pages to older ones. */
-export async function listWritebackRuns(db: D1Database, workspaceId: string, limit = 20, before?: { startedAt: string; id: string } | null): Promise<WritebackRun[]> {
+export async function listWritebackRuns(
+  db: D1Database,
+  workspaceId: string,
+  limit = 20,
+  before?: { startedAt: string; id: string } | null,
+): Promise<WritebackRun[]> {
   const { results } = before
     ? await db
-        .prepare("SELECT * FROM writeback_runs WHERE workspace_id = ? AND (started_at < ? OR (started_at = ? AND id < ?)) ORDER BY started_at DESC, id DESC LIMIT ?")
+        .prepare(
+          "SELECT * FROM writeback_runs WHERE workspace_id = ? AND (started_at < ? OR (started_at = ? AND id < ?)) ORDER BY started_at DESC, id DESC LIMIT ?",
+        )
         .bind(workspaceId, before.startedAt, before.startedAt, before.id, limit)
         .all<RunRow>()
     : await db.prepare("SELECT * FROM writeback_runs WHERE workspace_id = ? ORDER BY started_at DESC, id DESC LIMIT ?").bind(workspaceId, limit).all<RunRow>();
@@ -311,7 +348,10 @@ export async function setWritebackRunStatus(db: D1Database, id: string, status: 
 }
 
 /** Rows of a real run still `planned`: a write whose ledger update did not land (crash, redeploy). */
-export async function listPlannedForRun(db: D1Database, runId: string): Promise<Array<{ id: string; externalId: string; action: LedgerAction; target: string }>> {
+export async function listPlannedForRun(
+  db: D1Database,
+  runId: string,
+): Promise<Array<{ id: string; externalId: string; action: LedgerAction; target: string }>> {
   const { results } = await db
     .prepare("SELECT id, external_id, action, target FROM writeback_ledger WHERE run_id = ? AND mode = 'on' AND outcome = 'planned' ORDER BY created_at, id")
     .bind(runId)

@@ -9,7 +9,10 @@ export interface SkippedRow {
   attempts: number;
 }
 
-export async function recordSkipped(db: D1Database, p: { workspaceId: string; connectionId: string; scopeId: string; items: SkippedItem[]; now: Date }): Promise<void> {
+export async function recordSkipped(
+  db: D1Database,
+  p: { workspaceId: string; connectionId: string; scopeId: string; items: SkippedItem[]; now: Date },
+): Promise<void> {
   if (p.items.length === 0) return;
   const at = p.now.toISOString();
   await db.batch(
@@ -28,7 +31,9 @@ export async function recordSkipped(db: D1Database, p: { workspaceId: string; co
 /** Skipped items still worth retrying (a few attempts each). */
 export async function listSkipped(db: D1Database, connectionId: string, scopeId: string, limit = 20): Promise<SkippedRow[]> {
   const { results } = await db
-    .prepare("SELECT ref, external_id, issue_key, reason, attempts FROM sync_skipped WHERE connection_id = ? AND scope_id = ? AND attempts < 5 ORDER BY first_seen LIMIT ?")
+    .prepare(
+      "SELECT ref, external_id, issue_key, reason, attempts FROM sync_skipped WHERE connection_id = ? AND scope_id = ? AND attempts < 5 ORDER BY first_seen LIMIT ?",
+    )
     .bind(connectionId, scopeId, limit)
     .all<{ ref: string; external_id: string | null; issue_key: string | null; reason: string; attempts: number }>();
   return results.map((r) => ({ ref: r.ref, externalId: r.external_id, key: r.issue_key, reason: r.reason, attempts: r.attempts }));

@@ -43,7 +43,9 @@ export async function benchStats(db: D1Database, workspaceId: string | null): Pr
     classifications: count(cls),
     totalChanges: await totalChanges(db),
     failures: { total: count(failN), recent: ((failRecent?.results ?? []) as Array<{ reason: string }>).map((r) => r.reason) },
-    syncState: ((sync?.results ?? []) as Array<{ scope_id: string; status: string; issues_synced: number; requests_made: number; last_synced_at: string | null }>).map((r) => ({
+    syncState: (
+      (sync?.results ?? []) as Array<{ scope_id: string; status: string; issues_synced: number; requests_made: number; last_synced_at: string | null }>
+    ).map((r) => ({
       scopeId: r.scope_id,
       status: r.status,
       issuesSynced: r.issues_synced,
@@ -63,7 +65,11 @@ async function totalChanges(db: D1Database): Promise<number | null> {
 }
 
 /** A page of a workspace's stored issues (ids the benchmark needs to build webhook payloads for real issues). */
-export async function benchIssueSample(db: D1Database, workspaceId: string, limit: number): Promise<Array<{ externalId: string; key: string; updatedAt: string; labels: string; stateCategory: string }>> {
+export async function benchIssueSample(
+  db: D1Database,
+  workspaceId: string,
+  limit: number,
+): Promise<Array<{ externalId: string; key: string; updatedAt: string; labels: string; stateCategory: string }>> {
   const { results } = await db
     .prepare("SELECT external_id, key, updated_at, labels, state_category FROM issues WHERE workspace_id = ? AND deleted = 0 ORDER BY key LIMIT ?")
     .bind(workspaceId, Math.max(1, Math.min(1000, limit)))

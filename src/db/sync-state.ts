@@ -101,7 +101,10 @@ export async function checkpointPage(
 }
 
 /** The pass is caught up: its cursor becomes the checkpoint for the next incremental sync. */
-export async function finishRun(db: D1Database, p: { connectionId: string; scopeId: string; runId: string; cursor: string | null; now: Date; nextRunAt: Date }): Promise<boolean> {
+export async function finishRun(
+  db: D1Database,
+  p: { connectionId: string; scopeId: string; runId: string; cursor: string | null; now: Date; nextRunAt: Date },
+): Promise<boolean> {
   const r = await db
     .prepare(
       `UPDATE sync_state SET cursor = ?, run_cursor = NULL, run_id = NULL, lease_until = NULL, status = 'idle', last_synced_at = ?, next_run_at = ?, last_error = NULL
@@ -115,7 +118,9 @@ export async function finishRun(db: D1Database, p: { connectionId: string; scope
 /** Rate limited or failing: keep the run and its cursor, release nothing, say when it resumes. */
 export async function markWaiting(db: D1Database, p: { connectionId: string; scopeId: string; runId: string; until: Date; error: string }): Promise<void> {
   await db
-    .prepare("UPDATE sync_state SET status = 'waiting', next_run_at = ?, lease_until = ?, last_error = ? WHERE connection_id = ? AND scope_id = ? AND run_id = ?")
+    .prepare(
+      "UPDATE sync_state SET status = 'waiting', next_run_at = ?, lease_until = ?, last_error = ? WHERE connection_id = ? AND scope_id = ? AND run_id = ?",
+    )
     .bind(p.until.toISOString(), new Date(p.until.getTime() + 60_000).toISOString(), p.error.slice(0, 500), p.connectionId, p.scopeId, p.runId)
     .run();
 }

@@ -1,5 +1,8 @@
 /** Dynamic webhooks we registered in a tracker (Jira), and their expiry. */
-export async function saveWebhookRegistrations(db: D1Database, p: { workspaceId: string; connectionId: string; ids: Array<string | number>; expiresAt: string | null; now: Date }): Promise<void> {
+export async function saveWebhookRegistrations(
+  db: D1Database,
+  p: { workspaceId: string; connectionId: string; ids: Array<string | number>; expiresAt: string | null; now: Date },
+): Promise<void> {
   if (p.ids.length === 0) return;
   await db.batch(
     p.ids.map((id) =>
@@ -24,5 +27,8 @@ export async function webhooksExpiringBefore(db: D1Database, before: Date): Prom
 }
 
 export async function markWebhooksRefreshed(db: D1Database, connectionId: string, expiresAt: string, now: Date): Promise<void> {
-  await db.prepare("UPDATE connection_webhooks SET expires_at = ?, refreshed_at = ? WHERE connection_id = ?").bind(expiresAt, now.toISOString(), connectionId).run();
+  await db
+    .prepare("UPDATE connection_webhooks SET expires_at = ?, refreshed_at = ? WHERE connection_id = ?")
+    .bind(expiresAt, now.toISOString(), connectionId)
+    .run();
 }

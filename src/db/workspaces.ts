@@ -67,13 +67,18 @@ export async function listWorkspacesForUser(db: D1Database, userId: string): Pro
 
 export async function addMember(db: D1Database, workspaceId: string, userId: string, role: "admin" | "member", now = new Date()): Promise<void> {
   await db
-    .prepare("INSERT INTO workspace_members (workspace_id, user_id, role, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (workspace_id, user_id) DO UPDATE SET role = excluded.role")
+    .prepare(
+      "INSERT INTO workspace_members (workspace_id, user_id, role, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (workspace_id, user_id) DO UPDATE SET role = excluded.role",
+    )
     .bind(workspaceId, userId, role, now.toISOString())
     .run();
 }
 
 export async function getMemberRole(db: D1Database, workspaceId: string, userId: string): Promise<"admin" | "member" | null> {
-  const r = await db.prepare("SELECT role FROM workspace_members WHERE workspace_id = ? AND user_id = ?").bind(workspaceId, userId).first<{ role: "admin" | "member" }>();
+  const r = await db
+    .prepare("SELECT role FROM workspace_members WHERE workspace_id = ? AND user_id = ?")
+    .bind(workspaceId, userId)
+    .first<{ role: "admin" | "member" }>();
   return r?.role ?? null;
 }
 
@@ -122,7 +127,9 @@ export async function getSettings(db: D1Database, workspaceId: string): Promise<
   };
 }
 
-export type SettingsPatch = Partial<Pick<WorkspaceSettings, "writeMode" | "commentsEnabled" | "focusConstraint" | "labelPrefix" | "maxWritesPerRun" | "auditSettings">> & {
+export type SettingsPatch = Partial<
+  Pick<WorkspaceSettings, "writeMode" | "commentsEnabled" | "focusConstraint" | "labelPrefix" | "maxWritesPerRun" | "auditSettings">
+> & {
   rulePack?: { source: string | null; hash: string };
 };
 
@@ -144,7 +151,10 @@ export async function updateSettings(db: D1Database, workspaceId: string, patch:
     set("rule_pack_hash", patch.rulePack.hash);
   }
   set("updated_at", now.toISOString());
-  await db.prepare(`UPDATE workspace_settings SET ${sets.join(", ")} WHERE workspace_id = ?`).bind(...args, workspaceId).run();
+  await db
+    .prepare(`UPDATE workspace_settings SET ${sets.join(", ")} WHERE workspace_id = ?`)
+    .bind(...args, workspaceId)
+    .run();
 }
 
 export function safeJson(s: string | null | undefined): unknown {

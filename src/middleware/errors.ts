@@ -16,7 +16,12 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
   }
   if (err instanceof ZodError) {
     return c.json(
-      errorBody("validation_failed", "The request did not pass validation", err.issues.map((i) => ({ path: i.path.join("."), message: i.message })), requestId),
+      errorBody(
+        "validation_failed",
+        "The request did not pass validation",
+        err.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
+        requestId,
+      ),
       400,
     );
   }
@@ -38,8 +43,12 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
     if (status === 400 && /malformed json/i.test(err.message)) {
       return c.json(errorBody("invalid_json", "The body is not valid JSON", undefined, requestId), 400);
     }
-    const code = status === 413 ? "payload_too_large" : status === 404 ? "not_found" : status === 401 ? "unauthorized" : status === 403 ? "forbidden" : "bad_request";
-    return c.json(errorBody(code, err.message || code.replace(/_/g, " "), undefined, requestId), status === 413 || status === 404 || status === 401 || status === 403 ? status : 400);
+    const code =
+      status === 413 ? "payload_too_large" : status === 404 ? "not_found" : status === 401 ? "unauthorized" : status === 403 ? "forbidden" : "bad_request";
+    return c.json(
+      errorBody(code, err.message || code.replace(/_/g, " "), undefined, requestId),
+      status === 413 || status === 404 || status === 401 || status === 403 ? status : 400,
+    );
   }
   log?.error("unhandled error", { error: err instanceof Error ? { name: err.name, message: err.message } : String(err) });
   return c.json(errorBody("internal_error", "Something went wrong on our side. Quote the request id when reporting it.", undefined, requestId), 500);

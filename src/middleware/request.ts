@@ -29,8 +29,7 @@ export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 export const limitBody = (maxSize = DEFAULT_BODY_LIMIT): MiddlewareHandler<AppEnv> =>
   bodyLimit({
     maxSize,
-    onError: (c) =>
-      c.json(errorBody("payload_too_large", `The request body is larger than ${maxSize} bytes`, { limit: maxSize }, c.get("requestId")), 413),
+    onError: (c) => c.json(errorBody("payload_too_large", `The request body is larger than ${maxSize} bytes`, { limit: maxSize }, c.get("requestId")), 413),
   });
 
 /** Reads the body as JSON and validates it: malformed JSON → 400 invalid_json, wrong shape → 400 validation_failed. */

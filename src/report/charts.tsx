@@ -81,10 +81,7 @@ export const DistributionChart: FC<{ pressures: ConstraintPressure[]; dominant: 
   const label =
     "Distribution by constraint. " +
     pressures
-      .map(
-        (p) =>
-          `${p.constraint}: ${pct(p.share)} of evidence pressure, ${plannedEffort > 0 ? pct(p.plannedEffort / plannedEffort) : "0%"} of planned effort`,
-      )
+      .map((p) => `${p.constraint}: ${pct(p.share)} of evidence pressure, ${plannedEffort > 0 ? pct(p.plannedEffort / plannedEffort) : "0%"} of planned effort`)
       .join("; ") +
     ".";
   return (
@@ -162,9 +159,7 @@ export const TrendChart: FC<{ points: TrendChartPoint[]; thresholds: Thresholds 
           {pct(d)}
         </text>
       ))}
-      {coords.length > 1 && (
-        <polyline points={coords.map(([a, b]) => `${a},${b}`).join(" ")} fill="none" stroke="#1d1d1f" stroke-width="2" />
-      )}
+      {coords.length > 1 && <polyline points={coords.map(([a, b]) => `${a},${b}`).join(" ")} fill="none" stroke="#1d1d1f" stroke-width="2" />}
       {coords.map(([a, b], i) => (
         <circle cx={a} cy={b} r="4" fill={LEVEL_COLOURS[pts[i]!.level]}>
           <title>{`${pts[i]!.at.slice(0, 10)}: ${pct(pts[i]!.drift)} (${pts[i]!.level})`}</title>

@@ -35,15 +35,17 @@ const ZWJ = "\u200D";
  * mdText("<script>|@everyone") // "&lt;script&gt;\\|@\u200Deveryone"
  */
 export function mdText(s: string): string {
-  return s
-    .replace(/[\r\n\t\u2028\u2029]+/g, " ")
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    // Escaping [ and ] is enough to stop links and images; parentheses stay readable.
-    .replace(/[\\`*_[\]|~]/g, "\\$&")
-    .replace(/@/g, `@${ZWJ}`)
-    .trim();
+  return (
+    s
+      .replace(/[\r\n\t\u2028\u2029]+/g, " ")
+      .replace(/&/g, "&amp;")
+      .replace(/</g, "&lt;")
+      .replace(/>/g, "&gt;")
+      // Escaping [ and ] is enough to stop links and images; parentheses stay readable.
+      .replace(/[\\`*_[\]|~]/g, "\\$&")
+      .replace(/@/g, `@${ZWJ}`)
+      .trim()
+  );
 }
 
 /** A Markdown link when the URL is safe, plain escaped text otherwise. */

@@ -40,8 +40,7 @@ export const Why: FC<{ row: AuditRow }> = ({ row }) => (
     )}
     {row.scores && (
       <p>
-        Scores: impact {row.scores.impact}, evidence {row.scores.evidence}, confidence {row.scores.confidence}, timing{" "}
-        {row.scores.timing}
+        Scores: impact {row.scores.impact}, evidence {row.scores.evidence}, confidence {row.scores.confidence}, timing {row.scores.timing}
       </p>
     )}
     {row.explanation.scores.length > 0 && (
@@ -118,9 +117,7 @@ export const IssueTable: FC<{ rows: AuditRow[]; total: number; caption: string; 
               {columns.includes("planned") && <td>{r.planned ? "yes" : "no"}</td>}
               {columns.includes("effort") && <td class="num">{r.effort === null ? "–" : String(Math.round(r.effort * 100) / 100)}</td>}
               {columns.includes("evidence") && <td class="num">{r.scores ? `${r.scores.evidence}/5` : "–"}</td>}
-              {columns.includes("scores") && (
-                <td>{r.scores ? `${r.scores.impact}/${r.scores.evidence}/${r.scores.confidence}/${r.scores.timing}` : "–"}</td>
-              )}
+              {columns.includes("scores") && <td>{r.scores ? `${r.scores.impact}/${r.scores.evidence}/${r.scores.confidence}/${r.scores.timing}` : "–"}</td>}
               <td>
                 <Why row={r} />
               </td>

@@ -51,7 +51,17 @@ function diagnosisLines(report: AuditReport): string[] {
       ["Constraint", "Pressure", "Customers", "Severity", "Growth", "Aging", "Reopened", "Carry-over", "Delivery"],
       report.dominant.pressures.map((p) => {
         const b = p.breakdown;
-        return [p.constraint, `${num(p.pressure)} (${pct(p.share)})`, num(b.customer), num(b.severity), num(b.growth), num(b.aging), num(b.reopened), num(b.carryOver), num(b.delivery)];
+        return [
+          p.constraint,
+          `${num(p.pressure)} (${pct(p.share)})`,
+          num(b.customer),
+          num(b.severity),
+          num(b.growth),
+          num(b.aging),
+          num(b.reopened),
+          num(b.carryOver),
+          num(b.delivery),
+        ];
       }),
     ),
     "",
@@ -98,7 +108,13 @@ export function renderMarkdown(stored: AuditReport, opts: { workspaceName?: stri
     );
     L.push(...diagnosisLines(report));
     L.push(`### Evidence behind ${d.constraint}`, "");
-    L.push(...table(["Issue", "Title", "Why"], d.evidence.map((r) => [issue(r), title(r), why(r)])), "");
+    L.push(
+      ...table(
+        ["Issue", "Title", "Why"],
+        d.evidence.map((r) => [issue(r), title(r), why(r)]),
+      ),
+      "",
+    );
   } else if (report.diagnosis.verdict === "thin" || report.diagnosis.verdict === "split") {
     L.push("## Bottleneck: no clear bottleneck", "");
     if (report.focus.declared) L.push(`Declared focus: **${report.focus.declared}**. ${mdText(report.focus.message)}`, "");

@@ -61,8 +61,7 @@ export const ReportPage: FC<ReportPageProps> = ({ report: stored, history = [], 
       <section aria-labelledby="summary-h">
         <h1 id="summary-h">Backlog audit: {workspaceName}</h1>
         <p class="muted">
-          Audited <time datetime={report.at}>{report.at.slice(0, 10)}</time> · {report.totals.open} open issues, {report.totals.planned}{" "}
-          planned
+          Audited <time datetime={report.at}>{report.at.slice(0, 10)}</time> · {report.totals.open} open issues, {report.totals.planned} planned
         </p>
         <p class="headline">{report.headline}</p>
         <dl class="facts">
@@ -171,8 +170,8 @@ export const ReportPage: FC<ReportPageProps> = ({ report: stored, history = [], 
         {guide && d.constraint ? (
           <p>
             {guide.label} has {pct(d.share)} of the evidence pressure
-            {d.runnerUp ? `, ${sharePoints(d.margin)} ahead of ${d.runnerUp} (${pct(d.runnerUpShare)})` : ""}. It looks like{" "}
-            {guide.looksLike}. Improve first: {guide.improveFirst}.
+            {d.runnerUp ? `, ${sharePoints(d.margin)} ahead of ${d.runnerUp} (${pct(d.runnerUpShare)})` : ""}. It looks like {guide.looksLike}. Improve first:{" "}
+            {guide.improveFirst}.
           </p>
         ) : unclear ? null : (
           <p>No open issue has a constraint, so there is no evidence to weigh yet.</p>
@@ -194,8 +193,8 @@ export const ReportPage: FC<ReportPageProps> = ({ report: stored, history = [], 
           <figure>
             <PressureChart pressures={d.pressures} dominant={d.constraint} />
             <figcaption>
-              What moved each constraint's pressure over the last {dx.windowDays} days (since {dx.from.slice(0, 10)}). The number of open issues adds
-              nothing{dx.byVolume ? `; by count alone, ${dx.byVolume} would lead` : ""}.
+              What moved each constraint's pressure over the last {dx.windowDays} days (since {dx.from.slice(0, 10)}). The number of open issues adds nothing
+              {dx.byVolume ? `; by count alone, ${dx.byVolume} would lead` : ""}.
             </figcaption>
           </figure>
           <h3>Evidence by constraint</h3>
@@ -222,9 +221,7 @@ export const ReportPage: FC<ReportPageProps> = ({ report: stored, history = [], 
           {dx.coverage.some((c) => c.missing.length > 0) && (
             <details data-testid="coverage">
               <summary>What the data could not tell us</summary>
-              <ul>
-                {dx.coverage.flatMap((c) => c.missing.map((m) => <li>{`${c.tracker} (${c.issues} issues): ${m}`}</li>))}
-              </ul>
+              <ul>{dx.coverage.flatMap((c) => c.missing.map((m) => <li>{`${c.tracker} (${c.issues} issues): ${m}`}</li>))}</ul>
             </details>
           )}
         </div>
@@ -253,16 +250,36 @@ export const ReportPage: FC<ReportPageProps> = ({ report: stored, history = [], 
             <thead>
               <tr>
                 <th scope="col">Constraint</th>
-                <th scope="col" class="num">Share</th>
-                <th scope="col" class="num">Open</th>
-                <th scope="col" class="num">Customer</th>
-                <th scope="col" class="num">Severity</th>
-                <th scope="col" class="num">Growth</th>
-                <th scope="col" class="num">Aging</th>
-                <th scope="col" class="num">Reopened</th>
-                <th scope="col" class="num">Carry-over</th>
-                <th scope="col" class="num">Delivery</th>
-                <th scope="col" class="num">Planned effort</th>
+                <th scope="col" class="num">
+                  Share
+                </th>
+                <th scope="col" class="num">
+                  Open
+                </th>
+                <th scope="col" class="num">
+                  Customer
+                </th>
+                <th scope="col" class="num">
+                  Severity
+                </th>
+                <th scope="col" class="num">
+                  Growth
+                </th>
+                <th scope="col" class="num">
+                  Aging
+                </th>
+                <th scope="col" class="num">
+                  Reopened
+                </th>
+                <th scope="col" class="num">
+                  Carry-over
+                </th>
+                <th scope="col" class="num">
+                  Delivery
+                </th>
+                <th scope="col" class="num">
+                  Planned effort
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -302,8 +319,7 @@ export const ReportPage: FC<ReportPageProps> = ({ report: stored, history = [], 
           <figure>
             <DriftGauge drift={report.drift.value} level={report.drift.level} thresholds={report.drift.thresholds} />
             <figcaption>
-              Share of planned effort off the bottleneck: aligned ≤ {pct(report.drift.thresholds.alignedMax)}, watch ≤{" "}
-              {pct(report.drift.thresholds.watchMax)}.
+              Share of planned effort off the bottleneck: aligned ≤ {pct(report.drift.thresholds.alignedMax)}, watch ≤ {pct(report.drift.thresholds.watchMax)}.
             </figcaption>
           </figure>
           <figure>
@@ -312,8 +328,8 @@ export const ReportPage: FC<ReportPageProps> = ({ report: stored, history = [], 
           </figure>
         </div>
         <p>
-          Planned effort {num(report.planned.effort)} across {report.planned.count} issues: {num(report.drift.onConstraintEffort)} on the
-          bottleneck, {num(report.drift.offConstraintEffort)} elsewhere
+          Planned effort {num(report.planned.effort)} across {report.planned.count} issues: {num(report.drift.onConstraintEffort)} on the bottleneck,{" "}
+          {num(report.drift.offConstraintEffort)} elsewhere
           {report.drift.unclassifiedEffort > 0 ? ` (${num(report.drift.unclassifiedEffort)} unclassified)` : ""}. Effort basis:{" "}
           <strong>{report.planned.basis}</strong>. {report.planned.note}
         </p>

@@ -30,10 +30,7 @@ export type ConnectorLookup = (tracker: Tracker, env: Env, deps: Deps) => Pick<C
  * tracker app has a single redirect URI). The state is already consumed and
  * checked against the caller's session; exchange `code` with `record.codeVerifier`.
  */
-export type ConnectCallback = (
-  c: Context<AppEnv>,
-  p: { tracker: Tracker; code: string; redirectUri: string; record: ConsumedOAuthState },
-) => Promise<Response>;
+export type ConnectCallback = (c: Context<AppEnv>, p: { tracker: Tracker; code: string; redirectUri: string; record: ConsumedOAuthState }) => Promise<Response>;
 
 export interface AuthRoutesOptions {
   getConnector: ConnectorLookup;
@@ -68,7 +65,14 @@ export function createAuthRoutes(opts: AuthRoutesOptions) {
   const limiter =
     opts.signinRateLimit === false
       ? null
-      : rateLimit({ name: "signin", binding: "RL_SIGNIN", limit: 20, periodSeconds: 60, key: (c) => `ip:${c.req.header("cf-connecting-ip") ?? "unknown"}`, ...opts.signinRateLimit });
+      : rateLimit({
+          name: "signin",
+          binding: "RL_SIGNIN",
+          limit: 20,
+          periodSeconds: 60,
+          key: (c) => `ip:${c.req.header("cf-connecting-ip") ?? "unknown"}`,
+          ...opts.signinRateLimit,
+        });
   const limited = limiter ?? (async (_c: Context<AppEnv>, next: () => Promise<void>) => next());
 
   const connectorFor = (c: Context<AppEnv>, tracker: Tracker) => {
@@ -133,7 +137,8 @@ export function createAuthRoutes(opts: AuthRoutesOptions) {
         if (!opts.onConnect) throw new AppError("oauth_state_invalid", "This authorization was not started as a sign-in", { reason: "wrong_purpose" });
         return opts.onConnect(c, { tracker, code, redirectUri: redirectUri(c.env, tracker), record: rec });
       }
-      if (!rec.sessionId?.startsWith("pre:")) throw new AppError("oauth_state_invalid", "This sign-in is not bound to this browser", { reason: "mismatched_session" });
+      if (!rec.sessionId?.startsWith("pre:"))
+        throw new AppError("oauth_state_invalid", "This sign-in is not bound to this browser", { reason: "mismatched_session" });
       const tokens = await conn.oauth.exchangeCode({ code, redirectUri: redirectUri(c.env, tracker), codeVerifier: rec.codeVerifier });
       const { account } = await conn.oauth.discover({ accessToken: tokens.accessToken });
       // The tokens go out of scope here: sign-in never stores them.
@@ -174,8 +179,19 @@ export function createAuthRoutes(opts: AuthRoutesOptions) {
       if (!session) return unauthenticated(c);
       const inv = secret.success ? await findInvite(c.env.DB, await sha256Hex(secret.data), nowMs(c)) : { status: "unknown" as const };
       if (inv.status !== "valid") {
-        const msg = { used: "This invite link was already used.", expired: "This invite link has expired.", unknown: "This invite link is not valid." }[inv.status];
-        return accountPage(c, { title: "Invite", status: inv.status === "unknown" ? 404 : 410, children: <><h1>Invite</h1><p class="notice error">{msg} Ask an admin of the workspace for a new one.</p></> });
+        const msg = { used: "This invite link was already used.", expired: "This invite link has expired.", unknown: "This invite link is not valid." }[
+          inv.status
+        ];
+        return accountPage(c, {
+          title: "Invite",
+          status: inv.status === "unknown" ? 404 : 410,
+          children: (
+            <>
+              <h1>Invite</h1>
+              <p class="notice error">{msg} Ask an admin of the workspace for a new one.</p>
+            </>
+          ),
+        });
       }
       return accountPage(c, {
         title: "Join workspace",
@@ -202,7 +218,10 @@ export function createAuthRoutes(opts: AuthRoutesOptions) {
       const claimed = id ? await claimInvite(c.env.DB, id, now) : null;
       if (!claimed) {
         const why = id ? (await findInvite(c.env.DB, id, now)).status : "unknown";
-        throw new AppError("not_found", why === "used" ? "This invite link was already used" : why === "expired" ? "This invite link has expired" : "This invite link is not valid");
+        throw new AppError(
+          "not_found",
+          why === "used" ? "This invite link was already used" : why === "expired" ? "This invite link has expired" : "This invite link is not valid",
+        );
       }
       await joinWorkspace(c.env.DB, claimed.workspaceId, session.userId, claimed.role, now);
       return c.redirect(`/w/${claimed.workspaceId}`, 303);

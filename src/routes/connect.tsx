@@ -63,8 +63,18 @@ export const connectRoutes = new Hono<AppEnv>()
     const config = getConfig(c.env);
     const connector = connectorFor(tracker, config, c.get("deps"));
     const bound = await stateBinding(c, true);
-    const st = await createOAuthState(c.env.DB, { sessionId: bound, workspaceId: c.get("workspace").id, tracker, purpose: "connect", keys: config.TOKEN_ENCRYPTION_KEYS, now: c.get("deps").now() });
-    return c.redirect(connector.oauth.authorizeUrl({ state: st.state, redirectUri: connectRedirectUri(config.PUBLIC_BASE_URL, tracker), codeChallenge: st.codeChallenge }), 302);
+    const st = await createOAuthState(c.env.DB, {
+      sessionId: bound,
+      workspaceId: c.get("workspace").id,
+      tracker,
+      purpose: "connect",
+      keys: config.TOKEN_ENCRYPTION_KEYS,
+      now: c.get("deps").now(),
+    });
+    return c.redirect(
+      connector.oauth.authorizeUrl({ state: st.state, redirectUri: connectRedirectUri(config.PUBLIC_BASE_URL, tracker), codeChallenge: st.codeChallenge }),
+      302,
+    );
   })
   .get("/oauth/:tracker/callback", async (c) => {
     const tracker = parseTracker(c.req.param("tracker"));
@@ -79,9 +89,13 @@ export const connectRoutes = new Hono<AppEnv>()
         400,
       );
     }
-    const rec = await consumeOAuthState(c.env.DB, c.req.query("state"), await stateBinding(c, false), tracker, { keys: config.TOKEN_ENCRYPTION_KEYS, now: deps.now() });
+    const rec = await consumeOAuthState(c.env.DB, c.req.query("state"), await stateBinding(c, false), tracker, {
+      keys: config.TOKEN_ENCRYPTION_KEYS,
+      now: deps.now(),
+    });
     deleteCookie(c, BIND_COOKIE, { path: "/oauth" });
-    if (rec.purpose !== "connect" || !rec.workspaceId) throw new AppError("oauth_state_invalid", "This authorization was not started from a workspace's Connect button");
+    if (rec.purpose !== "connect" || !rec.workspaceId)
+      throw new AppError("oauth_state_invalid", "This authorization was not started from a workspace's Connect button");
     // The flow may have started minutes ago: the caller must still be an admin of that workspace
     // (checked before the code is exchanged, so a removed admin's grant is never used).
     const target = await getWorkspace(c.env.DB, rec.workspaceId);
@@ -129,7 +143,12 @@ export const connectRoutes = new Hono<AppEnv>()
     const conn = await getConnection(c.env.DB, ws.id, c.req.param("connectionId"));
     if (!conn) throw new AppError("not_found", "No such connection in this workspace");
     const form = await c.req.parseBody({ all: true });
-    const picked = new Set(z.array(z.string().max(200)).max(500).parse([form.scope ?? []].flat().filter((v) => typeof v === "string")));
+    const picked = new Set(
+      z
+        .array(z.string().max(200))
+        .max(500)
+        .parse([form.scope ?? []].flat().filter((v) => typeof v === "string")),
+    );
     // Only scopes the grant really reaches can be picked.
     const scopes = await chooseSyncScopes({ ...connectContext(c), queue: c.env.SYNC_QUEUE }, conn, picked);
     if (scopes.length === 0) throw new AppError("validation_failed", "Pick at least one scope the grant reaches");

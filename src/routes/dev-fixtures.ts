@@ -40,8 +40,19 @@ export const devFixtureRoutes = new Hono<AppEnv>()
     const now = new Date(c.get("deps").now());
     // Demo-flagged so it is open to the browser in DEMO_MODE; created after the demo, so findDemoWorkspace still finds the demo.
     const ws = await createWorkspace(c.env.DB, { name: `Scenario: ${body.name}`, isDemo: true, now });
-    const conn = await createConnection(c.env.DB, { workspaceId: ws.id, tracker: body.tracker, accountId: `scenario-${ws.id}`, accountName: body.name, grantedScopes: ["read"], accessTokenEnc: null, refreshTokenEnc: null, tokenExpiresAt: null });
-    await setSyncScopes(c.env.DB, ws.id, conn.id, [{ kind: body.tracker === "github" ? "repo" : body.tracker === "jira" ? "project" : "team", id: "scenario", name: body.name }]);
+    const conn = await createConnection(c.env.DB, {
+      workspaceId: ws.id,
+      tracker: body.tracker,
+      accountId: `scenario-${ws.id}`,
+      accountName: body.name,
+      grantedScopes: ["read"],
+      accessTokenEnc: null,
+      refreshTokenEnc: null,
+      tokenExpiresAt: null,
+    });
+    await setSyncScopes(c.env.DB, ws.id, conn.id, [
+      { kind: body.tracker === "github" ? "repo" : body.tracker === "jira" ? "project" : "team", id: "scenario", name: body.name },
+    ]);
     await upsertIssues(c.env.DB, { workspaceId: ws.id, connectionId: conn.id, scopeId: "scenario", issues: body.issues, now });
     await updateSettings(c.env.DB, ws.id, { focusConstraint: body.focus, auditSettings: body.focusSince ? { focusSince: body.focusSince } : {} }, now);
     return c.json({ workspaceId: ws.id, issues: body.issues.length }, 201);

@@ -11,7 +11,6 @@ import { upgradeStoredReport } from "../report/stored";
 import { auditHistory } from "../services/audit";
 import { workspaceNav } from "./pages/shell";
 
-
 /** The asked-for (or latest) audit's report; `pruned` when the run is past the report retention window (its summary stays in history). */
 async function loadReport(c: Context<AppEnv>): Promise<{ id: string; report: AuditReport } | { id: string; pruned: string } | null> {
   const ws = c.get("workspace");
@@ -23,7 +22,12 @@ async function loadReport(c: Context<AppEnv>): Promise<{ id: string; report: Aud
   return parsed.success ? { id: row.id, report: parsed.data } : null;
 }
 
-const prunedError = (createdAt: string) => ({ error: { code: "report_pruned" as const, message: `The full report of the audit of ${createdAt} is past the retention window; its summary is kept in the history.` } });
+const prunedError = (createdAt: string) => ({
+  error: {
+    code: "report_pruned" as const,
+    message: `The full report of the audit of ${createdAt} is past the retention window; its summary is kept in the history.`,
+  },
+});
 
 const fileName = (ws: { name: string }, ext: string) => `backlog-audit-${ws.name.replace(/[^A-Za-z0-9_-]+/g, "-").slice(0, 40) || "workspace"}.${ext}`;
 
@@ -70,7 +74,12 @@ export const reportRoutes = new Hono<AppEnv>()
         history={history.filter((h) => h.id !== loaded.id)}
         workspaceName={ws.name}
         nonce={nonce}
-        links={{ nav: workspaceNav(ws.id, "report"), markdown: `${base}.md${q}`, csv: `${base}.csv${q}`, json: `/api/v1/workspaces/${ws.id}/audits/${loaded.id}` }}
+        links={{
+          nav: workspaceNav(ws.id, "report"),
+          markdown: `${base}.md${q}`,
+          csv: `${base}.csv${q}`,
+          json: `/api/v1/workspaces/${ws.id}/audits/${loaded.id}`,
+        }}
       />,
     );
   })
@@ -78,11 +87,17 @@ export const reportRoutes = new Hono<AppEnv>()
     const loaded = await loadReport(c);
     if (!loaded) return c.json({ error: { code: "not_found", message: "No audit yet" } }, 404);
     if ("pruned" in loaded) return c.json(prunedError(loaded.pruned), 410);
-    return c.body(renderMarkdown(loaded.report, { workspaceName: c.get("workspace").name }), 200, { "content-type": "text/markdown; charset=utf-8", "content-disposition": `inline; filename="${fileName(c.get("workspace"), "md")}"` });
+    return c.body(renderMarkdown(loaded.report, { workspaceName: c.get("workspace").name }), 200, {
+      "content-type": "text/markdown; charset=utf-8",
+      "content-disposition": `inline; filename="${fileName(c.get("workspace"), "md")}"`,
+    });
   })
   .get("/w/:workspaceId/report.csv", requireWorkspace("member"), async (c) => {
     const loaded = await loadReport(c);
     if (!loaded) return c.json({ error: { code: "not_found", message: "No audit yet" } }, 404);
     if ("pruned" in loaded) return c.json(prunedError(loaded.pruned), 410);
-    return c.body(renderCsv(loaded.report), 200, { "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="${fileName(c.get("workspace"), "csv")}"` });
+    return c.body(renderCsv(loaded.report), 200, {
+      "content-type": "text/csv; charset=utf-8",
+      "content-disposition": `attachment; filename="${fileName(c.get("workspace"), "csv")}"`,
+    });
   });

@@ -18,7 +18,8 @@ export const WEBHOOK_BODY_LIMIT = 5 * 1024 * 1024;
 /** Queue messages are capped at 128 KB: a larger delivery becomes a re-sync of its connection instead. */
 const MAX_INLINE_BODY = 100 * 1024;
 
-const KEEP_HEADERS = /^(x-github-event|x-github-delivery|x-hub-signature-256|linear-signature|linear-delivery|linear-event|authorization|x-atlassian-webhook-identifier|x-atlassian-webhook-retry|content-type|user-agent)$/i;
+const KEEP_HEADERS =
+  /^(x-github-event|x-github-delivery|x-hub-signature-256|linear-signature|linear-delivery|linear-event|authorization|x-atlassian-webhook-identifier|x-atlassian-webhook-retry|content-type|user-agent)$/i;
 
 export const webhookRoutes = new Hono<AppEnv>().post("/webhooks/:tracker", limitBody(WEBHOOK_BODY_LIMIT), async (c) => {
   const parsed = TrackerSchema.safeParse(c.req.param("tracker"));
@@ -50,7 +51,12 @@ export const webhookRoutes = new Hono<AppEnv>().post("/webhooks/:tracker", limit
     // Too large for a queue message: apply it by re-syncing the connections it concerns (nothing is lost).
     const { routeWebhook } = await import("../services/webhooks");
     const connections = await routeWebhook(c.env.DB, tracker, connector.webhooks.parse(input), rawBody);
-    await enqueue(c, tracker, verdict.deliveryId, connections.map((conn): Job => ({ type: "sync-start", connectionId: conn.id, reason: "webhook-gap" })));
+    await enqueue(
+      c,
+      tracker,
+      verdict.deliveryId,
+      connections.map((conn): Job => ({ type: "sync-start", connectionId: conn.id, reason: "webhook-gap" })),
+    );
     return c.json({ accepted: true, deliveryId: verdict.deliveryId, mode: "resync" }, 202);
   }
   await enqueue(c, tracker, verdict.deliveryId, [job]);
@@ -67,7 +73,11 @@ async function enqueue(c: Context<AppEnv>, tracker: Tracker, deliveryId: string,
     if (jobs.length === 1) await c.env.SYNC_QUEUE.send(jobs[0]!);
     else if (jobs.length > 1) await c.env.SYNC_QUEUE.sendBatch(jobs.map((body) => ({ body })));
   } catch (e) {
-    c.get("log").error("webhook enqueue failed; the delivery stays unqueued for the tracker's retry", { tracker, deliveryId, error: e instanceof Error ? e.message : String(e) });
+    c.get("log").error("webhook enqueue failed; the delivery stays unqueued for the tracker's retry", {
+      tracker,
+      deliveryId,
+      error: e instanceof Error ? e.message : String(e),
+    });
     throw new AppError("queue_unavailable", "The delivery could not be queued; retry it.", undefined, { "retry-after": "60" });
   }
   await markDeliveryQueued(c.env.DB, tracker, deliveryId);

@@ -27,7 +27,8 @@ const nav = (id: string, current: "members" | "tokens") => [
 
 async function form<T extends z.ZodType>(c: Context<AppEnv>, schema: T): Promise<z.infer<T>> {
   const type = c.req.header("content-type") ?? "";
-  if (!/^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(type)) throw new AppError("unsupported_media_type", "Send the form as application/x-www-form-urlencoded");
+  if (!/^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(type))
+    throw new AppError("unsupported_media_type", "Send the form as application/x-www-form-urlencoded");
   return schema.parse(await c.req.parseBody());
 }
 
@@ -45,29 +46,57 @@ async function membersPage(c: Context<AppEnv>, created?: { link: string; role: s
     children: (
       <>
         <h1>Members of {ws.name}</h1>
-        {error && <p class="notice error" role="alert">{error}</p>}
+        {error && (
+          <p class="notice error" role="alert">
+            {error}
+          </p>
+        )}
         {created && (
           <div class="notice" role="status">
             <p>Invite link for a new {created.role} (valid 7 days, single use). Copy it now: it is shown only once.</p>
-            <code class="secret" data-testid="invite-link">{created.link}</code>
+            <code class="secret" data-testid="invite-link">
+              {created.link}
+            </code>
           </div>
         )}
         <div class="table-wrap">
           <table>
-            <caption>{members.length} member{members.length === 1 ? "" : "s"}</caption>
+            <caption>
+              {members.length} member{members.length === 1 ? "" : "s"}
+            </caption>
             <thead>
-              <tr><th scope="col">Name</th><th scope="col">Signed in with</th><th scope="col">Role</th><th scope="col">Joined</th>{admin && <th scope="col"><span class="sr-only">Actions</span></th>}</tr>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Signed in with</th>
+                <th scope="col">Role</th>
+                <th scope="col">Joined</th>
+                {admin && (
+                  <th scope="col">
+                    <span class="sr-only">Actions</span>
+                  </th>
+                )}
+              </tr>
             </thead>
             <tbody>
               {members.map((m) => (
                 <tr>
-                  <td>{m.name ?? m.login}{m.userId === me ? " (you)" : ""}</td>
-                  <td>{TRACKER_LABELS[m.tracker]} ({m.login})</td>
+                  <td>
+                    {m.name ?? m.login}
+                    {m.userId === me ? " (you)" : ""}
+                  </td>
+                  <td>
+                    {TRACKER_LABELS[m.tracker]} ({m.login})
+                  </td>
                   <td>{m.role}</td>
                   <td>{m.joinedAt.slice(0, 10)}</td>
                   {admin && (
                     <td>
-                      <PostButton action={`/w/${ws.id}/members/${encodeURIComponent(m.userId)}/remove`} csrf={csrf(c)} label="Remove" ariaLabel={`Remove ${m.name ?? m.login}`} />
+                      <PostButton
+                        action={`/w/${ws.id}/members/${encodeURIComponent(m.userId)}/remove`}
+                        csrf={csrf(c)}
+                        label="Remove"
+                        ariaLabel={`Remove ${m.name ?? m.login}`}
+                      />
                     </td>
                   )}
                 </tr>
@@ -87,13 +116,20 @@ async function membersPage(c: Context<AppEnv>, created?: { link: string; role: s
                   <option value="admin">Admin: can also connect trackers, change settings, manage members</option>
                 </select>
               </label>
-              <div><button type="submit">Create invite link</button></div>
+              <div>
+                <button type="submit">Create invite link</button>
+              </div>
             </form>
-            {invites.length > 0 && <p class="muted">{invites.length} unused invite link{invites.length === 1 ? "" : "s"} still open.</p>}
+            {invites.length > 0 && (
+              <p class="muted">
+                {invites.length} unused invite link{invites.length === 1 ? "" : "s"} still open.
+              </p>
+            )}
             <section class="danger-zone" aria-labelledby="danger">
               <h2 id="danger">Delete this workspace</h2>
               <p>
-                This erases its connections, issues, classifications, audits and write-back ledger. <a href={`/api/v1/workspaces/${ws.id}/export`}>Download an export</a> first.
+                This erases its connections, issues, classifications, audits and write-back ledger.{" "}
+                <a href={`/api/v1/workspaces/${ws.id}/export`}>Download an export</a> first.
               </p>
               <form class="stack" method="post" action={`/w/${ws.id}/delete`}>
                 <CsrfField token={csrf(c)} />
@@ -101,7 +137,11 @@ async function membersPage(c: Context<AppEnv>, created?: { link: string; role: s
                   Type the workspace name to confirm
                   <input type="text" name="confirm" autocomplete="off" required />
                 </label>
-                <div><button type="submit" class="danger">Delete workspace</button></div>
+                <div>
+                  <button type="submit" class="danger">
+                    Delete workspace
+                  </button>
+                </div>
               </form>
             </section>
           </>
@@ -122,15 +162,29 @@ async function tokensPage(c: Context<AppEnv>, created?: { token: string; row: Ap
         <h1>API tokens for {ws.name}</h1>
         {created && (
           <div class="notice" role="status">
-            <p>New token “{created.row.name}” ({created.row.scope}). Copy it now: it is shown only once and we store only its hash.</p>
-            <code class="secret" data-testid="new-token">{created.token}</code>
+            <p>
+              New token “{created.row.name}” ({created.row.scope}). Copy it now: it is shown only once and we store only its hash.
+            </p>
+            <code class="secret" data-testid="new-token">
+              {created.token}
+            </code>
           </div>
         )}
-        <p>Send a token as <code>Authorization: Bearer ba_…</code> to the API. A read token can only make GET requests.</p>
+        <p>
+          Send a token as <code>Authorization: Bearer ba_…</code> to the API. A read token can only make GET requests.
+        </p>
         <div class="table-wrap">
           <table>
             <caption>Tokens</caption>
-            <thead><tr><th scope="col">Name</th><th scope="col">Scope</th><th scope="col">Created</th><th scope="col">Last used</th><th scope="col">Status</th></tr></thead>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Scope</th>
+                <th scope="col">Created</th>
+                <th scope="col">Last used</th>
+                <th scope="col">Status</th>
+              </tr>
+            </thead>
             <tbody>
               {tokens.map((t) => (
                 <tr>
@@ -142,7 +196,12 @@ async function tokensPage(c: Context<AppEnv>, created?: { token: string; row: Ap
                     {t.revokedAt ? (
                       `revoked ${t.revokedAt.slice(0, 10)}`
                     ) : (
-                      <PostButton action={`/w/${ws.id}/tokens/${encodeURIComponent(t.id)}/revoke`} csrf={csrf(c)} label="Revoke" ariaLabel={`Revoke ${t.name}`} />
+                      <PostButton
+                        action={`/w/${ws.id}/tokens/${encodeURIComponent(t.id)}/revoke`}
+                        csrf={csrf(c)}
+                        label="Revoke"
+                        ariaLabel={`Revoke ${t.name}`}
+                      />
                     )}
                   </td>
                 </tr>
@@ -153,7 +212,10 @@ async function tokensPage(c: Context<AppEnv>, created?: { token: string; row: Ap
         <h2>Create a token</h2>
         <form class="stack" method="post" action={`/w/${ws.id}/tokens`}>
           <CsrfField token={csrf(c)} />
-          <label>Name<input type="text" name="name" required maxlength={80} /></label>
+          <label>
+            Name
+            <input type="text" name="name" required maxlength={80} />
+          </label>
           <label>
             Scope
             <select name="scope">
@@ -161,7 +223,9 @@ async function tokensPage(c: Context<AppEnv>, created?: { token: string; row: Ap
               <option value="write">write: read and change</option>
             </select>
           </label>
-          <div><button type="submit">Create token</button></div>
+          <div>
+            <button type="submit">Create token</button>
+          </div>
         </form>
       </>
     ),
@@ -181,7 +245,14 @@ export const workspaceRoutes = new Hono<AppEnv>()
     const { role } = await form(c, z.object({ role: z.enum(["admin", "member"]) }));
     const secret = `bai_${randomSecret(32)}`;
     const now = nowMs(c);
-    await insertInvite(c.env.DB, { id: await sha256Hex(secret), workspaceId: c.get("workspace").id, role, createdBy: c.get("session")?.userId ?? null, now, expiresAt: now + INVITE_TTL_MS });
+    await insertInvite(c.env.DB, {
+      id: await sha256Hex(secret),
+      workspaceId: c.get("workspace").id,
+      role,
+      createdBy: c.get("session")?.userId ?? null,
+      now,
+      expiresAt: now + INVITE_TTL_MS,
+    });
     return membersPage(c, { link: `${publicOrigin(c)}/invite/${secret}`, role });
   })
   .post("/w/:workspaceId/members/:userId/remove", admin, async (c) => {
@@ -194,7 +265,13 @@ export const workspaceRoutes = new Hono<AppEnv>()
   .get("/w/:workspaceId/tokens", admin, (c) => tokensPage(c))
   .post("/w/:workspaceId/tokens", admin, async (c) => {
     const { name, scope } = await form(c, z.object({ name: z.string().trim().min(1).max(80), scope: z.enum(["read", "write"]) }));
-    const created = await createApiToken(c.env.DB, { workspaceId: c.get("workspace").id, name, scope, createdBy: c.get("session")?.userId ?? null, now: nowMs(c) });
+    const created = await createApiToken(c.env.DB, {
+      workspaceId: c.get("workspace").id,
+      name,
+      scope,
+      createdBy: c.get("session")?.userId ?? null,
+      now: nowMs(c),
+    });
     return tokensPage(c, created);
   })
   .post("/w/:workspaceId/tokens/:tokenId/revoke", admin, async (c) => {

@@ -54,4 +54,3 @@ export async function decryptSecret(keys: KeyMaterial[], value: string, context:
     throw new TokenCryptoError("token ciphertext failed authentication");
   }
 }
-

@@ -27,7 +27,11 @@ export async function loadAssessed(db: D1Database, workspaceId: string): Promise
 }
 
 export function auditSettingsFor(settings: WorkspaceSettings, evidenceWeights: Record<string, number>) {
-  return { ...settings.auditSettings, evidenceWeights: { ...evidenceWeights, ...((settings.auditSettings.evidenceWeights as object | undefined) ?? {}) }, focus: settings.focusConstraint };
+  return {
+    ...settings.auditSettings,
+    evidenceWeights: { ...evidenceWeights, ...((settings.auditSettings.evidenceWeights as object | undefined) ?? {}) },
+    focus: settings.focusConstraint,
+  };
 }
 
 export async function auditHistory(db: D1Database, workspaceId: string, limit = 200): Promise<Array<AuditSummary & { id: string }>> {
@@ -46,7 +50,10 @@ export function reportRetention(env: { AUDIT_REPORTS_KEEP?: string; AUDIT_REPORT
     const n = Number(v);
     return v !== undefined && v !== "" && Number.isInteger(n) && n >= 1 ? n : fallback;
   };
-  return { keepRuns: int(env.AUDIT_REPORTS_KEEP, DEFAULT_REPORT_RETENTION.keepRuns), keepDays: int(env.AUDIT_REPORTS_KEEP_DAYS, DEFAULT_REPORT_RETENTION.keepDays) };
+  return {
+    keepRuns: int(env.AUDIT_REPORTS_KEEP, DEFAULT_REPORT_RETENTION.keepRuns),
+    keepDays: int(env.AUDIT_REPORTS_KEEP_DAYS, DEFAULT_REPORT_RETENTION.keepDays),
+  };
 }
 
 /**

@@ -45,8 +45,12 @@ export async function capacityState(env: Env): Promise<CapacityState> {
 export async function ensureRoomForNewTenant(env: Env): Promise<void> {
   const s = await capacityState(env);
   if (s.level === "full")
-    throw new AppError("capacity_exceeded", "This service is not taking new workspaces right now: its database is near capacity. Existing workspaces are not affected; try again later.", {
-      databaseBytes: s.bytes,
-      limitBytes: s.marks.refuseBytes,
-    });
+    throw new AppError(
+      "capacity_exceeded",
+      "This service is not taking new workspaces right now: its database is near capacity. Existing workspaces are not affected; try again later.",
+      {
+        databaseBytes: s.bytes,
+        limitBytes: s.marks.refuseBytes,
+      },
+    );
 }

@@ -26,7 +26,11 @@ export async function latestDominant(db: D1Database, workspaceId: string): Promi
 export async function classifyPending(
   db: D1Database,
   workspaceId: string,
-  opts: { limit?: number; now?: Date; /** Settings and audit head already loaded by the job (not read again). */ context?: Pick<ConnectionContext, "settings" | "latestAudit"> } = {},
+  opts: {
+    limit?: number;
+    now?: Date /** Settings and audit head already loaded by the job (not read again). */;
+    context?: Pick<ConnectionContext, "settings" | "latestAudit">;
+  } = {},
 ): Promise<{ classified: number; more: boolean }> {
   const settings = opts.context ? opts.context.settings : await getSettings(db, workspaceId);
   if (!settings) return { classified: 0, more: false };

@@ -34,7 +34,11 @@ export const JIRA_WEBHOOK_TTL_MS = 30 * 86_400_000;
  */
 export async function completeConnect(c: ConnectContext, p: { workspaceId: string; tracker: Tracker; code: string; codeVerifier: string }): Promise<string[]> {
   const connector = connectorFor(p.tracker, c.config, c.deps);
-  const tokens = await connector.oauth.exchangeCode({ code: p.code, redirectUri: connectRedirectUri(c.config.PUBLIC_BASE_URL, p.tracker), codeVerifier: p.codeVerifier });
+  const tokens = await connector.oauth.exchangeCode({
+    code: p.code,
+    redirectUri: connectRedirectUri(c.config.PUBLIC_BASE_URL, p.tracker),
+    codeVerifier: p.codeVerifier,
+  });
   const discovery = await connector.oauth.discover({ accessToken: tokens.accessToken });
   const sites = p.tracker === "linear" || discovery.sites.length === 0 ? [null] : discovery.sites;
   const created: string[] = [];
@@ -86,10 +90,25 @@ export async function chooseSyncScopes(c: ConnectContext & { queue: Queue<QueueJ
 }
 
 /** Jira's dynamic webhooks for the picked projects (other trackers' webhooks are set up in the tracker's app). */
-async function registerWebhooks(c: ConnectContext, conn: Connection, connector: Connector, auth: Awaited<ReturnType<typeof authFor>>, scopes: SyncScope[]): Promise<void> {
+async function registerWebhooks(
+  c: ConnectContext,
+  conn: Connection,
+  connector: Connector,
+  auth: Awaited<ReturnType<typeof authFor>>,
+  scopes: SyncScope[],
+): Promise<void> {
   if (conn.tracker !== "jira" || !("registerWebhooks" in connector) || !conn.siteId) return;
-  const jira = connector as unknown as { registerWebhooks(a: typeof auth, siteId: string, url: string, keys: string[]): Promise<{ ids: number[]; errors: string[] }> };
-  const r = await jira.registerWebhooks({ ...auth, siteId: conn.siteId }, conn.siteId, `${c.config.PUBLIC_BASE_URL}/webhooks/jira`, scopes.map((s) => s.id)).catch((e: Error) => ({ ids: [], errors: [e.message] }));
+  const jira = connector as unknown as {
+    registerWebhooks(a: typeof auth, siteId: string, url: string, keys: string[]): Promise<{ ids: number[]; errors: string[] }>;
+  };
+  const r = await jira
+    .registerWebhooks(
+      { ...auth, siteId: conn.siteId },
+      conn.siteId,
+      `${c.config.PUBLIC_BASE_URL}/webhooks/jira`,
+      scopes.map((s) => s.id),
+    )
+    .catch((e: Error) => ({ ids: [], errors: [e.message] }));
   if (r.errors.length) c.log.warn("jira webhook registration", { errors: r.errors.slice(0, 3) });
   const expiresAt = new Date(c.deps.now() + JIRA_WEBHOOK_TTL_MS).toISOString();
   await saveWebhookRegistrations(c.db, { workspaceId: conn.workspaceId, connectionId: conn.id, ids: r.ids, expiresAt, now: new Date(c.deps.now()) });
@@ -101,8 +120,13 @@ export async function disconnect(c: ConnectContext, conn: Connection): Promise<v
   if (connector.oauth.revoke && conn.accessTokenEnc) {
     const ctx = (f: string) => `${conn.workspaceId}/${conn.id}/${f}`;
     const accessToken = await decryptSecret(c.config.TOKEN_ENCRYPTION_KEYS, conn.accessTokenEnc, ctx("access")).catch(() => null);
-    const refreshToken = conn.refreshTokenEnc ? await decryptSecret(c.config.TOKEN_ENCRYPTION_KEYS, conn.refreshTokenEnc, ctx("refresh")).catch(() => null) : null;
-    if (accessToken) await connector.oauth.revoke({ accessToken, refreshToken, expiresAt: conn.tokenExpiresAt, scopes: conn.grantedScopes }).catch((e: Error) => c.log.warn("revoke failed", { error: e.message }));
+    const refreshToken = conn.refreshTokenEnc
+      ? await decryptSecret(c.config.TOKEN_ENCRYPTION_KEYS, conn.refreshTokenEnc, ctx("refresh")).catch(() => null)
+      : null;
+    if (accessToken)
+      await connector.oauth
+        .revoke({ accessToken, refreshToken, expiresAt: conn.tokenExpiresAt, scopes: conn.grantedScopes })
+        .catch((e: Error) => c.log.warn("revoke failed", { error: e.message }));
   }
   await disconnectConnection(c.db, conn.workspaceId, conn.id, new Date(c.deps.now()));
 }

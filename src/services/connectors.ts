@@ -77,10 +77,18 @@ export async function authFor(db: D1Database, config: Config, deps: Deps, connec
   if (expiresAt === null || expiresAt - deps.now() > REFRESH_WINDOW_MS) return { accessToken, siteId };
   const installationId = usesGithubApp(config, connection) ? connection.siteId! : undefined;
   if (!connection.refreshTokenEnc && !installationId) return { accessToken, siteId };
-  const refreshToken = connection.refreshTokenEnc ? await decryptSecret(config.TOKEN_ENCRYPTION_KEYS, connection.refreshTokenEnc, tokenContext(connection, "refresh")) : null;
+  const refreshToken = connection.refreshTokenEnc
+    ? await decryptSecret(config.TOKEN_ENCRYPTION_KEYS, connection.refreshTokenEnc, tokenContext(connection, "refresh"))
+    : null;
   try {
     // A GitHub App connection holds a 1-hour installation token: the connector mints a new one with the app JWT.
-    const next = await connector.oauth.refresh({ accessToken, refreshToken, expiresAt: connection.tokenExpiresAt, scopes: connection.grantedScopes, installationId });
+    const next = await connector.oauth.refresh({
+      accessToken,
+      refreshToken,
+      expiresAt: connection.tokenExpiresAt,
+      scopes: connection.grantedScopes,
+      installationId,
+    });
     const enc = await encryptTokens(config, connection, { ...next, refreshToken: next.refreshToken ?? refreshToken ?? null });
     await updateTokens(db, connection.id, enc, new Date(deps.now()));
     connection.accessTokenEnc = enc.accessTokenEnc;
@@ -89,7 +97,13 @@ export async function authFor(db: D1Database, config: Config, deps: Deps, connec
     return { accessToken: next.accessToken, siteId };
   } catch (e) {
     if (isConnectorError(e) && (e.code === "auth" || e.code === "invalid-response")) {
-      await transitionConnectionStatus(db, connection.id, "revoked", "The tracker refused to refresh the token: the grant was revoked or expired. Reconnect to resume.", new Date(deps.now()));
+      await transitionConnectionStatus(
+        db,
+        connection.id,
+        "revoked",
+        "The tracker refused to refresh the token: the grant was revoked or expired. Reconnect to resume.",
+        new Date(deps.now()),
+      );
       throw new ConnectorError("auth", "token refresh refused", { tracker: connection.tracker });
     }
     throw e;

@@ -36,10 +36,27 @@ export async function backfillDemoHistory(db: D1Database, workspaceId: string, p
       return i ? [{ issue: i, classification: r.classification }] : [];
     });
     if (issues.length === 0) continue;
-    const report = runAudit({ issues, score: (i, c, ctx) => scoreIssue(compiled, i, c, ctx), settings: auditSettingsFor(settings, compiled.pack.evidenceWeights), now: new Date(at), history: [...history].reverse() });
+    const report = runAudit({
+      issues,
+      score: (i, c, ctx) => scoreIssue(compiled, i, c, ctx),
+      settings: auditSettingsFor(settings, compiled.pack.evidenceWeights),
+      now: new Date(at),
+      history: [...history].reverse(),
+    });
     const id = newId("aud");
     const summary = summarize(report, id);
-    await insertAuditRun(db, { id, workspaceId, at: new Date(at), trigger: "demo", dominant: report.dominant?.constraint ?? null, drift: report.drift?.value ?? null, driftLevel: report.drift?.level ?? null, issueCount: issues.length, summary, report });
+    await insertAuditRun(db, {
+      id,
+      workspaceId,
+      at: new Date(at),
+      trigger: "demo",
+      dominant: report.dominant?.constraint ?? null,
+      drift: report.drift?.value ?? null,
+      driftLevel: report.drift?.level ?? null,
+      issueCount: issues.length,
+      summary,
+      report,
+    });
     history.push({ ...summary, id });
     made++;
   }

@@ -138,7 +138,12 @@ const verdictOfLabel = (label: string, prefix: string): ExampleLabel | null => {
  * ourselves, per the ledger, are not evidence) and human overrides (a bot label a person removed
  * is a negative example for that verdict; the replacement label, if any, is a positive label example).
  */
-export async function collectEvidence(db: D1Database, workspaceId: string, settings: WorkspaceSettings, now: Date): Promise<{ labels: number; overrides: number }> {
+export async function collectEvidence(
+  db: D1Database,
+  workspaceId: string,
+  settings: WorkspaceSettings,
+  now: Date,
+): Promise<{ labels: number; overrides: number }> {
   const prefix = settings.labelPrefix;
   const labelled = await issuesWithPrefixLabels(db, workspaceId, prefix);
   const owned = new Map<string, Awaited<ReturnType<typeof ownershipByIssue>>>();
@@ -159,7 +164,16 @@ export async function collectEvidence(db: D1Database, workspaceId: string, setti
   const overrideRows: NewExample[] = [];
   for (const o of await overridesWithIssues(db, workspaceId)) {
     const v = verdictOfLabel(o.label, prefix);
-    if (v && v !== "none") overrideRows.push({ issueId: o.issueId, source: "override", label: v, polarity: "negative", verdict: v, confidence: null, detail: `a person removed ${o.label}` });
+    if (v && v !== "none")
+      overrideRows.push({
+        issueId: o.issueId,
+        source: "override",
+        label: v,
+        polarity: "negative",
+        verdict: v,
+        confidence: null,
+        detail: `a person removed ${o.label}`,
+      });
   }
   await replaceExamples(db, workspaceId, "label", labelRows, now);
   await replaceExamples(db, workspaceId, "override", overrideRows, now);
@@ -167,11 +181,17 @@ export async function collectEvidence(db: D1Database, workspaceId: string, setti
 }
 
 /** One ground truth per issue: the tracker label first, then the review answer; negatives where no positive says the same label. */
-export function groundTruth(examples: readonly LearningExample[]): { positives: Map<string, { label: ExampleLabel; source: "label" | "review" }>; negatives: Array<{ issueId: string; label: ExampleLabel }> } {
+export function groundTruth(examples: readonly LearningExample[]): {
+  positives: Map<string, { label: ExampleLabel; source: "label" | "review" }>;
+  negatives: Array<{ issueId: string; label: ExampleLabel }>;
+} {
   const positives = new Map<string, { label: ExampleLabel; source: "label" | "review" }>();
   for (const e of examples) if (e.polarity === "positive" && e.source === "label") positives.set(e.issueId, { label: e.label, source: "label" });
-  for (const e of examples) if (e.polarity === "positive" && e.source === "review" && !positives.has(e.issueId)) positives.set(e.issueId, { label: e.label, source: "review" });
-  const negatives = examples.filter((e) => e.polarity === "negative" && positives.get(e.issueId)?.label !== e.label).map((e) => ({ issueId: e.issueId, label: e.label }));
+  for (const e of examples)
+    if (e.polarity === "positive" && e.source === "review" && !positives.has(e.issueId)) positives.set(e.issueId, { label: e.label, source: "review" });
+  const negatives = examples
+    .filter((e) => e.polarity === "negative" && positives.get(e.issueId)?.label !== e.label)
+    .map((e) => ({ issueId: e.issueId, label: e.label }));
   return { positives, negatives };
 }
 
@@ -182,7 +202,11 @@ async function assessmentsByIds(db: D1Database, workspaceId: string, ids: string
 }
 
 /** The training and backtest rows: each labelled issue with its features and the global pack's view of it. */
-export function labelledRows(compiled: CompiledPack, prefix: string, items: Array<{ issueId: string; issue: Issue; label: ExampleLabel; negative?: boolean }>): LabelledIssue[] {
+export function labelledRows(
+  compiled: CompiledPack,
+  prefix: string,
+  items: Array<{ issueId: string; issue: Issue; label: ExampleLabel; negative?: boolean }>,
+): LabelledIssue[] {
   return items.map((it) => {
     const plain = withoutVerdictLabels(it.issue, prefix);
     const dist = new Float64Array(K);
@@ -216,7 +240,12 @@ export interface LearningReport {
  * issues against the global pack on the newer ones, and put a model (trained on all of them) live
  * only if it wins. Reclassifies the workspace when what classifies it changed.
  */
-export async function trainWorkspaceModel(db: D1Database, queue: Queue, workspaceId: string, now: Date): Promise<{ status: "live" | "off"; reason: string; changed: boolean }> {
+export async function trainWorkspaceModel(
+  db: D1Database,
+  queue: Queue,
+  workspaceId: string,
+  now: Date,
+): Promise<{ status: "live" | "off"; reason: string; changed: boolean }> {
   const settings = await getSettings(db, workspaceId);
   if (!settings) return { status: "off", reason: "no such workspace", changed: false };
   const { compiled, hash: packHash } = compiledPackFor(settings);
@@ -297,14 +326,38 @@ export async function learningView(db: D1Database, workspaceId: string) {
   const bySource = { label: 0, review: 0, override: negatives.length };
   for (const p of positives.values()) bySource[p.source]++;
   const bt = report?.backtest ?? null;
-  const table: Array<{ predictor: "global-pack" | "workspace-model"; threshold: number; testIssues: number; accuracy: number | null; precision: number | null; coverage: number | null; written: number | null }> = [];
+  const table: Array<{
+    predictor: "global-pack" | "workspace-model";
+    threshold: number;
+    testIssues: number;
+    accuracy: number | null;
+    precision: number | null;
+    coverage: number | null;
+    written: number | null;
+  }> = [];
   if (bt) {
     const g = at(bt.global.curve, compiled.pack.writeBackThreshold);
-    table.push({ predictor: "global-pack", threshold: compiled.pack.writeBackThreshold, testIssues: bt.test, accuracy: bt.global.accuracy, precision: g?.precision ?? null, coverage: g?.coverage ?? null, written: g?.rows ?? null });
+    table.push({
+      predictor: "global-pack",
+      threshold: compiled.pack.writeBackThreshold,
+      testIssues: bt.test,
+      accuracy: bt.global.accuracy,
+      precision: g?.precision ?? null,
+      coverage: g?.coverage ?? null,
+      written: g?.rows ?? null,
+    });
     if (bt.workspace) {
       const wt = threshold.source === "workspace-model" ? threshold.value : compiled.pack.writeBackThreshold;
       const w = at(bt.workspace.curve, wt);
-      table.push({ predictor: "workspace-model", threshold: wt, testIssues: bt.test, accuracy: bt.workspace.accuracy, precision: w?.precision ?? null, coverage: w?.coverage ?? null, written: w?.rows ?? null });
+      table.push({
+        predictor: "workspace-model",
+        threshold: wt,
+        testIssues: bt.test,
+        accuracy: bt.workspace.accuracy,
+        precision: w?.precision ?? null,
+        coverage: w?.coverage ?? null,
+        written: w?.rows ?? null,
+      });
     }
   }
   return {
@@ -334,11 +387,19 @@ export async function learningView(db: D1Database, workspaceId: string) {
  * The review queue with each issue's verdict. Orders light rows (no issue text) for the whole
  * workspace, then loads the full issue only for the questions shown.
  */
-export async function reviewQueueFor(db: D1Database, workspaceId: string, limit: number): Promise<{ total: number; answered: number; items: Array<ReviewItem & { assessment: StoredAssessment }> }> {
+export async function reviewQueueFor(
+  db: D1Database,
+  workspaceId: string,
+  limit: number,
+): Promise<{ total: number; answered: number; items: Array<ReviewItem & { assessment: StoredAssessment }> }> {
   const [rows, answers] = await Promise.all([listReviewRows(db, workspaceId), reviewAnswers(db, workspaceId)]);
   const candidates = rows.map((r) => ({
     id: r.id,
-    issue: { externalId: r.id, createdAt: r.createdAt, iteration: r.iterationState ? ({ kind: "cycle", id: "", name: "", state: r.iterationState } as Issue["iteration"]) : null },
+    issue: {
+      externalId: r.id,
+      createdAt: r.createdAt,
+      iteration: r.iterationState ? ({ kind: "cycle", id: "", name: "", state: r.iterationState } as Issue["iteration"]) : null,
+    },
     classification: {
       constraint: (r.constraint as Constraint | null) ?? null,
       confidence: r.confidence,
@@ -350,7 +411,11 @@ export async function reviewQueueFor(db: D1Database, workspaceId: string, limit:
   }));
   const queue = reviewQueue(candidates, new Set(answers.keys()));
   const shown = queue.slice(0, limit);
-  const full = await assessmentsByIds(db, workspaceId, shown.map((q) => q.id));
+  const full = await assessmentsByIds(
+    db,
+    workspaceId,
+    shown.map((q) => q.id),
+  );
   return { total: queue.length, answered: answers.size, items: shown.flatMap((q) => (full.has(q.id) ? [{ ...q, assessment: full.get(q.id)! }] : [])) };
 }
 
@@ -358,10 +423,19 @@ export async function reviewQueueFor(db: D1Database, workspaceId: string, limit:
  * Records a review answer and makes it the issue's verdict at once (it survives re-syncs: the
  * classifier applies it whenever the issue is classified again). Returns null for an issue not in the workspace.
  */
-export async function recordAnswer(db: D1Database, workspaceId: string, p: { issueId: string; answer: ExampleLabel; by: string | null; now: Date }): Promise<StoredAssessment | null> {
+export async function recordAnswer(
+  db: D1Database,
+  workspaceId: string,
+  p: { issueId: string; answer: ExampleLabel; by: string | null; now: Date },
+): Promise<StoredAssessment | null> {
   const a = await getAssessment(db, workspaceId, p.issueId);
   if (!a) return null;
-  const ok = await saveReviewAnswer(db, workspaceId, { issueId: p.issueId, label: p.answer, verdict: a.classification?.constraint ?? null, confidence: a.classification?.confidence ?? null, detail: p.by }, p.now);
+  const ok = await saveReviewAnswer(
+    db,
+    workspaceId,
+    { issueId: p.issueId, label: p.answer, verdict: a.classification?.constraint ?? null, confidence: a.classification?.confidence ?? null, detail: p.by },
+    p.now,
+  );
   if (!ok) return null;
   const settings = (await getSettings(db, workspaceId))!;
   const { compiled, hash } = compiledPackFor(settings);
@@ -369,7 +443,12 @@ export async function recordAnswer(db: D1Database, workspaceId: string, p: { iss
   const classification = classifyForWorkspace(compiled, a.id, a.issue, learner);
   const dominant = ((await getLatestAuditHead(db, workspaceId))?.dominant as Constraint | null) ?? null;
   const scores = scoreIssue(compiled, a.issue, classification, { dominant });
-  await saveClassifications(db, workspaceId, [{ issueId: a.id, contentHash: a.contentHash, packHash: learnerHash(hash, learner), classification, scores }], p.now);
+  await saveClassifications(
+    db,
+    workspaceId,
+    [{ issueId: a.id, contentHash: a.contentHash, packHash: learnerHash(hash, learner), classification, scores }],
+    p.now,
+  );
   return (await getAssessment(db, workspaceId, p.issueId))!;
 }
 
@@ -379,7 +458,9 @@ export async function mappingsFor(db: D1Database, workspaceId: string): Promise<
   const { compiled } = compiledPackFor(settings);
   const { positives } = groundTruth(await listExamples(db, workspaceId));
   const issues = await assessmentsByIds(db, workspaceId, [...positives.keys()]);
-  const examples = [...positives].flatMap(([id, p]) => (issues.has(id) ? [{ issue: issues.get(id)!.issue, constraint: p.label === "none" ? null : (p.label as Constraint) }] : []));
+  const examples = [...positives].flatMap(([id, p]) =>
+    issues.has(id) ? [{ issue: issues.get(id)!.issue, constraint: p.label === "none" ? null : (p.label as Constraint) }] : [],
+  );
   const ruleIds = new Set(compiled.pack.rules.map((r) => r.id));
   return learnMappings(examples, settings.labelPrefix).map((m) => ({ ...m, accepted: ruleIds.has(m.ruleId) }));
 }
@@ -387,4 +468,3 @@ export async function mappingsFor(db: D1Database, workspaceId: string): Promise<
 function round(x: number): number {
   return Math.round(Math.min(1, Math.max(0, x)) * 1000) / 1000;
 }
-

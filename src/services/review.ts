@@ -39,7 +39,14 @@ export async function answerReview(
   if (!assessment) throw new AppError("not_found", "No such issue in this workspace");
   if (!p.write) return { issueId: p.issueId, answer: p.answer, assessment, writeback: null, writebackNote: null };
   const runId = await startWritebackRun(db, { workspaceId, connectionId: assessment.connectionId, now });
-  if (!runId) return { issueId: p.issueId, answer: p.answer, assessment, writeback: null, writebackNote: "write-back is off for this connection (or it is not active): nothing was written" };
+  if (!runId)
+    return {
+      issueId: p.issueId,
+      answer: p.answer,
+      assessment,
+      writeback: null,
+      writebackNote: "write-back is off for this connection (or it is not active): nothing was written",
+    };
   const r = await runWriteback(db, config, deps, { workspaceId, connectionId: assessment.connectionId, runId, issueIds: [p.issueId] });
   return {
     issueId: p.issueId,
@@ -55,7 +62,12 @@ export async function answerReview(
  * extends the default one is created when the workspace has none). The pack is validated and the
  * workspace reclassified, exactly as a pack saved in Settings.
  */
-export async function acceptMapping(env: { DB: D1Database; SYNC_QUEUE: Queue }, workspaceId: string, p: { kind: MappingKind; value: string }, now: Date): Promise<{ ruleId: string; rulePack: string }> {
+export async function acceptMapping(
+  env: { DB: D1Database; SYNC_QUEUE: Queue },
+  workspaceId: string,
+  p: { kind: MappingKind; value: string },
+  now: Date,
+): Promise<{ ruleId: string; rulePack: string }> {
   const mapping = (await mappingsFor(env.DB, workspaceId)).find((m) => m.kind === p.kind && m.value.toLowerCase() === p.value.toLowerCase());
   if (!mapping) throw new AppError("not_found", `No learned mapping for ${p.kind} "${p.value}"`);
   if (mapping.accepted) throw new AppError("conflict", `The rule ${mapping.ruleId} is already in the workspace's pack`);

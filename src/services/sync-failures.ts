@@ -82,7 +82,11 @@ async function currentRunOf(db: D1Database, connectionId: string, f: SyncFailure
 }
 
 /** @param states the connection's sync states (for whether a dead page's pass still holds its lease). */
-export function failureView(f: SyncFailureRow, connection: Connection, states: ReadonlyArray<Pick<SyncState, "connectionId" | "scopeId" | "runId">>): SyncFailureView {
+export function failureView(
+  f: SyncFailureRow,
+  connection: Connection,
+  states: ReadonlyArray<Pick<SyncState, "connectionId" | "scopeId" | "runId">>,
+): SyncFailureView {
   const m = parseMessage(f.message);
   const runId = m?.type === "sync-page" ? (states.find((s) => s.connectionId === connection.id && s.scopeId === m.scopeId)?.runId ?? null) : null;
   return {

@@ -20,7 +20,11 @@ export interface WebhookSilence {
  * @example
  * webhookSilence(jiraConn, "2026-12-06T10:00:00Z", Date.now()); // null, or why no webhook arrived
  */
-export function webhookSilence(c: Pick<Connection, "tracker" | "status" | "lastWebhookAt" | "createdAt">, latestIssueUpdate: string | null | undefined, now: number): WebhookSilence | null {
+export function webhookSilence(
+  c: Pick<Connection, "tracker" | "status" | "lastWebhookAt" | "createdAt">,
+  latestIssueUpdate: string | null | undefined,
+  now: number,
+): WebhookSilence | null {
   if (c.tracker !== "jira" || c.status !== "active" || !latestIssueUpdate) return null;
   const since = c.lastWebhookAt ?? c.createdAt;
   const sinceMs = Date.parse(since);

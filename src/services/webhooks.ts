@@ -7,7 +7,13 @@ import { findConnectionsByScope, findConnectionsBySite, type Connection } from "
  * @param cache lookups already made for other deliveries of the same queue batch (keyed by tracker
  *   and scope or site), so a burst for one repository looks its connections up once.
  */
-export async function routeWebhook(db: D1Database, tracker: Tracker, events: WebhookEvent[], _rawBody: string, cache?: Map<string, Promise<Connection[]>>): Promise<Connection[]> {
+export async function routeWebhook(
+  db: D1Database,
+  tracker: Tracker,
+  events: WebhookEvent[],
+  _rawBody: string,
+  cache?: Map<string, Promise<Connection[]>>,
+): Promise<Connection[]> {
   const found = new Map<string, Connection>();
   const lookup = (key: string, load: () => Promise<Connection[]>): Promise<Connection[]> => {
     if (!cache) return load();

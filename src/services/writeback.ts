@@ -75,7 +75,9 @@ export async function startWritebackRun(
   },
 ): Promise<string | null> {
   const ctx = p.context && p.context.connection.id === p.connectionId && p.context.connection.workspaceId === p.workspaceId ? p.context : null;
-  const [settings, connection] = ctx ? [ctx.settings, ctx.connection] : await Promise.all([getSettings(db, p.workspaceId), getConnection(db, p.workspaceId, p.connectionId)]);
+  const [settings, connection] = ctx
+    ? [ctx.settings, ctx.connection]
+    : await Promise.all([getSettings(db, p.workspaceId), getConnection(db, p.workspaceId, p.connectionId)]);
   if (!settings || !connection || connection.status !== "active") return null;
   const mode = effectiveMode(connection, settings.writeMode);
   if (mode === "off") return null;
@@ -91,7 +93,13 @@ const ABSTAIN: Classification = { constraint: null, confidence: 0, runnerUp: nul
 export async function planForConnection(
   db: D1Database,
   config: Config,
-  p: { workspaceId: string; connection: Connection; maxWrites?: number; issueIds?: string[]; /** Loaded by the job: settings and audit head are not read again. */ context?: Pick<ConnectionContext, "settings" | "latestAudit"> },
+  p: {
+    workspaceId: string;
+    connection: Connection;
+    maxWrites?: number;
+    issueIds?: string[] /** Loaded by the job: settings and audit head are not read again. */;
+    context?: Pick<ConnectionContext, "settings" | "latestAudit">;
+  },
 ): Promise<{ plan: WritebackPlan; auditRunId: string | null; mode: WriteMode; scopeOf: (externalId: string) => SyncScope }> {
   const settings = p.context ? p.context.settings : (await getSettings(db, p.workspaceId))!;
   const { compiled } = compiledPackFor(settings);
@@ -146,7 +154,10 @@ export async function planForConnection(
   return { plan, auditRunId: latest?.id ?? null, mode, scopeOf };
 }
 
-function ledgerRowsFor(action: PlannedAction, base: Omit<NewLedgerEntry, keyof ReturnType<typeof planToLedgerRows>[number] | "outcome" | "trackerResponseId" | "error">) {
+function ledgerRowsFor(
+  action: PlannedAction,
+  base: Omit<NewLedgerEntry, keyof ReturnType<typeof planToLedgerRows>[number] | "outcome" | "trackerResponseId" | "error">,
+) {
   return planToLedgerRows({ actions: [action] }).map((d) => ({ ...base, ...d, outcome: "planned" as const, trackerResponseId: null, error: null }));
 }
 
@@ -166,7 +177,13 @@ export async function runWriteback(
   db: D1Database,
   config: Config,
   deps: Deps,
-  p: { workspaceId: string; connectionId: string; runId: string; issueIds?: string[]; /** The job's loaded context for this connection; without it the run loads it once. */ context?: ConnectionContext },
+  p: {
+    workspaceId: string;
+    connectionId: string;
+    runId: string;
+    issueIds?: string[] /** The job's loaded context for this connection; without it the run loads it once. */;
+    context?: ConnectionContext;
+  },
 ): Promise<WritebackResult | null> {
   const run = await getWritebackRun(db, p.workspaceId, p.runId);
   const context = p.context?.connection.id === p.connectionId ? p.context : await loadConnectionContextById(db, p.connectionId);
@@ -175,13 +192,33 @@ export async function runWriteback(
   const { settings } = context;
   const now = () => new Date(deps.now());
   const remainingCap = Math.max(0, settings.maxWritesPerRun - run.applied);
-  const { plan, auditRunId, scopeOf } = await planForConnection(db, config, { workspaceId: p.workspaceId, connection, maxWrites: remainingCap, issueIds: p.issueIds, context });
+  const { plan, auditRunId, scopeOf } = await planForConnection(db, config, {
+    workspaceId: p.workspaceId,
+    connection,
+    maxWrites: remainingCap,
+    issueIds: p.issueIds,
+    context,
+  });
   const base = { workspaceId: p.workspaceId, connectionId: connection.id, runId: run.id, auditRunId, issueId: null };
   await recordOverrides(db, { workspaceId: p.workspaceId, connectionId: connection.id, overrides: plan.newOverrides, now: now() });
   if (plan.newOverrides.length) {
     await insertLedgerEntries(
       db,
-      plan.newOverrides.map((o) => ({ ...base, externalId: o.externalId, issueKey: o.key, action: "human_override", target: o.label, beforeValue: o.label, afterValue: null, ruleId: null, reason: o.reason, mode: "observed", outcome: "recorded", trackerResponseId: null, error: null })),
+      plan.newOverrides.map((o) => ({
+        ...base,
+        externalId: o.externalId,
+        issueKey: o.key,
+        action: "human_override",
+        target: o.label,
+        beforeValue: o.label,
+        afterValue: null,
+        ruleId: null,
+        reason: o.reason,
+        mode: "observed",
+        outcome: "recorded",
+        trackerResponseId: null,
+        error: null,
+      })),
       now(),
     );
   }
@@ -243,7 +280,14 @@ export async function runWriteback(
     await forEachBounded(rest, connector.writeConcurrency, apply);
   } catch (e) {
     const err = isConnectorError(e) ? e : null;
-    await finishWritebackRun(db, run.id, { status: "running", planned: run.planned + plan.counts.writes, applied, failed, capped: plan.counts.capped, now: now() });
+    await finishWritebackRun(db, run.id, {
+      status: "running",
+      planned: run.planned + plan.counts.writes,
+      applied,
+      failed,
+      capped: plan.counts.capped,
+      now: now(),
+    });
     if (err?.code === "auth") {
       await markRevoked(db, connection, now());
       await setWritebackRunStatus(db, run.id, "failed");
@@ -255,7 +299,16 @@ export async function runWriteback(
       await setWritebackRunStatus(db, run.id, "failed");
       return { runId: run.id, mode: "on", planned: plan.counts.writes, applied, failed, capped: plan.counts.capped };
     }
-    if (err?.code === "rate-limited") return { runId: run.id, mode: "on", planned: plan.counts.writes, applied, failed, capped: plan.counts.capped, retryAt: err.details.retryAt ?? deps.now() + 60_000 };
+    if (err?.code === "rate-limited")
+      return {
+        runId: run.id,
+        mode: "on",
+        planned: plan.counts.writes,
+        applied,
+        failed,
+        capped: plan.counts.capped,
+        retryAt: err.details.retryAt ?? deps.now() + 60_000,
+      };
     throw e;
   }
   applied += await resolveLeftovers(db, connection.id, [...pending.values()].flat(), run.id);
@@ -265,7 +318,8 @@ export async function runWriteback(
 
 /** What to grant when a tracker refuses our writes (write-back stops with this as the connection's status). */
 const WRITE_REFUSED: Record<Connection["tracker"], string> = {
-  github: 'GitHub refused a write-back: the GitHub App needs the "Issues: read & write" permission on this installation (an OAuth token needs the `repo` scope). Grant it, then run write-back again',
+  github:
+    'GitHub refused a write-back: the GitHub App needs the "Issues: read & write" permission on this installation (an OAuth token needs the `repo` scope). Grant it, then run write-back again',
   linear: "Linear refused a write-back: the connection needs the `write` scope. Connect again granting it, then run write-back again",
   jira: "Jira refused a write-back: the connection needs the `write:jira-work` scope and permission to edit these issues. Connect again granting it, then run write-back again",
 };

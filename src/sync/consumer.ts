@@ -61,7 +61,12 @@ async function handleQueueBatch(batch: MessageBatch<QueueJob>, env: Env, ctx: Ex
       const body = msg.body as Partial<Job> & Record<string, unknown>;
       await recordSyncFailure(env.DB, {
         connectionId: typeof body?.connectionId === "string" ? body.connectionId : null,
-        workspaceId: typeof body?.workspaceId === "string" ? body.workspaceId : typeof body?.connectionId === "string" ? await getConnectionWorkspaceId(env.DB, body.connectionId) : null,
+        workspaceId:
+          typeof body?.workspaceId === "string"
+            ? body.workspaceId
+            : typeof body?.connectionId === "string"
+              ? await getConnectionWorkspaceId(env.DB, body.connectionId)
+              : null,
         message: body,
         reason: `exhausted retries after ${msg.attempts} attempt(s)`,
       });
@@ -70,7 +75,13 @@ async function handleQueueBatch(batch: MessageBatch<QueueJob>, env: Env, ctx: Ex
         await markDelivery(env.DB, body.tracker as "github", body.deliveryId, "failed", new Date(deps.now()));
       }
       if (typeof body?.connectionId === "string") {
-        await transitionConnectionStatus(env.DB, body.connectionId, "error", `A ${String(body.type)} job failed repeatedly and was set aside; see sync failures.`, new Date(deps.now()));
+        await transitionConnectionStatus(
+          env.DB,
+          body.connectionId,
+          "error",
+          `A ${String(body.type)} job failed repeatedly and was set aside; see sync failures.`,
+          new Date(deps.now()),
+        );
       }
       msg.ack();
     }
@@ -128,7 +139,12 @@ async function settleFailure(env: Env, deps: Deps, log: Logger, msg: Message<Que
   const decision = decideFailure(e, msg.attempts, deps.now());
   log.warn("job failed", { job: job.type, attempts: msg.attempts, error: e instanceof Error ? e.message : String(e), decision });
   if (decision.kind === "stop") {
-    await recordSyncFailure(env.DB, { message: job, reason: decision.reason, connectionId: "connectionId" in job ? job.connectionId : null, workspaceId: "workspaceId" in job ? job.workspaceId : null });
+    await recordSyncFailure(env.DB, {
+      message: job,
+      reason: decision.reason,
+      connectionId: "connectionId" in job ? job.connectionId : null,
+      workspaceId: "workspaceId" in job ? job.workspaceId : null,
+    });
     msg.ack();
   } else msg.retry({ delaySeconds: decision.delaySeconds });
 }

@@ -26,7 +26,13 @@ export async function handleScheduled(controller: ScheduledController, env: Env,
     jobs.push({ type: "refresh-webhooks", connectionId, webhookIds: ids.slice(0, 100) });
   }
   const capacity = await capacityState(env);
-  if (capacity.level !== "ok") log.warn("database near capacity", { bytes: capacity.bytes, alertBytes: capacity.marks.alertBytes, refuseBytes: capacity.marks.refuseBytes, refusingNewWorkspaces: capacity.level === "full" });
+  if (capacity.level !== "ok")
+    log.warn("database near capacity", {
+      bytes: capacity.bytes,
+      alertBytes: capacity.marks.alertBytes,
+      refuseBytes: capacity.marks.refuseBytes,
+      refusingNewWorkspaces: capacity.level === "full",
+    });
   // Trackers stop redelivering within hours; keep a week of delivery ids for de-duplication.
   await pruneDeliveries(env.DB, new Date(now - 7 * 86_400_000));
   // sendBatch takes at most 100 messages.

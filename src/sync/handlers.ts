@@ -51,7 +51,14 @@ async function stopOnAuth(c: JobContext, connection: Connection, e: unknown): Pr
   const message = e instanceof Error ? e.message : String(e);
   const now = new Date(c.deps.now());
   if (decision.code === "auth") await markRevoked(c.env.DB, connection, now);
-  else await transitionConnectionStatus(c.env.DB, connection.id, "error", `The tracker refused access (${message}). Check the app's installation and permissions.`, now);
+  else
+    await transitionConnectionStatus(
+      c.env.DB,
+      connection.id,
+      "error",
+      `The tracker refused access (${message}). Check the app's installation and permissions.`,
+      now,
+    );
   await stopRun(c.env.DB, { connectionId: connection.id, error: message });
   return true;
 }
@@ -149,7 +156,13 @@ export const handleSyncPage = async (job: JobOf<"sync-page">, c: JobContext) => 
       if (decision.kind === "delay") {
         const until = new Date(decision.retryAt);
         await markWaiting(db, { connectionId: connection.id, scopeId: scope.id, runId: job.runId, until, error: `rate limited until ${until.toISOString()}` });
-        await transitionConnectionStatus(db, connection.id, "rate_limited", `Rate limited by ${connection.tracker} until ${until.toISOString()}; sync resumes then.`, now);
+        await transitionConnectionStatus(
+          db,
+          connection.id,
+          "rate_limited",
+          `Rate limited by ${connection.tracker} until ${until.toISOString()}; sync resumes then.`,
+          now,
+        );
         // Re-enqueue for when the limit resets; the queue holds it, nothing spins.
         await enqueue(c, job, (until.getTime() - c.deps.now()) / 1000);
         return;
@@ -159,10 +172,26 @@ export const handleSyncPage = async (job: JobOf<"sync-page">, c: JobContext) => 
     const stored = await upsertIssues(db, { workspaceId: connection.workspaceId, connectionId: connection.id, scopeId: scope.id, issues: page.issues, now });
     if (page.skipped.length) await recordSkippedItems(c, connection, scope.id, page.skipped, now);
     c.log.debug("page stored", { changed: stored.changed.length, written: stored.written });
-    const ok = await checkpointPage(db, { connectionId: connection.id, scopeId: scope.id, runId: job.runId, runCursor: page.cursor, issues: page.issues.length, requests: 1, now, leaseMs: LEASE_MS });
+    const ok = await checkpointPage(db, {
+      connectionId: connection.id,
+      scopeId: scope.id,
+      runId: job.runId,
+      runCursor: page.cursor,
+      issues: page.issues.length,
+      requests: 1,
+      now,
+      leaseMs: LEASE_MS,
+    });
     if (!ok) return; // the lease was lost to another pass
     if (!page.hasMore) {
-      await finishRun(db, { connectionId: connection.id, scopeId: scope.id, runId: job.runId, cursor: page.cursor, now, nextRunAt: new Date(now.getTime() + RESYNC_EVERY_MS) });
+      await finishRun(db, {
+        connectionId: connection.id,
+        scopeId: scope.id,
+        runId: job.runId,
+        cursor: page.cursor,
+        now,
+        nextRunAt: new Date(now.getTime() + RESYNC_EVERY_MS),
+      });
       if (connection.status !== "active") await transitionConnectionStatus(db, connection.id, "active", null, now);
       // Classify what changed, then audit (the audit enqueues the write-back when it is enabled).
       await enqueue(c, { type: "classify", workspaceId: connection.workspaceId, all: false, then: "audit" });
@@ -219,7 +248,10 @@ export async function applyWebhookEvents(c: JobContext, connection: Connection, 
     const auth = await authFor(db, getConfig(c.env), c.deps, connection, connector);
     for (const ev of touched.values()) {
       const fresh = await connector.getIssue(auth, ev.ref);
-      if (fresh) changedIds.push(...(await upsertIssues(db, { workspaceId: connection.workspaceId, connectionId: connection.id, scopeId: ev.scopeId, issues: [fresh], now })).changed);
+      if (fresh)
+        changedIds.push(
+          ...(await upsertIssues(db, { workspaceId: connection.workspaceId, connectionId: connection.id, scopeId: ev.scopeId, issues: [fresh], now })).changed,
+        );
     }
     touched.clear();
   };
@@ -274,12 +306,37 @@ export async function applyWebhookEvents(c: JobContext, connection: Connection, 
   const ids = [...new Set(changedIds)];
   const runId = await startWritebackRun(db, { workspaceId: connection.workspaceId, connectionId: connection.id, now, automatic: true, context });
   if (!runId) return;
-  const result = await runWriteback(db, getConfig(c.env), c.deps, { workspaceId: connection.workspaceId, connectionId: connection.id, runId, issueIds: ids.slice(0, INLINE_WRITEBACK_LIMIT), context });
-  if (result?.retryAt) await enqueue(c, { type: "writeback", workspaceId: connection.workspaceId, connectionId: connection.id, runId, issueIds: ids.slice(0, INLINE_WRITEBACK_LIMIT) }, (result.retryAt - c.deps.now()) / 1000);
+  const result = await runWriteback(db, getConfig(c.env), c.deps, {
+    workspaceId: connection.workspaceId,
+    connectionId: connection.id,
+    runId,
+    issueIds: ids.slice(0, INLINE_WRITEBACK_LIMIT),
+    context,
+  });
+  if (result?.retryAt)
+    await enqueue(
+      c,
+      { type: "writeback", workspaceId: connection.workspaceId, connectionId: connection.id, runId, issueIds: ids.slice(0, INLINE_WRITEBACK_LIMIT) },
+      (result.retryAt - c.deps.now()) / 1000,
+    );
   // More changed issues than one invocation should write: their own runs, one queue message each.
   for (let i = INLINE_WRITEBACK_LIMIT; i < ids.length; i += INLINE_WRITEBACK_LIMIT) {
-    const more = await startWritebackRun(db, { workspaceId: connection.workspaceId, connectionId: connection.id, now, automatic: true, concurrent: true, context });
-    if (more) await enqueue(c, { type: "writeback", workspaceId: connection.workspaceId, connectionId: connection.id, runId: more, issueIds: ids.slice(i, i + INLINE_WRITEBACK_LIMIT) });
+    const more = await startWritebackRun(db, {
+      workspaceId: connection.workspaceId,
+      connectionId: connection.id,
+      now,
+      automatic: true,
+      concurrent: true,
+      context,
+    });
+    if (more)
+      await enqueue(c, {
+        type: "writeback",
+        workspaceId: connection.workspaceId,
+        connectionId: connection.id,
+        runId: more,
+        issueIds: ids.slice(i, i + INLINE_WRITEBACK_LIMIT),
+      });
   }
 }
 
@@ -331,13 +388,20 @@ export async function handleWebhookBatch(jobs: Array<JobOf<"webhook">>, c: JobCo
       for (const j of g.jobs) errors[j] ??= e;
     }
   }
-  const done = jobs.flatMap((job, j) => (errors[j] === null && statuses[j] ? [{ tracker: job.tracker, deliveryId: job.deliveryId, status: statuses[j]! }] : []));
+  const done = jobs.flatMap((job, j) =>
+    errors[j] === null && statuses[j] ? [{ tracker: job.tracker, deliveryId: job.deliveryId, status: statuses[j]! }] : [],
+  );
   await markDeliveries(c.env.DB, done, new Date(c.deps.now()));
   return errors;
 }
 
 export const handleWriteback = async (job: JobOf<"writeback">, c: JobContext) => {
-  const result = await runWriteback(c.env.DB, getConfig(c.env), c.deps, { workspaceId: job.workspaceId, connectionId: job.connectionId, runId: job.runId, ...(job.issueIds ? { issueIds: job.issueIds } : {}) });
+  const result = await runWriteback(c.env.DB, getConfig(c.env), c.deps, {
+    workspaceId: job.workspaceId,
+    connectionId: job.connectionId,
+    runId: job.runId,
+    ...(job.issueIds ? { issueIds: job.issueIds } : {}),
+  });
   // Rate limited mid-run: continue the same run (same cap) when the tracker allows it.
   if (result?.retryAt) await enqueue(c, job, (result.retryAt - c.deps.now()) / 1000);
 };
@@ -347,7 +411,9 @@ export const handleRefreshWebhooks = async (job: JobOf<"refresh-webhooks">, c: J
   const db = c.env.DB;
   const connection = await getConnectionForJob(db, job.connectionId);
   if (!connection || connection.status === "revoked" || connection.status === "disconnected" || !connection.siteId) return;
-  const connector = connectorFor(connection.tracker, getConfig(c.env), c.deps) as Connector & { refreshWebhooks?: (a: unknown, siteId: string, ids: number[]) => Promise<{ expiresAt: string }> };
+  const connector = connectorFor(connection.tracker, getConfig(c.env), c.deps) as Connector & {
+    refreshWebhooks?: (a: unknown, siteId: string, ids: number[]) => Promise<{ expiresAt: string }>;
+  };
   if (!connector.refreshWebhooks) return;
   try {
     const auth = await authFor(db, getConfig(c.env), c.deps, connection, connector);

@@ -60,6 +60,15 @@ export const LearnJob = z.object({
   workspaceId: z.string(),
 });
 
-export const JobSchema = z.discriminatedUnion("type", [SyncStartJob, SyncPageJob, WebhookJob, ClassifyJob, AuditJob, WritebackJob, RefreshWebhooksJob, LearnJob]);
+export const JobSchema = z.discriminatedUnion("type", [
+  SyncStartJob,
+  SyncPageJob,
+  WebhookJob,
+  ClassifyJob,
+  AuditJob,
+  WritebackJob,
+  RefreshWebhooksJob,
+  LearnJob,
+]);
 export type Job = z.infer<typeof JobSchema>;
 export type JobOf<T extends Job["type"]> = Extract<Job, { type: T }>;

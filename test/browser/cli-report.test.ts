@@ -29,7 +29,11 @@ afterAll(async () => {
 describe("backlog-audit audit --format html", () => {
   it("writes a self-contained report page with the charts and tables", async () => {
     const out = join(dir, "audit.html");
-    const r = spawnSync(join(root, "node_modules/.bin/node"), [join(root, "bin/backlog-audit.mjs"), "audit", "test/fixtures/import/jira-export.csv", "--format", "html", "--out", out], { cwd: root, encoding: "utf8" });
+    const r = spawnSync(
+      join(root, "node_modules/.bin/node"),
+      [join(root, "bin/backlog-audit.mjs"), "audit", "test/fixtures/import/jira-export.csv", "--format", "html", "--out", out],
+      { cwd: root, encoding: "utf8" },
+    );
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toBe("");
 
@@ -50,7 +54,9 @@ describe("backlog-audit audit --format html", () => {
       const box = await svg.boundingBox();
       expect(box?.width ?? 0).toBeGreaterThan(50);
     }
-    await expect(page.getByTestId("headline-dominant").innerText()).resolves.toMatch(/^(activation|adoption|reliability|operations|throughput|no clear bottleneck)$/);
+    await expect(page.getByTestId("headline-dominant").innerText()).resolves.toMatch(
+      /^(activation|adoption|reliability|operations|throughput|no clear bottleneck)$/,
+    );
     const rows = await page.locator("table tbody tr").count();
     expect(rows).toBeGreaterThan(0);
     const text = await page.locator("body").innerText();

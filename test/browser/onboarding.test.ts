@@ -78,19 +78,27 @@ describe("onboarding in a real browser", () => {
     // 3. Wait on the connections page until every scope has synced.
     await pollPage(page, connections, "the first sync", async () => {
       // Columns: scope, status, last synced, next run, issues synced, last error. A scope starts "idle" and "never" synced.
-      const rows = await page.locator('[data-testid="connection-github"] [data-testid="sync-status"] tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => (td.textContent ?? "").trim())));
-      return rows.length > 0 && rows.every((r) => r.length >= 5 && r[1] === "idle" && r[2] !== "never") && (await page.getByTestId("sync-running").count()) === 0;
+      const rows = await page
+        .locator('[data-testid="connection-github"] [data-testid="sync-status"] tbody tr')
+        .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => (td.textContent ?? "").trim())));
+      return (
+        rows.length > 0 && rows.every((r) => r.length >= 5 && r[1] === "idle" && r[2] !== "never") && (await page.getByTestId("sync-running").count()) === 0
+      );
     });
     const synced = await page.locator('[data-testid="sync-status"] tbody td.num').allInnerTexts();
     expect(synced.map(Number).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
     await shot(page, 6, "synced");
 
     // 4. The report: the headline (dominant constraint) and the drift figure.
-    await pollPage(page, `${base}/w/${wsId}/report`, "the first audit", async () => (await page.getByTestId("headline-dominant").count()) > 0).catch(async (e: Error) => {
-      const audits = await page.request.get(`${base}/api/v1/workspaces/${wsId}/audits`);
-      throw new Error(`${e.message}\n/audits answered ${audits.status()}: ${(await audits.text()).slice(0, 300)}`);
-    });
-    await expect(page.getByTestId("headline-dominant").innerText()).resolves.toMatch(/^(activation|adoption|reliability|operations|throughput|not inferred|no clear bottleneck)$/);
+    await pollPage(page, `${base}/w/${wsId}/report`, "the first audit", async () => (await page.getByTestId("headline-dominant").count()) > 0).catch(
+      async (e: Error) => {
+        const audits = await page.request.get(`${base}/api/v1/workspaces/${wsId}/audits`);
+        throw new Error(`${e.message}\n/audits answered ${audits.status()}: ${(await audits.text()).slice(0, 300)}`);
+      },
+    );
+    await expect(page.getByTestId("headline-dominant").innerText()).resolves.toMatch(
+      /^(activation|adoption|reliability|operations|throughput|not inferred|no clear bottleneck)$/,
+    );
     await expect(page.getByTestId("drift-percent").innerText()).resolves.toMatch(/\d+(\.\d+)?\s*%/);
     await shot(page, 7, "report");
 

@@ -12,7 +12,10 @@ const base = () => inject("baseUrl");
 const ws = () => inject("demo")?.workspaceId as string;
 const HOSTILE = "<script>alert(1)</script>";
 
-interface Row { key: string; title: string }
+interface Row {
+  key: string;
+  title: string;
+}
 interface Latest {
   id: string;
   report: {

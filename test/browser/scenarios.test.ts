@@ -36,9 +36,27 @@ afterAll(async () => {
 });
 
 const CASES = [
-  { kind: "reliability fire", headline: "reliability", evidence: "reliability", words: /Customers: .*support tickets? linked.*incident or error reports? linked/, followUp: false },
-  { kind: "volume is adoption, pain is activation", headline: "activation", evidence: "activation", words: /Customers: 7 customer requests from 7 customers \(\$685k revenue\)/, followUp: false },
-  { kind: "balanced: no clear bottleneck", headline: "no clear bottleneck", evidence: "reliability", words: /Severity: urgent or high priority/, followUp: false },
+  {
+    kind: "reliability fire",
+    headline: "reliability",
+    evidence: "reliability",
+    words: /Customers: .*support tickets? linked.*incident or error reports? linked/,
+    followUp: false,
+  },
+  {
+    kind: "volume is adoption, pain is activation",
+    headline: "activation",
+    evidence: "activation",
+    words: /Customers: 7 customer requests from 7 customers \(\$685k revenue\)/,
+    followUp: false,
+  },
+  {
+    kind: "balanced: no clear bottleneck",
+    headline: "no clear bottleneck",
+    evidence: "reliability",
+    words: /Severity: urgent or high priority/,
+    followUp: false,
+  },
   { kind: "follow-up: move on", headline: "activation", evidence: "activation", words: /Customers: 8 customer requests/, followUp: true },
 ] as const;
 

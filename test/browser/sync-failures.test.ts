@@ -19,7 +19,8 @@ const sandbox = () => {
   u.port = String(Number(u.port) + 1);
   return u.origin;
 };
-const control = (path: string, body: unknown) => fetch(`${sandbox()}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+const control = (path: string, body: unknown) =>
+  fetch(`${sandbox()}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 
 beforeAll(async () => {
   browser = await launchBrowser();
@@ -49,7 +50,9 @@ describe("sync failures on the Connections page", () => {
     const before = await failures.count();
 
     // A person edits an issue; the next list page from GitHub has one malformed item.
-    expect((await control("/_control/github/human", { repo: "acme/webapp", number: 3, patch: { title: "Checkout crashes when the cart is empty" } })).ok).toBe(true);
+    expect((await control("/_control/github/human", { repo: "acme/webapp", number: 3, patch: { title: "Checkout crashes when the cart is empty" } })).ok).toBe(
+      true,
+    );
     expect((await control("/_control/faults", { tracker: "github", rate: 1, kinds: ["malformed"], seed: 1 })).ok).toBe(true);
     await Promise.all([page.waitForURL(/done=sync-queued/), card.getByTestId("sync-now").click()]);
     await pollPage(page, url, "the skipped item to show as a sync failure", async () => (await failures.count()) > before);

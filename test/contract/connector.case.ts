@@ -296,7 +296,11 @@ export function runConnectorContract(name: string, makeHarness: () => Promise<Co
         expect(ev, `events: ${JSON.stringify(events.map((e) => e.kind))}`).toBeDefined();
         // What the pipeline stores: an upserted issue with the fields it lacks kept from the stored copy, or a re-fetch.
         const upserted =
-          ev!.kind === "issue.upserted" ? keepStoredFields(ev!.issue, stored, ev!.notCarried ?? []) : ev!.kind === "issue.touched" ? await h.connector.getIssue(h.auth, ev!.ref) : null;
+          ev!.kind === "issue.upserted"
+            ? keepStoredFields(ev!.issue, stored, ev!.notCarried ?? [])
+            : ev!.kind === "issue.touched"
+              ? await h.connector.getIssue(h.auth, ev!.ref)
+              : null;
         const current = await h.connector.getIssue(h.auth, h.refOf(id!));
         expect(upserted).not.toBeNull();
         expect(current!.title).toBe(upserted!.title);

@@ -51,7 +51,12 @@ export async function makeJiraHarness(): Promise<ContractHarness> {
     },
     refOf: (externalId) => ({ externalId, key: issueById(externalId).key, scope }),
     async updateIssue(externalId, patch) {
-      await sandbox.humanUpdate(site.id, issueById(externalId).key, { title: patch.title, body: patch.body, addLabels: patch.addLabels, updatedAt: patch.updatedAt });
+      await sandbox.humanUpdate(site.id, issueById(externalId).key, {
+        title: patch.title,
+        body: patch.body,
+        addLabels: patch.addLabels,
+        updatedAt: patch.updatedAt,
+      });
     },
     async humanRemoveLabel(externalId, label) {
       await sandbox.humanUpdate(site.id, issueById(externalId).key, { removeLabels: [label] });

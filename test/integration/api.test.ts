@@ -22,21 +22,72 @@ const jsonOf = async <T>(res: Response) => (await res.json()) as T;
 const base = { tracker: "linear" as const, state: "Todo", createdAt: "2026-09-01T00:00:00Z", updatedAt: "2026-11-01T00:00:00Z" };
 const cycle = { kind: "cycle" as const, id: "c1", name: "Cycle 12", state: "active" as const };
 const ISSUES: IssueInput[] = [
-  { ...base, externalId: "1", key: "ENG-1", title: "App crashes on save when the file is large", labels: ["bug"], priority: 1, reactions: 14, iteration: cycle, estimate: 3 },
-  { ...base, externalId: "2", key: "ENG-2", title: "Dashboard takes 30 seconds to load for big accounts", body: "Customers on the enterprise plan report timeouts; support escalation this week.", priority: 2, reactions: 9, estimate: 5 },
-  { ...base, externalId: "3", key: "ENG-3", title: "Data loss: sync drops rows silently", labels: ["bug", "incident"], priority: 1, reactions: 20, estimate: 8 },
+  {
+    ...base,
+    externalId: "1",
+    key: "ENG-1",
+    title: "App crashes on save when the file is large",
+    labels: ["bug"],
+    priority: 1,
+    reactions: 14,
+    iteration: cycle,
+    estimate: 3,
+  },
+  {
+    ...base,
+    externalId: "2",
+    key: "ENG-2",
+    title: "Dashboard takes 30 seconds to load for big accounts",
+    body: "Customers on the enterprise plan report timeouts; support escalation this week.",
+    priority: 2,
+    reactions: 9,
+    estimate: 5,
+  },
+  {
+    ...base,
+    externalId: "3",
+    key: "ENG-3",
+    title: "Data loss: sync drops rows silently",
+    labels: ["bug", "incident"],
+    priority: 1,
+    reactions: 20,
+    estimate: 8,
+  },
   { ...base, externalId: "4", key: "ENG-4", title: "Add dark mode to the settings page", iteration: cycle, estimate: 5 },
   { ...base, externalId: "5", key: "ENG-5", title: "Upgrade to React 19 and migrate the build to Vite", iteration: cycle, estimate: 8 },
-  { ...base, externalId: "6", key: "ENG-6", title: "<script>alert(1)</script> onboarding checklist", body: "New users never finish setup", iteration: cycle, estimate: 2 },
+  {
+    ...base,
+    externalId: "6",
+    key: "ENG-6",
+    title: "<script>alert(1)</script> onboarding checklist",
+    body: "New users never finish setup",
+    iteration: cycle,
+    estimate: 2,
+  },
 ];
 
 let wsId = "";
 beforeAll(async () => {
   const ws = await createWorkspace(testEnv.DB, { name: "API demo", isDemo: true });
   wsId = ws.id;
-  const conn = await createConnection(testEnv.DB, { workspaceId: ws.id, tracker: "linear", accountId: "org", accountName: "Acme", grantedScopes: ["read"], accessTokenEnc: null, refreshTokenEnc: null, tokenExpiresAt: null });
+  const conn = await createConnection(testEnv.DB, {
+    workspaceId: ws.id,
+    tracker: "linear",
+    accountId: "org",
+    accountName: "Acme",
+    grantedScopes: ["read"],
+    accessTokenEnc: null,
+    refreshTokenEnc: null,
+    tokenExpiresAt: null,
+  });
   await setSyncScopes(testEnv.DB, ws.id, conn.id, [{ kind: "team", id: "team-1", name: "Engineering" }]);
-  await upsertIssues(testEnv.DB, { workspaceId: ws.id, connectionId: conn.id, scopeId: "team-1", issues: ISSUES.map((i) => IssueSchema.parse(i)), now: new Date() });
+  await upsertIssues(testEnv.DB, {
+    workspaceId: ws.id,
+    connectionId: conn.id,
+    scopeId: "team-1",
+    issues: ISSUES.map((i) => IssueSchema.parse(i)),
+    now: new Date(),
+  });
 });
 
 describe("audits", () => {
@@ -45,7 +96,11 @@ describe("audits", () => {
     expect(none.status).toBe(404);
     const created = await call(`/api/v1/workspaces/${wsId}/audits`, { method: "POST" });
     expect(created.status).toBe(201);
-    const run = await jsonOf<{ id: string; issueCount: number; report: { dominant: { constraint: string | null }; planned: { basis: string; count: number } } }>(created);
+    const run = await jsonOf<{
+      id: string;
+      issueCount: number;
+      report: { dominant: { constraint: string | null }; planned: { basis: string; count: number } };
+    }>(created);
     expect(run.issueCount).toBe(ISSUES.length);
     expect(run.report.dominant.constraint).toBe("reliability");
     expect(run.report.planned.basis).toBe("estimate");
@@ -72,7 +127,9 @@ describe("audits", () => {
   it("pages history newest first with a cursor", async () => {
     await call(`/api/v1/workspaces/${wsId}/audits`, { method: "POST" });
     await call(`/api/v1/workspaces/${wsId}/audits`, { method: "POST" });
-    const p1 = await jsonOf<{ items: Array<{ id: string; createdAt: string }>; nextCursor: string | null }>(await call(`/api/v1/workspaces/${wsId}/audits?limit=2`));
+    const p1 = await jsonOf<{ items: Array<{ id: string; createdAt: string }>; nextCursor: string | null }>(
+      await call(`/api/v1/workspaces/${wsId}/audits?limit=2`),
+    );
     expect(p1.items).toHaveLength(2);
     expect(p1.items[0]!.createdAt >= p1.items[1]!.createdAt).toBe(true);
     expect(p1.nextCursor).not.toBeNull();
@@ -83,10 +140,28 @@ describe("audits", () => {
 
   it("pages write-back runs newest first with a cursor, ties on the start time broken by id", async () => {
     const ws = await createWorkspace(testEnv.DB, { name: "runs", isDemo: true });
-    const conn = await createConnection(testEnv.DB, { workspaceId: ws.id, tracker: "linear", accountId: "org", accountName: "Acme", grantedScopes: ["read"], accessTokenEnc: null, refreshTokenEnc: null, tokenExpiresAt: null });
+    const conn = await createConnection(testEnv.DB, {
+      workspaceId: ws.id,
+      tracker: "linear",
+      accountId: "org",
+      accountName: "Acme",
+      grantedScopes: ["read"],
+      accessTokenEnc: null,
+      refreshTokenEnc: null,
+      tokenExpiresAt: null,
+    });
     const made: string[] = [];
     // 25 runs over 9 distinct start times (three runs share each second).
-    for (let i = 0; i < 25; i++) made.push(await createWritebackRun(testEnv.DB, { workspaceId: ws.id, connectionId: conn.id, auditRunId: null, mode: "dry-run", now: new Date(Date.UTC(2026, 10, 20, 10, 0, Math.floor(i / 3))) }));
+    for (let i = 0; i < 25; i++)
+      made.push(
+        await createWritebackRun(testEnv.DB, {
+          workspaceId: ws.id,
+          connectionId: conn.id,
+          auditRunId: null,
+          mode: "dry-run",
+          now: new Date(Date.UTC(2026, 10, 20, 10, 0, Math.floor(i / 3))),
+        }),
+      );
     const seen: Array<{ id: string; startedAt: string }> = [];
     let cursor: string | null = null;
     const sizes: number[] = [];
@@ -106,21 +181,24 @@ describe("audits", () => {
   });
 
   it("lists per-issue verdicts with explanations, filterable by constraint", async () => {
-    const all = await jsonOf<{ items: Array<{ issue: { key: string }; classification: { constraint: string | null; reasons: Array<{ ruleId: string; match: string }> } }> }>(
-      await call(`/api/v1/workspaces/${wsId}/issues`),
-    );
+    const all = await jsonOf<{
+      items: Array<{ issue: { key: string }; classification: { constraint: string | null; reasons: Array<{ ruleId: string; match: string }> } }>;
+    }>(await call(`/api/v1/workspaces/${wsId}/issues`));
     expect(all.items).toHaveLength(ISSUES.length);
     const crash = all.items.find((i) => i.issue.key === "ENG-1")!;
     expect(crash.classification.constraint).toBe("reliability");
     expect(crash.classification.reasons.length).toBeGreaterThan(0);
-    const rel = await jsonOf<{ items: Array<{ classification: { constraint: string } }> }>(await call(`/api/v1/workspaces/${wsId}/issues?constraint=reliability`));
+    const rel = await jsonOf<{ items: Array<{ classification: { constraint: string } }> }>(
+      await call(`/api/v1/workspaces/${wsId}/issues?constraint=reliability`),
+    );
     expect(rel.items.length).toBeGreaterThan(0);
     expect(rel.items.every((i) => i.classification.constraint === "reliability")).toBe(true);
   });
 });
 
 describe("settings and errors", () => {
-  const patch = (body: string, type = "application/json") => call(`/api/v1/workspaces/${wsId}/settings`, { method: "PATCH", headers: { "content-type": type }, body });
+  const patch = (body: string, type = "application/json") =>
+    call(`/api/v1/workspaces/${wsId}/settings`, { method: "PATCH", headers: { "content-type": type }, body });
 
   it("malformed JSON → 400 invalid_json", async () => {
     const res = await patch("{not json");
@@ -137,7 +215,8 @@ describe("settings and errors", () => {
   });
 
   it("an invalid rule pack → 422 with the line and path, and nothing saved", async () => {
-    const pack = "version: 1\nextends: default\nrules:\n  - id: bad\n    when: { regex: '(a)\\1', field: title }\n    then: { vote: { constraint: reliability, weight: 1 } }\n";
+    const pack =
+      "version: 1\nextends: default\nrules:\n  - id: bad\n    when: { regex: '(a)\\1', field: title }\n    then: { vote: { constraint: reliability, weight: 1 } }\n";
     const res = await patch(JSON.stringify({ rulePack: pack }));
     expect(res.status).toBe(422);
     const body = await jsonOf<{ error: { code: string; details: Array<{ line: number | null; path: string; message: string }> } }>(res);
@@ -170,9 +249,17 @@ describe("settings and errors", () => {
 
 describe("OpenAPI", () => {
   it("documents every API route with its schemas", async () => {
-    const doc = await jsonOf<{ openapi: string; paths: Record<string, Record<string, unknown>>; components: { schemas: Record<string, unknown> } }>(await call("/openapi.json"));
+    const doc = await jsonOf<{ openapi: string; paths: Record<string, Record<string, unknown>>; components: { schemas: Record<string, unknown> } }>(
+      await call("/openapi.json"),
+    );
     expect(doc.openapi).toBe("3.1.0");
-    for (const p of ["/api/v1/workspaces/{workspaceId}/audits/latest", "/api/v1/workspaces/{workspaceId}/audits", "/api/v1/workspaces/{workspaceId}/issues", "/api/v1/workspaces/{workspaceId}/settings", "/api/v1/workspaces/{workspaceId}/ledger"]) {
+    for (const p of [
+      "/api/v1/workspaces/{workspaceId}/audits/latest",
+      "/api/v1/workspaces/{workspaceId}/audits",
+      "/api/v1/workspaces/{workspaceId}/issues",
+      "/api/v1/workspaces/{workspaceId}/settings",
+      "/api/v1/workspaces/{workspaceId}/ledger",
+    ]) {
       expect(Object.keys(doc.paths)).toContain(p);
     }
     expect(Object.keys(doc.paths["/api/v1/workspaces/{workspaceId}/settings"]!)).toEqual(expect.arrayContaining(["get", "patch"]));

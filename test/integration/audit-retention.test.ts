@@ -31,17 +31,53 @@ const cycle = { kind: "cycle" as const, id: "c1", name: "Cycle 12", state: "acti
 // A clear reliability bottleneck (customer requests with revenue behind two crashes), so every audit has a drift.
 const need = (customer: string, revenue: number) => ({ customer, revenue, size: 400, tier: "Enterprise", important: true, createdAt: "2026-01-02T00:00:00Z" });
 const ISSUES: IssueInput[] = [
-  { ...base, externalId: "1", key: "ENG-1", title: "App crashes on save when the file is large", labels: ["bug"], priority: 1, reactions: 14, iteration: cycle, estimate: 3, customerRequests: [need("Initech", 240_000), need("Hooli", 900_000)] },
-  { ...base, externalId: "2", key: "ENG-2", title: "Dashboard takes 30 seconds to load for big accounts", body: "Customers report timeouts; support escalation.", priority: 2, estimate: 5, customerRequests: [need("Globex", 600_000)], links: [{ url: "https://acme.zendesk.com/agent/tickets/8812", title: "Ticket 8812" }] },
+  {
+    ...base,
+    externalId: "1",
+    key: "ENG-1",
+    title: "App crashes on save when the file is large",
+    labels: ["bug"],
+    priority: 1,
+    reactions: 14,
+    iteration: cycle,
+    estimate: 3,
+    customerRequests: [need("Initech", 240_000), need("Hooli", 900_000)],
+  },
+  {
+    ...base,
+    externalId: "2",
+    key: "ENG-2",
+    title: "Dashboard takes 30 seconds to load for big accounts",
+    body: "Customers report timeouts; support escalation.",
+    priority: 2,
+    estimate: 5,
+    customerRequests: [need("Globex", 600_000)],
+    links: [{ url: "https://acme.zendesk.com/agent/tickets/8812", title: "Ticket 8812" }],
+  },
   { ...base, externalId: "3", key: "ENG-3", title: "Add dark mode to the settings page", iteration: cycle, estimate: 5 },
   { ...base, externalId: "4", key: "ENG-4", title: "New users never finish onboarding", iteration: cycle, estimate: 2 },
 ];
 
 async function seedWorkspace(name: string) {
   const ws = await createWorkspace(db(), { name, isDemo: true });
-  const conn = await createConnection(db(), { workspaceId: ws.id, tracker: "linear", accountId: "org", accountName: "Acme", grantedScopes: ["read"], accessTokenEnc: null, refreshTokenEnc: null, tokenExpiresAt: null });
+  const conn = await createConnection(db(), {
+    workspaceId: ws.id,
+    tracker: "linear",
+    accountId: "org",
+    accountName: "Acme",
+    grantedScopes: ["read"],
+    accessTokenEnc: null,
+    refreshTokenEnc: null,
+    tokenExpiresAt: null,
+  });
   await setSyncScopes(db(), ws.id, conn.id, [{ kind: "team", id: "team-1", name: "Engineering" }]);
-  await upsertIssues(db(), { workspaceId: ws.id, connectionId: conn.id, scopeId: "team-1", issues: ISSUES.map((i) => IssueSchema.parse(i)), now: new Date("2026-01-03T00:00:00Z") });
+  await upsertIssues(db(), {
+    workspaceId: ws.id,
+    connectionId: conn.id,
+    scopeId: "team-1",
+    issues: ISSUES.map((i) => IssueSchema.parse(i)),
+    now: new Date("2026-01-03T00:00:00Z"),
+  });
   await classifyPending(db(), ws.id, { now: new Date("2026-01-03T00:00:00Z") });
   return ws.id;
 }
@@ -50,7 +86,9 @@ type StoredRow = { id: string; created_at: string; report: string; has_gz: numbe
 const stored = async (ws: string) =>
   (
     await db()
-      .prepare("SELECT id, created_at, report, report_gz IS NOT NULL AS has_gz, report_pruned_at, summary FROM audit_runs WHERE workspace_id = ? ORDER BY created_at")
+      .prepare(
+        "SELECT id, created_at, report, report_gz IS NOT NULL AS has_gz, report_pruned_at, summary FROM audit_runs WHERE workspace_id = ? ORDER BY created_at",
+      )
       .bind(ws)
       .all<StoredRow>()
   ).results;
@@ -64,7 +102,8 @@ describe("audit report retention", () => {
   beforeAll(async () => {
     ws = await seedWorkspace("Retention");
     // Eight daily audits with a window of the latest 3 reports.
-    for (let d = 0; d < 8; d++) ids.push((await runWorkspaceAudit(db(), ws, { trigger: "cron", now: new Date(start + d * DAY), retention: { keepRuns: 3, keepDays: 90 } })).id);
+    for (let d = 0; d < 8; d++)
+      ids.push((await runWorkspaceAudit(db(), ws, { trigger: "cron", now: new Date(start + d * DAY), retention: { keepRuns: 3, keepDays: 90 } })).id);
   });
 
   it("keeps every summary and only the latest reports, gzip-compressed", async () => {
@@ -80,7 +119,11 @@ describe("audit report retention", () => {
   });
 
   it("serves a kept report in full and a pruned run as its summary with report null", async () => {
-    const latest = (await (await call(`/api/v1/workspaces/${ws}/audits/latest`)).json()) as { id: string; report: { dominant: { constraint: string | null } } | null; reportPrunedAt: string | null };
+    const latest = (await (await call(`/api/v1/workspaces/${ws}/audits/latest`)).json()) as {
+      id: string;
+      report: { dominant: { constraint: string | null } } | null;
+      reportPrunedAt: string | null;
+    };
     expect(latest.id).toBe(ids[7]);
     expect(latest.report?.dominant).toBeTruthy();
     expect(latest.reportPrunedAt).toBeNull();
@@ -167,8 +210,12 @@ describe("deleting a workspace", () => {
   it("erases every row that carries its id, in every table, and leaves other workspaces alone", async () => {
     const doomed = await seedWorkspace("Doomed");
     const kept = await seedWorkspace("Kept");
-    for (const w of [doomed, kept]) for (let d = 0; d < 3; d++) await runWorkspaceAudit(db(), w, { trigger: "cron", now: new Date(start + d * DAY), retention: { keepRuns: 2, keepDays: 90 } });
-    const { results: tables } = await db().prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name <> 'd1_migrations'").all<{ name: string }>();
+    for (const w of [doomed, kept])
+      for (let d = 0; d < 3; d++)
+        await runWorkspaceAudit(db(), w, { trigger: "cron", now: new Date(start + d * DAY), retention: { keepRuns: 2, keepDays: 90 } });
+    const { results: tables } = await db()
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name <> 'd1_migrations'")
+      .all<{ name: string }>();
     const tenantTables: string[] = [];
     for (const { name } of tables) {
       const { results: cols } = await db().prepare("SELECT name FROM pragma_table_info(?)").bind(name).all<{ name: string }>();

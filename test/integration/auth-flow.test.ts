@@ -17,9 +17,13 @@ describe("sign-in through a tracker identity", () => {
     const loc = await alice.signIn(h.tracker, { id, name: "alice" });
     expect(loc).toMatch(/^\/w\/ws_[a-z0-9]+$/);
     const wsId = loc.slice(3);
-    const user = await h.env.DB.prepare("SELECT id, login FROM users WHERE tracker = 'github' AND external_id = ?").bind(id).first<{ id: string; login: string }>();
+    const user = await h.env.DB.prepare("SELECT id, login FROM users WHERE tracker = 'github' AND external_id = ?")
+      .bind(id)
+      .first<{ id: string; login: string }>();
     expect(user?.login).toBe("alice");
-    const ws = await h.env.DB.prepare("SELECT w.name, m.role FROM workspaces w JOIN workspace_members m ON m.workspace_id = w.id WHERE w.id = ? AND m.user_id = ?")
+    const ws = await h.env.DB.prepare(
+      "SELECT w.name, m.role FROM workspaces w JOIN workspace_members m ON m.workspace_id = w.id WHERE w.id = ? AND m.user_id = ?",
+    )
       .bind(wsId, user!.id)
       .first<{ name: string; role: string }>();
     expect(ws).toEqual({ name: "alice's workspace", role: "admin" });
@@ -47,7 +51,9 @@ describe("sign-in through a tracker identity", () => {
     expect(u.searchParams.get("code_challenge")).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(u.searchParams.get("redirect_uri")).toBe("http://localhost/auth/linear/callback");
     const state = u.searchParams.get("state")!;
-    const row = await h.env.DB.prepare("SELECT state, code_verifier, purpose FROM oauth_states WHERE state = ?").bind(await sha256Hex(state)).first<{ state: string; code_verifier: string; purpose: string }>();
+    const row = await h.env.DB.prepare("SELECT state, code_verifier, purpose FROM oauth_states WHERE state = ?")
+      .bind(await sha256Hex(state))
+      .first<{ state: string; code_verifier: string; purpose: string }>();
     expect(row?.purpose).toBe("signin");
     expect(row?.code_verifier).toMatch(/^v1\./);
     expect(await h.env.DB.prepare("SELECT 1 FROM oauth_states WHERE state = ?").bind(state).first()).toBeNull();
@@ -87,9 +93,13 @@ describe("OAuth state is refused when", () => {
 
   it("bound to another session, for another tracker, or absent (library level)", async () => {
     const db = baseEnv.DB;
-    const mk = () => createOAuthState(db, { sessionId: "sess-A", workspaceId: "ws-1", tracker: "jira", purpose: "connect", redirectTo: "/w/ws-1", keys: keys() });
+    const mk = () =>
+      createOAuthState(db, { sessionId: "sess-A", workspaceId: "ws-1", tracker: "jira", purpose: "connect", redirectTo: "/w/ws-1", keys: keys() });
     const a = await mk();
-    await expect(consumeOAuthState(db, a.state, "sess-B", "jira", { keys: keys() })).rejects.toMatchObject({ code: "oauth_state_invalid", details: { reason: "mismatched_session" } });
+    await expect(consumeOAuthState(db, a.state, "sess-B", "jira", { keys: keys() })).rejects.toMatchObject({
+      code: "oauth_state_invalid",
+      details: { reason: "mismatched_session" },
+    });
     // Refused states are burnt.
     await expect(consumeOAuthState(db, a.state, "sess-A", "jira", { keys: keys() })).rejects.toMatchObject({ details: { reason: "reused_or_unknown" } });
     const b = await mk();
@@ -121,7 +131,9 @@ describe("connect flows on the shared callback URL", () => {
     });
     const owner = h.client();
     const ws = (await owner.signIn(h.tracker, { id: `gh-${uniq()}`, name: "conn" })).slice(3);
-    const me = (await h.env.DB.prepare("SELECT id FROM sessions s WHERE s.user_id = (SELECT user_id FROM workspace_members WHERE workspace_id = ?)").bind(ws).first<{ id: string }>())!.id;
+    const me = (await h.env.DB.prepare("SELECT id FROM sessions s WHERE s.user_id = (SELECT user_id FROM workspace_members WHERE workspace_id = ?)")
+      .bind(ws)
+      .first<{ id: string }>())!.id;
     const mk = () => createOAuthState(h.env.DB, { sessionId: me, workspaceId: ws, tracker: "github", purpose: "connect", keys: keys(), now: h.clock.now });
     const other = h.client();
     await other.signIn(h.tracker, { id: `gh-${uniq()}`, name: "intruder" });
@@ -158,7 +170,11 @@ describe("session cookie", () => {
     // D1 holds the hash of the cookie secret, never the secret.
     const secret = cookie!.split(";")[0]!.slice(name.length + 1);
     expect(await h.env.DB.prepare("SELECT 1 FROM sessions WHERE id = ?").bind(secret).first()).toBeNull();
-    expect(await h.env.DB.prepare("SELECT 1 FROM sessions WHERE id = ?").bind(await sha256Hex(secret)).first()).not.toBeNull();
+    expect(
+      await h.env.DB.prepare("SELECT 1 FROM sessions WHERE id = ?")
+        .bind(await sha256Hex(secret))
+        .first(),
+    ).not.toBeNull();
   });
 
   it("slides once a day and expires after 14 idle days", async () => {
@@ -184,7 +200,11 @@ describe("session cookie", () => {
     const out = await c.request("/signout", { form: {} });
     expect(out.status).toBe(303);
     expect(out.headers.getSetCookie().find((s) => s.startsWith("ba_session="))).toMatch(/Max-Age=0|Expires=Thu, 01 Jan 1970/i);
-    expect(await h.env.DB.prepare("SELECT 1 FROM sessions WHERE id = ?").bind(await sha256Hex(stolen)).first()).toBeNull();
+    expect(
+      await h.env.DB.prepare("SELECT 1 FROM sessions WHERE id = ?")
+        .bind(await sha256Hex(stolen))
+        .first(),
+    ).toBeNull();
     const replay = await h.client().request("/api/v1/me", { headers: { cookie: `ba_session=${stolen}` } });
     expect(replay.status).toBe(401);
   });
@@ -211,7 +231,9 @@ describe("CSRF", () => {
     const wrong = await c.request(`/w/${ws}/tokens`, { form: { name: "t", scope: "read", _csrf: "x".repeat(32) } });
     expect(await errorCode(wrong)).toBe("csrf_failed");
     expect((await c.request(`/w/${ws}/tokens`, { form: { name: "t", scope: "read" } })).status).toBe(200);
-    expect((await c.request(`/w/${ws}/tokens`, { form: { name: "t2", scope: "read" }, csrf: false, headers: { "x-csrf-token": c.csrfToken! } })).status).toBe(200);
+    expect((await c.request(`/w/${ws}/tokens`, { form: { name: "t2", scope: "read" }, csrf: false, headers: { "x-csrf-token": c.csrfToken! } })).status).toBe(
+      200,
+    );
     const count = await h.env.DB.prepare("SELECT COUNT(*) AS n FROM api_tokens WHERE workspace_id = ?").bind(ws).first<{ n: number }>();
     expect(count?.n).toBe(2);
   });
@@ -224,7 +246,10 @@ describe("CSRF", () => {
       const res = await c.request(`/w/${ws}/tokens`, { form: { name: "t", scope: "read" }, headers });
       expect(await errorCode(res)).toBe("csrf_failed");
     }
-    expect((await c.request(`/w/${ws}/tokens`, { form: { name: "t", scope: "read" }, headers: { origin: "http://localhost", "sec-fetch-site": "same-origin" } })).status).toBe(200);
+    expect(
+      (await c.request(`/w/${ws}/tokens`, { form: { name: "t", scope: "read" }, headers: { origin: "http://localhost", "sec-fetch-site": "same-origin" } }))
+        .status,
+    ).toBe(200);
   });
 
   it("exempts webhooks", async () => {

@@ -100,7 +100,14 @@ export function createHarness(opts: { https?: boolean; demo?: boolean; rateLimit
   // No `binding`: these tests drive the in-isolate fallback, whatever wrangler.toml declares.
   app.use("/api/*", rateLimit({ name: "api", limit, periodSeconds: 60 }));
   app.use("/webhooks/*", rateLimit({ name: "webhooks", limit, periodSeconds: 60, key: ipKey }));
-  app.route("/", createAuthRoutes({ getConnector: (t) => ({ oauth: tracker.oauth(t) }), signinRateLimit: { binding: undefined, limit, periodSeconds: 60 }, onConnect: opts.onConnect }));
+  app.route(
+    "/",
+    createAuthRoutes({
+      getConnector: (t) => ({ oauth: tracker.oauth(t) }),
+      signinRateLimit: { binding: undefined, limit, periodSeconds: 60 },
+      onConnect: opts.onConnect,
+    }),
+  );
   app.route("/", workspaceRoutes);
   // Stand-ins for routes other helpers own, to prove the exemptions.
   app.post("/webhooks/test", (c) => c.json({ ok: true }));
@@ -135,13 +142,17 @@ export class Client {
       body = JSON.stringify(init.json);
       headers.set("content-type", "application/json");
     }
-    const res = await this.app.fetch(new Request(new URL(path, this.origin), { method: init.method ?? (body ? "POST" : "GET"), headers, body, redirect: "manual" }), this.env);
+    const res = await this.app.fetch(
+      new Request(new URL(path, this.origin), { method: init.method ?? (body ? "POST" : "GET"), headers, body, redirect: "manual" }),
+      this.env,
+    );
     for (const sc of res.headers.getSetCookie()) {
       const [pair, ...attrs] = sc.split(";");
       const eq = pair!.indexOf("=");
       const name = pair!.slice(0, eq).trim();
       const value = pair!.slice(eq + 1).trim();
-      const expired = attrs.some((a) => /^\s*max-age=0\s*$/i.test(a)) || attrs.some((a) => /^\s*expires=/i.test(a) && Date.parse(a.split("=")[1]!) < Date.now());
+      const expired =
+        attrs.some((a) => /^\s*max-age=0\s*$/i.test(a)) || attrs.some((a) => /^\s*expires=/i.test(a) && Date.parse(a.split("=")[1]!) < Date.now());
       if (expired || value === "") this.cookies.delete(name);
       else this.cookies.set(name, value);
     }

@@ -86,7 +86,9 @@ describe("tenant isolation", () => {
     const me = (await h.env.DB.prepare("SELECT user_id FROM workspace_members WHERE workspace_id = ?").bind(a.ws).first<{ user_id: string }>())!.user_id;
     const res = await a.c.request(`/w/${a.ws}/members/${me}/remove`, { form: {} });
     expect(res.status).toBe(400);
-    expect(await h.env.DB.prepare("SELECT role FROM workspace_members WHERE workspace_id = ? AND user_id = ?").bind(a.ws, me).first()).toEqual({ role: "admin" });
+    expect(await h.env.DB.prepare("SELECT role FROM workspace_members WHERE workspace_id = ? AND user_id = ?").bind(a.ws, me).first()).toEqual({
+      role: "admin",
+    });
   });
 });
 
@@ -113,7 +115,9 @@ describe("API tokens", () => {
     // Bearer requests carry no ambient authority: no CSRF token needed (404 here = passed auth and CSRF, no such route).
     expect((await api.request(`/api/v1/workspaces/${a.ws}/nothing`, { method: "POST", bearer: write, json: {} })).status).toBe(404);
 
-    const id = (await h.env.DB.prepare("SELECT id FROM api_tokens WHERE token_hash = ?").bind(await sha256Hex(read)).first<{ id: string }>())!.id;
+    const id = (await h.env.DB.prepare("SELECT id FROM api_tokens WHERE token_hash = ?")
+      .bind(await sha256Hex(read))
+      .first<{ id: string }>())!.id;
     expect((await a.c.request(`/w/${a.ws}/tokens/${id}/revoke`, { form: {} })).status).toBe(303);
     for (const bearer of [read, "ba_" + "x".repeat(43), "not-a-token"]) {
       const res = await api.request("/api/v1/me", { bearer });
@@ -125,7 +129,10 @@ describe("API tokens", () => {
     const h = createHarness();
     const a = await signedIn(h, "lu");
     const t = await mintToken(a.c, a.ws, "read");
-    const lastUsed = async () => (await h.env.DB.prepare("SELECT last_used_at FROM api_tokens WHERE token_hash = ?").bind(await sha256Hex(t)).first<{ last_used_at: string | null }>())!.last_used_at;
+    const lastUsed = async () =>
+      (await h.env.DB.prepare("SELECT last_used_at FROM api_tokens WHERE token_hash = ?")
+        .bind(await sha256Hex(t))
+        .first<{ last_used_at: string | null }>())!.last_used_at;
     expect(await lastUsed()).toBeNull();
     await h.client().request("/api/v1/me", { bearer: t });
     const first = await lastUsed();
@@ -229,16 +236,36 @@ describe("erasure", () => {
     const b = await signedIn(h, "bystander");
     const now = new Date().toISOString();
     const db = h.env.DB;
-    for (const [ws, tag] of [[a.ws, "a"], [b.ws, "b"]] as const) {
+    for (const [ws, tag] of [
+      [a.ws, "a"],
+      [b.ws, "b"],
+    ] as const) {
       await db.batch([
-        db.prepare("INSERT INTO connections (id, workspace_id, tracker, status, access_token_enc, created_at, updated_at) VALUES (?, ?, 'github', 'active', 'v1.k.secret', ?, ?)").bind(`conn_${tag}${ws}`, ws, now, now),
-        db.prepare("INSERT INTO issues (id, workspace_id, connection_id, scope_id, tracker, external_id, key, title, labels, state, state_category, created_at, updated_at, content_hash, synced_at) VALUES (?, ?, ?, 'o/r', 'github', '1', '#1', ?, '[\"bug\"]', 'open', 'todo', ?, ?, 'h', ?)").bind(`iss_${tag}${ws}`, ws, `conn_${tag}${ws}`, `issue of ${tag}`, now, now, now),
-        db.prepare("INSERT INTO audit_runs (id, workspace_id, created_at, trigger, issue_count, summary, report) VALUES (?, ?, ?, 'manual', 1, '{\"n\":1}', '{}')").bind(`run_${tag}${ws}`, ws, now),
+        db
+          .prepare(
+            "INSERT INTO connections (id, workspace_id, tracker, status, access_token_enc, created_at, updated_at) VALUES (?, ?, 'github', 'active', 'v1.k.secret', ?, ?)",
+          )
+          .bind(`conn_${tag}${ws}`, ws, now, now),
+        db
+          .prepare(
+            "INSERT INTO issues (id, workspace_id, connection_id, scope_id, tracker, external_id, key, title, labels, state, state_category, created_at, updated_at, content_hash, synced_at) VALUES (?, ?, ?, 'o/r', 'github', '1', '#1', ?, '[\"bug\"]', 'open', 'todo', ?, ?, 'h', ?)",
+          )
+          .bind(`iss_${tag}${ws}`, ws, `conn_${tag}${ws}`, `issue of ${tag}`, now, now, now),
+        db
+          .prepare(
+            "INSERT INTO audit_runs (id, workspace_id, created_at, trigger, issue_count, summary, report) VALUES (?, ?, ?, 'manual', 1, '{\"n\":1}', '{}')",
+          )
+          .bind(`run_${tag}${ws}`, ws, now),
       ]);
     }
     const exp = await a.c.request(`/api/v1/workspaces/${a.ws}/export`);
     expect(exp.headers.get("content-disposition")).toContain("attachment");
-    const doc = (await exp.json()) as { workspace: { id: string }; issues: Array<{ title: string; labels: string[] }>; audits: Array<{ summary: unknown }>; connections: Array<Record<string, unknown>> };
+    const doc = (await exp.json()) as {
+      workspace: { id: string };
+      issues: Array<{ title: string; labels: string[] }>;
+      audits: Array<{ summary: unknown }>;
+      connections: Array<Record<string, unknown>>;
+    };
     expect(doc.workspace.id).toBe(a.ws);
     expect(doc.issues.map((i) => i.title)).toEqual(["issue of a"]);
     expect(doc.issues[0]!.labels).toEqual(["bug"]);

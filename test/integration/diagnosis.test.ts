@@ -23,11 +23,40 @@ const base = { tracker: "linear" as const, state: "Todo", createdAt: day(40), up
 const need = (customer: string, revenue: number) => ({ customer, revenue, size: 400, tier: "Enterprise", important: true, createdAt: day(30) });
 const ISSUES: IssueInput[] = [
   // Three onboarding blockers with revenue-backed customer requests...
-  { ...base, externalId: "a1", key: "ENG-1", title: "Signup verification email never arrives", labels: ["constraint:activation"], customerRequests: [need("Initech", 240_000), need("Hooli", 900_000)] },
-  { ...base, externalId: "a2", key: "ENG-2", title: "Setup wizard fails on SSO workspaces", labels: ["constraint:activation"], customerRequests: [need("Globex", 600_000)], links: [{ url: "https://acme.zendesk.com/agent/tickets/8812", title: "Ticket 8812" }] },
-  { ...base, externalId: "a3", key: "ENG-3", title: "Invite teammates step errors out", labels: ["constraint:activation"], customerRequests: [need("Umbrella", 300_000)], reopenedCount: 1 },
+  {
+    ...base,
+    externalId: "a1",
+    key: "ENG-1",
+    title: "Signup verification email never arrives",
+    labels: ["constraint:activation"],
+    customerRequests: [need("Initech", 240_000), need("Hooli", 900_000)],
+  },
+  {
+    ...base,
+    externalId: "a2",
+    key: "ENG-2",
+    title: "Setup wizard fails on SSO workspaces",
+    labels: ["constraint:activation"],
+    customerRequests: [need("Globex", 600_000)],
+    links: [{ url: "https://acme.zendesk.com/agent/tickets/8812", title: "Ticket 8812" }],
+  },
+  {
+    ...base,
+    externalId: "a3",
+    key: "ENG-3",
+    title: "Invite teammates step errors out",
+    labels: ["constraint:activation"],
+    customerRequests: [need("Umbrella", 300_000)],
+    reopenedCount: 1,
+  },
   // ...against eight quiet feature requests.
-  ...Array.from({ length: 8 }, (_, i) => ({ ...base, externalId: `f${i}`, key: `ENG-${10 + i}`, title: `Add a new chart type ${i}`, labels: ["constraint:adoption"] })),
+  ...Array.from({ length: 8 }, (_, i) => ({
+    ...base,
+    externalId: `f${i}`,
+    key: `ENG-${10 + i}`,
+    title: `Add a new chart type ${i}`,
+    labels: ["constraint:adoption"],
+  })),
 ];
 
 let wsId = "";
@@ -35,10 +64,25 @@ let connId = "";
 beforeAll(async () => {
   const ws = await createWorkspace(testEnv.DB, { name: "Diagnosis", isDemo: true });
   wsId = ws.id;
-  const conn = await createConnection(testEnv.DB, { workspaceId: ws.id, tracker: "linear", accountId: "org-d", accountName: "Acme", grantedScopes: ["read"], accessTokenEnc: null, refreshTokenEnc: null, tokenExpiresAt: null });
+  const conn = await createConnection(testEnv.DB, {
+    workspaceId: ws.id,
+    tracker: "linear",
+    accountId: "org-d",
+    accountName: "Acme",
+    grantedScopes: ["read"],
+    accessTokenEnc: null,
+    refreshTokenEnc: null,
+    tokenExpiresAt: null,
+  });
   connId = conn.id;
   await setSyncScopes(testEnv.DB, ws.id, conn.id, [{ kind: "team", id: "team-d", name: "Engineering" }]);
-  await upsertIssues(testEnv.DB, { workspaceId: ws.id, connectionId: conn.id, scopeId: "team-d", issues: ISSUES.map((i) => IssueSchema.parse(i)), now: new Date() });
+  await upsertIssues(testEnv.DB, {
+    workspaceId: ws.id,
+    connectionId: conn.id,
+    scopeId: "team-d",
+    issues: ISSUES.map((i) => IssueSchema.parse(i)),
+    now: new Date(),
+  });
 });
 
 describe("flow and customer evidence in D1", () => {
@@ -58,7 +102,15 @@ describe("flow and customer evidence in D1", () => {
   it("the audit the API runs names activation from customer requests, not adoption from volume", async () => {
     const res = await call(`/api/v1/workspaces/${wsId}/audits`, { method: "POST" });
     expect(res.status).toBe(201);
-    const run = (await res.json()) as { report: { dominant: { constraint: string | null; pressures: Array<{ constraint: string; customer: { requests: number; customers: number; supportLinks: number }; summary: string[] }> }; diagnosis: { verdict: string; byVolume: string } } };
+    const run = (await res.json()) as {
+      report: {
+        dominant: {
+          constraint: string | null;
+          pressures: Array<{ constraint: string; customer: { requests: number; customers: number; supportLinks: number }; summary: string[] }>;
+        };
+        diagnosis: { verdict: string; byVolume: string };
+      };
+    };
     expect(run.report.diagnosis).toMatchObject({ verdict: "clear", byVolume: "adoption" });
     expect(run.report.dominant.constraint).toBe("activation");
     const act = run.report.dominant.pressures.find((p) => p.constraint === "activation")!;
@@ -67,21 +119,32 @@ describe("flow and customer evidence in D1", () => {
   });
 
   it("the settings API sets the focus and since when; the next audit follows it up, and a bad date is a JSON 400", async () => {
-    const patch = (body: unknown) => call(`/api/v1/workspaces/${wsId}/settings`, { method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const patch = (body: unknown) =>
+      call(`/api/v1/workspaces/${wsId}/settings`, { method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
     const bad = await patch({ focusSince: "last spring" });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { code: string } }).error.code).toBe("validation_failed");
     const since = day(45).slice(0, 10);
     const ok = await patch({ focusConstraint: "activation", focusSince: since, diagnosis: { windowDays: 60, weights: { customer: 1.5 } } });
     expect(ok.status).toBe(200);
-    const settings = (await (await call(`/api/v1/workspaces/${wsId}/settings`)).json()) as { focusConstraint: string; focusSince: string; diagnosis: { windowDays: number; weights: Record<string, number> } };
-    expect(settings).toMatchObject({ focusConstraint: "activation", focusSince: `${since}T00:00:00.000Z`, diagnosis: { windowDays: 60, weights: { customer: 1.5, severity: 1.5 } } });
+    const settings = (await (await call(`/api/v1/workspaces/${wsId}/settings`)).json()) as {
+      focusConstraint: string;
+      focusSince: string;
+      diagnosis: { windowDays: number; weights: Record<string, number> };
+    };
+    expect(settings).toMatchObject({
+      focusConstraint: "activation",
+      focusSince: `${since}T00:00:00.000Z`,
+      diagnosis: { windowDays: 60, weights: { customer: 1.5, severity: 1.5 } },
+    });
     // A second patch of one weight keeps the others.
     await patch({ diagnosis: { weights: { growth: 2 } } });
     const again = (await (await call(`/api/v1/workspaces/${wsId}/settings`)).json()) as { diagnosis: { windowDays: number; weights: Record<string, number> } };
     expect(again.diagnosis).toMatchObject({ windowDays: 60, weights: { customer: 1.5, growth: 2 } });
 
-    const run = (await (await call(`/api/v1/workspaces/${wsId}/audits`, { method: "POST" })).json()) as { report: { followUp: { constraint: string; source: string; decision: string; sentence: string } | null; diagnosis: { windowDays: number } } };
+    const run = (await (await call(`/api/v1/workspaces/${wsId}/audits`, { method: "POST" })).json()) as {
+      report: { followUp: { constraint: string; source: string; decision: string; sentence: string } | null; diagnosis: { windowDays: number } };
+    };
     expect(run.report.diagnosis.windowDays).toBe(60);
     expect(run.report.followUp).toMatchObject({ constraint: "activation", source: "focus", decision: "measuring" });
     expect(run.report.followUp!.sentence).toMatch(/^Shipped 0 items on activation since \d{4}-\d\d-\d\d; customer-reported activation issues went from/);
@@ -92,10 +155,23 @@ describe("an audit stored before the diagnosis", () => {
   it("still renders on the report page, and the API serves it with a placeholder diagnosis, as OpenAPI says", async () => {
     const ws = await createWorkspace(testEnv.DB, { name: "Upgraded", isDemo: true });
     // A current report with the diagnosis-era fields taken out: what an older version stored.
-    const fresh = (await (await call(`/api/v1/workspaces/${wsId}/audits`, { method: "POST" })).json()) as { summary: Record<string, unknown>; report: Record<string, unknown> };
+    const fresh = (await (await call(`/api/v1/workspaces/${wsId}/audits`, { method: "POST" })).json()) as {
+      summary: Record<string, unknown>;
+      report: Record<string, unknown>;
+    };
     const { diagnosis: _d, followUp: _f, ...old } = fresh.report;
     const { verdict: _v, followUp: _s, ...oldSummary } = fresh.summary;
-    await insertAuditRun(testEnv.DB, { workspaceId: ws.id, at: new Date(), trigger: "manual", dominant: "activation", drift: 0.2, driftLevel: "watch", issueCount: 11, summary: oldSummary, report: old });
+    await insertAuditRun(testEnv.DB, {
+      workspaceId: ws.id,
+      at: new Date(),
+      trigger: "manual",
+      dominant: "activation",
+      drift: 0.2,
+      driftLevel: "watch",
+      issueCount: 11,
+      summary: oldSummary,
+      report: old,
+    });
 
     const page = await call(`/w/${ws.id}/report`);
     expect(page.status).toBe(200);

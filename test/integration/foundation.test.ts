@@ -69,7 +69,25 @@ describe("migrations", () => {
   it("created every table the service relies on", async () => {
     const { results } = await testEnv.DB.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all<{ name: string }>();
     const names = results.map((r) => r.name);
-    for (const t of ["workspaces", "workspace_members", "workspace_settings", "connections", "sync_state", "issues", "classifications", "audit_runs", "writeback_runs", "writeback_ledger", "label_overrides", "webhook_deliveries", "sync_failures", "sessions", "oauth_states", "api_tokens", "invites"]) {
+    for (const t of [
+      "workspaces",
+      "workspace_members",
+      "workspace_settings",
+      "connections",
+      "sync_state",
+      "issues",
+      "classifications",
+      "audit_runs",
+      "writeback_runs",
+      "writeback_ledger",
+      "label_overrides",
+      "webhook_deliveries",
+      "sync_failures",
+      "sessions",
+      "oauth_states",
+      "api_tokens",
+      "invites",
+    ]) {
       expect(names).toContain(t);
     }
   });
@@ -77,7 +95,9 @@ describe("migrations", () => {
   it("enforce the write-mode and focus constraints at the database", async () => {
     const ws = await createWorkspace(testEnv.DB, { name: "constraints" });
     await expect(testEnv.DB.prepare("UPDATE workspace_settings SET write_mode = 'yolo' WHERE workspace_id = ?").bind(ws.id).run()).rejects.toThrow(/CHECK/);
-    await expect(testEnv.DB.prepare("UPDATE workspace_settings SET focus_constraint = 'vibes' WHERE workspace_id = ?").bind(ws.id).run()).rejects.toThrow(/CHECK/);
+    await expect(testEnv.DB.prepare("UPDATE workspace_settings SET focus_constraint = 'vibes' WHERE workspace_id = ?").bind(ws.id).run()).rejects.toThrow(
+      /CHECK/,
+    );
   });
 });
 
@@ -96,12 +116,21 @@ describe("queue consumer", () => {
   it("records dead-lettered messages with their reason and marks the connection", async () => {
     const ws = await createWorkspace(testEnv.DB, { name: "dlq" });
     const now = new Date().toISOString();
-    await testEnv.DB.prepare("INSERT INTO connections (id, workspace_id, tracker, status, created_at, updated_at) VALUES ('conn_dlq', ?, 'github', 'active', ?, ?)").bind(ws.id, now, now).run();
-    const batch = createMessageBatch("backlog-sync-dlq", [{ id: "d1", timestamp: new Date(), attempts: 6, body: { type: "sync-page", connectionId: "conn_dlq", scopeId: "o/r", runId: "run1" } }]);
+    await testEnv.DB.prepare(
+      "INSERT INTO connections (id, workspace_id, tracker, status, created_at, updated_at) VALUES ('conn_dlq', ?, 'github', 'active', ?, ?)",
+    )
+      .bind(ws.id, now, now)
+      .run();
+    const batch = createMessageBatch("backlog-sync-dlq", [
+      { id: "d1", timestamp: new Date(), attempts: 6, body: { type: "sync-page", connectionId: "conn_dlq", scopeId: "o/r", runId: "run1" } },
+    ]);
     const ctx = createExecutionContext();
     await worker.queue(batch as MessageBatch<never>, testEnv, ctx);
     await getQueueResult(batch, ctx);
-    const fail = await testEnv.DB.prepare("SELECT reason, workspace_id FROM sync_failures WHERE connection_id = 'conn_dlq'").first<{ reason: string; workspace_id: string }>();
+    const fail = await testEnv.DB.prepare("SELECT reason, workspace_id FROM sync_failures WHERE connection_id = 'conn_dlq'").first<{
+      reason: string;
+      workspace_id: string;
+    }>();
     expect(fail?.reason).toMatch(/exhausted retries after 6/);
     expect(fail?.workspace_id).toBe(ws.id);
     const conn = await testEnv.DB.prepare("SELECT status FROM connections WHERE id = 'conn_dlq'").first<{ status: string }>();
@@ -113,18 +142,34 @@ describe("cron", () => {
   it("enqueues a re-sync per live connection, an audit per workspace, and a refresh of webhooks about to expire", async () => {
     const ws = await createWorkspace(testEnv.DB, { name: "cron" });
     const at = new Date().toISOString();
-    for (const [id, status] of [["conn_cron_live", "active"], ["conn_cron_gone", "revoked"]] as const) {
-      await testEnv.DB.prepare("INSERT INTO connections (id, workspace_id, tracker, status, created_at, updated_at) VALUES (?, ?, 'jira', ?, ?, ?)").bind(id, ws.id, status, at, at).run();
+    for (const [id, status] of [
+      ["conn_cron_live", "active"],
+      ["conn_cron_gone", "revoked"],
+    ] as const) {
+      await testEnv.DB.prepare("INSERT INTO connections (id, workspace_id, tracker, status, created_at, updated_at) VALUES (?, ?, 'jira', ?, ?, ?)")
+        .bind(id, ws.id, status, at, at)
+        .run();
     }
     const soon = new Date(Date.now() + 2 * 86_400_000).toISOString();
     const later = new Date(Date.now() + 25 * 86_400_000).toISOString();
     await testEnv.DB.batch([
-      testEnv.DB.prepare("INSERT INTO connection_webhooks (connection_id, webhook_id, workspace_id, expires_at, created_at) VALUES ('conn_cron_live', '11', ?, ?, ?)").bind(ws.id, soon, at),
-      testEnv.DB.prepare("INSERT INTO connection_webhooks (connection_id, webhook_id, workspace_id, expires_at, created_at) VALUES ('conn_cron_gone', '12', ?, ?, ?)").bind(ws.id, later, at),
+      testEnv.DB.prepare(
+        "INSERT INTO connection_webhooks (connection_id, webhook_id, workspace_id, expires_at, created_at) VALUES ('conn_cron_live', '11', ?, ?, ?)",
+      ).bind(ws.id, soon, at),
+      testEnv.DB.prepare(
+        "INSERT INTO connection_webhooks (connection_id, webhook_id, workspace_id, expires_at, created_at) VALUES ('conn_cron_gone', '12', ?, ?, ?)",
+      ).bind(ws.id, later, at),
     ]);
     const sent: unknown[] = [];
-    const capture = { ...testEnv, SYNC_QUEUE: { sendBatch: async (b: Array<{ body: unknown }>) => void sent.push(...b.map((m) => m.body)), send: async (b: unknown) => void sent.push(b) } } as unknown as Env;
-    const { enqueued } = await handleScheduled(createScheduledController({ cron: "*/15 * * * *", scheduledTime: Date.now() }), capture, createExecutionContext());
+    const capture = {
+      ...testEnv,
+      SYNC_QUEUE: { sendBatch: async (b: Array<{ body: unknown }>) => void sent.push(...b.map((m) => m.body)), send: async (b: unknown) => void sent.push(b) },
+    } as unknown as Env;
+    const { enqueued } = await handleScheduled(
+      createScheduledController({ cron: "*/15 * * * *", scheduledTime: Date.now() }),
+      capture,
+      createExecutionContext(),
+    );
     expect(enqueued).toBe(sent.length);
     expect(sent).toContainEqual({ type: "sync-start", connectionId: "conn_cron_live", reason: "cron" });
     expect(sent).not.toContainEqual(expect.objectContaining({ connectionId: "conn_cron_gone", type: "sync-start" }));

@@ -17,7 +17,12 @@ const testEnv = env as unknown as Env;
 describe("GitHub App installation tokens", () => {
   it("mint a fresh installation token before expiry, store it encrypted, and sync with it", async () => {
     const base = getConfig(testEnv);
-    const sandbox = createGithubSandbox({ basePath: "/github", webhookSecret: base.GITHUB_WEBHOOK_SECRET, clientId: base.GITHUB_CLIENT_ID, clientSecret: base.GITHUB_CLIENT_SECRET });
+    const sandbox = createGithubSandbox({
+      basePath: "/github",
+      webhookSecret: base.GITHUB_WEBHOOK_SECRET,
+      clientId: base.GITHUB_CLIENT_ID,
+      clientSecret: base.GITHUB_CLIENT_SECRET,
+    });
     const pem = await sandbox.generateAppKey();
     expect(pem).toContain("BEGIN RSA PRIVATE KEY"); // PKCS#1, as GitHub hands it out
     const config = { ...base, GITHUB_APP_ID: String(sandbox.appId), GITHUB_APP_PRIVATE_KEY: pem };
@@ -26,10 +31,24 @@ describe("GitHub App installation tokens", () => {
     const connector = connectorFor("github", config, deps);
 
     const ws = await createWorkspace(testEnv.DB, { name: "app" });
-    const conn = await createConnection(testEnv.DB, { workspaceId: ws.id, tracker: "github", accountId: "acme", accountName: "acme", siteId: String(sandbox.installationId), grantedScopes: [], accessTokenEnc: null, refreshTokenEnc: null, tokenExpiresAt: null });
+    const conn = await createConnection(testEnv.DB, {
+      workspaceId: ws.id,
+      tracker: "github",
+      accountId: "acme",
+      accountName: "acme",
+      siteId: String(sandbox.installationId),
+      grantedScopes: [],
+      accessTokenEnc: null,
+      refreshTokenEnc: null,
+      tokenExpiresAt: null,
+    });
     expect(usesGithubApp(config, conn)).toBe(true);
     const first = sandbox.issueInstallationToken(sandbox.installationId, 60 * 60_000);
-    await updateTokens(testEnv.DB, conn.id, await encryptTokens(config, conn, { accessToken: first, refreshToken: null, expiresAt: new Date(now + 2 * 60_000).toISOString(), scopes: [] }));
+    await updateTokens(
+      testEnv.DB,
+      conn.id,
+      await encryptTokens(config, conn, { accessToken: first, refreshToken: null, expiresAt: new Date(now + 2 * 60_000).toISOString(), scopes: [] }),
+    );
     await setSyncScopes(testEnv.DB, ws.id, conn.id, [{ kind: "repo", id: "acme/webapp", name: "acme/webapp" }]);
 
     // Two minutes from expiry: inside the refresh window, so a new token is minted with the app JWT.

@@ -50,7 +50,11 @@ async function seed(h: Harness, opts: { demo?: boolean } = {}) {
     connectionId: conn.id,
     scopeId: "o/r",
     now: new Date(),
-    issues: [issue(1, "Checkout crashes when saving the cart", { labels: ["bug"] }), issue(2, HOSTILE, { labels: ["bug"] }), issue(3, "Add dark mode to settings", { labels: ["enhancement"] })],
+    issues: [
+      issue(1, "Checkout crashes when saving the cart", { labels: ["bug"] }),
+      issue(2, HOSTILE, { labels: ["bug"] }),
+      issue(3, "Add dark mode to settings", { labels: ["enhancement"] }),
+    ],
   });
   const rows = await listAssessments(db, ws.id, { limit: 10 });
   await saveClassifications(
@@ -88,8 +92,16 @@ async function multipart(h: Harness, path: string, fields: Record<string, string
 }
 
 const BAD_PACKS: Array<[string, string, RegExp]> = [
-  ["a backreference", `version: 1\nextends: default\nrules:\n  - id: backref\n    when: { fact: title, regex: "(a)\\\\1" }\n    then: { vote: { constraint: reliability, weight: 1 } }\n`, /line 5<\/span> · <code>rules\.0\.when\.regex<\/code> · RE2 cannot compile/],
-  ["a YAML syntax error", "version: 1\nextends: default\nrules:\n  - id: broken\n    when: { fact: title, keywords: [a, b\n", /<span class="loc">line 6<\/span> · Flow sequence in block collection must be sufficiently indented/],
+  [
+    "a backreference",
+    `version: 1\nextends: default\nrules:\n  - id: backref\n    when: { fact: title, regex: "(a)\\\\1" }\n    then: { vote: { constraint: reliability, weight: 1 } }\n`,
+    /line 5<\/span> · <code>rules\.0\.when\.regex<\/code> · RE2 cannot compile/,
+  ],
+  [
+    "a YAML syntax error",
+    "version: 1\nextends: default\nrules:\n  - id: broken\n    when: { fact: title, keywords: [a, b\n",
+    /<span class="loc">line 6<\/span> · Flow sequence in block collection must be sufficiently indented/,
+  ],
 ];
 
 describe("the settings page", () => {
@@ -146,7 +158,13 @@ describe("the settings page", () => {
     expect(html).not.toContain('data-testid="rulepack-preview"');
     // The textarea holds what was submitted (escaped).
     const textarea = /<textarea[^>]*>([\s\S]*?)<\/textarea>/.exec(html)![1]!;
-    const unescapeHtml = (s: string) => s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+    const unescapeHtml = (s: string) =>
+      s
+        .replace(/&quot;/g, '"')
+        .replace(/&#39;/g, "'")
+        .replace(/&lt;/g, "<")
+        .replace(/&gt;/g, ">")
+        .replace(/&amp;/g, "&");
     expect(unescapeHtml(textarea)).toBe(`\n${pack}`);
   });
 
@@ -222,7 +240,13 @@ describe("the settings page", () => {
     const s = (await getSettings(h.env.DB, ws.id))!;
     expect([s.writeMode, s.commentsEnabled, s.focusConstraint, s.labelPrefix, s.maxWritesPerRun]).toEqual(["on", false, "reliability", "bottleneck:", 25]);
 
-    const bad = await form(h, `/w/${ws.id}/settings`, { writeMode: "dry-run", commentsEnabled: "on", focusConstraint: "", labelPrefix: "has spaces", maxWritesPerRun: "-4" });
+    const bad = await form(h, `/w/${ws.id}/settings`, {
+      writeMode: "dry-run",
+      commentsEnabled: "on",
+      focusConstraint: "",
+      labelPrefix: "has spaces",
+      maxWritesPerRun: "-4",
+    });
     expect(bad.status).toBe(400);
     const html = await bad.text();
     expect(html).toContain('data-testid="settings-errors"');
@@ -287,7 +311,14 @@ describe("the write-back page", () => {
   it("pages its runs table: the newest 20, then older ones, then back to the newest", async () => {
     const h = harness();
     const { ws, conn } = await seed(h);
-    for (let i = 0; i < 23; i++) await createWritebackRun(h.env.DB, { workspaceId: ws.id, connectionId: conn.id, auditRunId: null, mode: "dry-run", now: new Date(Date.UTC(2026, 10, 20, 10, i)) });
+    for (let i = 0; i < 23; i++)
+      await createWritebackRun(h.env.DB, {
+        workspaceId: ws.id,
+        connectionId: conn.id,
+        auditRunId: null,
+        mode: "dry-run",
+        now: new Date(Date.UTC(2026, 10, 20, 10, i)),
+      });
     const rowsOf = (html: string) => (/<table data-testid="writeback-runs">[\s\S]*?<tbody>([\s\S]*?)<\/tbody>/.exec(html)![1]!.match(/<tr/g) ?? []).length;
     const first = await (await h.client().request(`/w/${ws.id}/writeback`)).text();
     expect(rowsOf(first)).toBe(20);
@@ -368,7 +399,25 @@ describe("the write-back page", () => {
     const h = harness();
     const { ws, conn } = await seed(h);
     await insertLedgerEntries(h.env.DB, [
-      { workspaceId: ws.id, connectionId: conn.id, runId: null, auditRunId: null, issueId: null, externalId: "ext-2", issueKey: HOSTILE, action: "human_override", target: HOSTILE, beforeValue: HOSTILE, afterValue: null, ruleId: HOSTILE, reason: HOSTILE, mode: "observed", outcome: "recorded", trackerResponseId: null, error: null },
+      {
+        workspaceId: ws.id,
+        connectionId: conn.id,
+        runId: null,
+        auditRunId: null,
+        issueId: null,
+        externalId: "ext-2",
+        issueKey: HOSTILE,
+        action: "human_override",
+        target: HOSTILE,
+        beforeValue: HOSTILE,
+        afterValue: null,
+        ruleId: HOSTILE,
+        reason: HOSTILE,
+        mode: "observed",
+        outcome: "recorded",
+        trackerResponseId: null,
+        error: null,
+      },
     ]);
     const html = await (await h.client().request(`/w/${ws.id}/writeback`)).text();
     expect(html).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
@@ -412,7 +461,8 @@ describe("access", () => {
     const { ws, conn } = await seed(h, { demo: false });
     const bob = h.client();
     const loc = await bob.signIn(h.tracker, { id: "gh-bob-pages", name: "bob" });
-    const bobUser = (await h.env.DB.prepare("SELECT user_id FROM workspace_members WHERE workspace_id = ?").bind(loc.slice(3)).first<{ user_id: string }>())!.user_id;
+    const bobUser = (await h.env.DB.prepare("SELECT user_id FROM workspace_members WHERE workspace_id = ?").bind(loc.slice(3)).first<{ user_id: string }>())!
+      .user_id;
     await addMember(h.env.DB, ws.id, bobUser, "member");
     for (const page of ["settings", "connections", "writeback"]) {
       const res = await bob.request(`/w/${ws.id}/${page}`);

@@ -48,7 +48,11 @@ describe("createQueueHandler", () => {
     // Done → ack; rate-limited → retried; auth → stopped (acked, recorded); no handler → acked, recorded.
     expect(r.explicitAcks.sort()).toEqual(["m0", "m2", "m3"]);
     expect(r.retryMessages.map((m) => m.msgId)).toEqual(["m1"]);
-    const failures = (await testEnv.DB.prepare("SELECT reason FROM sync_failures WHERE workspace_id = ? OR message LIKE ? ORDER BY reason").bind(ws.id, `%${ws.id}%`).all<{ reason: string }>()).results;
+    const failures = (
+      await testEnv.DB.prepare("SELECT reason FROM sync_failures WHERE workspace_id = ? OR message LIKE ? ORDER BY reason")
+        .bind(ws.id, `%${ws.id}%`)
+        .all<{ reason: string }>()
+    ).results;
     expect(failures.map((f) => f.reason)).toEqual(["auth: revoked", "no handler for job type learn"]);
   });
 });

@@ -27,7 +27,10 @@ const gh = useGithubSandbox();
 /** An env whose queue only records (the connect flow's first sync is not under test here). */
 function quietEnv(extra: Partial<Env> = {}): { env: Env; sent: QueueJob[] } {
   const sent: QueueJob[] = [];
-  const queue = { send: async (b: QueueJob) => void sent.push(b), sendBatch: async (m: Iterable<{ body: QueueJob }>) => void [...m].forEach((x) => sent.push(x.body)) };
+  const queue = {
+    send: async (b: QueueJob) => void sent.push(b),
+    sendBatch: async (m: Iterable<{ body: QueueJob }>) => void [...m].forEach((x) => sent.push(x.body)),
+  };
   return { env: { ...testEnv, SYNC_QUEUE: queue as unknown as Queue<QueueJob>, ...extra }, sent };
 }
 
@@ -104,7 +107,9 @@ describe("OAuth state on the connect flow", () => {
   it("is refused once expired (10 minutes)", async () => {
     const carol = await signIn("carol-expired");
     const cb = await startConnect(carol.browser, carol.workspaceId, "carol-expired");
-    await testEnv.DB.prepare("UPDATE oauth_states SET expires_at = ? WHERE state = ?").bind(new Date(Date.now() - 1000).toISOString(), await sha256Hex(cb.state)).run();
+    await testEnv.DB.prepare("UPDATE oauth_states SET expires_at = ? WHERE state = ?")
+      .bind(new Date(Date.now() - 1000).toISOString(), await sha256Hex(cb.state))
+      .run();
     const res = await carol.browser.request(cb.path);
     expect(res.status).toBe(400);
     expect(await errorCode(res)).toBe("oauth_state_invalid");
@@ -153,10 +158,19 @@ describe("the connect callback re-checks access", () => {
     const owner = await signIn("jo-owner", env);
     const admin = await signIn("kim-admin", env);
     const { addMember } = await import("../../src/db/workspaces");
-    await addMember(testEnv.DB, owner.workspaceId, (await testEnv.DB.prepare("SELECT user_id FROM workspace_members WHERE workspace_id = ?").bind(admin.workspaceId).first<{ user_id: string }>())!.user_id, "admin");
+    await addMember(
+      testEnv.DB,
+      owner.workspaceId,
+      (await testEnv.DB.prepare("SELECT user_id FROM workspace_members WHERE workspace_id = ?").bind(admin.workspaceId).first<{ user_id: string }>())!.user_id,
+      "admin",
+    );
     const cb = await startConnect(admin.browser, owner.workspaceId, "kim-admin", env);
     // The owner removes kim before kim's tracker redirects back.
-    await testEnv.DB.prepare("DELETE FROM workspace_members WHERE workspace_id = ? AND user_id IN (SELECT user_id FROM workspace_members WHERE workspace_id = ?)").bind(owner.workspaceId, admin.workspaceId).run();
+    await testEnv.DB.prepare(
+      "DELETE FROM workspace_members WHERE workspace_id = ? AND user_id IN (SELECT user_id FROM workspace_members WHERE workspace_id = ?)",
+    )
+      .bind(owner.workspaceId, admin.workspaceId)
+      .run();
     const res = await admin.browser.request(cb.path, { env });
     expect(res.status).toBe(404);
     expect(codeUsed(cb.code)).toBe(false);
@@ -165,16 +179,19 @@ describe("the connect callback re-checks access", () => {
 });
 
 describe("sign-in redirects", () => {
-  it.each(["//evil.example/x", "/\\evil.example", "https://evil.example/", "javascript:alert(1)", "/%2F%2Fevil.example"])("never send the browser off-site after sign-in (next=%s)", async (next) => {
-    const b = new Browser();
-    const start = await b.request(`/signin/github?next=${encodeURIComponent(next)}`);
-    const cb = await gh.approve(start.headers.get("location")!, `redir-${crypto.randomUUID().slice(0, 6)}`);
-    const done = await b.request(cb.path);
-    expect(done.status).toBe(302);
-    const loc = done.headers.get("location")!;
-    expect(loc).toMatch(/^\/(?![/\\])/);
-    expect(new URL(loc, "http://127.0.0.1:8787").origin).toBe("http://127.0.0.1:8787");
-  });
+  it.each(["//evil.example/x", "/\\evil.example", "https://evil.example/", "javascript:alert(1)", "/%2F%2Fevil.example"])(
+    "never send the browser off-site after sign-in (next=%s)",
+    async (next) => {
+      const b = new Browser();
+      const start = await b.request(`/signin/github?next=${encodeURIComponent(next)}`);
+      const cb = await gh.approve(start.headers.get("location")!, `redir-${crypto.randomUUID().slice(0, 6)}`);
+      const done = await b.request(cb.path);
+      expect(done.status).toBe(302);
+      const loc = done.headers.get("location")!;
+      expect(loc).toMatch(/^\/(?![/\\])/);
+      expect(new URL(loc, "http://127.0.0.1:8787").origin).toBe("http://127.0.0.1:8787");
+    },
+  );
 
   it("renders a tracker's hostile error_description as text, and errors as JSON with nosniff", async () => {
     const res = await new Browser().request(`/oauth/github/callback?error=access_denied&error_description=${encodeURIComponent("<script>alert(1)</script>")}`);
@@ -220,7 +237,9 @@ describe("OAuth state on sign-in", () => {
     const late = new Browser();
     const s3 = await late.request("/signin/github");
     const cb3 = await gh.approve(s3.headers.get("location")!, "gina-late");
-    await testEnv.DB.prepare("UPDATE oauth_states SET expires_at = ? WHERE state = ?").bind(new Date(Date.now() - 1000).toISOString(), await sha256Hex(cb3.state)).run();
+    await testEnv.DB.prepare("UPDATE oauth_states SET expires_at = ? WHERE state = ?")
+      .bind(new Date(Date.now() - 1000).toISOString(), await sha256Hex(cb3.state))
+      .run();
     const expired = await late.request(cb3.path);
     expect(expired.status).toBe(400);
     expect(late.cookies.has("ba_session")).toBe(false);
@@ -302,7 +321,9 @@ describe("tokens at rest", () => {
     const picked = await hana.browser.request(res.headers.get("location")!, { env, form: { scope: "acme/webapp" } });
     expect(picked.status).toBe(303);
 
-    const row = await testEnv.DB.prepare("SELECT id, access_token_enc, refresh_token_enc FROM connections WHERE workspace_id = ?").bind(hana.workspaceId).first<{ id: string; access_token_enc: string; refresh_token_enc: string | null }>();
+    const row = await testEnv.DB.prepare("SELECT id, access_token_enc, refresh_token_enc FROM connections WHERE workspace_id = ?")
+      .bind(hana.workspaceId)
+      .first<{ id: string; access_token_enc: string; refresh_token_enc: string | null }>();
     expect(row?.access_token_enc).toMatch(/^v1\./);
     expect(row?.refresh_token_enc).toMatch(/^v1\./);
     // It really is the tracker's token, encrypted: it decrypts (in its own row) to one the sandbox issued.
@@ -314,7 +335,13 @@ describe("tokens at rest", () => {
 
     const { tables, text } = await dumpDatabase();
     expect(tables).toEqual(expect.arrayContaining(["connections", "sessions", "oauth_states", "api_tokens", "users"]));
-    const secrets = [...gh.secretsIssued(), cb.state, hana.sessionCookie, config.GITHUB_CLIENT_SECRET, ...config.TOKEN_ENCRYPTION_KEYS.map((k) => btoa(String.fromCharCode(...k.raw)))];
+    const secrets = [
+      ...gh.secretsIssued(),
+      cb.state,
+      hana.sessionCookie,
+      config.GITHUB_CLIENT_SECRET,
+      ...config.TOKEN_ENCRYPTION_KEYS.map((k) => btoa(String.fromCharCode(...k.raw))),
+    ];
     expect(secrets.length).toBeGreaterThan(5);
     const found = secrets.filter((s) => s.length >= 12 && text.includes(s));
     expect(found).toEqual([]);
@@ -328,12 +355,18 @@ describe("tokens at rest", () => {
     // The attacker with D1 write access copies X's ciphertext into Y's row.
     await testEnv.DB.prepare("UPDATE connections SET access_token_enc = ? WHERE id = ?").bind(rowX.accessTokenEnc, y.ids.connectionId).run();
     const rowY = (await getConnection(testEnv.DB, y.ids.workspaceId, y.ids.connectionId))!;
-    await expect(decryptSecret(config.TOKEN_ENCRYPTION_KEYS, rowY.accessTokenEnc!, `${y.ids.workspaceId}/${y.ids.connectionId}/access`)).rejects.toThrow(/failed authentication/);
+    await expect(decryptSecret(config.TOKEN_ENCRYPTION_KEYS, rowY.accessTokenEnc!, `${y.ids.workspaceId}/${y.ids.connectionId}/access`)).rejects.toThrow(
+      /failed authentication/,
+    );
     await expect(authFor(testEnv.DB, config, defaultDeps(), rowY, connectorFor("github", config, defaultDeps()))).rejects.toThrow();
     // Same row, other field: the refresh ciphertext is not accepted as the access token.
-    await expect(decryptSecret(config.TOKEN_ENCRYPTION_KEYS, rowX.refreshTokenEnc!, `${x.ids.workspaceId}/${x.ids.connectionId}/access`)).rejects.toThrow(/failed authentication/);
+    await expect(decryptSecret(config.TOKEN_ENCRYPTION_KEYS, rowX.refreshTokenEnc!, `${x.ids.workspaceId}/${x.ids.connectionId}/access`)).rejects.toThrow(
+      /failed authentication/,
+    );
     // Control: in its own row it decrypts to X's token.
-    expect(await decryptSecret(config.TOKEN_ENCRYPTION_KEYS, rowX.accessTokenEnc!, `${x.ids.workspaceId}/${x.ids.connectionId}/access`)).toBe(x.trackerTokens.access);
+    expect(await decryptSecret(config.TOKEN_ENCRYPTION_KEYS, rowX.accessTokenEnc!, `${x.ids.workspaceId}/${x.ids.connectionId}/access`)).toBe(
+      x.trackerTokens.access,
+    );
     // And the app never hands X's token to the tracker on Y's behalf.
     const page = await y.browser.request(`/w/${y.ids.workspaceId}/connections/${y.ids.connectionId}/scopes`);
     expect(page.status).toBeGreaterThanOrEqual(400);
@@ -345,7 +378,11 @@ describe("logs", () => {
   it("hold no token, code, state, verifier, cookie, CSRF token or secret through sign-in, connect, API use and webhooks (LOG_LEVEL=debug)", async () => {
     const lines: string[] = [];
     const methods = ["log", "info", "warn", "error", "debug"] as const;
-    const spies = methods.map((m) => vi.spyOn(console, m).mockImplementation((...args: unknown[]) => void lines.push(args.map((a) => (typeof a === "string" ? a : JSON.stringify(a))).join(" "))));
+    const spies = methods.map((m) =>
+      vi
+        .spyOn(console, m)
+        .mockImplementation((...args: unknown[]) => void lines.push(args.map((a) => (typeof a === "string" ? a : JSON.stringify(a))).join(" "))),
+    );
     const { env } = quietEnv({ LOG_LEVEL: "debug" });
     const config = getConfig(testEnv);
     const secrets: string[] = [];
@@ -369,11 +406,21 @@ describe("logs", () => {
       expect((await new Browser().request(`/api/v1/workspaces/${ivy.workspaceId}/connections`, { env, bearer: apiToken })).status).toBe(200);
       expect((await new Browser().request(`/api/v1/workspaces/${ivy.workspaceId}/connections`, { env, bearer: `${apiToken}x` })).status).toBe(401);
       // Webhooks: genuine and forged.
-      const body = JSON.stringify({ action: "edited", issue: { id: 5, number: 5, title: "x", labels: [], state: "open", updated_at: "2026-11-01T00:00:00Z", created_at: "2026-11-01T00:00:00Z" }, repository: { full_name: "acme/webapp" } });
+      const body = JSON.stringify({
+        action: "edited",
+        issue: { id: 5, number: 5, title: "x", labels: [], state: "open", updated_at: "2026-11-01T00:00:00Z", created_at: "2026-11-01T00:00:00Z" },
+        repository: { full_name: "acme/webapp" },
+      });
       const { hmacSha256Hex } = await import("../../connectors/http");
       const sig = `sha256=${await hmacSha256Hex(config.GITHUB_WEBHOOK_SECRET, body)}`;
       secrets.push(sig.slice(7));
-      const wh = (s: string) => new Browser().request("/webhooks/github", { env, method: "POST", body, headers: { "content-type": "application/json", "x-hub-signature-256": s, "x-github-delivery": crypto.randomUUID(), "x-github-event": "issues" } });
+      const wh = (s: string) =>
+        new Browser().request("/webhooks/github", {
+          env,
+          method: "POST",
+          body,
+          headers: { "content-type": "application/json", "x-hub-signature-256": s, "x-github-delivery": crypto.randomUUID(), "x-github-event": "issues" },
+        });
       expect((await wh(sig)).status).toBe(202);
       expect((await wh(sig.replace(/.$/, (ch) => (ch === "0" ? "1" : "0")))).status).toBe(401);
     } finally {

@@ -76,11 +76,27 @@ function hostileBody(route: RouteKey, b: Tenant): { form?: Record<string, string
   if (route.path.endsWith("/learning")) return { json: { targetPrecision: 0.9 } };
   if (route.path.endsWith("/mappings/accept") && route.path.startsWith("/api/")) return { json: { kind: "label", value: "stolen" } };
   if (route.path.startsWith("/api/")) return { json: { writeMode: "off", commentsEnabled: false } };
-  return { form: { confirm: b.name, role: "admin", name: "stolen", scope: "write", writeMode: "off", source: "version: 1\nrules: []\n", commentsEnabled: "on", answer: "none", targetPrecision: "90", kind: "label", value: "stolen" } };
+  return {
+    form: {
+      confirm: b.name,
+      role: "admin",
+      name: "stolen",
+      scope: "write",
+      writeMode: "off",
+      source: "version: 1\nrules: []\n",
+      commentsEnabled: "on",
+      answer: "none",
+      targetPrecision: "90",
+      kind: "label",
+      value: "stolen",
+    },
+  };
 }
 
 async function tenantSnapshot(workspaceId: string): Promise<string> {
-  const { results } = await testEnv.DB.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' ORDER BY name").all<{ name: string }>();
+  const { results } = await testEnv.DB.prepare(
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' ORDER BY name",
+  ).all<{ name: string }>();
   const parts: string[] = [];
   for (const { name } of results) {
     const cols = (await testEnv.DB.prepare(`PRAGMA table_info("${name}")`).all<{ name: string }>()).results.map((c) => c.name);
@@ -106,10 +122,19 @@ describe("cross-tenant isolation on every mounted route", () => {
   it("enumerates the tenant routes from the app and knows every parameter they take", () => {
     const paths = routes.map((r) => `${r.method} ${r.path}`);
     // The core of each route family must be there, or the enumeration is broken.
-    for (const p of ["GET /w/:workspaceId/report", "GET /w/:workspaceId/members", "GET /api/v1/workspaces/:workspaceId/audits/latest", "GET /api/v1/workspaces/:workspaceId/ledger", "GET /w/:workspaceId/settings", "POST /w/:workspaceId/writeback/:connectionId/run"]) {
+    for (const p of [
+      "GET /w/:workspaceId/report",
+      "GET /w/:workspaceId/members",
+      "GET /api/v1/workspaces/:workspaceId/audits/latest",
+      "GET /api/v1/workspaces/:workspaceId/ledger",
+      "GET /w/:workspaceId/settings",
+      "POST /w/:workspaceId/writeback/:connectionId/run",
+    ]) {
       expect(paths).toContain(p);
     }
-    for (const r of routes) for (const p of paramsOf(r.path)) expect(p === "workspaceId" || p in OBJECT_PARAMS || p in PLAIN_PARAMS, `unknown :${p} in ${r.method} ${r.path}`).toBe(true);
+    for (const r of routes)
+      for (const p of paramsOf(r.path))
+        expect(p === "workspaceId" || p in OBJECT_PARAMS || p in PLAIN_PARAMS, `unknown :${p} in ${r.method} ${r.path}`).toBe(true);
     expect(routes.length).toBeGreaterThan(20);
     console.info(`tenant routes: ${routes.length} (${routes.filter((r) => r.method !== "GET").length} state-changing)`);
   });
@@ -167,7 +192,11 @@ describe("cross-tenant isolation on every mounted route", () => {
   });
 
   it("B's audit id in A's report query shows nothing of B", async () => {
-    for (const path of [`/w/${a.ids.workspaceId}/report?audit=${b.ids.auditId}`, `/w/${a.ids.workspaceId}/report.csv?audit=${b.ids.auditId}`, `/w/${a.ids.workspaceId}/report.md?audit=${b.ids.auditId}`]) {
+    for (const path of [
+      `/w/${a.ids.workspaceId}/report?audit=${b.ids.auditId}`,
+      `/w/${a.ids.workspaceId}/report.csv?audit=${b.ids.auditId}`,
+      `/w/${a.ids.workspaceId}/report.md?audit=${b.ids.auditId}`,
+    ]) {
       const res = await a.browser.request(path);
       expect(await res.text(), path).not.toContain("B-secret");
     }
@@ -189,7 +218,12 @@ describe("cross-tenant isolation on every mounted route", () => {
       "POST /api/v1/workspaces/:workspaceId/review/:issueId",
       "POST /w/:workspaceId/review/:issueId",
     ]);
-    const ADMIN_READS = ["GET /w/:workspaceId/tokens", "GET /api/v1/workspaces/:workspaceId/export", "GET /w/:workspaceId/connect/:tracker", "GET /w/:workspaceId/connections/:connectionId/scopes"];
+    const ADMIN_READS = [
+      "GET /w/:workspaceId/tokens",
+      "GET /api/v1/workspaces/:workspaceId/export",
+      "GET /w/:workspaceId/connect/:tracker",
+      "GET /w/:workspaceId/connections/:connectionId/scopes",
+    ];
     const before = await tenantSnapshot(b.ids.workspaceId);
     const wrong: string[] = [];
     for (const r of routes) {
@@ -218,23 +252,41 @@ describe("cross-tenant isolation on every mounted route", () => {
 describe("export and erasure", () => {
   it("the export holds the tenant's data but no token ciphertext, token or secret hash", async () => {
     const t = await seedTenant({ name: "Export team" });
-    const conn = await testEnv.DB.prepare("SELECT access_token_enc, refresh_token_enc FROM connections WHERE id = ?").bind(t.ids.connectionId).first<{ access_token_enc: string; refresh_token_enc: string }>();
+    const conn = await testEnv.DB.prepare("SELECT access_token_enc, refresh_token_enc FROM connections WHERE id = ?")
+      .bind(t.ids.connectionId)
+      .first<{ access_token_enc: string; refresh_token_enc: string }>();
     const res = await t.browser.request(`/api/v1/workspaces/${t.ids.workspaceId}/export`);
     expect(res.status).toBe(200);
     expect(res.headers.get("cache-control")).toBe("no-store");
     const text = await res.text();
     expect(text).toContain(t.titles[0]!);
-    for (const secret of [conn!.access_token_enc, conn!.refresh_token_enc, t.trackerTokens.access, t.trackerTokens.refresh, t.apiToken, await sha256Hex(t.apiToken)]) expect(text).not.toContain(secret);
+    for (const secret of [
+      conn!.access_token_enc,
+      conn!.refresh_token_enc,
+      t.trackerTokens.access,
+      t.trackerTokens.refresh,
+      t.apiToken,
+      await sha256Hex(t.apiToken),
+    ])
+      expect(text).not.toContain(secret);
     expect(text).not.toMatch(/"v1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+"/);
   });
 
   it("deleting a workspace leaves no row of it anywhere in D1", async () => {
     const t = await seedTenant({ name: "Erase team" });
-    const conn = await testEnv.DB.prepare("SELECT access_token_enc FROM connections WHERE id = ?").bind(t.ids.connectionId).first<{ access_token_enc: string }>();
+    const conn = await testEnv.DB.prepare("SELECT access_token_enc FROM connections WHERE id = ?")
+      .bind(t.ids.connectionId)
+      .first<{ access_token_enc: string }>();
     const res = await t.browser.request(`/w/${t.ids.workspaceId}/delete`, { form: { confirm: "Erase team" } });
     expect(res.status).toBe(303);
     const { text } = await dumpDatabase();
-    const left = text.split("\n").filter((line) => [t.ids.workspaceId, t.ids.connectionId, t.ids.auditId, t.ids.runId, t.ids.issueId, t.ids.tokenId, conn!.access_token_enc, t.titles[0]!].some((v) => line.includes(v)));
+    const left = text
+      .split("\n")
+      .filter((line) =>
+        [t.ids.workspaceId, t.ids.connectionId, t.ids.auditId, t.ids.runId, t.ids.issueId, t.ids.tokenId, conn!.access_token_enc, t.titles[0]!].some((v) =>
+          line.includes(v),
+        ),
+      );
     expect(left.map((l) => l.slice(0, 200))).toEqual([]);
     expect((await t.browser.request(`/api/v1/workspaces/${t.ids.workspaceId}/settings`, { bearer: t.apiToken })).status).toBe(401);
   });

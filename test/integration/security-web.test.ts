@@ -79,14 +79,21 @@ describe("CSRF and cross-site requests", () => {
   });
 
   it("refuses the settings form without the token and saves it with the token", async () => {
-    const res = await t.browser.request(`/w/${t.ids.workspaceId}/settings`, { form: { writeMode: "off", maxWritesPerRun: "50", labelPrefix: "constraint:", focusConstraint: "" }, csrf: false });
+    const res = await t.browser.request(`/w/${t.ids.workspaceId}/settings`, {
+      form: { writeMode: "off", maxWritesPerRun: "50", labelPrefix: "constraint:", focusConstraint: "" },
+      csrf: false,
+    });
     expect(res.status).toBe(403);
     expect(await errorCode(res)).toBe("csrf_failed");
     expect((await settings()).writeMode).toBe("dry-run");
-    const ok = await t.browser.request(`/w/${t.ids.workspaceId}/settings`, { form: { writeMode: "off", maxWritesPerRun: "50", labelPrefix: "constraint:", focusConstraint: "", commentsEnabled: "on" } });
+    const ok = await t.browser.request(`/w/${t.ids.workspaceId}/settings`, {
+      form: { writeMode: "off", maxWritesPerRun: "50", labelPrefix: "constraint:", focusConstraint: "", commentsEnabled: "on" },
+    });
     expect(ok.status).toBe(303);
     expect((await settings()).writeMode).toBe("off");
-    await t.browser.request(`/w/${t.ids.workspaceId}/settings`, { form: { writeMode: "dry-run", maxWritesPerRun: "50", labelPrefix: "constraint:", focusConstraint: "", commentsEnabled: "on" } });
+    await t.browser.request(`/w/${t.ids.workspaceId}/settings`, {
+      form: { writeMode: "dry-run", maxWritesPerRun: "50", labelPrefix: "constraint:", focusConstraint: "", commentsEnabled: "on" },
+    });
   });
 
   it("refuses the cookie-authenticated API without x-csrf-token and accepts it with the header", async () => {
@@ -118,13 +125,19 @@ describe("CSRF and cross-site requests", () => {
     const api = await t.browser.request(`/api/v1/workspaces/${t.ids.workspaceId}/audits`, { method: "POST", json: {}, headers });
     expect(api.status).toBe(403);
     expect(await tokens()).toBe(before);
-    const sameOrigin = await t.browser.request(`/w/${t.ids.workspaceId}/tokens`, { form: { name: "same-origin", scope: "read" }, headers: { origin: ORIGIN, "sec-fetch-site": "same-origin" } });
+    const sameOrigin = await t.browser.request(`/w/${t.ids.workspaceId}/tokens`, {
+      form: { name: "same-origin", scope: "read" },
+      headers: { origin: ORIGIN, "sec-fetch-site": "same-origin" },
+    });
     expect(sameOrigin.status).toBe(200);
   });
 
   it("refuses a cross-site POST to the world-writable demo workspace, where there is no session to hold a token", async () => {
     const demo = (await findDemoWorkspace(testEnv.DB)) ?? (await createWorkspace(testEnv.DB, { name: "Acme (demo)", isDemo: true }));
-    const res = await new Browser().request(`/w/${demo.id}/settings`, { form: { writeMode: "on", maxWritesPerRun: "50", labelPrefix: "constraint:", focusConstraint: "" }, headers: { origin: "https://evil.example" } });
+    const res = await new Browser().request(`/w/${demo.id}/settings`, {
+      form: { writeMode: "on", maxWritesPerRun: "50", labelPrefix: "constraint:", focusConstraint: "" },
+      headers: { origin: "https://evil.example" },
+    });
     expect(res.status).toBe(403);
     expect(await errorCode(res)).toBe("csrf_failed");
   });
@@ -141,7 +154,14 @@ describe("CSRF and cross-site requests", () => {
 describe("XSS and the CSP", () => {
   let t: Tenant;
   beforeAll(async () => {
-    t = await seedTenant({ name: SVG_NAME, titles: [SCRIPT, "Checkout crashes on save"], ruleId: IMG, ledger: { issueKey: IMG, reason: SCRIPT }, writeMode: "dry-run", issueExtra: (i) => (i === 0 ? { url: "javascript:alert(1)" } : {}) });
+    t = await seedTenant({
+      name: SVG_NAME,
+      titles: [SCRIPT, "Checkout crashes on save"],
+      ruleId: IMG,
+      ledger: { issueKey: IMG, reason: SCRIPT },
+      writeMode: "dry-run",
+      issueExtra: (i) => (i === 0 ? { url: "javascript:alert(1)" } : {}),
+    });
     // A saved rule pack whose name and rule description are hostile.
     const pack = `version: 1\nextends: default\nname: "${IMG}"\nrules:\n  - id: hostile-rule\n    description: "${IMG}"\n    when: { fact: title, keywords: [checkout] }\n    then: { vote: { constraint: reliability, weight: 1 } }\n`;
     const saved = await t.browser.request(`/api/v1/workspaces/${t.ids.workspaceId}/settings`, { method: "PATCH", json: { rulePack: pack } });
@@ -149,7 +169,11 @@ describe("XSS and the CSP", () => {
   });
 
   const pages = () => [
-    { name: "report", path: `/w/${t.ids.workspaceId}/report`, escaped: ["&lt;script&gt;alert(1)&lt;/script&gt;", "&lt;img src=x onerror=alert(1)&gt;", "&quot;&gt;&lt;svg onload=alert(1)&gt;"] },
+    {
+      name: "report",
+      path: `/w/${t.ids.workspaceId}/report`,
+      escaped: ["&lt;script&gt;alert(1)&lt;/script&gt;", "&lt;img src=x onerror=alert(1)&gt;", "&quot;&gt;&lt;svg onload=alert(1)&gt;"],
+    },
     { name: "members", path: `/w/${t.ids.workspaceId}/members`, escaped: ["&quot;&gt;&lt;svg onload=alert(1)&gt;"] },
     { name: "tokens", path: `/w/${t.ids.workspaceId}/tokens`, escaped: ["&quot;&gt;&lt;svg onload=alert(1)&gt;"] },
     { name: "settings", path: `/w/${t.ids.workspaceId}/settings`, escaped: ["&quot;&gt;&lt;svg onload=alert(1)&gt;", "&lt;img src=x onerror=alert(1)&gt;"] },
@@ -180,7 +204,10 @@ describe("XSS and the CSP", () => {
   it("the rule pack preview shows a hostile rule description as text", async () => {
     const body = new FormData();
     body.set("_csrf", t.browser.csrfToken!);
-    body.set("source", `version: 1\nextends: default\nrules:\n  - id: x1\n    description: "${IMG}"\n    when: { fact: title, keywords: [checkout] }\n    then: { vote: { constraint: reliability, weight: 1 } }\n`);
+    body.set(
+      "source",
+      `version: 1\nextends: default\nrules:\n  - id: x1\n    description: "${IMG}"\n    when: { fact: title, keywords: [checkout] }\n    then: { vote: { constraint: reliability, weight: 1 } }\n`,
+    );
     const res = await t.browser.request(`/w/${t.ids.workspaceId}/settings/rules/preview`, { method: "POST", body, csrf: false });
     expect(res.status).toBe(200);
     const html = await res.text();
@@ -215,7 +242,9 @@ describe("CSV formula injection", () => {
   let t: Tenant;
   beforeAll(async () => {
     t = await seedTenant({ name: "Csv team", titles: FORMULAS });
-    const rows = await testEnv.DB.prepare("SELECT id, external_id, key FROM issues WHERE workspace_id = ?").bind(t.ids.workspaceId).all<{ id: string; external_id: string; key: string }>();
+    const rows = await testEnv.DB.prepare("SELECT id, external_id, key FROM issues WHERE workspace_id = ?")
+      .bind(t.ids.workspaceId)
+      .all<{ id: string; external_id: string; key: string }>();
     await insertLedgerEntries(
       testEnv.DB,
       FORMULAS.map((f, i) => ({
@@ -247,7 +276,8 @@ describe("CSV formula injection", () => {
     const rows = parseCsv(await res.text());
     const titles = column(rows, "title");
     for (const f of FORMULAS) expect(titles).toContain(`'${f}`);
-    for (const r of rows.slice(1)) for (const [i, cell] of r.entries()) if (!/^-?\d+(\.\d+)?$/.test(cell)) expect(cell, `column ${rows[0]![i]}`).not.toMatch(/^[=+\-@\t\r]/);
+    for (const r of rows.slice(1))
+      for (const [i, cell] of r.entries()) if (!/^-?\d+(\.\d+)?$/.test(cell)) expect(cell, `column ${rows[0]![i]}`).not.toMatch(/^[=+\-@\t\r]/);
   });
 
   it("the ledger CSV prefixes formula-like keys, targets and reasons with '", async () => {
@@ -259,7 +289,8 @@ describe("CSV formula injection", () => {
       const cells = column(rows, col);
       for (const f of FORMULAS) expect(cells, col).toContain(`'${f}`);
     }
-    for (const r of rows.slice(1)) for (const [i, cell] of r.entries()) if (!/^-?\d+(\.\d+)?$/.test(cell)) expect(cell, `column ${rows[0]![i]}`).not.toMatch(/^[=+\-@\t\r]/);
+    for (const r of rows.slice(1))
+      for (const [i, cell] of r.entries()) if (!/^-?\d+(\.\d+)?$/.test(cell)) expect(cell, `column ${rows[0]![i]}`).not.toMatch(/^[=+\-@\t\r]/);
   });
 });
 
@@ -270,7 +301,8 @@ describe("oversized bodies and malicious rule packs", () => {
   });
 
   const rulePack = async () => (await getSettings(testEnv.DB, t.ids.workspaceId))!.rulePack;
-  const packWithRegex = (re: string) => `version: 1\nextends: default\nrules:\n  - id: evil\n    when: { fact: title, regex: ${JSON.stringify(re)} }\n    then: { vote: { constraint: reliability, weight: 1 } }\n`;
+  const packWithRegex = (re: string) =>
+    `version: 1\nextends: default\nrules:\n  - id: evil\n    when: { fact: title, regex: ${JSON.stringify(re)} }\n    then: { vote: { constraint: reliability, weight: 1 } }\n`;
   /** A body with no content-length: the limit must count bytes as they stream. */
   const streamed = (bytes: number) =>
     new ReadableStream<Uint8Array>({
@@ -287,7 +319,12 @@ describe("oversized bodies and malicious rule packs", () => {
     ["webhook", "webhook"],
   ])("answers 413 payload_too_large for an oversized %s body, declared or streamed", async (_n, kind) => {
     const size = kind === "webhook" ? 5 * 1024 * 1024 + 1024 : 1024 * 1024 + 1024;
-    const path = kind === "api" ? `/api/v1/workspaces/${t.ids.workspaceId}/rules/preview` : kind === "page" ? `/w/${t.ids.workspaceId}/settings/rules` : "/webhooks/github";
+    const path =
+      kind === "api"
+        ? `/api/v1/workspaces/${t.ids.workspaceId}/rules/preview`
+        : kind === "page"
+          ? `/w/${t.ids.workspaceId}/settings/rules`
+          : "/webhooks/github";
     const type = kind === "page" ? "application/x-www-form-urlencoded" : "application/json";
     const declared = await t.browser.request(path, { method: "POST", body: "a".repeat(size), headers: { "content-type": type } });
     expect(declared.status).toBe(413);
@@ -341,7 +378,10 @@ describe("oversized bodies and malicious rule packs", () => {
   });
 
   it("runs (a+)+$ against 50,000 a's and a ! through the preview and returns (RE2: linear time, no ReDoS)", async () => {
-    const res = await t.browser.request(`/api/v1/workspaces/${t.ids.workspaceId}/rules/preview`, { method: "POST", json: { source: packWithRegex("^(a+)+$") } });
+    const res = await t.browser.request(`/api/v1/workspaces/${t.ids.workspaceId}/rules/preview`, {
+      method: "POST",
+      json: { source: packWithRegex("^(a+)+$") },
+    });
     expect(res.status).toBe(200);
     const body = (await res.json()) as { valid: boolean; preview: { issues: number; rules: Array<{ id: string; matches: number }> } };
     expect(body.valid).toBe(true);

@@ -37,11 +37,25 @@ async function hs256Jwt(secret: string, claims: Record<string, unknown>): Promis
   return `${head}.${bytesToB64url(new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(head))))}`;
 }
 
-const githubBody = JSON.stringify({ action: "edited", issue: { id: 991, number: 7, title: "forged", labels: [], state: "open", updated_at: "2026-11-01T00:00:00Z", created_at: "2026-11-01T00:00:00Z" }, repository: { full_name: "o/r" } });
-const linearBody = (ts: number) => JSON.stringify({ action: "update", type: "Issue", webhookTimestamp: ts, organizationId: "org-1", data: { id: "lin-9", teamId: "team-1" } });
-const jiraBody = JSON.stringify({ webhookEvent: "jira:issue_updated", timestamp: Date.now(), issue: { id: "10001", key: "ABC-1", fields: { project: { id: "10000", key: "ABC" } } } });
+const githubBody = JSON.stringify({
+  action: "edited",
+  issue: { id: 991, number: 7, title: "forged", labels: [], state: "open", updated_at: "2026-11-01T00:00:00Z", created_at: "2026-11-01T00:00:00Z" },
+  repository: { full_name: "o/r" },
+});
+const linearBody = (ts: number) =>
+  JSON.stringify({ action: "update", type: "Issue", webhookTimestamp: ts, organizationId: "org-1", data: { id: "lin-9", teamId: "team-1" } });
+const jiraBody = JSON.stringify({
+  webhookEvent: "jira:issue_updated",
+  timestamp: Date.now(),
+  issue: { id: "10001", key: "ABC-1", fields: { project: { id: "10000", key: "ABC" } } },
+});
 
-type Case = { tracker: "github" | "linear" | "jira"; name: string; code: string; make: (id: string) => Promise<{ body: string; headers: Record<string, string> }> };
+type Case = {
+  tracker: "github" | "linear" | "jira";
+  name: string;
+  code: string;
+  make: (id: string) => Promise<{ body: string; headers: Record<string, string> }>;
+};
 
 const nowS = () => Math.floor(Date.now() / 1000);
 
@@ -50,13 +64,23 @@ const FORGED: Case[] = [
     tracker: "github",
     name: "GitHub: HMAC with another secret",
     code: "webhook_signature_invalid",
-    make: async (id) => ({ body: githubBody, headers: { "x-hub-signature-256": `sha256=${await hmacSha256Hex("attacker-secret", githubBody)}`, "x-github-delivery": id, "x-github-event": "issues" } }),
+    make: async (id) => ({
+      body: githubBody,
+      headers: { "x-hub-signature-256": `sha256=${await hmacSha256Hex("attacker-secret", githubBody)}`, "x-github-delivery": id, "x-github-event": "issues" },
+    }),
   },
   {
     tracker: "github",
     name: "GitHub: valid HMAC of another body",
     code: "webhook_signature_invalid",
-    make: async (id) => ({ body: githubBody.replace("forged", "tampered"), headers: { "x-hub-signature-256": `sha256=${await hmacSha256Hex(testEnv.GITHUB_WEBHOOK_SECRET!, githubBody)}`, "x-github-delivery": id, "x-github-event": "issues" } }),
+    make: async (id) => ({
+      body: githubBody.replace("forged", "tampered"),
+      headers: {
+        "x-hub-signature-256": `sha256=${await hmacSha256Hex(testEnv.GITHUB_WEBHOOK_SECRET!, githubBody)}`,
+        "x-github-delivery": id,
+        "x-github-event": "issues",
+      },
+    }),
   },
   {
     tracker: "linear",
@@ -73,14 +97,20 @@ const FORGED: Case[] = [
     code: "webhook_stale",
     make: async (id) => {
       const body = linearBody(Date.now() - 10 * 60_000);
-      return { body, headers: { "linear-signature": await hmacSha256Hex(testEnv.LINEAR_WEBHOOK_SECRET!, body), "linear-delivery": id, "linear-event": "Issue" } };
+      return {
+        body,
+        headers: { "linear-signature": await hmacSha256Hex(testEnv.LINEAR_WEBHOOK_SECRET!, body), "linear-delivery": id, "linear-event": "Issue" },
+      };
     },
   },
   {
     tracker: "jira",
     name: "Jira: JWT signed with another secret",
     code: "webhook_signature_invalid",
-    make: async (id) => ({ body: jiraBody, headers: { authorization: `Bearer ${await hs256Jwt("attacker-secret", { iat: nowS(), exp: nowS() + 60 })}`, "x-atlassian-webhook-identifier": id } }),
+    make: async (id) => ({
+      body: jiraBody,
+      headers: { authorization: `Bearer ${await hs256Jwt("attacker-secret", { iat: nowS(), exp: nowS() + 60 })}`, "x-atlassian-webhook-identifier": id },
+    }),
   },
   {
     tracker: "jira",
@@ -88,20 +118,32 @@ const FORGED: Case[] = [
     code: "webhook_signature_invalid",
     make: async (id) => {
       const enc = (o: unknown) => bytesToB64url(new TextEncoder().encode(JSON.stringify(o)));
-      return { body: jiraBody, headers: { authorization: `Bearer ${enc({ alg: "none" })}.${enc({ exp: nowS() + 60 })}.`, "x-atlassian-webhook-identifier": id } };
+      return {
+        body: jiraBody,
+        headers: { authorization: `Bearer ${enc({ alg: "none" })}.${enc({ exp: nowS() + 60 })}.`, "x-atlassian-webhook-identifier": id },
+      };
     },
   },
   {
     tracker: "jira",
     name: "Jira: replay of an expired JWT (correctly signed)",
     code: "webhook_stale",
-    make: async (id) => ({ body: jiraBody, headers: { authorization: `Bearer ${await hs256Jwt(testEnv.JIRA_CLIENT_SECRET!, { iat: nowS() - 3600, exp: nowS() - 1800 })}`, "x-atlassian-webhook-identifier": id } }),
+    make: async (id) => ({
+      body: jiraBody,
+      headers: {
+        authorization: `Bearer ${await hs256Jwt(testEnv.JIRA_CLIENT_SECRET!, { iat: nowS() - 3600, exp: nowS() - 1800 })}`,
+        "x-atlassian-webhook-identifier": id,
+      },
+    }),
   },
   {
     tracker: "jira",
     name: "Jira: a forged token without exp",
     code: "webhook_signature_invalid",
-    make: async (id) => ({ body: jiraBody, headers: { authorization: `Bearer ${await hs256Jwt("attacker-secret", {})}`, "x-atlassian-webhook-identifier": id } }),
+    make: async (id) => ({
+      body: jiraBody,
+      headers: { authorization: `Bearer ${await hs256Jwt("attacker-secret", {})}`, "x-atlassian-webhook-identifier": id },
+    }),
   },
   {
     tracker: "jira",
@@ -116,7 +158,14 @@ const GENUINE: Case[] = [
     tracker: "github",
     name: "GitHub",
     code: "",
-    make: async (id) => ({ body: githubBody, headers: { "x-hub-signature-256": `sha256=${await hmacSha256Hex(testEnv.GITHUB_WEBHOOK_SECRET!, githubBody)}`, "x-github-delivery": id, "x-github-event": "issues" } }),
+    make: async (id) => ({
+      body: githubBody,
+      headers: {
+        "x-hub-signature-256": `sha256=${await hmacSha256Hex(testEnv.GITHUB_WEBHOOK_SECRET!, githubBody)}`,
+        "x-github-delivery": id,
+        "x-github-event": "issues",
+      },
+    }),
   },
   {
     tracker: "linear",
@@ -124,21 +173,33 @@ const GENUINE: Case[] = [
     code: "",
     make: async (id) => {
       const body = linearBody(Date.now());
-      return { body, headers: { "linear-signature": await hmacSha256Hex(testEnv.LINEAR_WEBHOOK_SECRET!, body), "linear-delivery": id, "linear-event": "Issue" } };
+      return {
+        body,
+        headers: { "linear-signature": await hmacSha256Hex(testEnv.LINEAR_WEBHOOK_SECRET!, body), "linear-delivery": id, "linear-event": "Issue" },
+      };
     },
   },
   {
     tracker: "jira",
     name: "Jira",
     code: "",
-    make: async (id) => ({ body: jiraBody, headers: { authorization: `Bearer ${await hs256Jwt(testEnv.JIRA_CLIENT_SECRET!, { iat: nowS(), exp: nowS() + 180 })}`, "x-atlassian-webhook-identifier": id } }),
+    make: async (id) => ({
+      body: jiraBody,
+      headers: {
+        authorization: `Bearer ${await hs256Jwt(testEnv.JIRA_CLIENT_SECRET!, { iat: nowS(), exp: nowS() + 180 })}`,
+        "x-atlassian-webhook-identifier": id,
+      },
+    }),
   },
   {
     tracker: "jira",
     // Atlassian documents no claim list: a token whose signature verifies is not refused for lacking exp.
     name: "Jira, a token without exp",
     code: "",
-    make: async (id) => ({ body: jiraBody, headers: { authorization: `Bearer ${await hs256Jwt(testEnv.JIRA_CLIENT_SECRET!, {})}`, "x-atlassian-webhook-identifier": id } }),
+    make: async (id) => ({
+      body: jiraBody,
+      headers: { authorization: `Bearer ${await hs256Jwt(testEnv.JIRA_CLIENT_SECRET!, {})}`, "x-atlassian-webhook-identifier": id },
+    }),
   },
 ];
 

@@ -37,7 +37,13 @@ async function world(tracker: "jira" | "github", opts: { connectedAgoMs: number;
   });
   await setSyncScopes(testEnv.DB, ws.id, conn.id, [{ kind: "project", id: "AUD", name: "Auditor" }]);
   const changed = new Date(Date.now() - opts.issueChangedAgoMs).toISOString();
-  await upsertIssues(testEnv.DB, { workspaceId: ws.id, connectionId: conn.id, scopeId: "AUD", now: new Date(), issues: [issue(1, "Checkout fails", { tracker, updatedAt: changed })] });
+  await upsertIssues(testEnv.DB, {
+    workspaceId: ws.id,
+    connectionId: conn.id,
+    scopeId: "AUD",
+    now: new Date(),
+    issues: [issue(1, "Checkout fails", { tracker, updatedAt: changed })],
+  });
   return { ws, conn };
 }
 

@@ -9,7 +9,11 @@ const testEnv = env as unknown as Env;
 
 async function post(tracker: string, body: string, headers: Record<string, string>) {
   const ctx = createExecutionContext();
-  const res = await worker.fetch(new Request(`http://localhost/webhooks/${tracker}`, { method: "POST", body, headers: { "content-type": "application/json", ...headers } }), testEnv, ctx);
+  const res = await worker.fetch(
+    new Request(`http://localhost/webhooks/${tracker}`, { method: "POST", body, headers: { "content-type": "application/json", ...headers } }),
+    testEnv,
+    ctx,
+  );
   await waitOnExecutionContext(ctx);
   return res;
 }
@@ -17,7 +21,11 @@ async function post(tracker: string, body: string, headers: Record<string, strin
 const deliveries = async (id: string) =>
   (await testEnv.DB.prepare("SELECT count(*) AS n FROM webhook_deliveries WHERE delivery_id = ?").bind(id).first<{ n: number }>())!.n;
 
-const githubBody = JSON.stringify({ action: "edited", issue: { id: 1, number: 1, title: "t", labels: [], state: "open", updated_at: "2026-11-01T00:00:00Z", created_at: "2026-11-01T00:00:00Z" }, repository: { full_name: "acme/webapp" } });
+const githubBody = JSON.stringify({
+  action: "edited",
+  issue: { id: 1, number: 1, title: "t", labels: [], state: "open", updated_at: "2026-11-01T00:00:00Z", created_at: "2026-11-01T00:00:00Z" },
+  repository: { full_name: "acme/webapp" },
+});
 
 describe("GitHub webhooks", () => {
   it("accepts a correctly signed delivery once and answers a redelivery as a duplicate", async () => {
@@ -64,17 +72,26 @@ describe("GitHub webhooks", () => {
 });
 
 describe("Linear webhooks", () => {
-  const body = (ts: number) => JSON.stringify({ action: "update", type: "Issue", webhookTimestamp: ts, data: { id: "lin-1", teamId: "team-1" }, organizationId: "org-1" });
+  const body = (ts: number) =>
+    JSON.stringify({ action: "update", type: "Issue", webhookTimestamp: ts, data: { id: "lin-1", teamId: "team-1" }, organizationId: "org-1" });
   it("refuses a stale webhookTimestamp (> 60 s) with 401 webhook_stale and stores nothing", async () => {
     const raw = body(Date.now() - 5 * 60_000);
-    const res = await post("linear", raw, { "linear-signature": await hmacSha256Hex(testEnv.LINEAR_WEBHOOK_SECRET!, raw), "linear-delivery": "lin-stale", "linear-event": "Issue" });
+    const res = await post("linear", raw, {
+      "linear-signature": await hmacSha256Hex(testEnv.LINEAR_WEBHOOK_SECRET!, raw),
+      "linear-delivery": "lin-stale",
+      "linear-event": "Issue",
+    });
     expect(res.status).toBe(401);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe("webhook_stale");
     expect(await deliveries("lin-stale")).toBe(0);
   });
   it("accepts a fresh, correctly signed delivery", async () => {
     const raw = body(Date.now());
-    const res = await post("linear", raw, { "linear-signature": await hmacSha256Hex(testEnv.LINEAR_WEBHOOK_SECRET!, raw), "linear-delivery": "lin-fresh", "linear-event": "Issue" });
+    const res = await post("linear", raw, {
+      "linear-signature": await hmacSha256Hex(testEnv.LINEAR_WEBHOOK_SECRET!, raw),
+      "linear-delivery": "lin-fresh",
+      "linear-event": "Issue",
+    });
     expect(res.status).toBe(202);
     expect(await deliveries("lin-fresh")).toBe(1);
   });

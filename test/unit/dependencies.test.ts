@@ -38,10 +38,11 @@ export function runtimeImports(source: string): Set<string> {
     /\bexport\s+(?!type\b)[\w*${}\s,]*?\s+from\s+["']([^"']+)["']/g,
     /\bimport\(\s*["']([^"']+)["']\s*\)/g,
   ];
-  for (const re of patterns) for (const m of source.matchAll(re)) {
-    const name = packageOf(m[1]!);
-    if (name) out.add(name);
-  }
+  for (const re of patterns)
+    for (const m of source.matchAll(re)) {
+      const name = packageOf(m[1]!);
+      if (name) out.add(name);
+    }
   return out;
 }
 

@@ -15,9 +15,12 @@ const root = join(import.meta.dirname, "..", "..");
 function tenantTables(): Map<string, string> {
   const out = new Map<string, string>([["workspaces", "id"]]);
   const dir = join(root, "migrations");
-  for (const f of readdirSync(dir).filter((f) => f.endsWith(".sql")).sort()) {
+  for (const f of readdirSync(dir)
+    .filter((f) => f.endsWith(".sql"))
+    .sort()) {
     const sql = readFileSync(join(dir, f), "utf8").replace(/--[^\n]*/g, "");
-    for (const m of sql.matchAll(/CREATE TABLE\s+(?:IF NOT EXISTS\s+)?(\w+)\s*\(([\s\S]*?)\n\);/gi)) if (/\bworkspace_id\b/.test(m[2]!)) out.set(m[1]!.toLowerCase(), "workspace_id");
+    for (const m of sql.matchAll(/CREATE TABLE\s+(?:IF NOT EXISTS\s+)?(\w+)\s*\(([\s\S]*?)\n\);/gi))
+      if (/\bworkspace_id\b/.test(m[2]!)) out.set(m[1]!.toLowerCase(), "workspace_id");
     for (const m of sql.matchAll(/ALTER TABLE\s+(\w+)\s+ADD COLUMN\s+workspace_id\b/gi)) out.set(m[1]!.toLowerCase(), "workspace_id");
   }
   return out;
@@ -44,7 +47,9 @@ export function crossWorkspaceJoins(sql: string, tenants: Map<string, string>): 
   if (!first) return [];
   const bad: string[] = [];
   const prior = [(first[2] ?? first[1]!).toLowerCase()];
-  for (const m of sql.matchAll(/\bJOIN\s+(\w+)(?:\s+(?:AS\s+)?(?!ON\b)(\w+))?\s*(?:ON\s+([\s\S]*?))?(?=\b(?:LEFT|INNER|CROSS|JOIN|WHERE|ORDER|GROUP|LIMIT)\b|$)/gi)) {
+  for (const m of sql.matchAll(
+    /\bJOIN\s+(\w+)(?:\s+(?:AS\s+)?(?!ON\b)(\w+))?\s*(?:ON\s+([\s\S]*?))?(?=\b(?:LEFT|INNER|CROSS|JOIN|WHERE|ORDER|GROUP|LIMIT)\b|$)/gi,
+  )) {
     const alias = (m[2] ?? m[1]!).toLowerCase();
     const on = (m[3] ?? "").toLowerCase();
     const key = tenants.get(aliases.get(alias) ?? "");
@@ -64,14 +69,18 @@ export function crossWorkspaceJoins(sql: string, tenants: Map<string, string>): 
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sourceFiles(join(dir, e.name)) : /\.tsx?$/.test(e.name) ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sourceFiles(join(dir, e.name)) : /\.tsx?$/.test(e.name) ? [join(dir, e.name)] : [],
+  );
 }
 
 describe("no query joins across workspaces", () => {
   const tenants = tenantTables();
 
   it("knows the tenant tables from the migrations", () => {
-    expect([...tenants.keys()]).toEqual(expect.arrayContaining(["workspaces", "issues", "classifications", "audit_runs", "connections", "sync_state", "workspace_members", "invites"]));
+    expect([...tenants.keys()]).toEqual(
+      expect.arrayContaining(["workspaces", "issues", "classifications", "audit_runs", "connections", "sync_state", "workspace_members", "invites"]),
+    );
     expect(tenants.has("users")).toBe(false);
   });
 

@@ -31,8 +31,7 @@ export interface CustomerEvidence {
   keywordOnly: boolean;
 }
 
-export const hostKind = (host: string): "support" | "incident" | null =>
-  SUPPORT_HOSTS.test(host) ? "support" : INCIDENT_HOSTS.test(host) ? "incident" : null;
+export const hostKind = (host: string): "support" | "incident" | null => (SUPPORT_HOSTS.test(host) ? "support" : INCIDENT_HOSTS.test(host) ? "incident" : null);
 
 /** Counts support and incident links among attachments/remote links and in the body. */
 export function countToolLinks(issue: Issue): { support: number; incident: number } {
@@ -46,7 +45,7 @@ export function countToolLinks(issue: Issue): { support: number; incident: numbe
     if (k === "support") support++;
     else if (k === "incident") incident++;
   };
-  for (const l of (issue.links ?? [])) {
+  for (const l of issue.links ?? []) {
     const m = /^https?:\/\/([^/?#]+)/i.exec(l.url);
     if (m) add(l.url, m[1]!.toLowerCase());
   }
@@ -83,7 +82,7 @@ export function readCustomer(issue: Issue, keywordMatch: string | null, out: Cus
   let w = 0;
   let revenue = 0;
   const customers: string[] = [];
-  for (const r of (issue.customerRequests ?? [])) {
+  for (const r of issue.customerRequests ?? []) {
     w += requestWeight(r);
     if (r.revenue) revenue += r.revenue;
     if (r.customer && !customers.includes(r.customer)) customers.push(r.customer);

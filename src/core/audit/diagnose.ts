@@ -154,11 +154,7 @@ const CIDX: Record<Constraint, number> = { activation: 0, adoption: 1, reliabili
  * const d = diagnoseFlow(rows, settings, now);
  * d.acc[2].breakdown.customer; // reliability's customer pressure
  */
-export function diagnoseFlow(
-  issues: ReadonlyArray<{ issue: Issue; classification: Classification }>,
-  settings: AuditSettings,
-  now: Date,
-): DiagnosisResult {
+export function diagnoseFlow(issues: ReadonlyArray<{ issue: Issue; classification: Classification }>, settings: AuditSettings, now: Date): DiagnosisResult {
   const { windowDays, weights: w } = settings.diagnosis;
   const nowMs = now.getTime();
   const startMs = nowMs - windowDays * DAY_MS;
@@ -181,7 +177,17 @@ export function diagnoseFlow(
   let carriedItems = 0;
   let carriesElsewhere = 0;
   const mk = () => new Map<string, number>();
-  const seen: DiagnosisResult["seen"] = { closedAt: mk(), startedAt: mk(), reopened: mk(), carried: mk(), iteration: mk(), requests: mk(), links: mk(), votes: mk(), watchers: mk() };
+  const seen: DiagnosisResult["seen"] = {
+    closedAt: mk(),
+    startedAt: mk(),
+    reopened: mk(),
+    carried: mk(),
+    iteration: mk(),
+    requests: mk(),
+    links: mk(),
+    votes: mk(),
+    watchers: mk(),
+  };
   const trackers = new Map<string, number>();
   const mark = (m: Map<string, number>, t: string) => m.set(t, (m.get(t) ?? 0) + 1);
 
@@ -255,11 +261,11 @@ export function diagnoseFlow(
     if (createdIn && cust.weight > 0) a.customerInflow++;
     if (closedIn && cust.weight > 0 && Number.isFinite(created)) a.customerCloseDays.push(Math.max(0, (closed - created) / DAY_MS));
 
-    const reopens = Math.min(MAX_REOPENS, (issue.reopenedCount ?? 0));
+    const reopens = Math.min(MAX_REOPENS, issue.reopenedCount ?? 0);
     const carries = Math.min(MAX_CARRIES, carried);
     let p = 0;
     if (active) {
-      a.reopened += (issue.reopenedCount ?? 0);
+      a.reopened += issue.reopenedCount ?? 0;
       a.carriedOver += carried;
       a.breakdown.reopened += conf * w.reopened * reopens;
       a.breakdown.carryOver += conf * w.carryOver * carries;
@@ -285,7 +291,7 @@ export function diagnoseFlow(
         a.supportLinks += cust.supportLinks;
         a.incidentLinks += cust.incidentLinks;
         a.votes += issue.reactions;
-        a.watchers += (issue.watchers ?? 0);
+        a.watchers += issue.watchers ?? 0;
         a.duplicates += issue.duplicateCount;
         if (cust.keywordOnly) a.keywordOnly++;
       }
@@ -345,7 +351,17 @@ export function diagnoseFlow(
 
   return {
     acc,
-    team: { closedInWindow, closedPriorWindow, cycleTimeDays: cycle, priorCycleTimeDays: priorCycleDays, carryOverRate, iterationItems, carriedItems, carriesElsewhere, deliveryReasons },
+    team: {
+      closedInWindow,
+      closedPriorWindow,
+      cycleTimeDays: cycle,
+      priorCycleTimeDays: priorCycleDays,
+      carryOverRate,
+      iterationItems,
+      carriedItems,
+      carriesElsewhere,
+      deliveryReasons,
+    },
     contrib,
     customerW,
     severity,

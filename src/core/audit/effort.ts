@@ -34,10 +34,7 @@ export function effortRule(known: number[], unknownCount: number): EffortRule {
       basis: "count",
       fill: 1,
       useEstimates: false,
-      note:
-        known.length + unknownCount === 0
-          ? "No planned work."
-          : "No usable estimates on planned work, so each planned issue counts as 1.",
+      note: known.length + unknownCount === 0 ? "No planned work." : "No usable estimates on planned work, so each planned issue counts as 1.",
     };
   }
   if (unknownCount === 0) {

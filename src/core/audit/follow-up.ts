@@ -19,7 +19,12 @@ const r1 = (x: number) => Math.round(x * 10) / 10;
 const fmt = (x: number) => (Number.isInteger(r1(x)) ? String(r1(x)) : r1(x).toFixed(1));
 
 /** Which constraint the team chose and since when: the declared focus and its date, else the unbroken run of one bottleneck in history. */
-export function chosenConstraint(settings: AuditSettings, history: readonly AuditSummary[], current: Constraint | null, now: Date): { constraint: Constraint; since: string; source: FollowUp["source"] } | null {
+export function chosenConstraint(
+  settings: AuditSettings,
+  history: readonly AuditSummary[],
+  current: Constraint | null,
+  now: Date,
+): { constraint: Constraint; since: string; source: FollowUp["source"] } | null {
   if (settings.focus && settings.focusSince && Number.isFinite(Date.parse(settings.focusSince)) && Date.parse(settings.focusSince) <= now.getTime()) {
     return { constraint: settings.focus, since: new Date(Date.parse(settings.focusSince)).toISOString(), source: "focus" };
   }

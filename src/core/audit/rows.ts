@@ -23,9 +23,7 @@ export function toRow(issue: Issue, c: Classification, f: RowFacts): AuditRow {
     estimate: issue.estimate,
     effort: f.effort,
     pressure: Math.round(f.pressure * 1000) / 1000,
-    scores: f.scores
-      ? { impact: f.scores.impact, evidence: f.scores.evidence, confidence: f.scores.confidence, timing: f.scores.timing }
-      : null,
+    scores: f.scores ? { impact: f.scores.impact, evidence: f.scores.evidence, confidence: f.scores.confidence, timing: f.scores.timing } : null,
     reasons: f.reasons,
     explanation: { classification: c.reasons, scores: f.scores?.reasons ?? [] },
   };

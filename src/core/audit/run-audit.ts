@@ -106,7 +106,7 @@ export function runAudit(input: AuditInput): AuditReport {
 
   // Pass 2: effort, drift, and the tables (scoring only the issues a table can use).
   const rule = effortRule(known, unknown);
-  const effortOf = (issue: Issue) => (!rule.useEstimates ? 1 : issue.estimate ?? rule.fill);
+  const effortOf = (issue: Issue) => (!rule.useEstimates ? 1 : (issue.estimate ?? rule.fill));
   const { maxRows, weakEvidenceMax: weak, strongEvidenceMin: strong } = settings;
   const evidence = new TopN(settings.evidenceRows);
   const wish = new TopN(maxRows);
@@ -180,7 +180,15 @@ export function runAudit(input: AuditInput): AuditReport {
 
   const { windowDays } = settings.diagnosis;
   const pressures: ConstraintPressure[] = order.map((i) =>
-    toPressure(acc[i]!, CONSTRAINTS[i]!, totalPressure, windowDays, diag.team, { count: planAcc[i]!.plannedCount, effort: planAcc[i]!.plannedEffort }, settings.waitingAfterDays),
+    toPressure(
+      acc[i]!,
+      CONSTRAINTS[i]!,
+      totalPressure,
+      windowDays,
+      diag.team,
+      { count: planAcc[i]!.plannedCount, effort: planAcc[i]!.plannedEffort },
+      settings.waitingAfterDays,
+    ),
   );
   const byVolume = volIdx >= 0 ? CONSTRAINTS[volIdx]! : null;
   const r1 = (x: number | null) => (x === null ? null : Math.round(x * 10) / 10);
@@ -202,7 +210,11 @@ export function runAudit(input: AuditInput): AuditReport {
   };
   const history = input.history ?? [];
   const chosen = chosenConstraint(settings, history, dominant, now);
-  const nextUp = chosen ? (dominant && dominant !== chosen.constraint ? dominant : (CONSTRAINTS[order.find((i) => CONSTRAINTS[i] !== chosen.constraint && acc[i]!.pressure > 0) ?? -1] ?? null)) : null;
+  const nextUp = chosen
+    ? dominant && dominant !== chosen.constraint
+      ? dominant
+      : (CONSTRAINTS[order.find((i) => CONSTRAINTS[i] !== chosen.constraint && acc[i]!.pressure > 0) ?? -1] ?? null)
+    : null;
   const follow = chosen ? followUp(issues, settings, now, chosen, nextUp) : null;
 
   const declared = settings.focus;

@@ -12,25 +12,21 @@ export const EvidenceWeightsSchema = z
   .object({
     volume: z.number().min(0).default(1).describe("Weight of each open issue (volume of work asking for this constraint)."),
     severity: z.number().min(0).default(2).describe("Weight of severity: urgent/high priority, and Bug type/labels for reliability."),
-    customer: z
-      .number()
-      .min(0)
-      .default(2)
-      .describe("Weight of customer-reported / support-tagged / incident-linked issues (words or labels)."),
+    customer: z.number().min(0).default(2).describe("Weight of customer-reported / support-tagged / incident-linked issues (words or labels)."),
     reactions: z.number().min(0).default(1).describe("Weight of reactions/votes (log-scaled, saturates at ~31)."),
     duplicates: z.number().min(0).default(1).describe("Weight of duplicates linked to the issue (saturates at 3)."),
-    age: z
-      .number()
-      .min(0)
-      .default(1)
-      .describe("Weight of how long strong-evidence work has been left waiting (saturates at `ageSaturationDays`)."),
+    age: z.number().min(0).default(1).describe("Weight of how long strong-evidence work has been left waiting (saturates at `ageSaturationDays`)."),
   })
   .describe("How much each kind of evidence adds to a constraint's pressure.");
 export type EvidenceWeights = z.infer<typeof EvidenceWeightsSchema>;
 
 export const DiagnosisWeightsSchema = z
   .object({
-    customer: z.number().min(0).default(1).describe("Customer pain: requests (revenue-weighted), support/incident links, votes, reactions, duplicates; a keyword counts least."),
+    customer: z
+      .number()
+      .min(0)
+      .default(1)
+      .describe("Customer pain: requests (revenue-weighted), support/incident links, votes, reactions, duplicates; a keyword counts least."),
     severity: z.number().min(0).default(1.5).describe("Urgent (1) and high (0.5) priority on open work, plus linked incidents."),
     growth: z.number().min(0).default(1).describe("Evidenced work arriving faster than it closes in the window (1 per net item)."),
     aging: z.number().min(0).default(1).describe("Evidenced open work older than this constraint's usual time to close."),
@@ -43,7 +39,13 @@ export type DiagnosisWeights = z.infer<typeof DiagnosisWeightsSchema>;
 
 export const DiagnosisSettingsSchema = z
   .object({
-    windowDays: z.number().int().min(7).max(730).default(90).describe("Flow window: inflow, outflow, reopens and carry-over are counted over the last this many days."),
+    windowDays: z
+      .number()
+      .int()
+      .min(7)
+      .max(730)
+      .default(90)
+      .describe("Flow window: inflow, outflow, reopens and carry-over are counted over the last this many days."),
     weights: DiagnosisWeightsSchema.prefault({}),
     minPressure: z.number().min(0).default(6).describe("Below this much pressure on the leader, the evidence is thin: no clear bottleneck."),
     minLead: z.number().min(1).default(1.25).describe("The leader must have at least this many times the runner-up's pressure, or the evidence is split."),
@@ -81,13 +83,15 @@ export const AuditSettingsSchema = z
     customerLabelWords: z
       .array(z.string().min(1))
       .default(["support", "escalation", "customer", "incident", "sla"])
-      .describe("Extra words that count only in labels (\"support\" in prose is usually a feature request)."),
+      .describe('Extra words that count only in labels ("support" in prose is usually a feature request).'),
     focus: ConstraintSchema.nullable().default(null).describe("The constraint the team declares it is focused on, if any."),
     focusSince: z
       .string()
       .nullable()
       .default(null)
-      .describe("When the team chose its focus (ISO date). Starts the 30/60/90 follow-up; without it the follow-up starts where history shows the bottleneck first held."),
+      .describe(
+        "When the team chose its focus (ISO date). Starts the 30/60/90 follow-up; without it the follow-up starts where history shows the bottleneck first held.",
+      ),
     diagnosis: DiagnosisSettingsSchema.prefault({}),
     drift: z
       .object({
@@ -275,7 +279,9 @@ export const FollowUpSchema = z
     carriedBefore: z.number().int().describe("Carries among the constraint's work active in the 90 days before."),
     carriedAfter: z.number().int().describe("Carries among its work active since then."),
     stage: z.enum(["30", "60", "90"]).describe("Which check-in this is."),
-    decision: z.enum(["measuring", "continue", "refine", "move-on"]).describe("At 90 days: continue, refine or move to the next bottleneck; before: measuring."),
+    decision: z
+      .enum(["measuring", "continue", "refine", "move-on"])
+      .describe("At 90 days: continue, refine or move to the next bottleneck; before: measuring."),
     sentence: z.string().describe("e.g. shipped 12 items on reliability since 2026-08-01; customer-reported reliability issues went from 9 to 3 a month."),
     next: ConstraintSchema.nullable().describe("When moving on: the constraint the evidence points to next."),
   })
@@ -361,7 +367,9 @@ export const AuditReportSchema = z
       .describe("Counts over the input."),
     dominant: z
       .object({
-        constraint: ConstraintSchema.nullable().describe("The inferred bottleneck; null when the evidence is thin or split (see `diagnosis.verdict`) or nothing classified is open."),
+        constraint: ConstraintSchema.nullable().describe(
+          "The inferred bottleneck; null when the evidence is thin or split (see `diagnosis.verdict`) or nothing classified is open.",
+        ),
         share: z.number().describe("Winner's share of pressure, 0..1."),
         runnerUp: ConstraintSchema.nullable(),
         runnerUpShare: z.number(),

@@ -30,9 +30,7 @@ const day = (iso: string) => iso.slice(0, 10);
  */
 export function computeTrend(current: TrendPoint, history: readonly AuditSummary[], now: Date): Trend {
   const nowMs = now.getTime();
-  const hist = history
-    .filter((h) => Date.parse(h.at) <= nowMs && h.at !== current.at)
-    .sort((a, b) => Date.parse(b.at) - Date.parse(a.at));
+  const hist = history.filter((h) => Date.parse(h.at) <= nowMs && h.at !== current.at).sort((a, b) => Date.parse(b.at) - Date.parse(a.at));
   const prev = hist[0] ?? null;
 
   let levelChange: Trend["levelChange"] = "first";
@@ -112,9 +110,7 @@ function trendSentence(
   let s = parts.join("; ") + ".";
   if (since) {
     const word = since.level === "drifted" ? "Drifted" : "On watch";
-    s += since.from
-      ? ` ${word} since ${day(since.at)} (${since.from} before that).`
-      : ` ${word} since at least ${day(since.at)}, the oldest audit on record.`;
+    s += since.from ? ` ${word} since ${day(since.at)} (${since.from} before that).` : ` ${word} since at least ${day(since.at)}, the oldest audit on record.`;
   }
   if (prev.dominant !== current.dominant && current.dominant) {
     s += ` The bottleneck moved from ${prev.dominant ?? "none"} to ${current.dominant}.`;

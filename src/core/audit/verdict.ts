@@ -41,7 +41,10 @@ export function describeConstraint(a: ConstraintEvidence, c: Constraint, windowD
   const out: Array<[number, string]> = [];
   const b = a.breakdown;
   const cust: string[] = [];
-  if (a.requests > 0) cust.push(`${plural(a.requests, "customer request")}${a.customers.size > 0 ? ` from ${plural(a.customers.size, "customer")}` : ""}${a.revenue > 0 ? ` (${money(a.revenue)} revenue)` : ""}`);
+  if (a.requests > 0)
+    cust.push(
+      `${plural(a.requests, "customer request")}${a.customers.size > 0 ? ` from ${plural(a.customers.size, "customer")}` : ""}${a.revenue > 0 ? ` (${money(a.revenue)} revenue)` : ""}`,
+    );
   if (a.supportLinks > 0) cust.push(`${plural(a.supportLinks, "support ticket")} linked`);
   if (a.incidentLinks > 0) cust.push(`${plural(a.incidentLinks, "incident or error report")} linked`);
   if (a.votes > 0) cust.push(`${plural(a.votes, "vote")}/reactions`);
@@ -64,7 +67,8 @@ export function describeConstraint(a: ConstraintEvidence, c: Constraint, windowD
     ]);
   }
   if (a.reopened > 0) out.push([b.reopened, `Reopened ${plural(a.reopened, "time")} in the window.`]);
-  if (a.carriedOver > 0) out.push([b.carryOver, `Carried over: ${plural(a.carriedOver, "unfinished carry", "unfinished carries")} out of closed sprints or cycles.`]);
+  if (a.carriedOver > 0)
+    out.push([b.carryOver, `Carried over: ${plural(a.carriedOver, "unfinished carry", "unfinished carries")} out of closed sprints or cycles.`]);
   const cc = medianOf(a.customerCloseDays);
   if (cc !== null) out.push([0.01, `Customer-reported work took ${days(cc)} to close (median).`]);
   if (c === "throughput" && b.delivery > 0) {
@@ -100,7 +104,15 @@ export function toPressure(
     plannedCount: planned.count,
     plannedEffort: planned.effort,
     quietOpen: a.quietOpen,
-    breakdown: { customer: r3(b.customer), severity: r3(b.severity), growth: r3(b.growth), aging: r3(b.aging), reopened: r3(b.reopened), carryOver: r3(b.carryOver), delivery: r3(b.delivery) },
+    breakdown: {
+      customer: r3(b.customer),
+      severity: r3(b.severity),
+      growth: r3(b.growth),
+      aging: r3(b.aging),
+      reopened: r3(b.reopened),
+      carryOver: r3(b.carryOver),
+      delivery: r3(b.delivery),
+    },
     flow: {
       inflow: a.inflow,
       outflow: a.outflow,
@@ -141,14 +153,20 @@ export function coverage(d: DiagnosisResult): Diagnosis["coverage"] {
     const missing: string[] = [];
     if (t === "github") {
       missing.push("GitHub has no customer-request structure: customer evidence comes from reactions, duplicates, and support or incident links in the body");
-      missing.push("GitHub has no watcher count or sprint history: carry-over is read from milestones that closed or passed their due date with the issue open");
+      missing.push(
+        "GitHub has no watcher count or sprint history: carry-over is read from milestones that closed or passed their due date with the issue open",
+      );
     }
     if (t === "jira") {
-      missing.push("Jira has no customer-request structure with revenue: customer evidence comes from votes, watchers and support or incident links in the description");
+      missing.push(
+        "Jira has no customer-request structure with revenue: customer evidence comes from votes, watchers and support or incident links in the description",
+      );
       if (!has("links")) missing.push("Jira remote links (support tickets, incidents) are not read: they take one request per issue");
     }
     if (t === "linear") {
-      missing.push("Linear has no votes or watchers: customer evidence comes from customer requests (the first two per issue), reactions and links in the description");
+      missing.push(
+        "Linear has no votes or watchers: customer evidence comes from customer requests (the first two per issue), reactions and links in the description",
+      );
       if (!has("links")) missing.push("Linear attachments are not read (they would push a sync page past Linear's query budget)");
     }
     if (!has("closedAt")) missing.push("no close dates in this data: inflow against outflow and time to close cannot be measured");
@@ -169,13 +187,16 @@ export function decidingEvidence(v: Verdict, d: DiagnosisResult): string[] {
   if (candidates.length >= 2) {
     const names = candidates.map((i) => CONSTRAINTS[i]!);
     const list = names.length === 2 ? `${names[0]} and ${names[1]}` : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
-    out.push(`Which of ${list} customers feel ${names.length === 2 ? "more" : "most"}: link the support tickets and customer requests behind their open issues.`);
+    out.push(
+      `Which of ${list} customers feel ${names.length === 2 ? "more" : "most"}: link the support tickets and customer requests behind their open issues.`,
+    );
     out.push(`Which grows: run the audit again in 30 days and compare ${list} inflow against what closes.`);
   }
   if (!any("requests") && !any("links")) out.push("Customer requests (with the customer's revenue) or links to support and incident tools on the issues.");
   if (!any("closedAt")) out.push("Close dates for finished work, so inflow can be set against outflow.");
   if (!any("iteration") && !any("carried")) out.push("Sprint, cycle or milestone history, so carry-over can be measured.");
-  if (v.verdict === "thin" && out.length === 0) out.push("More evidence of pain on any constraint: customer requests, incidents, urgent work, or work that keeps being carried over.");
+  if (v.verdict === "thin" && out.length === 0)
+    out.push("More evidence of pain on any constraint: customer requests, incidents, urgent work, or work that keeps being carried over.");
   return out;
 }
 

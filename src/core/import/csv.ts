@@ -98,6 +98,9 @@ export function csvTable(text: string): CsvTable {
       }
       return "";
     },
-    all: (row, name) => idx(name).map((i) => row[i]?.trim() ?? "").filter((v) => v !== ""),
+    all: (row, name) =>
+      idx(name)
+        .map((i) => row[i]?.trim() ?? "")
+        .filter((v) => v !== ""),
   };
 }

@@ -14,7 +14,11 @@ const GhIssueSchema = z
     body: z.string().nullable().optional(),
     labels: z.array(z.object({ name: z.string() }).loose()).optional(),
     state: z.string().optional(),
-    milestone: z.object({ number: z.number().optional(), title: z.string(), state: z.string().optional(), dueOn: z.string().nullable().optional() }).loose().nullable().optional(),
+    milestone: z
+      .object({ number: z.number().optional(), title: z.string(), state: z.string().optional(), dueOn: z.string().nullable().optional() })
+      .loose()
+      .nullable()
+      .optional(),
     assignees: z.array(z.object({ login: z.string() }).loose()).optional(),
     createdAt: z.string().optional(),
     updatedAt: z.string().optional(),
@@ -58,7 +62,13 @@ export function parseGhIssues(text: string): Issue[] {
       stateCategory: open ? "todo" : stateCategoryOf("closed"),
       // gh does not export the milestone's own state; an open issue's milestone counts as the active one.
       iteration: r.milestone
-        ? { kind: "milestone", id: String(r.milestone.number ?? r.milestone.title), name: r.milestone.title, state: (r.milestone.state ?? (open ? "OPEN" : "CLOSED")).toUpperCase() === "OPEN" ? "active" : "closed", endsAt: r.milestone.dueOn ?? null }
+        ? {
+            kind: "milestone",
+            id: String(r.milestone.number ?? r.milestone.title),
+            name: r.milestone.title,
+            state: (r.milestone.state ?? (open ? "OPEN" : "CLOSED")).toUpperCase() === "OPEN" ? "active" : "closed",
+            endsAt: r.milestone.dueOn ?? null,
+          }
         : null,
       project: repo,
       assignees: (r.assignees ?? []).map((a) => a.login),

@@ -6,9 +6,28 @@ import { IssueSchema, type Issue } from "../../../domain/types";
 import { csvTable } from "./csv";
 import { isoDate, numberOrNull, priorityOf, stateCategoryOf } from "./shared";
 
-const STANDARD = new Set(
-  ["summary", "issue key", "issue id", "issue type", "status", "priority", "labels", "description", "sprint", "created", "updated", "resolved", "component/s", "assignee", "reporter", "votes", "project key", "project name", "status category", "watchers"],
-);
+const STANDARD = new Set([
+  "summary",
+  "issue key",
+  "issue id",
+  "issue type",
+  "status",
+  "priority",
+  "labels",
+  "description",
+  "sprint",
+  "created",
+  "updated",
+  "resolved",
+  "component/s",
+  "assignee",
+  "reporter",
+  "votes",
+  "project key",
+  "project name",
+  "status category",
+  "watchers",
+]);
 
 /**
  * Parses a Jira CSV export.

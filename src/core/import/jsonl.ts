@@ -37,7 +37,10 @@ export const JsonlRowSchema = z
     id: z.union([z.string().min(1), z.number()]).transform(String),
     title: z.string(),
     body: z.string().nullable().optional(),
-    labels: z.array(z.union([z.string(), z.object({ name: z.string() }).transform((l) => l.name)])).nullable().optional(),
+    labels: z
+      .array(z.union([z.string(), z.object({ name: z.string() }).transform((l) => l.name)]))
+      .nullable()
+      .optional(),
     type: z.string().nullable().optional(),
     priority: z.number().int().min(0).max(4).nullable().optional(),
     estimate: z.number().nonnegative().nullable().optional(),
@@ -117,7 +120,8 @@ function withAliases(value: unknown): unknown {
       };
     });
   }
-  if (v.links === undefined && Array.isArray(v.attachments)) v.links = v.attachments.filter((a: unknown) => a && typeof (a as { url?: unknown }).url === "string");
+  if (v.links === undefined && Array.isArray(v.attachments))
+    v.links = v.attachments.filter((a: unknown) => a && typeof (a as { url?: unknown }).url === "string");
   if (v.reactions === undefined && num(v.votes) !== null) v.reactions = Math.trunc(v.votes as number);
   if (v.watchers === undefined && num(v.watchCount) !== null) v.watchers = Math.trunc(v.watchCount as number);
   if (v.closedAt === undefined) v.closedAt = v.completedAt ?? v.resolvedAt ?? v.resolutiondate ?? undefined;

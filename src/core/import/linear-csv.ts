@@ -44,9 +44,17 @@ export function parseLinearCsv(text: string): Issue[] {
       priorityName: priorityName || null,
       estimate: numberOrNull(t.get(row, "Estimate")),
       // The export has no cycle state; an unfinished issue's cycle counts as the active one.
-      iteration: cycleNumber || cycleName
-        ? { kind: "cycle", id: cycleNumber || cycleName, name: cycleName || `Cycle ${cycleNumber}`, state: done ? "closed" : "active", startsAt: isoDate(t.get(row, "Cycle Start")) || null, endsAt: isoDate(t.get(row, "Cycle End")) || null }
-        : null,
+      iteration:
+        cycleNumber || cycleName
+          ? {
+              kind: "cycle",
+              id: cycleNumber || cycleName,
+              name: cycleName || `Cycle ${cycleNumber}`,
+              state: done ? "closed" : "active",
+              startsAt: isoDate(t.get(row, "Cycle Start")) || null,
+              endsAt: isoDate(t.get(row, "Cycle End")) || null,
+            }
+          : null,
       project: t.get(row, "Team") || null,
       assignees: t.all(row, "Assignee"),
       customFields: t.get(row, "Project") ? { Project: t.get(row, "Project") } : {},

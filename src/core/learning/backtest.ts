@@ -101,12 +101,27 @@ export function backtest(rows: readonly LabelledIssue[], opts: AdaptOptions = DE
   const labelled = rows.filter((r) => !r.negative).length;
   const { train, test, splitAt } = splitByTime(rows);
   const truth = test.map((r) => r.label);
-  const global = side(test.map((r) => r.global), truth);
+  const global = side(
+    test.map((r) => r.global),
+    truth,
+  );
   if (labelled < MIN_LABELLED) {
-    return { labelled, train: train.length, test: test.length, splitAt, global, workspace: null, beats: false, reason: `${labelled} labelled issues; a workspace model needs at least ${MIN_LABELLED}` };
+    return {
+      labelled,
+      train: train.length,
+      test: test.length,
+      splitAt,
+      global,
+      workspace: null,
+      beats: false,
+      reason: `${labelled} labelled issues; a workspace model needs at least ${MIN_LABELLED}`,
+    };
   }
   const model = trainAdaptation(train, opts);
-  const workspace = side(test.map((r) => adaptedVerdict(model, r)), truth);
+  const workspace = side(
+    test.map((r) => adaptedVerdict(model, r)),
+    truth,
+  );
   const beats = workspace.accuracy > global.accuracy;
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
   const reason = beats
@@ -143,7 +158,13 @@ export function chooseWorkspaceThreshold(p: {
 }): WorkspaceThreshold {
   const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;
   if (p.labelled < MIN_LABELLED) {
-    return { value: p.globalThreshold, source: "global", measured: null, met: false, note: `${p.labelled} labelled issues: below ${MIN_LABELLED}, the global calibrated threshold applies` };
+    return {
+      value: p.globalThreshold,
+      source: "global",
+      measured: null,
+      met: false,
+      note: `${p.labelled} labelled issues: below ${MIN_LABELLED}, the global calibrated threshold applies`,
+    };
   }
   const curve = p.live ? p.workspaceCurve : p.globalCurveAll;
   const source = p.live ? "workspace-model" : "global-pack-on-workspace";
@@ -161,7 +182,13 @@ export function chooseWorkspaceThreshold(p: {
       note: `cannot yet meet ${pct(p.target)} precision on this workspace's backtest (at least ${MIN_THRESHOLD_ROWS} written verdicts, and the target must hold with one more wrong one); the global calibrated threshold applies`,
     };
   }
-  return { value: point.threshold, source, measured: point, met: true, note: `${pct(point.precision)} precision at ${pct(point.coverage)} coverage on ${point.rows} written verdicts` };
+  return {
+    value: point.threshold,
+    source,
+    measured: point,
+    met: true,
+    note: `${pct(point.precision)} precision at ${pct(point.coverage)} coverage on ${point.rows} written verdicts`,
+  };
 }
 
 function round(x: number): number {

@@ -28,14 +28,24 @@ export interface MappingExample {
 }
 
 export function mappingRuleId(kind: MappingKind, value: string): string {
-  return `team-${kind}-${value.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 60) || "x"}`;
+  return `team-${kind}-${
+    value
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-|-$/g, "")
+      .slice(0, 60) || "x"
+  }`;
 }
 
 /**
  * @example
  * learnMappings(examples, "constraint:") // [{ kind: "label", value: "area/billing", constraint: "adoption", issues: 15, agree: 14, share: 0.933, ruleId: "team-label-area-billing" }]
  */
-export function learnMappings(examples: readonly MappingExample[], labelPrefix: string, opts = { minIssues: MAPPING_MIN_ISSUES, minShare: MAPPING_MIN_SHARE }): Mapping[] {
+export function learnMappings(
+  examples: readonly MappingExample[],
+  labelPrefix: string,
+  opts = { minIssues: MAPPING_MIN_ISSUES, minShare: MAPPING_MIN_SHARE },
+): Mapping[] {
   const stats = new Map<string, { kind: MappingKind; spelling: string; total: number; by: Map<Constraint | null, number> }>();
   const p = labelPrefix.toLowerCase();
   const add = (kind: MappingKind, value: string, c: Constraint | null) => {
@@ -56,7 +66,15 @@ export function learnMappings(examples: readonly MappingExample[], labelPrefix: 
     let n = 0;
     for (const [c, k] of s.by) if (c !== null && k > n) (best = c), (n = k);
     if (best === null || s.total < opts.minIssues || n / s.total < opts.minShare) continue;
-    out.push({ kind: s.kind, value: s.spelling, constraint: best, issues: s.total, agree: n, share: Math.round((n / s.total) * 1000) / 1000, ruleId: mappingRuleId(s.kind, s.spelling) });
+    out.push({
+      kind: s.kind,
+      value: s.spelling,
+      constraint: best,
+      issues: s.total,
+      agree: n,
+      share: Math.round((n / s.total) * 1000) / 1000,
+      ruleId: mappingRuleId(s.kind, s.spelling),
+    });
   }
   return out.sort((a, b) => b.agree - a.agree || b.share - a.share || a.ruleId.localeCompare(b.ruleId));
 }

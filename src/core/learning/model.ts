@@ -92,7 +92,10 @@ function softmaxInPlace(s: Float64Array): void {
 export function trainAdaptation(rows: readonly AdaptRow[], opts: AdaptOptions = DEFAULT_ADAPT): WorkspaceModel {
   const counts = new Map<string, number>();
   for (const r of rows) for (const f of r.features) counts.set(f, (counts.get(f) ?? 0) + 1);
-  const vocab = [...counts].filter(([, n]) => n >= opts.minCount).map(([f]) => f).sort();
+  const vocab = [...counts]
+    .filter(([, n]) => n >= opts.minCount)
+    .map(([f]) => f)
+    .sort();
   const index = new Map(vocab.map((f, i) => [f, i]));
   const F = vocab.length;
   const W = new Float64Array(F * K);

@@ -54,12 +54,22 @@ export function reviewQueue(candidates: readonly ReviewCandidate[], skip: Readon
     const planned = inPlan(c.issue);
     const strong = (c.scores?.evidence ?? 0) >= 4;
     if (v.constraint === null && (planned || strong)) {
-      abstained.push({ id: c.id, bucket: "abstained", why: `abstained; ${[planned ? "in the plan" : "", strong ? "strong evidence" : ""].filter(Boolean).join(", ")}`, margin: null });
+      abstained.push({
+        id: c.id,
+        bucket: "abstained",
+        why: `abstained; ${[planned ? "in the plan" : "", strong ? "strong evidence" : ""].filter(Boolean).join(", ")}`,
+        margin: null,
+      });
       continue;
     }
     const margin = v.runnerUp ? Math.round((v.confidence - v.runnerUp.confidence) * 1000) / 1000 : v.confidence;
     if (v.constraint !== null && margin < LOW_MARGIN) {
-      low.push({ id: c.id, bucket: "low-margin", why: `low margin: ${v.constraint} ${v.confidence.toFixed(2)} vs ${v.runnerUp?.constraint ?? "—"} ${(v.runnerUp?.confidence ?? 0).toFixed(2)}`, margin });
+      low.push({
+        id: c.id,
+        bucket: "low-margin",
+        why: `low margin: ${v.constraint} ${v.confidence.toFixed(2)} vs ${v.runnerUp?.constraint ?? "—"} ${(v.runnerUp?.confidence ?? 0).toFixed(2)}`,
+        margin,
+      });
       continue;
     }
     rest.push(c);
@@ -68,7 +78,11 @@ export function reviewQueue(candidates: readonly ReviewCandidate[], skip: Readon
   low.sort((a, b) => a.margin! - b.margin! || a.id.localeCompare(b.id));
   const k = Math.max(SAMPLE_MIN, Math.ceil(rest.length * SAMPLE_SHARE));
   const shuffled = rest.map((c) => ({ c, r: sampleShare(c.id, seed) })).sort((a, b) => a.r - b.r || a.c.id.localeCompare(b.c.id));
-  const sample = shuffled.slice(0, k).map(({ c }) => ({ id: c.id, bucket: "sample" as const, why: "random sample: keeps the precision estimate honest", margin: null }));
-  const more = shuffled.slice(k).map(({ c }) => ({ id: c.id, bucket: "more" as const, why: "more answers: every one is an example this workspace learns from", margin: null }));
+  const sample = shuffled
+    .slice(0, k)
+    .map(({ c }) => ({ id: c.id, bucket: "sample" as const, why: "random sample: keeps the precision estimate honest", margin: null }));
+  const more = shuffled
+    .slice(k)
+    .map(({ c }) => ({ id: c.id, bucket: "more" as const, why: "more answers: every one is an example this workspace learns from", margin: null }));
   return [...abstained, ...low, ...sample, ...more];
 }

@@ -56,7 +56,11 @@ export function neutralize(text: string, max = QUOTE_MAX): string {
     .replace(/`/g, "'")
     .replace(/\s+/g, " ")
     .trim();
-  if ([...t].length > max) t = `${[...t].slice(0, max - 1).join("").trimEnd()}…`;
+  if ([...t].length > max)
+    t = `${[...t]
+      .slice(0, max - 1)
+      .join("")
+      .trimEnd()}…`;
   t = t
     .replace(/</g, "‹")
     .replace(/>/g, "›")
@@ -138,7 +142,16 @@ export function renderComment(facts: Pick<IssueFacts, "classification" | "scores
   lines.push("");
 
   const top = topReasons(c.reasons, c.constraint).slice(0, REASONS_MAX);
-  const by = c.decidedBy === "label" ? "a label a person applied" : c.decidedBy === "model" ? "the learned model" : c.decidedBy === "workspace-model" ? "this team's own model" : c.decidedBy === "rules" ? "rules" : "no single signal";
+  const by =
+    c.decidedBy === "label"
+      ? "a label a person applied"
+      : c.decidedBy === "model"
+        ? "the learned model"
+        : c.decidedBy === "workspace-model"
+          ? "this team's own model"
+          : c.decidedBy === "rules"
+            ? "rules"
+            : "no single signal";
   lines.push(`**What decided it** (${by}):`);
   if (top.length === 0) lines.push("- no individual signal to show");
   for (const r of top) {

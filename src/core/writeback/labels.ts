@@ -118,8 +118,7 @@ export function decideLabels(f: IssueFacts, prefix: string, threshold: number): 
   const wanted = wantedLabel(f, prefix, threshold);
 
   // Rule 2: a person's verdict label in our namespace is ground truth.
-  const humanLabel =
-    currentNs.find((l) => !hasLabel(applied, l) && HUMAN_VERDICTS.has(lower(l.slice(prefix.length)))) ?? null;
+  const humanLabel = currentNs.find((l) => !hasLabel(applied, l) && HUMAN_VERDICTS.has(lower(l.slice(prefix.length)))) ?? null;
   if (humanLabel !== null) {
     skipped.push(`a person applied ${humanLabel}; their label is the verdict`);
     return { change: null, newOverrides, skipped, wanted, humanLabel, overridden: false };

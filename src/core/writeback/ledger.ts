@@ -89,7 +89,16 @@ export function planToLedgerRows(plan: { actions: PlannedAction[]; newOverrides?
     rows.push({ ...base, action: `comment_${a.op}`, target: a.marker, beforeValue: before, afterValue: after });
   }
   for (const o of plan.newOverrides ?? []) {
-    rows.push({ externalId: o.externalId, issueKey: o.key, action: "human_override", target: o.label, beforeValue: o.label, afterValue: null, ruleId: null, reason: o.reason });
+    rows.push({
+      externalId: o.externalId,
+      issueKey: o.key,
+      action: "human_override",
+      target: o.label,
+      beforeValue: o.label,
+      afterValue: null,
+      ruleId: null,
+      reason: o.reason,
+    });
   }
   return rows;
 }

@@ -172,7 +172,14 @@ export function planWriteBack(input: PlanWriteBackInput): WritebackPlan {
   return finish(actions, out.newOverrides, out.skipped, input.issues.length, capped, cappedWrites);
 }
 
-function finish(actions: PlannedAction[], newOverrides: NewOverride[], skipped: Skipped[], issues: number, capped: number, cappedWrites: number): WritebackPlan {
+function finish(
+  actions: PlannedAction[],
+  newOverrides: NewOverride[],
+  skipped: Skipped[],
+  issues: number,
+  capped: number,
+  cappedWrites: number,
+): WritebackPlan {
   const plan = { actions, newOverrides, skipped, capped };
   return { ...plan, counts: countPlan(plan, issues, cappedWrites) };
 }

@@ -43,9 +43,7 @@ export const IssueFactsSchema = z
     issue: IssueSchema.describe("Current snapshot; its labels are the tracker's current labels."),
     classification: ClassificationSchema,
     scores: ScoresSchema,
-    appliedByUs: z
-      .array(z.string())
-      .describe("Labels in our namespace that the ledger says we applied and have not removed since (this issue)."),
+    appliedByUs: z.array(z.string()).describe("Labels in our namespace that the ledger says we applied and have not removed since (this issue)."),
     overrides: z.array(z.string()).describe("Labels a person removed after we applied them: never re-added (label_overrides)."),
     comment: CommentFactSchema.nullable().describe("Our bot comment as we last wrote it (ledger), or null."),
   })
@@ -65,9 +63,7 @@ export const LabelActionSchema = z
     ...ActionBase,
     add: z.array(z.string()).describe("Labels this action adds."),
     remove: z.array(z.string()).describe("Labels this action removes (only ones we applied)."),
-    desired: z
-      .array(z.string())
-      .describe("Our labels that must be present afterwards: pass as `LabelChange.desired` (see `toLabelChange`)."),
+    desired: z.array(z.string()).describe("Our labels that must be present afterwards: pass as `LabelChange.desired` (see `toLabelChange`)."),
     before: z.array(z.string()).describe("The issue's labels in our namespace before."),
     after: z.array(z.string()).describe("The issue's labels in our namespace after."),
   })
@@ -86,10 +82,7 @@ export const CommentActionSchema = z
     bodyHash: z.string().describe('`hashBody(body)`, or "" when deleting: store it in the ledger as the comment\'s hash.'),
     before: z.string().nullable().describe("Hash of our comment before, or null when there was none."),
     after: z.string().nullable().describe("Hash of our comment after, or null when deleted."),
-    beforeBody: z
-      .string()
-      .optional()
-      .describe("Our previous body, when the facts carried it: kept in the ledger's before_value so undo can restore it."),
+    beforeBody: z.string().optional().describe("Our previous body, when the facts carried it: kept in the ledger's before_value so undo can restore it."),
   })
   .describe("Create, update or delete our one bot comment on the issue.");
 export type CommentAction = z.infer<typeof CommentActionSchema>;

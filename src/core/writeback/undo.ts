@@ -80,7 +80,18 @@ export function planUndo(entries: LedgerEntry[], current: Map<string, CurrentIss
     if (add.length || remove.length) {
       const after = [...now.labels.filter((l) => !has(remove, l)), ...add];
       const parts = [...remove.map((l) => `remove ${l} we added`), ...add.map((l) => `re-add ${l} we removed`)];
-      const action: LabelAction = { kind: "labels", externalId, key, ruleId: UNDO, reason: `undo: ${parts.join(", ")}`, add, remove, desired: [...add], before: [...now.labels], after };
+      const action: LabelAction = {
+        kind: "labels",
+        externalId,
+        key,
+        ruleId: UNDO,
+        reason: `undo: ${parts.join(", ")}`,
+        add,
+        remove,
+        desired: [...add],
+        before: [...now.labels],
+        after,
+      };
       actions.push(action);
     }
 

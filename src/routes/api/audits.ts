@@ -10,7 +10,17 @@ import { AppError } from "../../errors";
 import { upgradeStoredReport } from "../../report/stored";
 import { reportRetention, runWorkspaceAudit } from "../../services/audit";
 import { classifyPending } from "../../services/classify";
-import { AuditHistoryItemSchema, AuditRunSchema, IssueVerdictSchema, PageQuery, WorkspaceParams, decodeCursor, encodeCursor, errorResponses, json } from "./schemas";
+import {
+  AuditHistoryItemSchema,
+  AuditRunSchema,
+  IssueVerdictSchema,
+  PageQuery,
+  WorkspaceParams,
+  decodeCursor,
+  encodeCursor,
+  errorResponses,
+  json,
+} from "./schemas";
 
 const tags = ["audits"];
 
@@ -115,7 +125,13 @@ export function registerAuditRoutes(api: OpenAPIHono<AppEnv>) {
       const q = c.req.valid("query");
       const rows = await listAuditHistory(c.env.DB, c.get("workspace").id, { limit: q.limit + 1, before: decodeCursor(q.cursor) });
       const page = rows.slice(0, q.limit);
-      const items = page.map((r) => ({ id: r.id, createdAt: r.createdAt, trigger: r.trigger, issueCount: r.issueCount, summary: AuditSummarySchema.parse(r.summary) }));
+      const items = page.map((r) => ({
+        id: r.id,
+        createdAt: r.createdAt,
+        trigger: r.trigger,
+        issueCount: r.issueCount,
+        summary: AuditSummarySchema.parse(r.summary),
+      }));
       const last = page[page.length - 1];
       return c.json({ items, nextCursor: rows.length > q.limit && last ? encodeCursor(last) : null }, 200);
     },
@@ -150,7 +166,10 @@ export function registerAuditRoutes(api: OpenAPIHono<AppEnv>) {
         query: z.object({
           limit: z.coerce.number().int().min(1).max(500).default(100),
           cursor: z.string().max(64).optional().describe("The last id of the previous page"),
-          constraint: z.union([ConstraintSchema, z.literal("none")]).optional().describe("Only issues with this verdict (none = abstained)"),
+          constraint: z
+            .union([ConstraintSchema, z.literal("none")])
+            .optional()
+            .describe("Only issues with this verdict (none = abstained)"),
         }),
       },
       responses: { 200: json(z.object({ items: z.array(IssueVerdictSchema), nextCursor: z.string().nullable() }), "A page of verdicts"), ...errorResponses },

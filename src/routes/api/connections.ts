@@ -29,7 +29,15 @@ export function toConnectionView(c: Connection, states: SyncState[], workspaceMo
     scopes: c.syncScopes.map((s) => ({ kind: s.kind, id: s.id, name: s.name })),
     sync: states
       .filter((s) => s.connectionId === c.id)
-      .map((s) => ({ scopeId: s.scopeId, status: s.status, lastSyncedAt: s.lastSyncedAt, nextRunAt: s.nextRunAt, lastError: s.lastError, issuesSynced: s.issuesSynced, requestsMade: s.requestsMade })),
+      .map((s) => ({
+        scopeId: s.scopeId,
+        status: s.status,
+        lastSyncedAt: s.lastSyncedAt,
+        nextRunAt: s.nextRunAt,
+        lastError: s.lastError,
+        issuesSynced: s.issuesSynced,
+        requestsMade: s.requestsMade,
+      })),
     webhooks: { lastAppliedAt: c.lastWebhookAt, applied: c.webhooksApplied, warning: silence?.message ?? null },
     createdAt: c.createdAt,
   };
@@ -140,7 +148,11 @@ export function registerConnectionRoutes(api: OpenAPIHono<AppEnv>) {
       const conn = await getConnection(c.env.DB, ws.id, connectionId);
       if (!conn) throw new AppError("not_found", "No such connection in this workspace");
       await setConnectionWriteMode(c.env.DB, ws.id, conn.id, c.req.valid("json").writeMode, new Date(c.get("deps").now()));
-      const [fresh, states, settings] = await Promise.all([getConnection(c.env.DB, ws.id, conn.id), listSyncStates(c.env.DB, ws.id, conn.id), getSettings(c.env.DB, ws.id)]);
+      const [fresh, states, settings] = await Promise.all([
+        getConnection(c.env.DB, ws.id, conn.id),
+        listSyncStates(c.env.DB, ws.id, conn.id),
+        getSettings(c.env.DB, ws.id),
+      ]);
       return c.json(toConnectionView(fresh!, states, settings!.writeMode), 200);
     },
   );

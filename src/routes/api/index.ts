@@ -37,8 +37,17 @@ export function createApi() {
   registerWritebackRoutes(api);
   registerSettingsRoutes(api);
   registerLearningRoutes(api);
-  api.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer", description: "An API token (`ba_…`) from the workspace's API tokens page" });
-  api.openAPIRegistry.registerComponent("securitySchemes", "session", { type: "apiKey", in: "cookie", name: "ba_session", description: "A browser session (state-changing requests also need the x-csrf-token header)" });
+  api.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
+    type: "http",
+    scheme: "bearer",
+    description: "An API token (`ba_…`) from the workspace's API tokens page",
+  });
+  api.openAPIRegistry.registerComponent("securitySchemes", "session", {
+    type: "apiKey",
+    in: "cookie",
+    name: "ba_session",
+    description: "A browser session (state-changing requests also need the x-csrf-token header)",
+  });
   return api;
 }
 
@@ -48,7 +57,8 @@ export function openApiDocument(api: ReturnType<typeof createApi>, version: stri
     info: {
       title: "Backlog Auditor API",
       version,
-      description: "Is your backlog working on your real bottleneck, or has it drifted into a wish list? Every error is `{ error: { code, message, details?, requestId } }` with a stable code.",
+      description:
+        "Is your backlog working on your real bottleneck, or has it drifted into a wish list? Every error is `{ error: { code, message, details?, requestId } }` with a stable code.",
     },
     security: [{ bearer: [] }, { session: [] }],
   });

@@ -27,7 +27,11 @@ export const LearningSchema = z
     minLabelled: z.number().int().describe("Labelled issues needed before a workspace model or threshold is used"),
     evidence: z.object({
       labelled: z.number().int().describe("Issues with a human verdict (tracker label or review answer)"),
-      bySource: z.object({ label: z.number().int(), review: z.number().int(), override: z.number().int().describe("Negative examples: bot labels a person removed") }),
+      bySource: z.object({
+        label: z.number().int(),
+        review: z.number().int(),
+        override: z.number().int().describe("Negative examples: bot labels a person removed"),
+      }),
       negatives: z.number().int(),
     }),
     threshold: z.object({
@@ -112,7 +116,14 @@ export async function requestTraining(env: { DB: D1Database; SYNC_QUEUE: Queue }
 export function registerLearningRoutes(api: OpenAPIHono<AppEnv>) {
   const base = "/api/v1/workspaces/{workspaceId}";
   api.openapi(
-    createRoute({ method: "get", path: `${base}/learning`, tags, summary: "The workspace model, its threshold and test table", request: { params: WorkspaceParams }, responses: { 200: json(LearningSchema, "Learning status"), ...errorResponses } }),
+    createRoute({
+      method: "get",
+      path: `${base}/learning`,
+      tags,
+      summary: "The workspace model, its threshold and test table",
+      request: { params: WorkspaceParams },
+      responses: { 200: json(LearningSchema, "Learning status"), ...errorResponses },
+    }),
     async (c) => c.json(await learningView(c.env.DB, c.get("workspace").id), 200),
   );
 
@@ -179,8 +190,15 @@ export function registerLearningRoutes(api: OpenAPIHono<AppEnv>) {
       path: `${base}/learning/mappings/accept`,
       tags,
       summary: "Accept a learned mapping into the workspace's rule pack as an ordinary rule (admin)",
-      request: { params: WorkspaceParams, body: { content: { "application/json": { schema: z.object({ kind: z.enum(["label", "type", "component"]), value: z.string().min(1).max(200) }) } } } },
-      responses: { 200: json(z.object({ ruleId: z.string(), rulePack: z.string() }), "The rule added and the pack"), 409: json(z.object({ error: z.object({ code: z.literal("conflict"), message: z.string() }) }), "Already accepted"), ...errorResponses },
+      request: {
+        params: WorkspaceParams,
+        body: { content: { "application/json": { schema: z.object({ kind: z.enum(["label", "type", "component"]), value: z.string().min(1).max(200) }) } } },
+      },
+      responses: {
+        200: json(z.object({ ruleId: z.string(), rulePack: z.string() }), "The rule added and the pack"),
+        409: json(z.object({ error: z.object({ code: z.literal("conflict"), message: z.string() }) }), "Already accepted"),
+        ...errorResponses,
+      },
     }),
     async (c) => {
       requireAdmin(c);
@@ -195,7 +213,10 @@ export function registerLearningRoutes(api: OpenAPIHono<AppEnv>) {
       tags,
       summary: "The review queue: abstained issues in the plan or with strong evidence, then low-margin verdicts, then a small random sample, then the rest",
       request: { params: WorkspaceParams, query: z.object({ limit: z.coerce.number().int().min(1).max(200).default(20) }) },
-      responses: { 200: json(z.object({ total: z.number().int(), answered: z.number().int(), items: z.array(ReviewItemSchema) }), "Questions"), ...errorResponses },
+      responses: {
+        200: json(z.object({ total: z.number().int(), answered: z.number().int(), items: z.array(ReviewItemSchema) }), "Questions"),
+        ...errorResponses,
+      },
     }),
     async (c) => {
       const q = await reviewQueueFor(c.env.DB, c.get("workspace").id, c.req.valid("query").limit);
@@ -203,7 +224,17 @@ export function registerLearningRoutes(api: OpenAPIHono<AppEnv>) {
         {
           total: q.total,
           answered: q.answered,
-          items: q.items.map((i) => ({ id: i.id, bucket: i.bucket, why: i.why, margin: i.margin, key: i.assessment.issue.key, title: i.assessment.issue.title, url: i.assessment.issue.url ?? null, labels: i.assessment.issue.labels, classification: i.assessment.classification })),
+          items: q.items.map((i) => ({
+            id: i.id,
+            bucket: i.bucket,
+            why: i.why,
+            margin: i.margin,
+            key: i.assessment.issue.key,
+            title: i.assessment.issue.title,
+            url: i.assessment.issue.url ?? null,
+            labels: i.assessment.issue.labels,
+            classification: i.assessment.classification,
+          })),
         },
         200,
       );
@@ -216,7 +247,10 @@ export function registerLearningRoutes(api: OpenAPIHono<AppEnv>) {
       path: `${base}/review/{issueId}`,
       tags,
       summary: "Answer a review question: confirm, pick another constraint, or none; optionally write the label",
-      request: { params: WorkspaceParams.extend({ issueId: z.string().min(1).max(100) }), body: { content: { "application/json": { schema: ReviewAnswerBody } } } },
+      request: {
+        params: WorkspaceParams.extend({ issueId: z.string().min(1).max(100) }),
+        body: { content: { "application/json": { schema: ReviewAnswerBody } } },
+      },
       responses: {
         200: json(
           z.object({
@@ -234,8 +268,16 @@ export function registerLearningRoutes(api: OpenAPIHono<AppEnv>) {
     async (c) => {
       const body = c.req.valid("json");
       if (body.write) requireAdmin(c);
-      const out = await answerReview(c.env.DB, getConfig(c.env), c.get("deps"), c.get("workspace").id, { issueId: c.req.valid("param").issueId, answer: body.answer, write: body.write, by: who(c) });
-      return c.json({ issueId: out.issueId, answer: out.answer, classification: out.assessment.classification, writeback: out.writeback, writebackNote: out.writebackNote }, 200);
+      const out = await answerReview(c.env.DB, getConfig(c.env), c.get("deps"), c.get("workspace").id, {
+        issueId: c.req.valid("param").issueId,
+        answer: body.answer,
+        write: body.write,
+        by: who(c),
+      });
+      return c.json(
+        { issueId: out.issueId, answer: out.answer, classification: out.assessment.classification, writeback: out.writeback, writebackNote: out.writebackNote },
+        200,
+      );
     },
   );
 }

@@ -19,7 +19,10 @@ export const ErrorSchema = z
 export const errorResponses = {
   400: { description: "Malformed JSON or a body that fails validation", content: { "application/json": { schema: ErrorSchema } } },
   401: { description: "Not signed in / no API token", content: { "application/json": { schema: ErrorSchema } } },
-  403: { description: "Signed in but not allowed (CSRF, read-only token, member doing an admin action)", content: { "application/json": { schema: ErrorSchema } } },
+  403: {
+    description: "Signed in but not allowed (CSRF, read-only token, member doing an admin action)",
+    content: { "application/json": { schema: ErrorSchema } },
+  },
   404: { description: "No such resource in a workspace you can access", content: { "application/json": { schema: ErrorSchema } } },
 } as const;
 
@@ -95,10 +98,19 @@ export const SyncFailureSchema = z
   .object({
     id: z.string(),
     item: z.string().describe("What failed, in words: a scope's sync, an item skipped at the boundary, a webhook delivery, a write-back run…"),
-    job: z.string().describe("The queue job type that was set aside (sync-page, skipped-item, webhook, classify, audit, writeback, refresh-webhooks; unknown if unreadable)"),
+    job: z
+      .string()
+      .describe(
+        "The queue job type that was set aside (sync-page, skipped-item, webhook, classify, audit, writeback, refresh-webhooks; unknown if unreadable)",
+      ),
     reason: z.string().describe("Why it was set aside"),
     createdAt: z.string().describe("When it was set aside"),
-    retry: z.string().nullable().describe("The job type POST …/retry queues: a dead-lettered sync-page resumes its pass while that pass holds the lease, other sync failures queue a fresh sync-start, other jobs are queued again as they were; null when the connection is disconnected"),
+    retry: z
+      .string()
+      .nullable()
+      .describe(
+        "The job type POST …/retry queues: a dead-lettered sync-page resumes its pass while that pass holds the lease, other sync failures queue a fresh sync-start, other jobs are queued again as they were; null when the connection is disconnected",
+      ),
   })
   .meta({ id: "SyncFailure" });
 
@@ -121,11 +133,19 @@ export const SettingsPatchSchema = z
     writeMode: z.enum(["off", "dry-run", "on"]).optional(),
     commentsEnabled: z.boolean().optional(),
     focusConstraint: ConstraintSchema.nullable().optional(),
-    focusSince: z.iso.datetime({ offset: true }).or(z.iso.date()).nullable().optional().describe("When work on the focus began (date or date-time); null clears it"),
+    focusSince: z.iso
+      .datetime({ offset: true })
+      .or(z.iso.date())
+      .nullable()
+      .optional()
+      .describe("When work on the focus began (date or date-time); null clears it"),
     diagnosis: z
       .object({
         windowDays: z.number().int().min(7).max(730).optional(),
-        weights: z.object(Object.fromEntries(PRESSURE_KINDS.map((k) => [k, z.number().min(0).optional()]))).strict().optional(),
+        weights: z
+          .object(Object.fromEntries(PRESSURE_KINDS.map((k) => [k, z.number().min(0).optional()])))
+          .strict()
+          .optional(),
         minPressure: z.number().min(0).optional(),
         minLead: z.number().min(1).optional(),
       })

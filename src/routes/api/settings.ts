@@ -32,7 +32,12 @@ export async function settingsView(db: D1Database, workspaceId: string) {
 }
 
 /** Applies a settings patch; a new rule pack is validated first and then reclassifies the workspace in the background. */
-export async function applySettingsPatch(env: { DB: D1Database; SYNC_QUEUE: Queue }, workspaceId: string, body: z.infer<typeof SettingsPatchSchema>, now: Date) {
+export async function applySettingsPatch(
+  env: { DB: D1Database; SYNC_QUEUE: Queue },
+  workspaceId: string,
+  body: z.infer<typeof SettingsPatchSchema>,
+  now: Date,
+) {
   const { focusSince, diagnosis, ...rest } = body;
   const patch: SettingsPatch = { ...rest, rulePack: undefined };
   if (focusSince !== undefined || diagnosis !== undefined) {
@@ -60,7 +65,14 @@ export async function applySettingsPatch(env: { DB: D1Database; SYNC_QUEUE: Queu
 
 export function registerSettingsRoutes(api: OpenAPIHono<AppEnv>) {
   api.openapi(
-    createRoute({ method: "get", path: "/api/v1/workspaces/{workspaceId}/settings", tags, summary: "Workspace settings", request: { params: WorkspaceParams }, responses: { 200: json(SettingsSchema, "Settings"), ...errorResponses } }),
+    createRoute({
+      method: "get",
+      path: "/api/v1/workspaces/{workspaceId}/settings",
+      tags,
+      summary: "Workspace settings",
+      request: { params: WorkspaceParams },
+      responses: { 200: json(SettingsSchema, "Settings"), ...errorResponses },
+    }),
     async (c) => c.json(await settingsView(c.env.DB, c.get("workspace").id), 200),
   );
 
@@ -71,7 +83,14 @@ export function registerSettingsRoutes(api: OpenAPIHono<AppEnv>) {
       tags,
       summary: "Change settings (admin). A new rule pack is validated, then the workspace is reclassified in the background.",
       request: { params: WorkspaceParams, body: { content: { "application/json": { schema: SettingsPatchSchema } } } },
-      responses: { 200: json(SettingsSchema, "Settings"), 422: json(z.object({ error: z.object({ code: z.literal("invalid_rule_pack"), message: z.string(), details: z.array(RuleIssueSchema) }) }), "Invalid rule pack"), ...errorResponses },
+      responses: {
+        200: json(SettingsSchema, "Settings"),
+        422: json(
+          z.object({ error: z.object({ code: z.literal("invalid_rule_pack"), message: z.string(), details: z.array(RuleIssueSchema) }) }),
+          "Invalid rule pack",
+        ),
+        ...errorResponses,
+      },
     }),
     async (c) => {
       requireAdmin(c);

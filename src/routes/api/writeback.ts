@@ -10,10 +10,40 @@ import { AppError } from "../../errors";
 import { csvRow } from "../../report";
 import { planForConnection, runWriteback, startWritebackRun, undoWritebackRun } from "../../services/writeback";
 import { requireAdmin } from "./connections";
-import { LedgerEntrySchema, PageQuery, WorkspaceParams, WritebackPlanResponseSchema, WritebackRunSchema, decodeCursor, decodeRunCursor, encodeCursor, encodeRunCursor, errorResponses, json } from "./schemas";
+import {
+  LedgerEntrySchema,
+  PageQuery,
+  WorkspaceParams,
+  WritebackPlanResponseSchema,
+  WritebackRunSchema,
+  decodeCursor,
+  decodeRunCursor,
+  encodeCursor,
+  encodeRunCursor,
+  errorResponses,
+  json,
+} from "./schemas";
 
 const tags = ["write-back"];
-const LEDGER_COLUMNS = ["createdAt", "issueKey", "externalId", "action", "target", "beforeValue", "afterValue", "ruleId", "reason", "mode", "outcome", "trackerResponseId", "error", "runId", "auditRunId", "connectionId", "id"] as const;
+const LEDGER_COLUMNS = [
+  "createdAt",
+  "issueKey",
+  "externalId",
+  "action",
+  "target",
+  "beforeValue",
+  "afterValue",
+  "ruleId",
+  "reason",
+  "mode",
+  "outcome",
+  "trackerResponseId",
+  "error",
+  "runId",
+  "auditRunId",
+  "connectionId",
+  "id",
+] as const;
 
 export function ledgerToCsv(rows: LedgerRow[]): string {
   return [csvRow([...LEDGER_COLUMNS]), ...rows.map((r) => csvRow(LEDGER_COLUMNS.map((k) => r[k] ?? "")))].join("\r\n") + "\r\n";
@@ -47,7 +77,11 @@ export function registerWritebackRoutes(api: OpenAPIHono<AppEnv>) {
       tags,
       summary: "Run a write-back now in the connection's mode (dry-run records the plan; on writes it) (admin)",
       request: { params: WorkspaceParams.extend({ connectionId: z.string().max(64) }) },
-      responses: { 201: json(WritebackRunSchema, "The run"), 409: json(z.object({ error: z.object({ code: z.string(), message: z.string() }) }), "Write-back is off"), ...errorResponses },
+      responses: {
+        201: json(WritebackRunSchema, "The run"),
+        409: json(z.object({ error: z.object({ code: z.string(), message: z.string() }) }), "Write-back is off"),
+        ...errorResponses,
+      },
     }),
     async (c) => {
       requireAdmin(c);
@@ -58,7 +92,11 @@ export function registerWritebackRoutes(api: OpenAPIHono<AppEnv>) {
       const runId = await startWritebackRun(c.env.DB, { workspaceId: ws.id, connectionId: conn.id, now: new Date(deps.now()) });
       if (!runId) throw new AppError("conflict", "Write-back is off for this connection, or the connection is not active");
       const result = await runWriteback(c.env.DB, getConfig(c.env), deps, { workspaceId: ws.id, connectionId: conn.id, runId });
-      if (result?.retryAt) await c.env.SYNC_QUEUE.send({ type: "writeback", workspaceId: ws.id, connectionId: conn.id, runId }, { delaySeconds: Math.max(1, Math.ceil((result.retryAt - deps.now()) / 1000)) });
+      if (result?.retryAt)
+        await c.env.SYNC_QUEUE.send(
+          { type: "writeback", workspaceId: ws.id, connectionId: conn.id, runId },
+          { delaySeconds: Math.max(1, Math.ceil((result.retryAt - deps.now()) / 1000)) },
+        );
       return c.json((await getWritebackRun(c.env.DB, ws.id, runId))!, 201);
     },
   );
@@ -86,7 +124,13 @@ export function registerWritebackRoutes(api: OpenAPIHono<AppEnv>) {
       tags,
       summary: "Revert exactly what a run wrote, unless a person changed it since (admin)",
       request: { params: WorkspaceParams.extend({ runId: z.string().max(64) }) },
-      responses: { 200: json(z.object({ reverted: z.number().int(), skipped: z.array(z.object({ externalId: z.string(), key: z.string(), reason: z.string() })) }), "Undone"), ...errorResponses },
+      responses: {
+        200: json(
+          z.object({ reverted: z.number().int(), skipped: z.array(z.object({ externalId: z.string(), key: z.string(), reason: z.string() })) }),
+          "Undone",
+        ),
+        ...errorResponses,
+      },
     }),
     async (c) => {
       requireAdmin(c);
@@ -136,7 +180,8 @@ export function registerWritebackRoutes(api: OpenAPIHono<AppEnv>) {
           before = page[page.length - 1]!;
         }
         const name = `ledger-${ws.id}${q.runId ? `-${q.runId}` : ""}`;
-        if (q.format === "csv") return c.body(ledgerToCsv(all), 200, { "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="${name}.csv"` });
+        if (q.format === "csv")
+          return c.body(ledgerToCsv(all), 200, { "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="${name}.csv"` });
         return c.body(all.map((r) => JSON.stringify(stripWorkspace(r))).join("\n") + (all.length ? "\n" : ""), 200, {
           "content-type": "application/x-ndjson",
           "content-disposition": `attachment; filename="${name}.jsonl"`,

@@ -71,7 +71,8 @@ export function operationsOf(doc: Doc): Operation[] {
           in: String(p.in ?? ""),
           required: p.required === true,
           type: schemaName(p.schema),
-          description: typeof p.description === "string" ? p.description : isObj(p.schema) && typeof p.schema.description === "string" ? p.schema.description : "",
+          description:
+            typeof p.description === "string" ? p.description : isObj(p.schema) && typeof p.schema.description === "string" ? p.schema.description : "",
         })),
         body: Object.entries(body).map(([contentType, m]) => ({ contentType, schema: isObj(m) ? schemaName(m.schema) : "any" })),
         responses: Object.entries(responses).map(([code, r]) => ({
@@ -216,10 +217,12 @@ export function apiDocsPage(c: Context<AppEnv>) {
                   {Object.entries(s.properties).map(([k, p]) => (
                     <li>
                       <code>{k}</code>: {schemaName(p)}
-                      {isObj(p) && typeof p.description === "string" ? <span class="muted">
+                      {isObj(p) && typeof p.description === "string" ? (
+                        <span class="muted">
                           {" — "}
                           <Described text={p.description} />
-                        </span> : null}
+                        </span>
+                      ) : null}
                     </li>
                   ))}
                 </ul>

@@ -45,9 +45,7 @@ function FailuresTable({ v, base, admin, csrf }: { v: View; base: string; admin:
   return (
     <div class="table-wrap">
       <table data-testid="sync-failures">
-        <caption>
-          Sync failures{v.failureTotal > v.failures.length ? ` (the newest ${v.failures.length} of ${v.failureTotal})` : ""}
-        </caption>
+        <caption>Sync failures{v.failureTotal > v.failures.length ? ` (the newest ${v.failures.length} of ${v.failureTotal})` : ""}</caption>
         <thead>
           <tr>
             <th scope="col">Item</th>
@@ -67,7 +65,13 @@ function FailuresTable({ v, base, admin, csrf }: { v: View; base: string; admin:
               {admin && (
                 <td>
                   {f.retry ? (
-                    <PostButton action={`${base}/failures/${encodeURIComponent(f.id)}/retry`} csrf={csrf} label="Retry" testId="retry-failure" ariaLabel={`Retry: ${f.item}`} />
+                    <PostButton
+                      action={`${base}/failures/${encodeURIComponent(f.id)}/retry`}
+                      csrf={csrf}
+                      label="Retry"
+                      testId="retry-failure"
+                      ariaLabel={`Retry: ${f.item}`}
+                    />
                   ) : (
                     <span class="muted">connect again to retry</span>
                   )}
@@ -132,7 +136,8 @@ function ConnectionCard({ v, wsId, admin, csrf }: { v: View; wsId: string; admin
         Live updates (webhooks):{" "}
         {v.webhooks.lastAppliedAt ? (
           <>
-            last applied <When at={v.webhooks.lastAppliedAt} />, <span data-testid="webhooks-applied">{v.webhooks.applied.toLocaleString("en-US")}</span> applied since connecting.
+            last applied <When at={v.webhooks.lastAppliedAt} />, <span data-testid="webhooks-applied">{v.webhooks.applied.toLocaleString("en-US")}</span>{" "}
+            applied since connecting.
           </>
         ) : (
           <span class="muted">none received yet. Until one arrives, the re-sync every 15 minutes keeps issues current.</span>
@@ -190,7 +195,13 @@ function ConnectionCard({ v, wsId, admin, csrf }: { v: View; wsId: string; admin
           <a href={`${base}/scopes`} data-testid="choose-scopes">
             Choose what to sync
           </a>
-          <PostButton action={`${base}/disconnect`} csrf={csrf} label="Disconnect" testId="disconnect" ariaLabel={`Disconnect ${TRACKER_NAMES[v.tracker]}${v.accountName ? ` ${v.accountName}` : ""}`} />
+          <PostButton
+            action={`${base}/disconnect`}
+            csrf={csrf}
+            label="Disconnect"
+            testId="disconnect"
+            ariaLabel={`Disconnect ${TRACKER_NAMES[v.tracker]}${v.accountName ? ` ${v.accountName}` : ""}`}
+          />
         </div>
       )}
     </section>
@@ -211,7 +222,12 @@ export async function connectionsPage(c: Context<AppEnv>, error?: { status: 404 
   const workspaceMode = settings?.writeMode ?? "off";
   const views: View[] = conns.map((x) => {
     const f = failures.get(x.id);
-    return { ...toConnectionView(x, states, workspaceMode, latest.get(x.id) ?? null, now), ownMode: x.writeMode, failures: (f?.items ?? []).map((row) => failureView(row, x, states)), failureTotal: f?.total ?? 0 };
+    return {
+      ...toConnectionView(x, states, workspaceMode, latest.get(x.id) ?? null, now),
+      ownMode: x.writeMode,
+      failures: (f?.items ?? []).map((row) => failureView(row, x, states)),
+      failureTotal: f?.total ?? 0,
+    };
   });
   const syncing = views.some((v) => v.sync.some((s) => s.status === "running"));
   const id = encodeURIComponent(ws.id);
@@ -278,7 +294,8 @@ export async function postConnectionWriteMode(c: Context<AppEnv>) {
 export async function postConnectionSync(c: Context<AppEnv>) {
   const ws = c.get("workspace");
   const conn = await connectionOr404(c);
-  if (conn.status === "disconnected") return connectionsPage(c, { status: 409, message: "This connection is disconnected: connect the tracker again to sync." });
+  if (conn.status === "disconnected")
+    return connectionsPage(c, { status: 409, message: "This connection is disconnected: connect the tracker again to sync." });
   await c.env.SYNC_QUEUE.send({ type: "sync-start", connectionId: conn.id, reason: "manual" });
   return redirectDone(c, `/w/${encodeURIComponent(ws.id)}/connections`, "sync-queued");
 }
@@ -287,7 +304,8 @@ export async function postConnectionSync(c: Context<AppEnv>) {
 export async function postRetryFailure(c: Context<AppEnv>) {
   const ws = c.get("workspace");
   const conn = await connectionOr404(c);
-  if (conn.status === "disconnected") return connectionsPage(c, { status: 409, message: "This connection is disconnected: connect the tracker again to sync." });
+  if (conn.status === "disconnected")
+    return connectionsPage(c, { status: 409, message: "This connection is disconnected: connect the tracker again to sync." });
   await retrySyncFailure(c.env, conn, c.req.param("failureId") ?? "");
   return redirectDone(c, `/w/${encodeURIComponent(ws.id)}/connections`, "failure-retried");
 }

@@ -76,8 +76,8 @@ export async function reviewPage(c: Context<AppEnv>) {
       <>
         <h1>Review</h1>
         <p class="muted" data-testid="review-progress">
-          {q.answered} answered · {q.total} question{q.total === 1 ? "" : "s"} left. Each answer becomes the issue's verdict and an example this workspace's model learns from (
-          <a href={`${wsPath}/settings#learning-heading`}>Settings → Learning</a>).
+          {q.answered} answered · {q.total} question{q.total === 1 ? "" : "s"} left. Each answer becomes the issue's verdict and an example this workspace's
+          model learns from (<a href={`${wsPath}/settings#learning-heading`}>Settings → Learning</a>).
         </p>
         <Flash c={c} />
         {item ? (
@@ -86,7 +86,8 @@ export async function reviewPage(c: Context<AppEnv>) {
               Asked because: {item.why}
             </p>
             <h2>
-              {item.assessment.issue.url ? <a href={item.assessment.issue.url}>{item.assessment.issue.key}</a> : item.assessment.issue.key} · {item.assessment.issue.title}
+              {item.assessment.issue.url ? <a href={item.assessment.issue.url}>{item.assessment.issue.key}</a> : item.assessment.issue.key} ·{" "}
+              {item.assessment.issue.title}
             </h2>
             {item.assessment.issue.labels.length ? <p class="muted">Labels: {item.assessment.issue.labels.join(", ")}</p> : null}
             <p>
@@ -96,7 +97,8 @@ export async function reviewPage(c: Context<AppEnv>) {
               <ul data-testid="review-reasons">
                 {reasons.map((r) => (
                   <li>
-                    {r.source === "rule" ? `rule ${r.ruleId}` : r.source === "workspace-model" ? "team model" : r.source} · {r.field}: “{r.match}” → {r.constraint ?? "none"} ({r.weight})
+                    {r.source === "rule" ? `rule ${r.ruleId}` : r.source === "workspace-model" ? "team model" : r.source} · {r.field}: “{r.match}” →{" "}
+                    {r.constraint ?? "none"} ({r.weight})
                   </li>
                 ))}
               </ul>
@@ -112,7 +114,15 @@ export async function reviewPage(c: Context<AppEnv>) {
                 ) : null}{" "}
                 {ANSWERS.filter((a) => a !== v?.constraint).map((a) => (
                   <>
-                    <button type="submit" name="answer" value={a} class="secondary" data-keys={a === "none" ? "0 n" : KEY[a]} data-testid={`review-${a}`} accesskey={KEY[a]}>
+                    <button
+                      type="submit"
+                      name="answer"
+                      value={a}
+                      class="secondary"
+                      data-keys={a === "none" ? "0 n" : KEY[a]}
+                      data-testid={`review-${a}`}
+                      accesskey={KEY[a]}
+                    >
                       {a} <kbd>{KEY[a]}</kbd>
                     </button>{" "}
                   </>
@@ -123,7 +133,12 @@ export async function reviewPage(c: Context<AppEnv>) {
               </p>
               <label>
                 <input type="checkbox" name="write" value="on" id="review-write" disabled={!admin || mode === "off"} /> Also write the label to the tracker (
-                {mode === "on" ? "write-back is on: the label is written, recorded in the ledger and can be undone" : mode === "dry-run" ? "dry-run: recorded in the ledger, nothing written" : "write-back is off"}) <kbd>w</kbd>
+                {mode === "on"
+                  ? "write-back is on: the label is written, recorded in the ledger and can be undone"
+                  : mode === "dry-run"
+                    ? "dry-run: recorded in the ledger, nothing written"
+                    : "write-back is off"}
+                ) <kbd>w</kbd>
               </label>
             </form>
           </article>
@@ -132,7 +147,9 @@ export async function reviewPage(c: Context<AppEnv>) {
             No questions left: every issue worth asking about has an answer.
           </p>
         )}
-        <p class="hint">Keys: Enter or c confirms, 1–5 pick activation, adoption, reliability, operations, throughput; 0 or n says none; s skips; w toggles "write".</p>
+        <p class="hint">
+          Keys: Enter or c confirms, 1–5 pick activation, adoption, reliability, operations, throughput; 0 or n says none; s skips; w toggles "write".
+        </p>
         <script src="/assets/review.js" nonce={c.get("secureHeadersNonce")} defer></script>
       </>
     ),
@@ -147,9 +164,19 @@ export async function postReviewAnswer(c: Context<AppEnv>) {
   if (!answer) throw new AppError("validation_failed", "Choose a constraint or none", [{ path: "answer", message: "expected one of " + ANSWERS.join(", ") }]);
   const write = f.write === "on";
   if (write && c.get("role") !== "admin") throw new AppError("forbidden", "Only workspace admins can write labels");
-  const out = await answerReview(c.env.DB, getConfig(c.env), c.get("deps"), ws.id, { issueId: c.req.param("issueId")!, answer, write, by: c.get("session")?.user.login ?? null });
+  const out = await answerReview(c.env.DB, getConfig(c.env), c.get("deps"), ws.id, {
+    issueId: c.req.param("issueId")!,
+    answer,
+    write,
+    by: c.get("session")?.user.login ?? null,
+  });
   const skip = Math.max(0, Number.parseInt(f.skip ?? "0", 10) || 0);
-  return redirectDone(c, `/w/${encodeURIComponent(ws.id)}/review`, out.writeback ? (out.writeback.mode === "on" ? "answered-written" : "answered-planned") : "answered", skip ? { skip } : {});
+  return redirectDone(
+    c,
+    `/w/${encodeURIComponent(ws.id)}/review`,
+    out.writeback ? (out.writeback.mode === "on" ? "answered-written" : "answered-planned") : "answered",
+    skip ? { skip } : {},
+  );
 }
 
 /** Settings: the workspace model, its threshold and the test table; target precision; mappings. */
@@ -168,7 +195,8 @@ export async function LearningSection({ c }: { c: Context<AppEnv> }) {
         {l.reason ? <span data-testid="learning-reason"> — {l.reason}</span> : null}
       </p>
       <p class="muted" data-testid="learning-evidence">
-        {l.evidence.labelled} labelled issues ({l.evidence.bySource.label} tracker labels, {l.evidence.bySource.review} review answers), {l.evidence.negatives} removed bot labels as negative examples. A workspace model and a workspace threshold need at least {l.minLabelled}.{" "}
+        {l.evidence.labelled} labelled issues ({l.evidence.bySource.label} tracker labels, {l.evidence.bySource.review} review answers), {l.evidence.negatives}{" "}
+        removed bot labels as negative examples. A workspace model and a workspace threshold need at least {l.minLabelled}.{" "}
         <a href={`${wsPath}/review`}>Answer review questions</a>.
       </p>
       <table data-testid="learning-table">
@@ -207,14 +235,30 @@ export async function LearningSection({ c }: { c: Context<AppEnv> }) {
         </tbody>
       </table>
       <p data-testid="learning-threshold">
-        Write threshold in force: <strong>{l.threshold.value.toFixed(2)}</strong> ({l.threshold.source === "global" ? "the global calibrated threshold" : l.threshold.source === "workspace-model" ? "chosen on the workspace model's backtest" : "the global pack measured on this workspace"}): {l.threshold.note}.
-        {l.threshold.met ? ` Expected precision ${pct(l.threshold.precision)}, coverage ${pct(l.threshold.coverage)}, resting on ${l.threshold.restsOn} written verdicts.` : ""}
+        Write threshold in force: <strong>{l.threshold.value.toFixed(2)}</strong> (
+        {l.threshold.source === "global"
+          ? "the global calibrated threshold"
+          : l.threshold.source === "workspace-model"
+            ? "chosen on the workspace model's backtest"
+            : "the global pack measured on this workspace"}
+        ): {l.threshold.note}.
+        {l.threshold.met
+          ? ` Expected precision ${pct(l.threshold.precision)}, coverage ${pct(l.threshold.coverage)}, resting on ${l.threshold.restsOn} written verdicts.`
+          : ""}
       </p>
       {admin ? (
         <form method="post" action={`${wsPath}/settings/learning`} class="inline" data-testid="learning-target-form">
           <CsrfField token={csrf} />
           <label for="targetPrecision">Target precision (%)</label>{" "}
-          <input type="number" id="targetPrecision" name="targetPrecision" min={50} max={100} step={0.5} value={String(Math.round(l.targetPrecision * 1000) / 10)} />{" "}
+          <input
+            type="number"
+            id="targetPrecision"
+            name="targetPrecision"
+            min={50}
+            max={100}
+            step={0.5}
+            value={String(Math.round(l.targetPrecision * 1000) / 10)}
+          />{" "}
           <button type="submit">Save target</button>
         </form>
       ) : (
@@ -278,7 +322,8 @@ export async function postLearningTarget(c: Context<AppEnv>) {
   const ws = c.get("workspace");
   const f = await readForm(c);
   const v = Number(f.targetPrecision);
-  if (!Number.isFinite(v) || v < 50 || v > 100) throw new AppError("validation_failed", "Enter a target precision from 50 to 100 (%)", [{ path: "targetPrecision", message: "expected 50–100" }]);
+  if (!Number.isFinite(v) || v < 50 || v > 100)
+    throw new AppError("validation_failed", "Enter a target precision from 50 to 100 (%)", [{ path: "targetPrecision", message: "expected 50–100" }]);
   await setTargetPrecision(c.env.DB, ws.id, v / 100, new Date(c.get("deps").now()));
   return redirectDone(c, `/w/${encodeURIComponent(ws.id)}/settings`, "target-saved");
 }
@@ -295,9 +340,8 @@ export async function postAcceptMapping(c: Context<AppEnv>) {
   const ws = c.get("workspace");
   const f = await readForm(c);
   const kind = (["label", "type", "component"] as const).find((k) => k === f.kind);
-  if (!kind || !f.value) throw new AppError("validation_failed", "Choose a mapping to accept", [{ path: "kind", message: "expected label, type or component with a value" }]);
+  if (!kind || !f.value)
+    throw new AppError("validation_failed", "Choose a mapping to accept", [{ path: "kind", message: "expected label, type or component with a value" }]);
   await acceptMapping(c.env, ws.id, { kind, value: f.value }, new Date(c.get("deps").now()));
   return redirectDone(c, `/w/${encodeURIComponent(ws.id)}/settings`, "mapping-accepted");
 }
-
-

@@ -36,7 +36,19 @@ export interface EditorState {
   origin: "saved" | "submitted" | "starter";
 }
 
-export function RulePackEditor({ wsId, state, admin, csrf, usesDefault }: { wsId: string; state: EditorState; admin: boolean; csrf: string | undefined; usesDefault: boolean }) {
+export function RulePackEditor({
+  wsId,
+  state,
+  admin,
+  csrf,
+  usesDefault,
+}: {
+  wsId: string;
+  state: EditorState;
+  admin: boolean;
+  csrf: string | undefined;
+  usesDefault: boolean;
+}) {
   const base = `/w/${encodeURIComponent(wsId)}/settings/rules`;
   const hasErrors = state.issues.length > 0;
   return (
@@ -44,8 +56,8 @@ export function RulePackEditor({ wsId, state, admin, csrf, usesDefault }: { wsId
       <h2 id="rulepack-heading">Rule pack</h2>
       <p>
         {usesDefault ? "This workspace uses the default pack." : "This workspace uses its own pack."} A pack is YAML (or JSON): start with{" "}
-        <code>extends: default</code> to keep the built-in rules and add, override or disable some. Packs are limited to 256 KiB (every form body is limited to 1
-        MB). Saving a pack reclassifies the workspace in the background.
+        <code>extends: default</code> to keep the built-in rules and add, override or disable some. Packs are limited to 256 KiB (every form body is limited to
+        1 MB). Saving a pack reclassifies the workspace in the background.
       </p>
       {state.origin === "starter" && <p class="hint">The editor holds a starter example; nothing is saved until you press Save.</p>}
       <div class="editor">
@@ -84,7 +96,9 @@ export function RulePackEditor({ wsId, state, admin, csrf, usesDefault }: { wsId
         <div>
           {hasErrors && <RulePackErrors issues={state.issues} />}
           {state.preview && <RulePackPreview preview={state.preview} />}
-          {!hasErrors && !state.preview && <p class="muted">Press “Validate &amp; preview” to check the pack and see what it would change, without saving it.</p>}
+          {!hasErrors && !state.preview && (
+            <p class="muted">Press “Validate &amp; preview” to check the pack and see what it would change, without saving it.</p>
+          )}
         </div>
       </div>
       {admin && !usesDefault && (

@@ -44,7 +44,19 @@ const valuesOf = (s: WorkspaceSettings): FormValues => ({
   maxWritesPerRun: String(s.maxWritesPerRun),
 });
 
-function SettingsForm({ wsId, v, errors, admin, csrf }: { wsId: string; v: FormValues; errors: Array<{ field: string; message: string }>; admin: boolean; csrf: string | undefined }) {
+function SettingsForm({
+  wsId,
+  v,
+  errors,
+  admin,
+  csrf,
+}: {
+  wsId: string;
+  v: FormValues;
+  errors: Array<{ field: string; message: string }>;
+  admin: boolean;
+  csrf: string | undefined;
+}) {
   const errorFor = (f: string) => errors.find((e) => e.field === f)?.message;
   const FieldError = ({ f }: { f: string }) => {
     const m = errorFor(f);
@@ -170,7 +182,11 @@ function LabelQuality({ pack }: { pack: RulePack }) {
             <td data-testid="writeback-threshold">
               {pack.writeBackThreshold.toFixed(2)}{" "}
               <span class="muted">
-                {wb.source === "measured" ? `the lowest that meets the target precision of ${pct(wb.targetPrecision)}` : wb.source === "pack" ? "set in the rule pack" : "the default"}
+                {wb.source === "measured"
+                  ? `the lowest that meets the target precision of ${pct(wb.targetPrecision)}`
+                  : wb.source === "pack"
+                    ? "set in the rule pack"
+                    : "the default"}
               </span>
             </td>
           </tr>
@@ -184,7 +200,11 @@ function LabelQuality({ pack }: { pack: RulePack }) {
           </tr>
         </tbody>
       </table>
-      {wb.unmet ? <p class="notice error" role="alert">No threshold meets the target precision on the measured data, so no label is written. Lower the target or label more issues.</p> : null}
+      {wb.unmet ? (
+        <p class="notice error" role="alert">
+          No threshold meets the target precision on the measured data, so no label is written. Lower the target or label more issues.
+        </p>
+      ) : null}
       <p class="hint">
         {evaluation && m
           ? `Measured on ${m.rows} of ${evaluation.rows} labelled real issues from ${evaluation.groups} teams the model never trained on (${evaluation.method}). Confidence is calibrated: of verdicts at 0.9, about 9 in 10 are right (expected calibration error ${evaluation.ece.toFixed(3)}).`

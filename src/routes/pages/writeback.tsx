@@ -74,13 +74,15 @@ function PlanSection({ p, wsId, admin, csrf }: { p: ConnectionPlan; wsId: string
         Mode: <strong data-testid="writeback-mode">{p.mode}</strong> <span class="muted">({MODE_TEXT[p.mode]})</span>
       </p>
       {p.mode === "off" ? (
-        <p class="muted">Write-back is off here, so there is no plan. Switch to dry-run in Settings (or on the Connections page) to see what would be written.</p>
+        <p class="muted">
+          Write-back is off here, so there is no plan. Switch to dry-run in Settings (or on the Connections page) to see what would be written.
+        </p>
       ) : (
         <>
           <p data-testid="plan-counts">
-            {n.issues} issues considered · {n.writes} writes planned ({n.labelAdds} label adds, {n.labelRemoves} label removals, {n.commentCreates} comment creates,{" "}
-            {n.commentUpdates} updates, {n.commentDeletes} deletes) · {n.capped} actions ({n.cappedWrites} writes) capped for a later run · {n.skipped} skipped ·{" "}
-            {n.newOverrides} new human overrides
+            {n.issues} issues considered · {n.writes} writes planned ({n.labelAdds} label adds, {n.labelRemoves} label removals, {n.commentCreates} comment
+            creates, {n.commentUpdates} updates, {n.commentDeletes} deletes) · {n.capped} actions ({n.cappedWrites} writes) capped for a later run · {n.skipped}{" "}
+            skipped · {n.newOverrides} new human overrides
           </p>
           <div class="table-wrap">
             <table data-testid="dryrun-diff">
@@ -137,7 +139,19 @@ function PlanSection({ p, wsId, admin, csrf }: { p: ConnectionPlan; wsId: string
   );
 }
 
-function RunsTable({ runs, conns, wsId, admin, csrf }: { runs: WritebackRun[]; conns: Map<string, Connection>; wsId: string; admin: boolean; csrf: string | undefined }) {
+function RunsTable({
+  runs,
+  conns,
+  wsId,
+  admin,
+  csrf,
+}: {
+  runs: WritebackRun[];
+  conns: Map<string, Connection>;
+  wsId: string;
+  admin: boolean;
+  csrf: string | undefined;
+}) {
   return (
     <div class="table-wrap">
       <table data-testid="writeback-runs">
@@ -148,10 +162,18 @@ function RunsTable({ runs, conns, wsId, admin, csrf }: { runs: WritebackRun[]; c
             <th scope="col">Connection</th>
             <th scope="col">Mode</th>
             <th scope="col">Status</th>
-            <th scope="col" class="num">Planned</th>
-            <th scope="col" class="num">Applied</th>
-            <th scope="col" class="num">Failed</th>
-            <th scope="col" class="num">Capped</th>
+            <th scope="col" class="num">
+              Planned
+            </th>
+            <th scope="col" class="num">
+              Applied
+            </th>
+            <th scope="col" class="num">
+              Failed
+            </th>
+            <th scope="col" class="num">
+              Capped
+            </th>
             <th scope="col">
               <span class="sr-only">Actions</span>
             </th>
@@ -181,7 +203,12 @@ function RunsTable({ runs, conns, wsId, admin, csrf }: { runs: WritebackRun[]; c
                 <td class="num">{r.capped}</td>
                 <td>
                   {admin && r.mode === "on" && r.status === "done" && (
-                    <PostButton action={`/w/${encodeURIComponent(wsId)}/writeback/runs/${encodeURIComponent(r.id)}/undo`} csrf={csrf} label="Undo" ariaLabel={`Undo the run started ${r.startedAt}`} />
+                    <PostButton
+                      action={`/w/${encodeURIComponent(wsId)}/writeback/runs/${encodeURIComponent(r.id)}/undo`}
+                      csrf={csrf}
+                      label="Undo"
+                      ariaLabel={`Undo the run started ${r.startedAt}`}
+                    />
                   )}
                 </td>
               </tr>
@@ -269,8 +296,8 @@ export async function writebackPage(c: Context<AppEnv>, error?: { status: 404 | 
       <>
         <h1>Write-back</h1>
         <p>
-          Write-back puts one label in your namespace (for example <code>constraint:reliability</code>) and, if enabled, one explanatory comment on each issue the
-          audit is confident about. It never touches other labels and never re-adds a label a person removed. Change the mode in{" "}
+          Write-back puts one label in your namespace (for example <code>constraint:reliability</code>) and, if enabled, one explanatory comment on each issue
+          the audit is confident about. It never touches other labels and never re-adds a label a person removed. Change the mode in{" "}
           <a href={`/w/${encodeURIComponent(ws.id)}/settings`}>Settings</a>.
         </p>
         <Flash c={c} />
@@ -322,12 +349,18 @@ export async function postRunWriteback(c: Context<AppEnv>) {
     result = await runWriteback(c.env.DB, getConfig(c.env), deps, { workspaceId: ws.id, connectionId: conn.id, runId });
   } catch (e) {
     c.get("log")?.warn("write-back run failed", { error: (e as Error).message });
-    return writebackPage(c, { status: 502, message: `The run stopped: ${(e as Error).message}. Writes already made are in the ledger; run again to continue.` });
+    return writebackPage(c, {
+      status: 502,
+      message: `The run stopped: ${(e as Error).message}. Writes already made are in the ledger; run again to continue.`,
+    });
   }
   const path = `/w/${encodeURIComponent(ws.id)}/writeback`;
   if (!result) return redirectDone(c, path, "run-on", { applied: 0, failed: 0 });
   if (result.retryAt) {
-    await c.env.SYNC_QUEUE.send({ type: "writeback", workspaceId: ws.id, connectionId: conn.id, runId }, { delaySeconds: Math.max(1, Math.ceil((result.retryAt - deps.now()) / 1000)) });
+    await c.env.SYNC_QUEUE.send(
+      { type: "writeback", workspaceId: ws.id, connectionId: conn.id, runId },
+      { delaySeconds: Math.max(1, Math.ceil((result.retryAt - deps.now()) / 1000)) },
+    );
     return redirectDone(c, path, "run-waiting", { applied: result.applied });
   }
   if (result.mode === "dry-run") return redirectDone(c, path, "run-dry-run", { planned: result.planned });
@@ -339,7 +372,8 @@ export async function postUndoRun(c: Context<AppEnv>) {
   const ws = c.get("workspace");
   const run = await getWritebackRun(c.env.DB, ws.id, c.req.param("runId") ?? "");
   if (!run) throw new AppError("not_found", "No such write-back run");
-  if (run.mode !== "on" || run.status !== "done") return writebackPage(c, { status: 409, message: "Only finished runs that wrote to the tracker can be undone." });
+  if (run.mode !== "on" || run.status !== "done")
+    return writebackPage(c, { status: 409, message: "Only finished runs that wrote to the tracker can be undone." });
   let r;
   try {
     r = await undoWritebackRun(c.env.DB, getConfig(c.env), c.get("deps"), { workspaceId: ws.id, runId: run.id });

@@ -67,16 +67,39 @@ function teamIssues(): IssueInput[] {
   for (let v = 0; v < variants.length; v++) {
     for (const t of IMPORTER) {
       n++;
-      out.push({ ...base, externalId: `imp-${n}`, key: `ENG-${n}`, title: t + variants[v], labels: ["area/importer"], createdAt: day(n * 2), updatedAt: day(n * 2) });
+      out.push({
+        ...base,
+        externalId: `imp-${n}`,
+        key: `ENG-${n}`,
+        title: t + variants[v],
+        labels: ["area/importer"],
+        createdAt: day(n * 2),
+        updatedAt: day(n * 2),
+      });
     }
   }
   for (let k = 0; k < 12; k++) {
     const [t, c] = BACKGROUND[k % BACKGROUND.length]!;
-    out.push({ ...base, externalId: `bg-${k}`, key: `ENG-${100 + k}`, title: `${t} (${k})`, labels: [`constraint:${c}`], createdAt: day(k * 6 + 1), updatedAt: day(k * 6 + 1) });
+    out.push({
+      ...base,
+      externalId: `bg-${k}`,
+      key: `ENG-${100 + k}`,
+      title: `${t} (${k})`,
+      labels: [`constraint:${c}`],
+      createdAt: day(k * 6 + 1),
+      updatedAt: day(k * 6 + 1),
+    });
   }
   return out;
 }
-const PROBE: IssueInput = { ...base, externalId: "probe", key: "ENG-999", title: "Ledger importer times out on the first upload", createdAt: day(200), updatedAt: day(200) };
+const PROBE: IssueInput = {
+  ...base,
+  externalId: "probe",
+  key: "ENG-999",
+  title: "Ledger importer times out on the first upload",
+  createdAt: day(200),
+  updatedAt: day(200),
+};
 /** Issues with weaker signals, for verdicts between the two thresholds. */
 const WEAK: IssueInput[] = [
   "Ledger totals look odd after an upload",
@@ -89,10 +112,25 @@ const WEAK: IssueInput[] = [
 
 async function workspaceWith(name: string, issues: IssueInput[]) {
   const ws = await createWorkspace(env.DB, { name, isDemo: true });
-  const conn = await createConnection(env.DB, { workspaceId: ws.id, tracker: "linear", accountId: `org-${name}`, accountName: name, grantedScopes: ["read"], accessTokenEnc: null, refreshTokenEnc: null, tokenExpiresAt: null });
+  const conn = await createConnection(env.DB, {
+    workspaceId: ws.id,
+    tracker: "linear",
+    accountId: `org-${name}`,
+    accountName: name,
+    grantedScopes: ["read"],
+    accessTokenEnc: null,
+    refreshTokenEnc: null,
+    tokenExpiresAt: null,
+  });
   await setSyncScopes(env.DB, ws.id, conn.id, [{ kind: "team", id: "team-1", name: "Engineering" }]);
   await transitionConnectionStatus(env.DB, conn.id, "active", null);
-  await upsertIssues(env.DB, { workspaceId: ws.id, connectionId: conn.id, scopeId: "team-1", issues: issues.map((i) => IssueSchema.parse(i)), now: new Date() });
+  await upsertIssues(env.DB, {
+    workspaceId: ws.id,
+    connectionId: conn.id,
+    scopeId: "team-1",
+    issues: issues.map((i) => IssueSchema.parse(i)),
+    now: new Date(),
+  });
   await q.send({ type: "classify", workspaceId: ws.id, all: false, then: "none" });
   await q.run();
   return { ws: ws.id, conn: conn.id };
@@ -124,7 +162,9 @@ beforeAll(async () => {
 
 describe("review answers and the workspace model", () => {
   it("asks first about what the pack is unsure of, and never about issues a person labelled", async () => {
-    const r = await json<{ total: number; items: Array<{ id: string; bucket: string; labels: string[] }> }>(await call(`/api/v1/workspaces/${A.ws}/review?limit=200`));
+    const r = await json<{ total: number; items: Array<{ id: string; bucket: string; labels: string[] }> }>(
+      await call(`/api/v1/workspaces/${A.ws}/review?limit=200`),
+    );
     expect(r.total).toBeGreaterThan(0);
     expect(r.items.every((i) => !i.labels.some((l) => l.startsWith("constraint:")))).toBe(true);
     const order = r.items.map((i) => ["abstained", "low-margin", "sample", "more"].indexOf(i.bucket));
@@ -146,12 +186,17 @@ describe("review answers and the workspace model", () => {
     const id = await issueId(A.ws, "imp-1");
     const res = await call(`/api/v1/workspaces/${A.ws}/review/${id}`, { method: "POST", json: { answer: "activation", write: true } });
     expect(res.status).toBe(200);
-    const out = await json<{ classification: { constraint: string; decidedBy: string; reasons: Array<{ ruleId: string }> }; writeback: { mode: string; planned: number; runId: string } | null }>(res);
+    const out = await json<{
+      classification: { constraint: string; decidedBy: string; reasons: Array<{ ruleId: string }> };
+      writeback: { mode: string; planned: number; runId: string } | null;
+    }>(res);
     expect(out.classification.constraint).toBe("activation");
     expect(out.classification.decidedBy).toBe("label");
     expect(out.classification.reasons[0]!.ruleId).toBe("review:activation");
     expect(out.writeback?.mode).toBe("dry-run");
-    const ledger = await env.DB.prepare("SELECT action, target, outcome FROM writeback_ledger WHERE run_id = ? AND action = 'label_add'").bind(out.writeback!.runId).all<{ target: string; outcome: string }>();
+    const ledger = await env.DB.prepare("SELECT action, target, outcome FROM writeback_ledger WHERE run_id = ? AND action = 'label_add'")
+      .bind(out.writeback!.runId)
+      .all<{ target: string; outcome: string }>();
     expect(ledger.results).toEqual([expect.objectContaining({ target: "constraint:activation", outcome: "planned" })]);
   });
 
@@ -226,11 +271,15 @@ describe("review answers and the workspace model", () => {
     expect(between.results.length).toBeGreaterThan(0);
     type Plan = { actions: Array<{ kind: string; externalId: string; add?: string[] }> };
     // No cap in the way: every label the threshold allows is planned.
-    for (const w of [A.ws, B.ws]) expect((await call(`/api/v1/workspaces/${w}/settings`, { method: "PATCH", json: { maxWritesPerRun: 10000 } })).status).toBe(200);
+    for (const w of [A.ws, B.ws])
+      expect((await call(`/api/v1/workspaces/${w}/settings`, { method: "PATCH", json: { maxWritesPerRun: 10000 } })).status).toBe(200);
     const planA = await json<Plan>(await call(`/api/v1/workspaces/${A.ws}/connections/${A.conn}/writeback/plan`));
-    for (const r of between.results) expect(planA.actions).toContainEqual(expect.objectContaining({ kind: "labels", externalId: r.external_id, add: [`constraint:${r.constraint_name}`] }));
+    for (const r of between.results)
+      expect(planA.actions).toContainEqual(expect.objectContaining({ kind: "labels", externalId: r.external_id, add: [`constraint:${r.constraint_name}`] }));
     // Workspace B (no model, too few labels) plans with the global threshold: none of its verdicts below it get a label.
-    const low = await env.DB.prepare("SELECT i.external_id FROM classifications c JOIN issues i ON i.id = c.issue_id WHERE c.workspace_id = ? AND c.constraint_name IS NOT NULL AND c.confidence < ? AND c.decided_by != 'label'")
+    const low = await env.DB.prepare(
+      "SELECT i.external_id FROM classifications c JOIN issues i ON i.id = c.issue_id WHERE c.workspace_id = ? AND c.constraint_name IS NOT NULL AND c.confidence < ? AND c.decided_by != 'label'",
+    )
       .bind(B.ws, l.globalThreshold)
       .all<{ external_id: string }>();
     expect(low.results.length).toBeGreaterThan(0);
@@ -245,7 +294,18 @@ describe("review answers and the workspace model", () => {
       workspaceId: A.ws,
       connectionId: A.conn,
       scopeId: "team-1",
-      issues: [IssueSchema.parse({ ...base, externalId: "imp-5", key: "ENG-5", title: "Ledger importer cannot read semicolon separated files", body: "edited upstream", labels: ["area/importer"], createdAt: day(10), updatedAt: day(300) })],
+      issues: [
+        IssueSchema.parse({
+          ...base,
+          externalId: "imp-5",
+          key: "ENG-5",
+          title: "Ledger importer cannot read semicolon separated files",
+          body: "edited upstream",
+          labels: ["area/importer"],
+          createdAt: day(10),
+          updatedAt: day(300),
+        }),
+      ],
       now: new Date(),
     });
     await q.send({ type: "classify", workspaceId: A.ws, all: false, then: "none" });
@@ -258,8 +318,12 @@ describe("review answers and the workspace model", () => {
   });
 
   it("learns the team's label mapping and accepts it into the pack as an ordinary rule", async () => {
-    const m = await json<{ mappings: Array<{ kind: string; value: string; constraint: string; issues: number; agree: number; accepted: boolean }> }>(await call(`/api/v1/workspaces/${A.ws}/learning/mappings`));
-    expect(m.mappings).toContainEqual(expect.objectContaining({ kind: "label", value: "area/importer", constraint: "activation", issues: 48, agree: 48, accepted: false }));
+    const m = await json<{ mappings: Array<{ kind: string; value: string; constraint: string; issues: number; agree: number; accepted: boolean }> }>(
+      await call(`/api/v1/workspaces/${A.ws}/learning/mappings`),
+    );
+    expect(m.mappings).toContainEqual(
+      expect.objectContaining({ kind: "label", value: "area/importer", constraint: "activation", issues: 48, agree: 48, accepted: false }),
+    );
     const acc = await call(`/api/v1/workspaces/${A.ws}/learning/mappings/accept`, { method: "POST", json: { kind: "label", value: "area/importer" } });
     expect(acc.status).toBe(200);
     const settings = await json<{ rulePack: string }>(await call(`/api/v1/workspaces/${A.ws}/settings`));
@@ -280,21 +344,52 @@ describe("evidence from the ledger and the backtest gate", () => {
     const C = await workspaceWith("team-c", [
       { ...base, externalId: "c1", key: "C-1", title: "Bulk edit for ledger entries", labels: [], createdAt: day(1), updatedAt: day(1) },
       { ...base, externalId: "c2", key: "C-2", title: "Ledger export to QuickBooks", labels: ["constraint:adoption"], createdAt: day(2), updatedAt: day(2) },
-      { ...base, externalId: "c3", key: "C-3", title: "Refund tool for support agents", labels: ["constraint:operations"], createdAt: day(3), updatedAt: day(3) },
+      {
+        ...base,
+        externalId: "c3",
+        key: "C-3",
+        title: "Refund tool for support agents",
+        labels: ["constraint:operations"],
+        createdAt: day(3),
+        updatedAt: day(3),
+      },
     ]);
-    const led = { workspaceId: C.ws, connectionId: C.conn, runId: null, auditRunId: null, issueId: null, beforeValue: null, afterValue: null, ruleId: null, reason: "verdict", mode: "on" as const, outcome: "applied" as const, trackerResponseId: null, error: null };
+    const led = {
+      workspaceId: C.ws,
+      connectionId: C.conn,
+      runId: null,
+      auditRunId: null,
+      issueId: null,
+      beforeValue: null,
+      afterValue: null,
+      ruleId: null,
+      reason: "verdict",
+      mode: "on" as const,
+      outcome: "applied" as const,
+      trackerResponseId: null,
+      error: null,
+    };
     await insertLedgerEntries(env.DB, [
       { ...led, externalId: "c1", issueKey: "C-1", action: "label_add", target: "constraint:adoption" },
       { ...led, externalId: "c2", issueKey: "C-2", action: "label_add", target: "constraint:adoption" },
     ]);
     // c1: our label is gone (a person removed it): the planner's override record.
-    await recordOverrides(env.DB, { workspaceId: C.ws, connectionId: C.conn, overrides: [{ externalId: "c1", label: "constraint:adoption" }], now: new Date() });
+    await recordOverrides(env.DB, {
+      workspaceId: C.ws,
+      connectionId: C.conn,
+      overrides: [{ externalId: "c1", label: "constraint:adoption" }],
+      now: new Date(),
+    });
     await q.send({ type: "learn", workspaceId: C.ws });
     await q.run();
-    const ex = await json<{ examples: Array<{ issueId: string; source: string; label: string; polarity: string }> }>(await call(`/api/v1/workspaces/${C.ws}/learning/examples`));
+    const ex = await json<{ examples: Array<{ issueId: string; source: string; label: string; polarity: string }> }>(
+      await call(`/api/v1/workspaces/${C.ws}/learning/examples`),
+    );
     const c1 = await issueId(C.ws, "c1");
     const c3 = await issueId(C.ws, "c3");
-    expect(ex.examples.map(({ issueId, source, label, polarity }) => ({ issueId, source, label, polarity })).sort((a, b) => a.source.localeCompare(b.source))).toEqual([
+    expect(
+      ex.examples.map(({ issueId, source, label, polarity }) => ({ issueId, source, label, polarity })).sort((a, b) => a.source.localeCompare(b.source)),
+    ).toEqual([
       { issueId: c3, source: "label", label: "operations", polarity: "positive" },
       { issueId: c1, source: "override", label: "adoption", polarity: "negative" },
     ]);
@@ -307,9 +402,34 @@ describe("evidence from the ledger and the backtest gate", () => {
   it("a workspace model that loses its backtest never goes live", async () => {
     // The team's labels agree with the global pack everywhere: a workspace model cannot beat it.
     const issues: IssueInput[] = [];
-    for (let v = 0; v < variants.length; v++) for (const [t] of BACKGROUND) issues.push({ ...base, externalId: `d-${issues.length}`, key: `D-${issues.length}`, title: `${t}${variants[v]} ${issues.length}`, createdAt: day(issues.length), updatedAt: day(issues.length) });
-    for (const t of IMPORTER) issues.push({ ...base, externalId: `d-${issues.length}`, key: `D-${issues.length}`, title: t, createdAt: day(issues.length), updatedAt: day(issues.length) });
-    for (const t of IMPORTER) issues.push({ ...base, externalId: `d-${issues.length}`, key: `D-${issues.length}`, title: `${t} again`, createdAt: day(issues.length), updatedAt: day(issues.length) });
+    for (let v = 0; v < variants.length; v++)
+      for (const [t] of BACKGROUND)
+        issues.push({
+          ...base,
+          externalId: `d-${issues.length}`,
+          key: `D-${issues.length}`,
+          title: `${t}${variants[v]} ${issues.length}`,
+          createdAt: day(issues.length),
+          updatedAt: day(issues.length),
+        });
+    for (const t of IMPORTER)
+      issues.push({
+        ...base,
+        externalId: `d-${issues.length}`,
+        key: `D-${issues.length}`,
+        title: t,
+        createdAt: day(issues.length),
+        updatedAt: day(issues.length),
+      });
+    for (const t of IMPORTER)
+      issues.push({
+        ...base,
+        externalId: `d-${issues.length}`,
+        key: `D-${issues.length}`,
+        title: `${t} again`,
+        createdAt: day(issues.length),
+        updatedAt: day(issues.length),
+      });
     const D = await workspaceWith("team-d", issues);
     let answered = 0;
     for (const i of issues) {
@@ -327,7 +447,9 @@ describe("evidence from the ledger and the backtest gate", () => {
     expect(l.reason).toMatch(/^does not beat the global pack/);
     expect(l.table[0]!.accuracy).toBe(1);
     expect(await getLiveModel(env.DB, D.ws)).toBeNull();
-    const decided = await env.DB.prepare("SELECT COUNT(*) AS n FROM classifications WHERE workspace_id = ? AND decided_by = 'workspace-model'").bind(D.ws).first<{ n: number }>();
+    const decided = await env.DB.prepare("SELECT COUNT(*) AS n FROM classifications WHERE workspace_id = ? AND decided_by = 'workspace-model'")
+      .bind(D.ws)
+      .first<{ n: number }>();
     expect(decided!.n).toBe(0);
   });
 });

@@ -35,7 +35,16 @@ let ws = "";
 beforeAll(async () => {
   const w = await createWorkspace(env.DB, { name: "Pages team", isDemo: true });
   ws = w.id;
-  const conn = await createConnection(env.DB, { workspaceId: ws, tracker: "linear", accountId: "org-pages", accountName: "P", grantedScopes: ["read"], accessTokenEnc: null, refreshTokenEnc: null, tokenExpiresAt: null });
+  const conn = await createConnection(env.DB, {
+    workspaceId: ws,
+    tracker: "linear",
+    accountId: "org-pages",
+    accountName: "P",
+    grantedScopes: ["read"],
+    accessTokenEnc: null,
+    refreshTokenEnc: null,
+    tokenExpiresAt: null,
+  });
   await setSyncScopes(env.DB, ws, conn.id, [{ kind: "team", id: "team-1", name: "Engineering" }]);
   await transitionConnectionStatus(env.DB, conn.id, "active", null);
   await upsertIssues(env.DB, { workspaceId: ws, connectionId: conn.id, scopeId: "team-1", issues: ISSUES.map((i) => IssueSchema.parse(i)), now: new Date() });

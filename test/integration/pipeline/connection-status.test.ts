@@ -9,7 +9,8 @@ import { baseEnv, one, syncThroughDrain, usePipelineHarness } from "./harness";
 
 const h = usePipelineHarness();
 
-const statusOf = async (id: string) => (await one<{ status: string; status_detail: string | null }>("SELECT status, status_detail FROM connections WHERE id = ?", id))!;
+const statusOf = async (id: string) =>
+  (await one<{ status: string; status_detail: string | null }>("SELECT status, status_detail FROM connections WHERE id = ?", id))!;
 
 /** Runs `during` once, while the Worker's first list request is at the tracker (the job read its row before). */
 function duringFirstListRequest(w: { sandbox: { fetch: (r: Request) => Promise<Response> } }, during: () => Promise<void>) {
@@ -42,7 +43,9 @@ describe("a sync page that finishes after the connection was stopped", () => {
     const w = await h.github({ issues: 5, pullRequestShare: 0 });
     await baseEnv.DB.prepare("UPDATE connections SET status = 'rate_limited' WHERE id = ?").bind(w.connection.id).run();
     duringFirstListRequest(w, async () => {
-      await baseEnv.DB.prepare("UPDATE connections SET status = 'revoked', status_detail = 'The GitHub App was uninstalled.' WHERE id = ?").bind(w.connection.id).run();
+      await baseEnv.DB.prepare("UPDATE connections SET status = 'revoked', status_detail = 'The GitHub App was uninstalled.' WHERE id = ?")
+        .bind(w.connection.id)
+        .run();
     });
     await syncThroughDrain(h.drain(), w.connection.id);
     expect((await statusOf(w.connection.id)).status).toBe("revoked");

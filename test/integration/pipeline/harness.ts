@@ -123,7 +123,9 @@ export interface GithubWorld {
  * to it (user token, one repo scope, installation id as the site so
  * `installation.*` webhooks route to it), as the connect flow leaves them.
  */
-export async function githubWorld(opts: { issues?: number; repo?: string; writeMode?: WriteMode; maxWritesPerRun?: number; pullRequestShare?: number; seed?: number } = {}): Promise<GithubWorld> {
+export async function githubWorld(
+  opts: { issues?: number; repo?: string; writeMode?: WriteMode; maxWritesPerRun?: number; pullRequestShare?: number; seed?: number } = {},
+): Promise<GithubWorld> {
   const config = getConfig(baseEnv);
   const repo = opts.repo ?? "acme/webapp";
   const sandbox = createGithubSandbox({
@@ -193,7 +195,11 @@ export async function linearWorld(opts: { issues?: number; seed?: number; writeM
     refreshTokenEnc: null,
     tokenExpiresAt: null,
   });
-  await updateTokens(baseEnv.DB, conn.id, await encryptTokens(config, conn, { accessToken: token, refreshToken: null, expiresAt: null, scopes: ["read", "write"] }));
+  await updateTokens(
+    baseEnv.DB,
+    conn.id,
+    await encryptTokens(config, conn, { accessToken: token, refreshToken: null, expiresAt: null, scopes: ["read", "write"] }),
+  );
   await setSyncScopes(baseEnv.DB, ws.id, conn.id, [scope]);
   sandbox.outbox.drain();
   sandbox.resetStats();
@@ -208,13 +214,23 @@ export function linearIssues(w: LinearWorld): Array<{ externalId: string; key: s
 }
 
 /** The sandbox's live issues (pull requests excluded), as the service should store them. */
-export function sandboxIssues(sandbox: GithubSandbox, repo: string): Array<{ externalId: string; number: number; title: string; labels: string[]; updatedAt: number; issue: SbIssue }> {
+export function sandboxIssues(
+  sandbox: GithubSandbox,
+  repo: string,
+): Array<{ externalId: string; number: number; title: string; labels: string[]; updatedAt: number; issue: SbIssue }> {
   const r = sandbox.repo(repo);
   // GitHub labels are case-insensitive: an issue shows the repository label's own spelling.
   const canonical = (l: string) => r.labels.get(l.toLowerCase())?.name ?? l;
   return r.issues
     .filter((i): i is SbIssue => i !== null && !i.isPullRequest)
-    .map((i) => ({ externalId: String(i.id), number: i.number, title: sandbox.core.state.textOf(i).title, labels: i.labels.map(canonical), updatedAt: i.updatedAt * 1000, issue: i }));
+    .map((i) => ({
+      externalId: String(i.id),
+      number: i.number,
+      title: sandbox.core.state.textOf(i).title,
+      labels: i.labels.map(canonical),
+      updatedAt: i.updatedAt * 1000,
+      issue: i,
+    }));
 }
 
 export interface StoredRow {
@@ -226,18 +242,26 @@ export interface StoredRow {
 }
 
 export async function storedIssues(connectionId: string): Promise<StoredRow[]> {
-  const { results } = await baseEnv.DB.prepare("SELECT external_id, key, title, labels, updated_at FROM issues WHERE connection_id = ? AND deleted = 0 ORDER BY external_id")
+  const { results } = await baseEnv.DB.prepare(
+    "SELECT external_id, key, title, labels, updated_at FROM issues WHERE connection_id = ? AND deleted = 0 ORDER BY external_id",
+  )
     .bind(connectionId)
     .all<StoredRow>();
   return results;
 }
 
 export async function one<T>(sql: string, ...args: unknown[]): Promise<T | null> {
-  return baseEnv.DB.prepare(sql).bind(...args).first<T>();
+  return baseEnv.DB.prepare(sql)
+    .bind(...args)
+    .first<T>();
 }
 
 export async function all<T>(sql: string, ...args: unknown[]): Promise<T[]> {
-  return (await baseEnv.DB.prepare(sql).bind(...args).all<T>()).results;
+  return (
+    await baseEnv.DB.prepare(sql)
+      .bind(...args)
+      .all<T>()
+  ).results;
 }
 
 /** POST a tracker delivery to the Worker's webhook route, as the tracker would. */
@@ -300,7 +324,11 @@ export async function jiraWorld(opts: { issues?: number; writeMode?: WriteMode }
     refreshTokenEnc: null,
     tokenExpiresAt: null,
   });
-  await updateTokens(baseEnv.DB, conn.id, await encryptTokens(config, conn, { accessToken: token.accessToken, refreshToken: null, expiresAt: null, scopes: [] }));
+  await updateTokens(
+    baseEnv.DB,
+    conn.id,
+    await encryptTokens(config, conn, { accessToken: token.accessToken, refreshToken: null, expiresAt: null, scopes: [] }),
+  );
   await setSyncScopes(baseEnv.DB, ws.id, conn.id, [scope]);
   sandbox.outbox.drain();
   sandbox.resetStats();

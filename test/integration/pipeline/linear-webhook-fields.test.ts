@@ -15,7 +15,12 @@ describe("a Linear issue update webhook", () => {
     const q = h.drain();
     await syncThroughDrain(q, w.connection.id);
     const issue = [...w.sandbox.state.issues.values()].find((i) => i.teamId === w.scope.id)!;
-    const row = () => one<{ title: string; comment_count: number; content_hash: string }>("SELECT title, comment_count, content_hash FROM issues WHERE connection_id = ? AND external_id = ?", w.connection.id, issue.id);
+    const row = () =>
+      one<{ title: string; comment_count: number; content_hash: string }>(
+        "SELECT title, comment_count, content_hash FROM issues WHERE connection_id = ? AND external_id = ?",
+        w.connection.id,
+        issue.id,
+      );
     const before = (await row())!.comment_count;
     await w.sandbox.humanComment(issue.id, "Seeing this on 2.3 too.");
     await w.sandbox.humanComment(issue.id, "And on 2.4.");

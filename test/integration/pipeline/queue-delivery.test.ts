@@ -6,7 +6,20 @@
  */
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { all, baseEnv, type GithubWorld, one, postWebhook, type QueuedMessage, sandboxIssues, storedIssues, syncThroughDrain, traffic, usePipelineHarness, waitFor } from "./harness";
+import {
+  all,
+  baseEnv,
+  type GithubWorld,
+  one,
+  postWebhook,
+  type QueuedMessage,
+  sandboxIssues,
+  storedIssues,
+  syncThroughDrain,
+  traffic,
+  usePipelineHarness,
+  waitFor,
+} from "./harness";
 import type { Delivery } from "../../../sandbox/common/outbox";
 import worker from "../../../src/index";
 
@@ -46,10 +59,18 @@ describe("duplicate and out-of-order GitHub webhooks", () => {
     expect(q.sent("webhook").length - enqueuedBefore, "one queue message per delivery id").toBe(2);
     await q.run();
 
-    const stored = await one<{ title: string; updated_at: string }>("SELECT title, updated_at FROM issues WHERE connection_id = ? AND key = ?", w.connection.id, `${w.repo}#5`);
+    const stored = await one<{ title: string; updated_at: string }>(
+      "SELECT title, updated_at FROM issues WHERE connection_id = ? AND key = ?",
+      w.connection.id,
+      `${w.repo}#5`,
+    );
     expect(stored?.title).toBe("Second rename, the newest");
     expect(Date.parse(stored!.updated_at)).toBe(w.sandbox.issue(w.repo, 5).updatedAt * 1000);
-    const rows = await all<{ delivery_id: string; status: string }>("SELECT delivery_id, status FROM webhook_deliveries WHERE tracker = 'github' AND delivery_id IN (?, ?)", deliveries[0]!.id, deliveries[1]!.id);
+    const rows = await all<{ delivery_id: string; status: string }>(
+      "SELECT delivery_id, status FROM webhook_deliveries WHERE tracker = 'github' AND delivery_id IN (?, ?)",
+      deliveries[0]!.id,
+      deliveries[1]!.id,
+    );
     expect(rows.map((r) => r.delivery_id).sort()).toEqual(deliveries.map((d) => d.id).sort());
     expect(rows.every((r) => r.status === "processed")).toBe(true);
   });
@@ -69,7 +90,9 @@ describe("duplicate and out-of-order GitHub webhooks", () => {
     // The older edit arrives last of all and changes nothing.
     expect((await postWebhook("github", older!, q.env)).status).toBe(202);
     await q.run();
-    expect((await one<{ title: string }>("SELECT title FROM issues WHERE connection_id = ? AND key = ?", w.connection.id, `${w.repo}#2`))?.title).toBe("Second rename, the newest");
+    expect((await one<{ title: string }>("SELECT title FROM issues WHERE connection_id = ? AND key = ?", w.connection.id, `${w.repo}#2`))?.title).toBe(
+      "Second rename, the newest",
+    );
   });
 
   it("on the real local queue: reversed and doubled deliveries settle on the newest title", async () => {
@@ -80,10 +103,16 @@ describe("duplicate and out-of-order GitHub webhooks", () => {
     for (const d of [...deliveries].reverse()) for (let k = 0; k < 2; k++) answers.push((await postWebhook("github", d, baseEnv)).status);
     expect(answers).toEqual([202, 200, 202, 200]);
     await waitFor("both deliveries to be processed by the queue consumer", async () => {
-      const r = await one<{ n: number }>("SELECT count(*) AS n FROM webhook_deliveries WHERE status = 'processed' AND delivery_id IN (?, ?)", deliveries[0]!.id, deliveries[1]!.id);
+      const r = await one<{ n: number }>(
+        "SELECT count(*) AS n FROM webhook_deliveries WHERE status = 'processed' AND delivery_id IN (?, ?)",
+        deliveries[0]!.id,
+        deliveries[1]!.id,
+      );
       return r?.n === 2;
     });
-    expect((await one<{ title: string }>("SELECT title FROM issues WHERE connection_id = ? AND key = ?", w.connection.id, `${w.repo}#3`))?.title).toBe("Second rename, the newest");
+    expect((await one<{ title: string }>("SELECT title FROM issues WHERE connection_id = ? AND key = ?", w.connection.id, `${w.repo}#3`))?.title).toBe(
+      "Second rename, the newest",
+    );
   });
 });
 
@@ -96,7 +125,10 @@ async function expectStoppedCleanly(w: GithubWorld, detail: RegExp) {
   const conn = await one<{ status: string; status_detail: string | null }>("SELECT status, status_detail FROM connections WHERE id = ?", w.connection.id);
   expect(conn?.status).toBe("revoked");
   expect(conn?.status_detail).toMatch(detail);
-  const st = await one<{ status: string; run_id: string | null; lease_until: string | null }>("SELECT status, run_id, lease_until FROM sync_state WHERE connection_id = ?", w.connection.id);
+  const st = await one<{ status: string; run_id: string | null; lease_until: string | null }>(
+    "SELECT status, run_id, lease_until FROM sync_state WHERE connection_id = ?",
+    w.connection.id,
+  );
   expect(st?.status).not.toBe("running");
   expect(st?.run_id).toBeNull();
   const failures = await one<{ n: number }>("SELECT count(*) AS n FROM sync_failures WHERE connection_id = ?", w.connection.id);
@@ -122,13 +154,22 @@ describe("a revoked token mid-sync", () => {
     expect((await storedIssues(w.connection.id)).length, "the two pages before the revocation are kept").toBe(199);
     expect(r.retried).toBe(0);
     expect(r.deadLettered).toBe(0);
-    expect(q.events.map((e) => `${e.via}:${e.type}`), "no page, classify or retry after the 401").toEqual(["send:sync-start", "send:sync-page"]);
+    expect(
+      q.events.map((e) => `${e.via}:${e.type}`),
+      "no page, classify or retry after the 401",
+    ).toEqual(["send:sync-start", "send:sync-page"]);
     expect(traffic.filter((t) => t.tracker === "github")).toHaveLength(3);
     await expectStoppedCleanly(w, /reconnect/i);
 
     // The cron no longer picks it up, and a stray job for it does nothing.
     const sends: unknown[] = [];
-    const cronEnv = { ...q.env, SYNC_QUEUE: { send: async (b: unknown) => void sends.push(b), sendBatch: async (b: Array<{ body: unknown }>) => void sends.push(...b.map((x) => x.body)) } as unknown as Queue };
+    const cronEnv = {
+      ...q.env,
+      SYNC_QUEUE: {
+        send: async (b: unknown) => void sends.push(b),
+        sendBatch: async (b: Array<{ body: unknown }>) => void sends.push(...b.map((x) => x.body)),
+      } as unknown as Queue,
+    };
     const ctx = createExecutionContext();
     await worker.scheduled(createScheduledController({ cron: "*/15 * * * *", scheduledTime: Date.now() }), cronEnv, ctx);
     await waitOnExecutionContext(ctx);
@@ -183,7 +224,10 @@ async function expectComplete(w: Awaited<ReturnType<typeof h.github>>) {
   const ids = stored.map((r) => r.external_id);
   expect(new Set(ids).size).toBe(ids.length);
   expect(new Set(ids)).toEqual(new Set(sandboxIssues(w.sandbox, w.repo).map((i) => i.externalId)));
-  const st = await one<{ status: string; cursor: string; run_id: string | null }>("SELECT status, cursor, run_id FROM sync_state WHERE connection_id = ?", w.connection.id);
+  const st = await one<{ status: string; cursor: string; run_id: string | null }>(
+    "SELECT status, cursor, run_id FROM sync_state WHERE connection_id = ?",
+    w.connection.id,
+  );
   expect(st?.status).toBe("idle");
   expect(st?.run_id).toBeNull();
   const newest = Math.max(...w.sandbox.repo(w.repo).issues.map((i) => i!.updatedAt));

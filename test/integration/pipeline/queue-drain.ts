@@ -128,7 +128,13 @@ export class Drain {
     const max = opts.maxBatches ?? 2000;
     const out: DrainResult = { batches: 0, delivered: 0, acked: 0, retried: 0, deadLettered: 0 };
     while (this.pending.length) {
-      if (out.batches >= max) throw new Error(`drain: still ${this.pending.length} message(s) after ${max} batches (a loop?): ${this.pending.slice(0, 3).map((m) => m.body.type).join(", ")}`);
+      if (out.batches >= max)
+        throw new Error(
+          `drain: still ${this.pending.length} message(s) after ${max} batches (a loop?): ${this.pending
+            .slice(0, 3)
+            .map((m) => m.body.type)
+            .join(", ")}`,
+        );
       const msgs = this.pending.splice(0, this.batchSize);
       const r = await this.deliver(msgs);
       out.batches++;

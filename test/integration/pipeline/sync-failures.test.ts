@@ -71,7 +71,10 @@ describe("sync failures of a connection", () => {
     });
     expect(retried.status).toBe(303);
     expect(retried.headers.get("location")).toBe(`/w/${w.workspaceId}/connections?done=failure-retried`);
-    expect(q.pending.map((m) => m.body.type), "the dead page, resumed from its checkpoint").toEqual(["sync-page"]);
+    expect(
+      q.pending.map((m) => m.body.type),
+      "the dead page, resumed from its checkpoint",
+    ).toEqual(["sync-page"]);
     // The retried page resumes the pass (it still holds the lease) and the sync finishes.
     const r = await q.run();
     expect(r.deadLettered).toBe(0);
@@ -105,7 +108,10 @@ describe("sync failures of a connection", () => {
   });
 
   it("the OpenAPI document describes both operations", async () => {
-    const doc = (await (await call(baseEnv, "/openapi.json")).json()) as { paths: Record<string, Record<string, unknown>>; components: { schemas: Record<string, unknown> } };
+    const doc = (await (await call(baseEnv, "/openapi.json")).json()) as {
+      paths: Record<string, Record<string, unknown>>;
+      components: { schemas: Record<string, unknown> };
+    };
     expect(Object.keys(doc.paths["/api/v1/workspaces/{workspaceId}/connections/{connectionId}/failures"]!)).toEqual(["get"]);
     expect(Object.keys(doc.paths["/api/v1/workspaces/{workspaceId}/connections/{connectionId}/failures/{failureId}/retry"]!)).toEqual(["post"]);
     expect(doc.components.schemas).toHaveProperty("SyncFailure");

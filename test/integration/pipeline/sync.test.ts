@@ -87,7 +87,9 @@ describe("a full sync under 10% random tracker faults", () => {
     // The chain ran once: one classify → audit after the single finished pass.
     expect(q.sent("audit")).toHaveLength(1);
     // Nothing failed for good; the only recorded "failures" are the skipped items, shown to people.
-    expect(await one<{ n: number }>("SELECT count(*) AS n FROM sync_failures WHERE connection_id = ? AND reason NOT LIKE 'skipped %'", w.connection.id)).toEqual({ n: 0 });
+    expect(
+      await one<{ n: number }>("SELECT count(*) AS n FROM sync_failures WHERE connection_id = ? AND reason NOT LIKE 'skipped %'", w.connection.id),
+    ).toEqual({ n: 0 });
 
     // Malformed items were skipped at the boundary; a clean re-sync must pick them up.
     // A malformed answer breaks one item (unless it is a pull request, dropped anyway): it is skipped and
@@ -185,7 +187,10 @@ describe("a full sync under 10% random tracker faults", () => {
     const w = await h.github({ issues: 180, seed: 13 });
     await baseEnv.SYNC_QUEUE.send({ type: "sync-start", connectionId: w.connection.id, reason: "connect" });
     await waitFor("the first sync to finish and be audited", async () => {
-      const st = await one<{ status: string; last_synced_at: string | null }>("SELECT status, last_synced_at FROM sync_state WHERE connection_id = ?", w.connection.id);
+      const st = await one<{ status: string; last_synced_at: string | null }>(
+        "SELECT status, last_synced_at FROM sync_state WHERE connection_id = ?",
+        w.connection.id,
+      );
       const audited = await one<{ n: number }>("SELECT count(*) AS n FROM audit_runs WHERE workspace_id = ?", w.workspaceId);
       return st?.status === "idle" && st.last_synced_at && (audited?.n ?? 0) > 0;
     });
@@ -239,12 +244,20 @@ describe("a full Linear sync under 10% random faults", () => {
       .filter((i) => byId.has(i.externalId))
       .filter((i) => {
         const s = byId.get(i.externalId)!;
-        return s.title !== i.title || s.key !== i.key || Date.parse(s.updated_at) !== i.updatedAt || JSON.stringify([...(JSON.parse(s.labels) as string[])].sort()) !== JSON.stringify([...i.labels].sort());
+        return (
+          s.title !== i.title ||
+          s.key !== i.key ||
+          Date.parse(s.updated_at) !== i.updatedAt ||
+          JSON.stringify([...(JSON.parse(s.labels) as string[])].sort()) !== JSON.stringify([...i.labels].sort())
+        );
       })
       .map((i) => i.key);
     expect(drift).toEqual([]);
 
-    const st = await one<{ status: string; cursor: string | null; run_id: string | null }>("SELECT status, cursor, run_id FROM sync_state WHERE connection_id = ?", w.connection.id);
+    const st = await one<{ status: string; cursor: string | null; run_id: string | null }>(
+      "SELECT status, cursor, run_id FROM sync_state WHERE connection_id = ?",
+      w.connection.id,
+    );
     expect(st).toMatchObject({ status: "idle", run_id: null });
     expect(st?.cursor).toBeTruthy();
     expect((await one<{ status: string }>("SELECT status FROM connections WHERE id = ?", w.connection.id))?.status).toBe("active");
@@ -260,7 +273,12 @@ describe("a full Linear sync under 10% random faults", () => {
     expect((await storedIssues(w.connection.id)).length).toBe(linearIssues(w).length - 1);
     await syncThroughDrain(h.drain(), w.connection.id, "cron");
     const stored = new Set((await storedIssues(w.connection.id)).map((s) => s.key));
-    expect(linearIssues(w).filter((i) => !stored.has(i.key)).map((i) => i.key), "still missing after a clean sync").toEqual([]);
+    expect(
+      linearIssues(w)
+        .filter((i) => !stored.has(i.key))
+        .map((i) => i.key),
+      "still missing after a clean sync",
+    ).toEqual([]);
   });
 });
 
@@ -313,7 +331,12 @@ describe("connecting GitHub through the real OAuth routes", () => {
     const approve = formFields(await page.text());
     approve.fields.set("authorize", "1");
     const approved = await w.sandbox.fetch(
-      new Request(new URL(approve.action, authorize), { method: "POST", body: approve.fields, headers: { "content-type": "application/x-www-form-urlencoded" }, redirect: "manual" }),
+      new Request(new URL(approve.action, authorize), {
+        method: "POST",
+        body: approve.fields,
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        redirect: "manual",
+      }),
     );
     const callback = new URL(approved.headers.get("location")!);
     expect(callback.pathname).toBe("/oauth/github/callback");
@@ -322,7 +345,10 @@ describe("connecting GitHub through the real OAuth routes", () => {
     expect(done.status).toBe(303);
     const picker = done.headers.get("location")!;
     const connectionId = /connections\/([^/]+)\/scopes/.exec(picker)![1]!;
-    const conn = await one<{ status: string; site_id: string; access_token_enc: string }>("SELECT status, site_id, access_token_enc FROM connections WHERE id = ?", connectionId);
+    const conn = await one<{ status: string; site_id: string; access_token_enc: string }>(
+      "SELECT status, site_id, access_token_enc FROM connections WHERE id = ?",
+      connectionId,
+    );
     expect(conn?.status).toBe("active");
     expect(conn?.site_id).toBe(String(w.sandbox.installationId));
     expect(conn?.access_token_enc).not.toMatch(/ghu_/); // encrypted at rest
@@ -334,7 +360,10 @@ describe("connecting GitHub through the real OAuth routes", () => {
     expect(posted.status).toBeLessThan(400);
 
     await waitFor("the first sync on the real queue to finish and be audited", async () => {
-      const st = await one<{ status: string; last_synced_at: string | null }>("SELECT status, last_synced_at FROM sync_state WHERE connection_id = ?", connectionId);
+      const st = await one<{ status: string; last_synced_at: string | null }>(
+        "SELECT status, last_synced_at FROM sync_state WHERE connection_id = ?",
+        connectionId,
+      );
       const audited = await one<{ n: number }>("SELECT count(*) AS n FROM audit_runs WHERE workspace_id = ?", ws.id);
       return st?.status === "idle" && st.last_synced_at && (audited?.n ?? 0) > 0;
     });

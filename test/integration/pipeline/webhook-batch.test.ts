@@ -53,12 +53,18 @@ describe("a burst of webhook deliveries in one queue batch", () => {
     );
 
     // The connection shows the deliveries applied to it.
-    const conn = await one<{ last_webhook_at: string | null; webhooks_applied: number }>("SELECT last_webhook_at, webhooks_applied FROM connections WHERE id = ?", w.connection.id);
+    const conn = await one<{ last_webhook_at: string | null; webhooks_applied: number }>(
+      "SELECT last_webhook_at, webhooks_applied FROM connections WHERE id = ?",
+      w.connection.id,
+    );
     expect(conn?.webhooks_applied).toBe(13);
     expect(conn?.last_webhook_at).not.toBeNull();
 
     // One automatic run for the whole burst (per delivery it would be 13, or fewer only by luck).
-    const runs = await all<{ status: string; applied: number }>("SELECT status, applied FROM writeback_runs WHERE connection_id = ? ORDER BY started_at", w.connection.id);
+    const runs = await all<{ status: string; applied: number }>(
+      "SELECT status, applied FROM writeback_runs WHERE connection_id = ? ORDER BY started_at",
+      w.connection.id,
+    );
     expect(runs.length - runsBefore, "write-back runs started by the burst").toBe(1);
     expect(runs.at(-1)!.status).toBe("done");
 
@@ -89,7 +95,11 @@ describe("a burst of webhook deliveries in one queue batch", () => {
     const strangerBody = JSON.stringify(stranger);
     const { createHmac } = await import("node:crypto");
     const sig = createHmac("sha256", baseEnv.GITHUB_WEBHOOK_SECRET!).update(strangerBody).digest("hex");
-    const strangerDelivery = { id: "stranger-1", headers: { ...edit!.headers, "x-github-delivery": "stranger-1", "x-hub-signature-256": `sha256=${sig}` }, body: strangerBody };
+    const strangerDelivery = {
+      id: "stranger-1",
+      headers: { ...edit!.headers, "x-github-delivery": "stranger-1", "x-hub-signature-256": `sha256=${sig}` },
+      body: strangerBody,
+    };
 
     // The connection's issue upsert fails once (D1 hiccup): only its delivery is retried.
     let failures = 0;
@@ -115,6 +125,8 @@ describe("a burst of webhook deliveries in one queue batch", () => {
     expect(Object.fromEntries(statuses.map((s) => [s.delivery_id, s.status]))).toEqual({ [edit!.id]: "processed", "stranger-1": "ignored" });
     // Counted once, when it was applied (not for the failed attempt, not for the stranger).
     expect((await one<{ webhooks_applied: number }>("SELECT webhooks_applied FROM connections WHERE id = ?", w.connection.id))?.webhooks_applied).toBe(1);
-    expect((await one<{ title: string }>("SELECT title FROM issues WHERE connection_id = ? AND key = ?", w.connection.id, `${w.repo}#2`))?.title).toBe("Dashboard is slow to load");
+    expect((await one<{ title: string }>("SELECT title FROM issues WHERE connection_id = ? AND key = ?", w.connection.id, `${w.repo}#2`))?.title).toBe(
+      "Dashboard is slow to load",
+    );
   });
 });

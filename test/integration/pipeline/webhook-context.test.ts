@@ -11,7 +11,11 @@ import { baseEnv, countingDb, postWebhook, syncThroughDrain, usePipelineHarness,
 
 const h = usePipelineHarness();
 
-const TITLES = ["App crashes on save and loses data", "CI pipeline takes 40 minutes and blocks every release", "Support team manually refunds every failed payment in the admin"];
+const TITLES = [
+  "App crashes on save and loses data",
+  "CI pipeline takes 40 minutes and blocks every release",
+  "Support team manually refunds every failed payment in the admin",
+];
 
 const statementsOf = (calls: D1Call[]) => calls.flatMap((c) => (c.statements ? c.statements : [c.sql])).map((s) => s.replace(/\s+/g, " ").trim());
 const reads = (calls: D1Call[], re: RegExp) => statementsOf(calls).filter((s) => /^SELECT/i.test(s) && re.test(s)).length;
@@ -36,7 +40,9 @@ describe("the D1 queries of one webhook batch", () => {
     expect(r.retried).toEqual([]);
     expect(r.acked.length).toBe(3);
     // The batch did its work: the three edits are stored, and one write-back run finished.
-    const runs = (await baseEnv.DB.prepare("SELECT status FROM writeback_runs WHERE connection_id = ? ORDER BY started_at").bind(w.connection.id).all<{ status: string }>()).results;
+    const runs = (
+      await baseEnv.DB.prepare("SELECT status FROM writeback_runs WHERE connection_id = ? ORDER BY started_at").bind(w.connection.id).all<{ status: string }>()
+    ).results;
     expect(runs.at(-1)?.status).toBe("done");
 
     const counts = {
@@ -47,7 +53,9 @@ describe("the D1 queries of one webhook batch", () => {
     };
     // Before the job context (#18 item 8) the same batch made 43 D1 calls: settings read 5 times,
     // the audit head 3 times, the connection 3 times (route lookup, run start, run).
-    const trace = statementsOf(calls).map((x) => x.slice(0, 100)).join("\n");
+    const trace = statementsOf(calls)
+      .map((x) => x.slice(0, 100))
+      .join("\n");
     expect(counts, trace).toEqual({ total: 35, settings: 1, auditHead: 1, connection: 1 });
   });
 });

@@ -58,7 +58,9 @@ describe("a webhook whose enqueue fails", () => {
       const r = await one<{ status: string }>("SELECT status FROM webhook_deliveries WHERE tracker = 'github' AND delivery_id = ?", delivery!.id);
       return r?.status === "processed";
     });
-    expect((await one<{ title: string }>("SELECT title FROM issues WHERE connection_id = ? AND key = ?", w.connection.id, `${w.repo}#4`))?.title).toBe("Renamed while the queue was down");
+    expect((await one<{ title: string }>("SELECT title FROM issues WHERE connection_id = ? AND key = ?", w.connection.id, `${w.repo}#4`))?.title).toBe(
+      "Renamed while the queue was down",
+    );
 
     // Once enqueued, a further redelivery is a duplicate again.
     const third = await postWebhook("github", again!, baseEnv);

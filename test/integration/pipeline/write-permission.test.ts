@@ -37,7 +37,11 @@ describe("Jira write-back with a grant that lacks write:jira-work", () => {
     const w = await h.jira({ issues: 12, writeMode: "on" });
     const narrow = w.sandbox.issueToken(["read:jira-work", "read:jira-user", "offline_access"]);
     const conn = (await getConnectionForJob(baseEnv.DB, w.connection.id))!;
-    await updateTokens(baseEnv.DB, conn.id, await encryptTokens(getConfig(baseEnv), conn, { accessToken: narrow.accessToken, refreshToken: null, expiresAt: null, scopes: narrow.scopes }));
+    await updateTokens(
+      baseEnv.DB,
+      conn.id,
+      await encryptTokens(getConfig(baseEnv), conn, { accessToken: narrow.accessToken, refreshToken: null, expiresAt: null, scopes: narrow.scopes }),
+    );
     const r = await syncThroughDrain(h.drain(), w.connection.id);
     expect(r.deadLettered).toBe(0);
     expect((await storedIssues(w.connection.id)).length).toBe(12);

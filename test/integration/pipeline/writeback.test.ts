@@ -80,7 +80,10 @@ describe.each([
     const t0 = traffic.length;
     await q.send({ type: "sync-start", connectionId: w.connection.id, reason: "cron" });
     await q.run();
-    const creates = traffic.slice(t0).filter((t) => t.method === "POST").map((t) => t.path);
+    const creates = traffic
+      .slice(t0)
+      .filter((t) => t.method === "POST")
+      .map((t) => t.path);
     expect(creates, "tracker creates in the second cycle").toEqual([]);
     expectNoDoubleWrites(w);
 
@@ -129,11 +132,21 @@ describe("a human removes a bot label", () => {
       expect(w.sandbox.issue(w.repo, n).labels, `cycle ${cycle}: ${label} is back on #${n}`).not.toContain(label);
       writesPerCycle.push(w.sandbox.stats.writes - writes);
     }
-    expect(traffic.filter((t) => t.method === "POST" && addsTo(t.path)), "label adds on the overridden issue").toHaveLength(1);
+    expect(
+      traffic.filter((t) => t.method === "POST" && addsTo(t.path)),
+      "label adds on the overridden issue",
+    ).toHaveLength(1);
     // Write-back converges: after the first few cycles nothing is written at all.
-    expect(writesPerCycle.slice(-90).reduce((a, b) => a + b, 0), `writes per cycle: ${writesPerCycle.join(",")}`).toBe(0);
+    expect(
+      writesPerCycle.slice(-90).reduce((a, b) => a + b, 0),
+      `writes per cycle: ${writesPerCycle.join(",")}`,
+    ).toBe(0);
 
-    const overrides = await all<{ label: string }>("SELECT label FROM label_overrides WHERE connection_id = ? AND external_id = ?", w.connection.id, labelled!.externalId);
+    const overrides = await all<{ label: string }>(
+      "SELECT label FROM label_overrides WHERE connection_id = ? AND external_id = ?",
+      w.connection.id,
+      labelled!.externalId,
+    );
     expect(overrides.map((o) => o.label.toLowerCase())).toEqual([label.toLowerCase()]);
     const observed = await all<{ target: string; outcome: string; mode: string }>(
       "SELECT target, outcome, mode FROM writeback_ledger WHERE connection_id = ? AND external_id = ? AND action = 'human_override'",

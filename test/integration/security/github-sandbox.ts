@@ -56,7 +56,13 @@ export function useGithubSandbox(): GithubSandboxHandle {
       sandbox.core.oauthUser = login;
       const form = new URLSearchParams(u.searchParams);
       form.set("authorize", "1");
-      const res = await sandbox.fetch(new Request(`${SANDBOX_ORIGIN}/github/login/oauth/authorize`, { method: "POST", body: form, headers: { "content-type": "application/x-www-form-urlencoded" } }));
+      const res = await sandbox.fetch(
+        new Request(`${SANDBOX_ORIGIN}/github/login/oauth/authorize`, {
+          method: "POST",
+          body: form,
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+        }),
+      );
       const loc = res.headers.get("location");
       if (res.status !== 302 || !loc) throw new Error(`sandbox authorize answered ${res.status}`);
       const cb = new URL(loc);
@@ -65,7 +71,7 @@ export function useGithubSandbox(): GithubSandboxHandle {
     outbound,
     secretsIssued: () => {
       const verifiers = outbound.flatMap((o) => {
-        const v = new URLSearchParams(o.body).get("code_verifier") ?? (/"code_verifier"\s*:\s*"([^"]+)"/.exec(o.body)?.[1] ?? null);
+        const v = new URLSearchParams(o.body).get("code_verifier") ?? /"code_verifier"\s*:\s*"([^"]+)"/.exec(o.body)?.[1] ?? null;
         return v ? [v] : [];
       });
       return [...sandbox.core.tokens.keys(), ...sandbox.core.codes.keys(), ...verifiers];

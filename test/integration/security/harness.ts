@@ -83,7 +83,9 @@ export class Browser {
       const eq = pair!.indexOf("=");
       const name = pair!.slice(0, eq).trim();
       const value = pair!.slice(eq + 1).trim();
-      const expired = attrs.some((a) => /^\s*max-age=0\s*$/i.test(a)) || attrs.some((a) => /^\s*expires=/i.test(a) && Date.parse(a.split("=").slice(1).join("=")) < Date.now());
+      const expired =
+        attrs.some((a) => /^\s*max-age=0\s*$/i.test(a)) ||
+        attrs.some((a) => /^\s*expires=/i.test(a) && Date.parse(a.split("=").slice(1).join("=")) < Date.now());
       if (expired || value === "") this.cookies.delete(name);
       else this.cookies.set(name, value);
     }
@@ -200,11 +202,21 @@ export async function seedTenant(opts: SeedOptions): Promise<Tenant> {
     tokenExpiresAt: null,
   });
   const trackerTokens = { access: `ghu_${randomSecret(30)}`, refresh: `ghr_${randomSecret(30)}` };
-  await updateTokens(db, conn.id, await encryptTokens(config, conn, { accessToken: trackerTokens.access, refreshToken: trackerTokens.refresh, expiresAt: null, scopes: ["repo"] }));
+  await updateTokens(
+    db,
+    conn.id,
+    await encryptTokens(config, conn, { accessToken: trackerTokens.access, refreshToken: trackerTokens.refresh, expiresAt: null, scopes: ["repo"] }),
+  );
   const scope = { kind: "repo" as const, id: "o/r", name: "o/r" };
   await setSyncScopes(db, ws.id, conn.id, [scope]);
   const titles = opts.titles ?? [`${opts.name} checkout crashes on save`, `${opts.name} login times out`];
-  await upsertIssues(db, { workspaceId: ws.id, connectionId: conn.id, scopeId: "o/r", now: new Date(), issues: titles.map((t, i) => issue(i + 1, t, opts.issueExtra?.(i))) });
+  await upsertIssues(db, {
+    workspaceId: ws.id,
+    connectionId: conn.id,
+    scopeId: "o/r",
+    now: new Date(),
+    issues: titles.map((t, i) => issue(i + 1, t, opts.issueExtra?.(i))),
+  });
   const rows = await listAssessments(db, ws.id, { limit: 500 });
   const ruleId = opts.ruleId ?? "meta-label-bug";
   await saveClassifications(
@@ -218,7 +230,13 @@ export async function seedTenant(opts: SeedOptions): Promise<Tenant> {
         decidedBy: "rules",
         reasons: [{ ruleId, source: "rule", constraint: "reliability", weight: 3, field: "labels", match: "bug" }],
       };
-      return { issueId: r.id, contentHash: r.contentHash, packHash: defaultPackHash(), classification, scores: { impact: 4, evidence: 3, confidence: 3, timing: 3, reasons: [] } };
+      return {
+        issueId: r.id,
+        contentHash: r.contentHash,
+        packHash: defaultPackHash(),
+        classification,
+        scores: { impact: 4, evidence: 3, confidence: 3, timing: 3, reasons: [] },
+      };
     }),
   );
   const audit = await runWorkspaceAudit(db, ws.id, { trigger: "api", now: new Date() });
@@ -247,12 +265,34 @@ export async function seedTenant(opts: SeedOptions): Promise<Tenant> {
   ]);
   await finishWritebackRun(db, runId, { status: "done", planned: 1, applied: 1, failed: 0, capped: 0, now: new Date() });
   const token = await createApiToken(db, { workspaceId: ws.id, name: `${opts.name} ci`, scope: "write", createdBy: userId, now: Date.now() });
-  const failureId = await recordSyncFailure(db, { workspaceId: ws.id, connectionId: conn.id, message: { type: "sync-page", connectionId: conn.id, scopeId: "o/r", runId: "run_gone" }, reason: "exhausted retries after 6 attempt(s)" });
-  await insertInvite(db, { id: await sha256Hex(`bai_${randomSecret(32)}`), workspaceId: ws.id, role: "member", createdBy: userId, now: Date.now(), expiresAt: Date.now() + 86_400_000 });
+  const failureId = await recordSyncFailure(db, {
+    workspaceId: ws.id,
+    connectionId: conn.id,
+    message: { type: "sync-page", connectionId: conn.id, scopeId: "o/r", runId: "run_gone" },
+    reason: "exhausted retries after 6 attempt(s)",
+  });
+  await insertInvite(db, {
+    id: await sha256Hex(`bai_${randomSecret(32)}`),
+    workspaceId: ws.id,
+    role: "member",
+    createdBy: userId,
+    now: Date.now(),
+    expiresAt: Date.now() + 86_400_000,
+  });
   return {
     name: opts.name,
     browser,
-    ids: { workspaceId: ws.id, connectionId: conn.id, auditId: audit.id, runId, issueId: first.id, userId, tokenId: token.row.id, ledgerId: ledgerId!, failureId },
+    ids: {
+      workspaceId: ws.id,
+      connectionId: conn.id,
+      auditId: audit.id,
+      runId,
+      issueId: first.id,
+      userId,
+      tokenId: token.row.id,
+      ledgerId: ledgerId!,
+      failureId,
+    },
     connection: conn,
     apiToken: token.token,
     trackerTokens,
@@ -270,7 +310,9 @@ export async function errorCode(res: Response): Promise<string | undefined> {
 
 /** Every row of every table, as text, for "is this secret anywhere in D1?" checks. */
 export async function dumpDatabase(db: D1Database = testEnv.DB): Promise<{ tables: string[]; text: string }> {
-  const { results } = await db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'").all<{ name: string }>();
+  const { results } = await db
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'")
+    .all<{ name: string }>();
   const tables = results.map((r) => r.name);
   const parts: string[] = [];
   for (const t of tables) {
@@ -281,6 +323,8 @@ export async function dumpDatabase(db: D1Database = testEnv.DB): Promise<{ table
 }
 
 export async function countRows(sql: string, ...args: unknown[]): Promise<number> {
-  const r = await testEnv.DB.prepare(sql).bind(...args).first<{ n: number }>();
+  const r = await testEnv.DB.prepare(sql)
+    .bind(...args)
+    .first<{ n: number }>();
   return r?.n ?? 0;
 }

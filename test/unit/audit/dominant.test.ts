@@ -47,7 +47,11 @@ describe("dominant constraint", () => {
   });
 
   it("closed and canceled work adds no customer or severity pressure; unclassified adds nothing", () => {
-    const r = audit([...times(5, { ...pain("adoption"), stateCategory: "done", closedAt: daysAgo(200) }), ...times(5, { ...pain("adoption"), stateCategory: "canceled" }), ...times(5, { ...pain("reliability"), c: null })]);
+    const r = audit([
+      ...times(5, { ...pain("adoption"), stateCategory: "done", closedAt: daysAgo(200) }),
+      ...times(5, { ...pain("adoption"), stateCategory: "canceled" }),
+      ...times(5, { ...pain("reliability"), c: null }),
+    ]);
     expect(P(r, "adoption").breakdown.customer).toBe(0);
     expect(P(r, "adoption").breakdown.severity).toBe(0);
     expect(r.dominant.constraint).toBeNull();
@@ -60,7 +64,9 @@ describe("dominant constraint", () => {
   });
 
   it("growth: evidenced work arriving faster than it closes adds pressure; quiet growth adds none", () => {
-    const arriving = audit(times(10, { c: "activation", links: [{ url: "https://acme.intercom.com/inbox/conversation/1", title: null }], createdAt: daysAgo(20) }));
+    const arriving = audit(
+      times(10, { c: "activation", links: [{ url: "https://acme.intercom.com/inbox/conversation/1", title: null }], createdAt: daysAgo(20) }),
+    );
     const quiet = audit(times(10, { c: "activation", createdAt: daysAgo(20) }));
     expect(P(arriving, "activation").breakdown.growth).toBe(10);
     expect(P(arriving, "activation").flow).toMatchObject({ inflow: 10, outflow: 0, evidencedInflow: 10, growing: true });
@@ -78,7 +84,10 @@ describe("dominant constraint", () => {
   });
 
   it("reopens and carry-over add pressure to their constraint, capped per issue", () => {
-    const r = audit([{ c: "reliability", reopenedCount: 2 }, { c: "activation", carriedOver: 9 }]);
+    const r = audit([
+      { c: "reliability", reopenedCount: 2 },
+      { c: "activation", carriedOver: 9 },
+    ]);
     expect(P(r, "reliability").breakdown.reopened).toBe(2);
     expect(P(r, "activation").breakdown.carryOver).toBe(3);
     expect(P(r, "activation").flow.carriedOver).toBe(9);
@@ -150,7 +159,10 @@ describe("dominant constraint", () => {
   });
 
   it("says where a tracker lacks a structure or the data lacks a field", () => {
-    const r = audit([{ c: "adoption", tracker: "github" }, { c: "adoption", tracker: "jira" }]);
+    const r = audit([
+      { c: "adoption", tracker: "github" },
+      { c: "adoption", tracker: "jira" },
+    ]);
     const cov = Object.fromEntries(r.diagnosis.coverage.map((x) => [x.tracker, x.missing.join(" | ")]));
     expect(cov.github).toMatch(/no customer-request structure/);
     expect(cov.jira).toMatch(/votes, watchers and support or incident links/);

@@ -39,7 +39,9 @@ export function mk(spec: Spec = {}): { issue: Issue; classification: Classificat
 
 /** Deterministic score function: reads the scores the spec put on the issue. */
 export const score: ScoreFn = (issue) => {
-  const [impact, evidence, confidence, timing] = String(issue.customFields.__s ?? "3,3,3,3").split(",").map(Number) as [number, number, number, number];
+  const [impact, evidence, confidence, timing] = String(issue.customFields.__s ?? "3,3,3,3")
+    .split(",")
+    .map(Number) as [number, number, number, number];
   const out: Scores = { impact, evidence, confidence, timing, reasons: [{ dimension: "evidence", signal: "test", delta: 0 }] };
   return out;
 };
@@ -68,7 +70,14 @@ export function hist(at: string, drift: number | null, level: AuditSummary["drif
 }
 
 /** A customer request with revenue behind it (Linear customer need). */
-export const request = (customer: string, revenue: number | null = null, tier: string | null = null) => ({ customer, revenue, size: null, tier, important: false, createdAt: null });
+export const request = (customer: string, revenue: number | null = null, tier: string | null = null) => ({
+  customer,
+  revenue,
+  size: null,
+  tier,
+  important: false,
+  createdAt: null,
+});
 
 /** An open issue with strong pressure on constraint c: urgent, and two $1M customers asking. */
 export const pain = (c: Constraint, extra: Spec = {}): Spec => ({

@@ -110,12 +110,15 @@ describe("flags", () => {
   });
 
   it("the report always matches its schema, and has 1–5 recommendations", () => {
-    const r = audit([
-      { c: "adoption", ...cycle(), estimate: 8, s: [5, 1, 3, 3] },
-      { c: null, ...cycle(), estimate: 3 },
-      { c: "reliability", s: [3, 5, 3, 3] },
-      { c: "adoption", priority: 1, s: [3, 1, 3, 3] },
-    ], { focus: "adoption" });
+    const r = audit(
+      [
+        { c: "adoption", ...cycle(), estimate: 8, s: [5, 1, 3, 3] },
+        { c: null, ...cycle(), estimate: 3 },
+        { c: "reliability", s: [3, 5, 3, 3] },
+        { c: "adoption", priority: 1, s: [3, 1, 3, 3] },
+      ],
+      { focus: "adoption" },
+    );
     expect(() => AuditReportSchema.parse(r)).not.toThrow();
     expect(r.recommendations.length).toBeGreaterThanOrEqual(3);
     expect(r.recommendations.length).toBeLessThanOrEqual(5);

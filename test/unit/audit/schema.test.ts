@@ -40,11 +40,15 @@ describe("TopN partial selection", () => {
 
   it("matches a full sort on random input", () => {
     let seed = 7;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const keys = Array.from({ length: 2000 }, () => Math.floor(rnd() * 500));
     const t = new TopN(25);
     keys.forEach((key, i) => t.offer(i, key));
-    const full = keys.map((key, i) => ({ key, i })).sort((a, b) => b.key - a.key || a.i - b.i).slice(0, 25).map((x) => x.i);
+    const full = keys
+      .map((key, i) => ({ key, i }))
+      .sort((a, b) => b.key - a.key || a.i - b.i)
+      .slice(0, 25)
+      .map((x) => x.i);
     expect(t.result()).toEqual(full);
   });
 });

@@ -20,10 +20,25 @@ async function run(pack: RulePack, lines: string[]) {
   const out = sink();
   const err = sink();
   const failed = await classifyStream(pack, { input: Readable.from([lines.join("\n") + "\n"]), stdout: out.stream, stderr: err.stream });
-  return { failed, verdicts: out.text().trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>), stderr: err.text() };
+  return {
+    failed,
+    verdicts: out
+      .text()
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>),
+    stderr: err.text(),
+  };
 }
 
-const TITLES = ["App crashes when saving", "Upgrade to Next.js 15", "Onboarding checklist for new workspaces", "Is this maintained?", "Export to CSV times out", "Add SSO for admins"];
+const TITLES = [
+  "App crashes when saving",
+  "Upgrade to Next.js 15",
+  "Onboarding checklist for new workspaces",
+  "Is this maintained?",
+  "Export to CSV times out",
+  "Add SSO for admins",
+];
 const rows = TITLES.map((title, i) => JSON.stringify({ id: `t#${i}`, title }));
 
 describe("classify: the write field", () => {
@@ -54,7 +69,22 @@ describe("classify: the fast row validator", () => {
   const valid: unknown[] = [
     { id: "a", title: "t" },
     { id: 7, title: "t", body: null, labels: null, type: null, priority: null, estimate: null, url: null, tracker: null },
-    { id: "b", title: "t", body: "x", labels: ["bug", "ui"], type: "Bug", priority: 4, estimate: 2.5, url: "https://x", tracker: "jira", components: ["api"], reactions: 3, commentCount: 0, createdAt: "2026-01-01", extra: { any: 1 } },
+    {
+      id: "b",
+      title: "t",
+      body: "x",
+      labels: ["bug", "ui"],
+      type: "Bug",
+      priority: 4,
+      estimate: 2.5,
+      url: "https://x",
+      tracker: "jira",
+      components: ["api"],
+      reactions: 3,
+      commentCount: 0,
+      createdAt: "2026-01-01",
+      extra: { any: 1 },
+    },
     { id: "c", title: "", tracker: "gitlab", createdAt: "2026-02-02" },
     { id: "d", title: "t", createdAt: "2026-01-01", updatedAt: "2026-03-01" },
   ];
@@ -87,7 +117,10 @@ describe("classify: the fast row validator", () => {
   });
 
   it("keeps zod's error lines for rows it leaves to zod", async () => {
-    const { failed, verdicts, stderr } = await run(loadDefaultPack(), [JSON.stringify({ id: "a", title: "t", priority: 9 }), JSON.stringify({ id: "b", title: "Crash", labels: [{ name: "bug" }] })]);
+    const { failed, verdicts, stderr } = await run(loadDefaultPack(), [
+      JSON.stringify({ id: "a", title: "t", priority: 9 }),
+      JSON.stringify({ id: "b", title: "Crash", labels: [{ name: "bug" }] }),
+    ]);
     expect(failed).toBe(1);
     expect(verdicts[0]).toMatchObject({ id: null, line: 1, error: { code: "invalid_issue" } });
     expect(stderr).toMatch(/^line 1: invalid_issue: priority: /);

@@ -29,11 +29,19 @@ describe("backlog-audit classify", () => {
   it("streams one verdict per input line, reports malformed lines and exits 1", () => {
     const r = cli(["classify", file]);
     expect(r.code).toBe(1);
-    const out = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    const out = r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(out.map((o) => o.id)).toEqual(["a#1", "a#2", null, null, "a#6"]);
     expect(out[0]).toMatchObject({ constraint: "reliability" });
     expect(out[0].confidence).toBeGreaterThan(0.5);
-    expect(out[0].scores).toMatchObject({ impact: expect.any(Number), evidence: expect.any(Number), confidence: expect.any(Number), timing: expect.any(Number) });
+    expect(out[0].scores).toMatchObject({
+      impact: expect.any(Number),
+      evidence: expect.any(Number),
+      confidence: expect.any(Number),
+      timing: expect.any(Number),
+    });
     expect(out[0].reasons.length).toBeGreaterThan(0);
     expect(out[1].constraint).toBe("throughput");
     expect(out[2]).toMatchObject({ id: null, line: 3, error: { code: "invalid_json" } });
@@ -51,7 +59,10 @@ describe("backlog-audit classify", () => {
 
   it("uses --rules", () => {
     const pack = join(dir, "pack.yaml");
-    writeFileSync(pack, "version: 1\nrules:\n  - { id: saving, when: { fact: title, keywords: [saving] }, then: { vote: { constraint: operations, weight: 5 } } }\n");
+    writeFileSync(
+      pack,
+      "version: 1\nrules:\n  - { id: saving, when: { fact: title, keywords: [saving] }, then: { vote: { constraint: operations, weight: 5 } } }\n",
+    );
     const out = JSON.parse(cli(["classify", "--rules", pack, "-"], rows[0] + "\n").stdout);
     expect(out).toMatchObject({ constraint: "operations", reasons: [{ ruleId: "saving" }] });
   });
@@ -111,7 +122,12 @@ describe("backlog-audit rules test --cv", () => {
       reliability: ["Crash on save", "Export hangs", "Login fails with 500", "Slow dashboard"],
       throughput: ["Upgrade to React 19", "Speed up CI", "Refactor billing module", "Migrate to vite"],
     };
-    writeFileSync(labelled, Object.entries(titles).flatMap(([c, ts]) => ts.map((title, i) => JSON.stringify({ id: `${c}-${i}`, title, constraint: c }))).join("\n"));
+    writeFileSync(
+      labelled,
+      Object.entries(titles)
+        .flatMap(([c, ts]) => ts.map((title, i) => JSON.stringify({ id: `${c}-${i}`, title, constraint: c })))
+        .join("\n"),
+    );
     const r = cli(["rules", "test", "rules/default.yaml", "--labelled", labelled, "--cv", "--folds", "2", "--json"]);
     expect(r.stderr).toBe("");
     const m = JSON.parse(r.stdout);
@@ -169,4 +185,3 @@ describe("backlog-audit audit", () => {
     expect(cli(["audit", "x.csv", "--input", "xml"]).code).toBe(2);
   });
 });
-

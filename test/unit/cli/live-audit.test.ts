@@ -32,7 +32,10 @@ function freePort(): Promise<number> {
 /** Runs the compiled CLI without blocking this process (the sandbox answers from here). */
 function cli(args: string[], extraEnv: Record<string, string | undefined> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const p = spawn(node, [join(root, "bin/backlog-audit.mjs"), ...args], { cwd: dir, env: { PATH: process.env.PATH, ...env, ...extraEnv } as NodeJS.ProcessEnv });
+    const p = spawn(node, [join(root, "bin/backlog-audit.mjs"), ...args], {
+      cwd: dir,
+      env: { PATH: process.env.PATH, ...env, ...extraEnv } as NodeJS.ProcessEnv,
+    });
     let stdout = "";
     let stderr = "";
     p.stdout.on("data", (d) => (stdout += d));
@@ -71,7 +74,11 @@ describe.each(SCOPES)("backlog-audit audit $source", ({ tracker, source, cache }
     const first = await cli(["audit", source, "--format", "json", "--cache", cacheDir]);
     expect(first.stderr).toMatch(/fetching every issue/);
     expect(first.code, first.stderr).toBe(0);
-    const report = JSON.parse(first.stdout) as { totals: { open: number }; dominant: { constraint: string | null }; diagnosis: { verdict: string; sentence: string } };
+    const report = JSON.parse(first.stdout) as {
+      totals: { open: number };
+      dominant: { constraint: string | null };
+      diagnosis: { verdict: string; sentence: string };
+    };
     expect(report.totals.open).toBeGreaterThan(0);
     // The diagnosis may rightly find no clear bottleneck in a small sandbox backlog, but it names one only when clear.
     expect(["clear", "split", "thin"]).toContain(report.diagnosis.verdict);

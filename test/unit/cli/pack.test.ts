@@ -28,7 +28,11 @@ beforeAll(() => {
   expect(files.some((f) => f.path.startsWith("src/") || f.path.startsWith("test/"))).toBe(false);
   mkdirSync(app);
   writeFileSync(join(app, "package.json"), JSON.stringify({ name: "empty-folder", private: true }));
-  execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error", join(dir, filename)], { cwd: app, encoding: "utf8", timeout: 120_000 });
+  execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error", join(dir, filename)], {
+    cwd: app,
+    encoding: "utf8",
+    timeout: 120_000,
+  });
 }, 180_000);
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -55,5 +59,4 @@ describe("npm pack → npm install <tarball> → npx backlog-audit", () => {
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ id: "x#1", constraint: "reliability" });
   });
-
 });

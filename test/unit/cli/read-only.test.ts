@@ -12,7 +12,11 @@ import type { FetchLike, SyncScope } from "../../../connectors/types";
 import { readOnlyFetch } from "../../../src/cli/live-audit";
 
 const CLIENT = { clientId: "cli", clientSecret: "cli-secret", webhookSecret: "s" };
-const change = { desired: ["constraint:reliability"], isOwned: (l: string) => l.startsWith("constraint:"), definitions: [{ name: "constraint:reliability", color: "c62828", description: "x" }] };
+const change = {
+  desired: ["constraint:reliability"],
+  isOwned: (l: string) => l.startsWith("constraint:"),
+  definitions: [{ name: "constraint:reliability", color: "c62828", description: "x" }],
+};
 
 describe("readOnlyFetch", () => {
   it("lets GitHub reads through and refuses label and comment writes", async () => {
@@ -33,7 +37,12 @@ describe("readOnlyFetch", () => {
   it("lets Linear queries through and refuses mutations", async () => {
     const sandbox = createLinearSandbox({ basePath: "/linear", ...CLIENT, seed: { issues: 2 } });
     const inner: FetchLike = (input, init) => sandbox.fetch(new Request(input, init));
-    const linear = createLinearConnector({ fetch: readOnlyFetch(inner), apiBase: "http://sandbox.test/linear/api", oauthBase: "http://sandbox.test/linear", ...CLIENT });
+    const linear = createLinearConnector({
+      fetch: readOnlyFetch(inner),
+      apiBase: "http://sandbox.test/linear/api",
+      oauthBase: "http://sandbox.test/linear",
+      ...CLIENT,
+    });
     const auth = { accessToken: sandbox.issueToken().accessToken };
     const scope: SyncScope = { kind: "team", id: sandbox.state.team("ENG").id, name: "Engineering (ENG)" };
     const page = await linear.listIssues(auth, scope, null);

@@ -4,7 +4,14 @@ import { GithubIssueSchema } from "../../../connectors/github/schema";
 import { sprintCarries } from "../../../connectors/jira/normalize";
 import { parseJiraCsv } from "../../../src/core/import";
 
-const sprint = (id: number, state: string) => ({ id, name: `S${id}`, state, boardId: 1, startDate: "2026-10-01T00:00:00.000Z", endDate: "2026-10-14T00:00:00.000Z" });
+const sprint = (id: number, state: string) => ({
+  id,
+  name: `S${id}`,
+  state,
+  boardId: 1,
+  startDate: "2026-10-01T00:00:00.000Z",
+  endDate: "2026-10-14T00:00:00.000Z",
+});
 
 describe("Jira carry-over from the sprint field", () => {
   it.each([

@@ -9,8 +9,24 @@ const fixture = (f: string) => readFileSync(resolve(import.meta.dirname, "../../
 it("reads closedAt and a reopened stateReason", () => {
   const [closed, reopened, open] = parseGhIssues(
     JSON.stringify([
-      { number: 1, title: "Crash", state: "CLOSED", stateReason: "COMPLETED", closedAt: "2026-10-02T00:00:00Z", createdAt: "2026-10-01T00:00:00Z", url: "https://github.com/o/r/issues/1" },
-      { number: 2, title: "Crash again", state: "OPEN", stateReason: "REOPENED", closedAt: null, createdAt: "2026-10-01T00:00:00Z", url: "https://github.com/o/r/issues/2" },
+      {
+        number: 1,
+        title: "Crash",
+        state: "CLOSED",
+        stateReason: "COMPLETED",
+        closedAt: "2026-10-02T00:00:00Z",
+        createdAt: "2026-10-01T00:00:00Z",
+        url: "https://github.com/o/r/issues/1",
+      },
+      {
+        number: 2,
+        title: "Crash again",
+        state: "OPEN",
+        stateReason: "REOPENED",
+        closedAt: null,
+        createdAt: "2026-10-01T00:00:00Z",
+        url: "https://github.com/o/r/issues/2",
+      },
       { number: 3, title: "Idea", state: "OPEN", createdAt: "2026-10-01T00:00:00Z", url: "https://github.com/o/r/issues/3" },
     ]),
   );
@@ -26,7 +42,11 @@ it("Jira CSV: every sprint but the last is a carry-over; Resolved is the close d
 
 it("Linear CSV: Started is the start of cycle time, the cycle keeps its dates", () => {
   const [first] = parseLinearCsv(fixture("linear-export.csv"));
-  expect(first).toMatchObject({ key: "ENG-1203", startedAt: "2026-01-13T09:00:00.000Z", iteration: expect.objectContaining({ startsAt: "2026-01-12T00:00:00.000Z", endsAt: "2026-01-26T00:00:00.000Z" }) });
+  expect(first).toMatchObject({
+    key: "ENG-1203",
+    startedAt: "2026-01-13T09:00:00.000Z",
+    iteration: expect.objectContaining({ startsAt: "2026-01-12T00:00:00.000Z", endsAt: "2026-01-26T00:00:00.000Z" }),
+  });
 });
 
 it("our JSONL: a short row carries state, closedAt, iteration, reopens, carries and customer requests", () => {

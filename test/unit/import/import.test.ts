@@ -6,14 +6,56 @@ const fixture = (name: string) => readFileSync(new URL(`../../fixtures/import/${
 
 describe("parseCsv (RFC 4180)", () => {
   it.each([
-    ["simple", "a,b\n1,2\n", [["a", "b"], ["1", "2"]]],
-    ["CRLF", "a,b\r\n1,2\r\n", [["a", "b"], ["1", "2"]]],
-    ["no trailing newline", "a,b\n1,2", [["a", "b"], ["1", "2"]]],
+    [
+      "simple",
+      "a,b\n1,2\n",
+      [
+        ["a", "b"],
+        ["1", "2"],
+      ],
+    ],
+    [
+      "CRLF",
+      "a,b\r\n1,2\r\n",
+      [
+        ["a", "b"],
+        ["1", "2"],
+      ],
+    ],
+    [
+      "no trailing newline",
+      "a,b\n1,2",
+      [
+        ["a", "b"],
+        ["1", "2"],
+      ],
+    ],
     ["quoted comma", 'a\n"x, y"\n', [["a"], ["x, y"]]],
     ["doubled quotes", 'a\n"say ""hi"""\n', [["a"], ['say "hi"']]],
-    ["embedded newline", 'a,b\n"line 1\nline 2",z\n', [["a", "b"], ["line 1\nline 2", "z"]]],
-    ["empty fields", "a,b,c\n,,\n", [["a", "b", "c"], ["", "", ""]]],
-    ["BOM", "\ufeffa,b\n1,2\n", [["a", "b"], ["1", "2"]]],
+    [
+      "embedded newline",
+      'a,b\n"line 1\nline 2",z\n',
+      [
+        ["a", "b"],
+        ["line 1\nline 2", "z"],
+      ],
+    ],
+    [
+      "empty fields",
+      "a,b,c\n,,\n",
+      [
+        ["a", "b", "c"],
+        ["", "", ""],
+      ],
+    ],
+    [
+      "BOM",
+      "\ufeffa,b\n1,2\n",
+      [
+        ["a", "b"],
+        ["1", "2"],
+      ],
+    ],
   ] as const)("%s", (_n, text, rows) => {
     expect(parseCsv(text)).toEqual(rows);
   });

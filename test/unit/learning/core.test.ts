@@ -50,7 +50,10 @@ describe("trainAdaptation", () => {
 
 describe("issueFeatures", () => {
   it("takes words, labels outside our namespace, type and components", () => {
-    const f = issueFeatures({ title: "The importer hangs", body: "", labels: ["area/Ledger", "constraint:reliability"], type: "Bug", components: ["Import"] }, "constraint:");
+    const f = issueFeatures(
+      { title: "The importer hangs", body: "", labels: ["area/Ledger", "constraint:reliability"], type: "Bug", components: ["Import"] },
+      "constraint:",
+    );
     expect(f).toEqual(["w:importer", "w:hangs", "label:area/ledger", "type:bug", "component:import"]);
   });
 });
@@ -92,7 +95,14 @@ describe("backtest", () => {
 describe("chooseWorkspaceThreshold", () => {
   const curve = (precisions: number[]) => precisions.map((p, i) => ({ threshold: i / 10, precision: p, coverage: 1 - i / 10, rows: 40 - i * 3 }));
   it("picks the lowest threshold whose precision meets the target even with one more wrong verdict", () => {
-    const t = chooseWorkspaceThreshold({ labelled: 60, target: 0.95, globalThreshold: 0.9, live: true, workspaceCurve: curve([0.8, 0.9, 0.96, 0.97, 0.99, 1, 1, 1, 1, 1, 1]), globalCurveAll: [] });
+    const t = chooseWorkspaceThreshold({
+      labelled: 60,
+      target: 0.95,
+      globalThreshold: 0.9,
+      live: true,
+      workspaceCurve: curve([0.8, 0.9, 0.96, 0.97, 0.99, 1, 1, 1, 1, 1, 1]),
+      globalCurveAll: [],
+    });
     // 0.2: 96% on 34 written, 32.6/35 = 93.1% with one more wrong one; 0.4: 99% on 28, 27.7/29 = 95.6%.
     expect(t).toMatchObject({ value: 0.4, source: "workspace-model", met: true, measured: { precision: 0.99, rows: 28 } });
   });
@@ -102,12 +112,26 @@ describe("chooseWorkspaceThreshold", () => {
     expect(t).toMatchObject({ value: 0.9, source: "global", met: false });
   });
   it("says it cannot yet when no threshold meets the target, and falls back to the global threshold", () => {
-    const t = chooseWorkspaceThreshold({ labelled: 60, target: 0.95, globalThreshold: 0.9, live: false, workspaceCurve: null, globalCurveAll: curve(Array(11).fill(0.8)) });
+    const t = chooseWorkspaceThreshold({
+      labelled: 60,
+      target: 0.95,
+      globalThreshold: 0.9,
+      live: false,
+      workspaceCurve: null,
+      globalCurveAll: curve(Array(11).fill(0.8)),
+    });
     expect(t).toMatchObject({ value: 0.9, source: "global", met: false });
     expect(t.note).toMatch(/cannot yet meet 95% precision/);
   });
   it("falls back to the global threshold below the minimum labelled count", () => {
-    const t = chooseWorkspaceThreshold({ labelled: 12, target: 0.95, globalThreshold: 0.9, live: false, workspaceCurve: null, globalCurveAll: curve(Array(11).fill(1)) });
+    const t = chooseWorkspaceThreshold({
+      labelled: 12,
+      target: 0.95,
+      globalThreshold: 0.9,
+      live: false,
+      workspaceCurve: null,
+      globalCurveAll: curve(Array(11).fill(1)),
+    });
     expect(t).toMatchObject({ value: 0.9, source: "global", met: false });
   });
 });
@@ -140,10 +164,17 @@ describe("reviewQueue", () => {
       ["low-2", "low-margin"],
       ...items.slice(3).map((i) => [i.id, "sample"]),
     ]);
-    expect(items.slice(3).map((i) => i.id).sort()).toEqual(["a-unplanned", "sure"]);
+    expect(
+      items
+        .slice(3)
+        .map((i) => i.id)
+        .sort(),
+    ).toEqual(["a-unplanned", "sure"]);
   });
   it("keeps the sample small (5%, at least 5) and puts the rest after it", () => {
-    const many = Array.from({ length: 200 }, (_, i) => c(`s${i}`, { constraint: "reliability", confidence: 0.95, runnerUp: { constraint: "adoption", confidence: 0.02 } }));
+    const many = Array.from({ length: 200 }, (_, i) =>
+      c(`s${i}`, { constraint: "reliability", confidence: 0.95, runnerUp: { constraint: "adoption", confidence: 0.02 } }),
+    );
     const items = reviewQueue(many, new Set());
     expect(items.filter((i) => i.bucket === "sample")).toHaveLength(10);
     expect(items.filter((i) => i.bucket === "more")).toHaveLength(190);
@@ -161,8 +192,14 @@ describe("learnMappings", () => {
       { issue: { labels: ["bug"], type: null, components: [] }, constraint: null },
     ];
     const m = learnMappings(ex, "constraint:");
-    expect(m).toEqual([{ kind: "label", value: "area/billing", constraint: "adoption", issues: 15, agree: 14, share: 0.933, ruleId: "team-label-area-billing" }]);
-    expect(mappingRule(m[0]!)).toMatchObject({ id: "team-label-area-billing", when: { fact: "labels", in: ["area/billing"] }, then: { vote: { constraint: "adoption" } } });
+    expect(m).toEqual([
+      { kind: "label", value: "area/billing", constraint: "adoption", issues: 15, agree: 14, share: 0.933, ruleId: "team-label-area-billing" },
+    ]);
+    expect(mappingRule(m[0]!)).toMatchObject({
+      id: "team-label-area-billing",
+      when: { fact: "labels", in: ["area/billing"] },
+      then: { vote: { constraint: "adoption" } },
+    });
   });
 });
 
@@ -171,7 +208,15 @@ describe("classify(…, { distribution })", () => {
     const { classify, compilePack, loadDefaultPack } = await import("../../../rules");
     const { IssueSchema } = await import("../../../domain/types");
     const compiled = compilePack(loadDefaultPack());
-    const issue = IssueSchema.parse({ tracker: "github", externalId: "1", key: "#1", title: "App crashes on save when the file is large", state: "open", createdAt: "2026-01-01T00:00:00Z", updatedAt: "2026-01-01T00:00:00Z" });
+    const issue = IssueSchema.parse({
+      tracker: "github",
+      externalId: "1",
+      key: "#1",
+      title: "App crashes on save when the file is large",
+      state: "open",
+      createdAt: "2026-01-01T00:00:00Z",
+      updatedAt: "2026-01-01T00:00:00Z",
+    });
     const dist = new Float64Array(6);
     const withDist = classify(compiled, issue, { distribution: dist });
     expect(withDist).toEqual(classify(compiled, issue));

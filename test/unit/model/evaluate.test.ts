@@ -77,7 +77,13 @@ describe("calibration", () => {
 
   it("cross-fits: a fold's confidences come from a map fitted on the other folds only", () => {
     const rows = [0, 1, 2, 3].map((i) => ({ expected: i < 2 ? "reliability" : "adoption" }) as EvalRow);
-    const c = (constraint: "reliability" | "adoption", confidence: number): Classification => ({ constraint, confidence, runnerUp: null, decidedBy: "model", reasons: [] });
+    const c = (constraint: "reliability" | "adoption", confidence: number): Classification => ({
+      constraint,
+      confidence,
+      runnerUp: null,
+      decidedBy: "model",
+      reasons: [],
+    });
     // Fold 0: right at 0.9; fold 1: wrong at 0.9. Each fold is calibrated by the other's record.
     const results = [c("reliability", 0.9), c("reliability", 0.9), c("reliability", 0.9), c("reliability", 0.9)];
     const out = crossFitCalibrated(results, rows, [0, 0, 1, 1], 0.5);
@@ -122,7 +128,17 @@ describe("a calibrated pack", () => {
   const text = issue({ title: "App crashes on save", body: "Steps to reproduce: open and save. It crashes." });
 
   it("reports the calibrated probability as confidence, and abstains below the threshold on it", () => {
-    const flat: RulePack = { ...base, calibration: { method: "isotonic", rows: 1, points: [[0, 0.42], [1, 0.42]] } };
+    const flat: RulePack = {
+      ...base,
+      calibration: {
+        method: "isotonic",
+        rows: 1,
+        points: [
+          [0, 0.42],
+          [1, 0.42],
+        ],
+      },
+    };
     const c = classify(compilePack(flat), text);
     expect(c).toMatchObject({ constraint: "reliability", confidence: 0.42 });
     const strict: RulePack = { ...flat, threshold: 0.5 };

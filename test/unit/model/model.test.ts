@@ -39,8 +39,7 @@ const SYNTHETIC: LabelledRow[] = [
 ];
 
 const KINDS: ModelKind[] = ["multinomial-nb", "complement-nb", "logistic-regression", "blend"];
-const argmax = (probs: Record<Label, number>): Label =>
-  LABELS.reduce((best, l) => ((probs[l] ?? 0) > (probs[best] ?? 0) ? l : best), LABELS[0] as Label);
+const argmax = (probs: Record<Label, number>): Label => LABELS.reduce((best, l) => ((probs[l] ?? 0) > (probs[best] ?? 0) ? l : best), LABELS[0] as Label);
 
 describe.each(KINDS)("train + predict (%s)", (kind) => {
   const model = train(SYNTHETIC, { kind, minCount: 1 });
@@ -77,9 +76,7 @@ describe.each(KINDS)("train + predict (%s)", (kind) => {
   });
 
   it("is deterministic: same rows and seed give the same JSON", () => {
-    expect(JSON.stringify(train(SYNTHETIC, { kind, minCount: 1, seed: 7 }))).toBe(
-      JSON.stringify(train(SYNTHETIC, { kind, minCount: 1, seed: 7 })),
-    );
+    expect(JSON.stringify(train(SYNTHETIC, { kind, minCount: 1, seed: 7 }))).toBe(JSON.stringify(train(SYNTHETIC, { kind, minCount: 1, seed: 7 })));
   });
 
   it("compiled probabilities match predict()", () => {
@@ -130,7 +127,11 @@ describe("compiled predictor agrees with the training featurization", () => {
 
   it("reads the tracker's labels as body words when trained with labelWords, in both paths and inside the pack", () => {
     const rows = SYNTHETIC.map((r, i) => ({ ...r, labels: i % 2 ? ["bug", "area/billing"] : ["enhancement"] }));
-    for (const [bigrams, maxBodyTokens] of [["none", 400], ["all", 400], ["title", 2]] as const) {
+    for (const [bigrams, maxBodyTokens] of [
+      ["none", 400],
+      ["all", 400],
+      ["title", 2],
+    ] as const) {
       const model = train(rows, { kind: "logistic-regression", minCount: 1, labelWords: true, bigrams, maxBodyTokens });
       for (const input of [...inputs.map((x) => ({ ...x, labels: ["bug", "good first issue", "area/billing"] })), { title: "Crash", body: "", labels: [] }]) {
         const probs = predict(model, input).probs;
@@ -262,10 +263,16 @@ describe("crossValidate", () => {
   it("trains on extra rows in every fold without scoring them", () => {
     const extra: LabelledRow[] = [{ title: "extraordinaryzz", body: "", constraint: "adoption" }];
     let sawExtra = 0;
-    const cv = crossValidate(rows, 3, 1, (model) => {
-      if (model.features["extraordinaryzz"]) sawExtra++;
-      return null;
-    }, { train: { minCount: 1 }, extraTrainRows: extra });
+    const cv = crossValidate(
+      rows,
+      3,
+      1,
+      (model) => {
+        if (model.features["extraordinaryzz"]) sawExtra++;
+        return null;
+      },
+      { train: { minCount: 1 }, extraTrainRows: extra },
+    );
     expect(sawExtra).toBe(rows.length);
     expect(cv.predictions).toHaveLength(rows.length);
   });

@@ -72,7 +72,7 @@ describe("cleanBody", () => {
     ["fenced code block", "Broken.\n```js\nconst onboarding = 1;\n```\nCrash", ["broken", "crash"]],
     ["Jira noformat block", "Broken {noformat}at org.Foo.bar(Foo.java:1){noformat} crash", ["broken", "crash"]],
     ["stack trace lines", "Crash on save\n    at com.acme.Save.run(Save.java:42)\nCaused by: java.lang.NullPointerException: boom", ["crash", "save"]],
-    ["Python traceback", "Crash\nTraceback (most recent call last):\n  File \"app.py\", line 3, in <module>", ["crash"]],
+    ["Python traceback", 'Crash\nTraceback (most recent call last):\n  File "app.py", line 3, in <module>', ["crash"]],
     ["log lines", "Slow\n2024-05-01 12:00:01 INFO upgrading schema\n[ERROR] pipeline failed", ["slow"]],
     ["quoted replies", "Confirmed.\n> onboarding is hard\n> very hard", ["confirm"]],
     ["HTML comments", "<!-- Please describe your onboarding problem -->Timeout", ["timeout"]],

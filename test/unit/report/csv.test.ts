@@ -29,8 +29,8 @@ describe("csvCell", () => {
     ["-2 refactor", "'-2 refactor"],
     ["@SUM(A1)", "'@SUM(A1)"],
     ["\tx", "'\tx"],
-    ["\rx", "\"'\rx\""],
-    ['=HYPERLINK("http://evil","x")', "\"'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\""],
+    ["\rx", '"\'\rx"'],
+    ['=HYPERLINK("http://evil","x")', '"\'=HYPERLINK(""http://evil"",""x"")"'],
     ["plain", "plain"],
     ["a,b", '"a,b"'],
     ['say "hi"', '"say ""hi"""'],
@@ -63,7 +63,7 @@ describe("renderCsv", () => {
 
   it("neutralises formula injection in titles", () => {
     const title = (key: string) => rows.find((r) => r[1] === key)?.[2];
-    expect(title("REL-2")).toBe("'=HYPERLINK(\"http://evil\",\"x\")");
+    expect(title("REL-2")).toBe('\'=HYPERLINK("http://evil","x")');
     expect(title("WISH-2")).toBe("'-2 refactor");
     expect(title("WISH-1")).toBe("'@channel confetti on save");
     for (const r of rows.slice(1)) for (const cell of r) if (typeof cell === "string" && /^[=+@]/.test(cell)) throw new Error(`unsafe cell ${cell}`);

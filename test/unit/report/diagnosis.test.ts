@@ -10,14 +10,17 @@ const reportOf = (kind: string) => {
   const s = SCENARIOS.find((x) => x.kind === kind)!;
   return runAudit({ issues: s.rows, score, settings: s.settings, now: NOW });
 };
-const html = async (kind: string) => String(await (ReportPage({ report: reportOf(kind), workspaceName: "Acme" }) as { toString(): string | Promise<string> }).toString());
+const html = async (kind: string) =>
+  String(await (ReportPage({ report: reportOf(kind), workspaceName: "Acme" }) as { toString(): string | Promise<string> }).toString());
 
 describe("diagnosis in the HTML report", () => {
   it("a clear bottleneck: sentence, labelled chart, evidence per constraint in words", async () => {
     const out = await html("reliability fire");
     expect(out).toMatch(/data-testid="headline-dominant">reliability</);
     expect(out).toMatch(/data-testid="diagnosis-sentence">Reliability is under the most pressure\. Customers: \d+ support tickets? linked/);
-    expect(out).toMatch(/<svg data-testid="pressure-chart" role="img" aria-label="Evidence pressure by constraint and kind\. reliability: [\d.]+ \(customers [\d.]+, severity [\d.]+, growth [\d.]+/);
+    expect(out).toMatch(
+      /<svg data-testid="pressure-chart" role="img" aria-label="Evidence pressure by constraint and kind\. reliability: [\d.]+ \(customers [\d.]+, severity [\d.]+, growth [\d.]+/,
+    );
     expect(out).toContain('data-testid="evidence-reliability"');
     expect(out).toContain("Most open issues are adoption, but volume measures the wish list, not the pain.");
     expect(out).toMatch(/open issues with no customer, severity or flow evidence \(not counted\)/);
@@ -33,7 +36,9 @@ describe("diagnosis in the HTML report", () => {
 
   it("the 30/60/90 follow-up appears once shipped work exists", async () => {
     const out = await html("follow-up: move on");
-    expect(out).toMatch(/data-testid="follow-up-sentence">Shipped 16 items on reliability since \d{4}-\d\d-\d\d; customer-reported reliability issues went from 6 to 0.6 a month/);
+    expect(out).toMatch(
+      /data-testid="follow-up-sentence">Shipped 16 items on reliability since \d{4}-\d\d-\d\d; customer-reported reliability issues went from 6 to 0.6 a month/,
+    );
     expect(out).toContain('data-testid="follow-up-decision">move-on<');
     expect(await html("reliability fire")).not.toContain('data-testid="follow-up"');
   });
@@ -64,7 +69,16 @@ describe("reports stored before the diagnosis", () => {
       ...r,
       diagnosis: undefined,
       followUp: undefined,
-      dominant: { ...r.dominant, pressures: r.dominant.pressures.map((p) => ({ ...p, summary: undefined, flow: undefined, customer: undefined, breakdown: { volume: 3, severity: 2, customer: 1, reactions: 0, duplicates: 0, age: 1 } })) },
+      dominant: {
+        ...r.dominant,
+        pressures: r.dominant.pressures.map((p) => ({
+          ...p,
+          summary: undefined,
+          flow: undefined,
+          customer: undefined,
+          breakdown: { volume: 3, severity: 2, customer: 1, reactions: 0, duplicates: 0, age: 1 },
+        })),
+      },
     } as unknown as Parameters<typeof renderMarkdown>[0];
     const out = String(await (ReportPage({ report: old, workspaceName: "Old" }) as { toString(): string | Promise<string> }).toString());
     expect(out).toContain("This audit ran before the flow and customer diagnosis");

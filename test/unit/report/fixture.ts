@@ -7,7 +7,7 @@ export const HOSTILE = "<script>alert(1)</script> | [x](javascript:alert(1)) `rm
 export function hostileReport(extra: Spec[] = []): AuditReport {
   const specs: Spec[] = [
     { key: "REL-1", c: "reliability", priority: 1, labels: ["incident"], title: HOSTILE, s: [4, 5, 3, 3] },
-    { key: "REL-2", c: "reliability", priority: 1, title: "=HYPERLINK(\"http://evil\",\"x\")", s: [3, 4, 3, 3] },
+    { key: "REL-2", c: "reliability", priority: 1, title: '=HYPERLINK("http://evil","x")', s: [3, 4, 3, 3] },
     { key: "REL-3", c: "reliability", priority: 2, title: "+1 crash", s: [3, 3, 3, 3] },
     { key: "REL-4", c: "reliability", ...cycle(), estimate: 2, title: "Fix save" },
     { key: "WISH-1", c: "adoption", ...cycle(), estimate: 8, title: "@channel confetti on save", s: [5, 1, 3, 3] },

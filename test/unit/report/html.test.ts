@@ -6,7 +6,13 @@ const render = async (props: Parameters<typeof ReportPage>[0]) => String(await (
 
 describe("ReportPage", async () => {
   const report = hostileReport();
-  const html = await render({ report, history: HISTORY, workspaceName: "Acme <b>Corp</b>", nonce: "n0nce", links: { nav: [{ href: "/audits", label: "Audits" }], csv: "/audits/1.csv", markdown: "javascript:alert(1)" } });
+  const html = await render({
+    report,
+    history: HISTORY,
+    workspaceName: "Acme <b>Corp</b>",
+    nonce: "n0nce",
+    links: { nav: [{ href: "/audits", label: "Audits" }], csv: "/audits/1.csv", markdown: "javascript:alert(1)" },
+  });
 
   it("escapes the hostile title: no live script, text still shown", () => {
     expect(html).not.toContain("<script>alert(1)</script>");
@@ -72,9 +78,13 @@ describe("ReportPage", async () => {
 
 describe("Layout", () => {
   it("renders nav slots and children", async () => {
-    const out = String(await (Layout({ title: "T <x>", nav: [{ href: "/a", label: "A", current: true }], children: "hello" }) as { toString(): string | Promise<string> }).toString());
+    const out = String(
+      await (
+        Layout({ title: "T <x>", nav: [{ href: "/a", label: "A", current: true }], children: "hello" }) as { toString(): string | Promise<string> }
+      ).toString(),
+    );
     expect(out).toContain("<title>T &lt;x&gt;</title>");
     expect(out).toContain('aria-current="page"');
-    expect(out).toContain("<main id=\"main\">hello</main>");
+    expect(out).toContain('<main id="main">hello</main>');
   });
 });

@@ -38,7 +38,17 @@ describe("renderMarkdown", () => {
   const md = renderMarkdown(hostileReport(), { workspaceName: "Acme @everyone" });
 
   it("has every section", () => {
-    for (const h of ["# Backlog audit", "## Bottleneck: Reliability", "### Evidence behind reliability", "## Drift:", "**Trend:**", "## Wish list (2)", "## Missing from the plan", "## Flags", "## Recommendations"]) {
+    for (const h of [
+      "# Backlog audit",
+      "## Bottleneck: Reliability",
+      "### Evidence behind reliability",
+      "## Drift:",
+      "**Trend:**",
+      "## Wish list (2)",
+      "## Missing from the plan",
+      "## Flags",
+      "## Recommendations",
+    ]) {
       expect(md).toContain(h);
     }
   });

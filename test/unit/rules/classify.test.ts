@@ -95,7 +95,11 @@ describe("combineVotes", () => {
 
 describe("classify with a text model", () => {
   const rows = [
-    ...["invoice export for finance team", "admin tool to refund invoices", "finance invoice reconciliation"].map((title) => ({ title, body: "", constraint: "operations" as const })),
+    ...["invoice export for finance team", "admin tool to refund invoices", "finance invoice reconciliation"].map((title) => ({
+      title,
+      body: "",
+      constraint: "operations" as const,
+    })),
     ...["dark mode theme", "theme colour picker", "custom theme for dashboards"].map((title) => ({ title, body: "", constraint: "adoption" as const })),
   ];
   const withModel = compilePack({ ...pack, model: train(rows) });

@@ -51,7 +51,9 @@ describe("cleanBody", () => {
     expect(templated).not.toContain("concise");
     expect(templated).toMatch(/^\*\*Describe the bug\*\*\n +Export hangs\.$/);
     // The same words in plain prose with no heading or bold label are the reporter's own: kept.
-    expect(cleanBody("A clear and concise description of what the bug is. Export hangs.").text).toBe("A clear and concise description of what the bug is. Export hangs.");
+    expect(cleanBody("A clear and concise description of what the bug is. Export hangs.").text).toBe(
+      "A clear and concise description of what the bug is. Export hangs.",
+    );
     // "Go to '...'" and "_No response_" are stripped with no heading.
     expect(cleanBody("1. Go to '...'\n2. Export hangs").text).not.toContain("Go to");
     expect(cleanBody("Export hangs\n_No response_").text).toBe("Export hangs");

@@ -23,7 +23,7 @@ const NOISE: string[] = [
   "```\nTypeError: cannot read property 'x' of undefined\n    at foo (app.js:10:5)\n```",
   "~~~js\nconst signup = broken();\n~~~",
   "   ```\nunterminated fence with crash words",
-  "Traceback (most recent call last):\n  File \"/app/main.py\", line 12, in <module>\n    run()\nValueError: slow onboarding",
+  'Traceback (most recent call last):\n  File "/app/main.py", line 12, in <module>\n    run()\nValueError: slow onboarding',
   "Error: Something failed\n    at Object.<anonymous> (/srv/index.js:3:9)\n    at Module._compile (node:internal/modules/cjs/loader:1105:14)\n    at foo (native)",
   "java.lang.NullPointerException: null\n\tat com.acme.Billing.charge(Billing.java:42)\nCaused by: java.io.IOException: timeout\n\t... 12 more",
   "2024-03-01 12:00:01 ERROR payment webhook failed\n[2024-03-01T12:00:02Z] WARN retrying\n12:00:03.123 INFO done\n[ERROR] crash in export",
@@ -37,7 +37,7 @@ const NOISE: string[] = [
   "- [ ] I have searched existing issues\n- [x] I agree to follow the code of conduct\n* [ ] unchecked onboarding step",
   "    indented code block line with crash\n    second indented line\n\tTabbed line",
   "- list item with slow export\n    continuation indented under a list\n1) numbered item about CI",
-  "{code:java}\nthrow new RuntimeException(\"invoice failed\");\n{code}\n{noformat}raw log timeout{noformat}\n{quote}customer says slow{quote}",
+  '{code:java}\nthrow new RuntimeException("invoice failed");\n{code}\n{noformat}raw log timeout{noformat}\n{quote}customer says slow{quote}',
   "<details><summary>Logs</summary>\n<pre>crash dump</pre></details> <b>Admin</b> panel <br/> works",
   "See https://example.com/signup/flow?x=1 and www.example.org/onboarding or mail ops@example.com, cc @alice, path /usr/local/bin and ./scripts/deploy.sh ~/config a/b/c",
   "[image] [log] [screenshot-1] [Image] ![screenshot](http://x.y/z.png) [link](docs/setup.md)",
@@ -76,7 +76,17 @@ function synthetic(rows: Array<Record<string, unknown>>, n: number): Array<Recor
     let title = String(base.title ?? "");
     if (r() < 0.2) title = `${NOISE[Math.floor(r() * NOISE.length)]!.split("\n")[0]} ${title}`;
     const labels = r() < 0.3 ? ["bug", "enhancement", "question", "Constraint: reliability", "area/ci"].filter(() => r() < 0.4) : [];
-    out.push({ id: `synthetic-${i}`, tracker: i % 2 ? "jira" : "github", title, body, labels, priority: Math.floor(r() * 5), reactions: Math.floor(r() * 12), commentCount: Math.floor(r() * 8), estimate: r() < 0.5 ? null : Math.floor(r() * 14) });
+    out.push({
+      id: `synthetic-${i}`,
+      tracker: i % 2 ? "jira" : "github",
+      title,
+      body,
+      labels,
+      priority: Math.floor(r() * 5),
+      reactions: Math.floor(r() * 12),
+      commentCount: Math.floor(r() * 8),
+      estimate: r() < 0.5 ? null : Math.floor(r() * 14),
+    });
   }
   return out;
 }

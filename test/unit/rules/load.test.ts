@@ -87,12 +87,18 @@ describe("pack loading", () => {
   });
 
   it("without extends, the pack replaces the default", () => {
-    const pack = loadPackFromString("version: 1\nrules:\n  - id: a\n    when: { fact: title, keywords: [x] }\n    then: { vote: { constraint: adoption, weight: 1 } }\n", "p.yaml");
+    const pack = loadPackFromString(
+      "version: 1\nrules:\n  - id: a\n    when: { fact: title, keywords: [x] }\n    then: { vote: { constraint: adoption, weight: 1 } }\n",
+      "p.yaml",
+    );
     expect(pack.rules.map((r) => r.id)).toEqual(["a"]);
   });
 
   it("accepts JSON packs", () => {
-    const pack = loadPackFromString(JSON.stringify({ version: 1, rules: [{ id: "a", when: { fact: "labels", in: ["bug"] }, then: { vote: { constraint: "reliability", weight: 2 } } }] }), "p.json");
+    const pack = loadPackFromString(
+      JSON.stringify({ version: 1, rules: [{ id: "a", when: { fact: "labels", in: ["bug"] }, then: { vote: { constraint: "reliability", weight: 2 } } }] }),
+      "p.json",
+    );
     expect(pack.rules).toHaveLength(1);
   });
 
@@ -126,7 +132,9 @@ describe("pack loading", () => {
   });
 
   it("rejects a condition with two operators", () => {
-    const e = errorOf("version: 1\nrules:\n  - id: a\n    when: { fact: title, keywords: [a], regex: b }\n    then: { vote: { constraint: adoption, weight: 1 } }\n");
+    const e = errorOf(
+      "version: 1\nrules:\n  - id: a\n    when: { fact: title, keywords: [a], regex: b }\n    then: { vote: { constraint: adoption, weight: 1 } }\n",
+    );
     expect(e.issues[0]).toMatchObject({ line: 4, path: "rules.0.when" });
     expect(e.issues[0]!.message).toMatch(/exactly one operator/);
   });
@@ -143,13 +151,20 @@ describe("pack loading", () => {
 
   it("rejects oversized patterns and keyword lists", () => {
     const long = "a".repeat(513);
-    expect(errorOf(`version: 1\nrules:\n  - id: a\n    when: { fact: title, regex: "${long}" }\n    then: { vote: { constraint: adoption, weight: 1 } }\n`).path).toBe("rules.0.when.regex");
+    expect(
+      errorOf(`version: 1\nrules:\n  - id: a\n    when: { fact: title, regex: "${long}" }\n    then: { vote: { constraint: adoption, weight: 1 } }\n`).path,
+    ).toBe("rules.0.when.regex");
     const terms = Array.from({ length: 201 }, (_, i) => `w${i}`).join(", ");
-    expect(errorOf(`version: 1\nrules:\n  - id: a\n    when: { fact: title, keywords: [${terms}] }\n    then: { vote: { constraint: adoption, weight: 1 } }\n`).path).toBe("rules.0.when.keywords");
+    expect(
+      errorOf(`version: 1\nrules:\n  - id: a\n    when: { fact: title, keywords: [${terms}] }\n    then: { vote: { constraint: adoption, weight: 1 } }\n`).path,
+    ).toBe("rules.0.when.keywords");
   });
 
   it("rejects too many rules and too deep nesting", () => {
-    const rules = Array.from({ length: 501 }, (_, i) => `  - { id: r${i}, when: { fact: title, keywords: [x] }, then: { vote: { constraint: adoption, weight: 1 } } }`).join("\n");
+    const rules = Array.from(
+      { length: 501 },
+      (_, i) => `  - { id: r${i}, when: { fact: title, keywords: [x] }, then: { vote: { constraint: adoption, weight: 1 } } }`,
+    ).join("\n");
     expect(errorOf(`version: 1\nrules:\n${rules}\n`).path).toBe("rules");
     let cond = "{ fact: title, keywords: [x] }";
     for (let i = 0; i < 8; i++) cond = `{ not: ${cond} }`;
@@ -165,7 +180,8 @@ describe("pack loading", () => {
   });
 
   it("rejects duplicate ids and disabling unknown rules", () => {
-    const dup = "version: 1\nrules:\n  - { id: a, when: { fact: title, keywords: [x] }, then: { vote: { constraint: adoption, weight: 1 } } }\n  - { id: a, when: { fact: title, keywords: [y] }, then: { vote: { constraint: adoption, weight: 1 } } }\n";
+    const dup =
+      "version: 1\nrules:\n  - { id: a, when: { fact: title, keywords: [x] }, then: { vote: { constraint: adoption, weight: 1 } } }\n  - { id: a, when: { fact: title, keywords: [y] }, then: { vote: { constraint: adoption, weight: 1 } } }\n";
     expect(errorOf(dup).issues[0]).toMatchObject({ path: "rules.1.id", line: 4 });
     expect(errorOf("version: 1\nextends: default\ndisable: [no-such-rule]\n").issues[0]).toMatchObject({ path: "disable.0", line: 3 });
   });

@@ -34,8 +34,26 @@ const valid: Row[] = [
   ["custom field", { fact: "custom:Team", in: ["core"] }, { customFields: { Team: "Core" } }],
   ["reactions range", { fact: "reactions", range: { min: 5 } }, { reactions: 9 }],
   ["section", { fact: "section:Steps to reproduce", keywords: ["click"] }, { body: "### Steps to reproduce\n1. Click save\n" }],
-  ["all", { all: [{ fact: "title", keywords: ["slow"] }, { fact: "labels", in: ["perf"] }] }, { title: "Slow list", labels: ["perf"] }],
-  ["any", { any: [{ fact: "title", keywords: ["slow"] }, { fact: "labels", in: ["perf"] }] }, { title: "List", labels: ["perf"] }],
+  [
+    "all",
+    {
+      all: [
+        { fact: "title", keywords: ["slow"] },
+        { fact: "labels", in: ["perf"] },
+      ],
+    },
+    { title: "Slow list", labels: ["perf"] },
+  ],
+  [
+    "any",
+    {
+      any: [
+        { fact: "title", keywords: ["slow"] },
+        { fact: "labels", in: ["perf"] },
+      ],
+    },
+    { title: "List", labels: ["perf"] },
+  ],
   ["not", { not: { fact: "labels", in: ["question"] } }, { labels: [] }],
 ];
 
@@ -54,8 +72,26 @@ const invalid: Row[] = [
   ["priority 0 means none", { fact: "priority", exists: true }, { priority: 0 }],
   ["exists true, missing", { fact: "iteration", exists: true }, {}],
   ["missing section", { fact: "section:Steps to reproduce", keywords: ["click"] }, { body: "Click save" }],
-  ["all with one false", { all: [{ fact: "title", keywords: ["slow"] }, { fact: "labels", in: ["perf"] }] }, { title: "Slow list" }],
-  ["any all false", { any: [{ fact: "title", keywords: ["slow"] }, { fact: "labels", in: ["perf"] }] }, { title: "List" }],
+  [
+    "all with one false",
+    {
+      all: [
+        { fact: "title", keywords: ["slow"] },
+        { fact: "labels", in: ["perf"] },
+      ],
+    },
+    { title: "Slow list" },
+  ],
+  [
+    "any all false",
+    {
+      any: [
+        { fact: "title", keywords: ["slow"] },
+        { fact: "labels", in: ["perf"] },
+      ],
+    },
+    { title: "List" },
+  ],
   ["not", { not: { fact: "labels", in: ["question"] } }, { labels: ["Question"] }],
   ["not of null stays null", { not: { fact: "estimate", range: { min: 3 } } }, { estimate: null }],
 ];
@@ -89,9 +125,42 @@ describe("operators", () => {
 describe("rule gates (rules that need a keyword hit are skipped without one)", () => {
   const gated: Array<[string, unknown, string[] | null]> = [
     ["keyword leaf", { fact: "title", keywords: ["slow"] }, ["0"]],
-    ["all: the smallest part's gate", { all: [{ any: [{ fact: "title", keywords: ["slow"] }, { fact: "title", keywords: ["lag"] }] }, { fact: "body", keywords: ["x"] }, { fact: "labels", in: ["perf"] }] }, ["2"]],
-    ["any of keywords: the union", { any: [{ fact: "title", keywords: ["slow"] }, { fact: "body", keywords: ["lag"] }] }, ["0", "1"]],
-    ["any with a value part: none", { any: [{ fact: "title", keywords: ["slow"] }, { fact: "labels", in: ["perf"] }] }, null],
+    [
+      "all: the smallest part's gate",
+      {
+        all: [
+          {
+            any: [
+              { fact: "title", keywords: ["slow"] },
+              { fact: "title", keywords: ["lag"] },
+            ],
+          },
+          { fact: "body", keywords: ["x"] },
+          { fact: "labels", in: ["perf"] },
+        ],
+      },
+      ["2"],
+    ],
+    [
+      "any of keywords: the union",
+      {
+        any: [
+          { fact: "title", keywords: ["slow"] },
+          { fact: "body", keywords: ["lag"] },
+        ],
+      },
+      ["0", "1"],
+    ],
+    [
+      "any with a value part: none",
+      {
+        any: [
+          { fact: "title", keywords: ["slow"] },
+          { fact: "labels", in: ["perf"] },
+        ],
+      },
+      null,
+    ],
     ["not: none", { not: { fact: "title", keywords: ["slow"] } }, null],
     ["regex: none", { fact: "title", regex: "slow" }, null],
     ["all with a not before the keyword", { all: [{ not: { fact: "labels", in: ["q"] } }, { fact: "title", keywords: ["slow"] }] }, ["1"]],
@@ -115,10 +184,55 @@ describe("section gates (rules that can only hold through a body section are ski
     ["section exists", { fact: "section:Steps to reproduce", exists: true }, [], true],
     ["section keywords: a keyword gate", { fact: "section:Steps to reproduce", keywords: ["crash"] }, ["0"], false],
     ["section must not exist: none", { fact: "section:Steps to reproduce", exists: false }, null, false],
-    ["any of sections", { any: [{ fact: "section:Steps to reproduce", exists: true }, { fact: "section:Expected behavior", exists: true }] }, [], true],
-    ["any of a section or keywords", { any: [{ fact: "section:Steps to reproduce", exists: true }, { fact: "body", keywords: ["crash"] }] }, ["1"], true],
-    ["any with a value part: none", { any: [{ fact: "section:Steps to reproduce", exists: true }, { fact: "labels", in: ["bug"] }] }, null, false],
-    ["all: the narrowest part", { all: [{ any: [{ fact: "title", keywords: ["crash"] }, { fact: "title", keywords: ["hang"] }] }, { fact: "section:Steps to reproduce", exists: true }] }, [], true],
+    [
+      "any of sections",
+      {
+        any: [
+          { fact: "section:Steps to reproduce", exists: true },
+          { fact: "section:Expected behavior", exists: true },
+        ],
+      },
+      [],
+      true,
+    ],
+    [
+      "any of a section or keywords",
+      {
+        any: [
+          { fact: "section:Steps to reproduce", exists: true },
+          { fact: "body", keywords: ["crash"] },
+        ],
+      },
+      ["1"],
+      true,
+    ],
+    [
+      "any with a value part: none",
+      {
+        any: [
+          { fact: "section:Steps to reproduce", exists: true },
+          { fact: "labels", in: ["bug"] },
+        ],
+      },
+      null,
+      false,
+    ],
+    [
+      "all: the narrowest part",
+      {
+        all: [
+          {
+            any: [
+              { fact: "title", keywords: ["crash"] },
+              { fact: "title", keywords: ["hang"] },
+            ],
+          },
+          { fact: "section:Steps to reproduce", exists: true },
+        ],
+      },
+      [],
+      true,
+    ],
     ["not a section: none", { not: { fact: "section:Steps to reproduce", exists: true } }, null, false],
   ];
   it.each(cases)("%s", (_name, when, gate, sections) => {
@@ -128,7 +242,12 @@ describe("section gates (rules that can only hold through a body section are ski
   });
 
   it("never changes which rules fire, with and without sections", () => {
-    const bodies = ["It crashes.", "It works.", "### Steps to reproduce\nOpen it, it crashes.\n\n### Expected behavior\nNo crash", "**Expected behavior**\nSaves"];
+    const bodies = [
+      "It crashes.",
+      "It works.",
+      "### Steps to reproduce\nOpen it, it crashes.\n\n### Expected behavior\nNo crash",
+      "**Expected behavior**\nSaves",
+    ];
     let fired = 0;
     for (const [, when] of cases) {
       for (const body of bodies) {

@@ -43,7 +43,12 @@ async function freePorts(): Promise<[number, number]> {
 
 function npmStart(args: string[]): { proc: ChildProcess; output: () => string; exited: Promise<number | null> } {
   let out = "";
-  const proc = spawn("npm", ["start", "--", ...args], { cwd: root, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, FORCE_COLOR: "0" } });
+  const proc = spawn("npm", ["start", "--", ...args], {
+    cwd: root,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, FORCE_COLOR: "0" },
+  });
   started.push(proc);
   proc.stdout!.on("data", (d) => (out += d));
   proc.stderr!.on("data", (d) => (out += d));
@@ -96,20 +101,24 @@ async function until<T>(what: string, check: () => T | null | undefined | false,
 }
 
 describe("npm start", () => {
-  it.each(["worker", "sandbox"] as const)("on a busy %s port: names the port and how to choose others, exits 1, no stack trace", async (which) => {
-    const [port, sandboxPort] = await freePorts();
-    const busy = which === "worker" ? port : sandboxPort;
-    listening.push((await listen(busy))!);
-    const run = npmStart(["--port", String(port), "--sandbox-port", String(sandboxPort)]);
-    const code = await Promise.race([run.exited, new Promise<"still running">((r) => setTimeout(() => r("still running"), 60_000))]);
-    const out = run.output();
-    expect(code, out).toBe(1);
-    expect(out).toContain(`port ${busy}`);
-    expect(out).toContain("is already in use");
-    expect(out).toMatch(/npm start -- --port \d+ --sandbox-port \d+/);
-    expect(out).not.toMatch(STACK_LINE);
-    expect(out).not.toContain("EADDRINUSE");
-  }, 90_000);
+  it.each(["worker", "sandbox"] as const)(
+    "on a busy %s port: names the port and how to choose others, exits 1, no stack trace",
+    async (which) => {
+      const [port, sandboxPort] = await freePorts();
+      const busy = which === "worker" ? port : sandboxPort;
+      listening.push((await listen(busy))!);
+      const run = npmStart(["--port", String(port), "--sandbox-port", String(sandboxPort)]);
+      const code = await Promise.race([run.exited, new Promise<"still running">((r) => setTimeout(() => r("still running"), 60_000))]);
+      const out = run.output();
+      expect(code, out).toBe(1);
+      expect(out).toContain(`port ${busy}`);
+      expect(out).toContain("is already in use");
+      expect(out).toMatch(/npm start -- --port \d+ --sandbox-port \d+/);
+      expect(out).not.toMatch(STACK_LINE);
+      expect(out).not.toContain("EADDRINUSE");
+    },
+    90_000,
+  );
 
   it("starts without error stack traces and stops on Ctrl+C leaving no process behind", async () => {
     const [port, sandboxPort] = await freePorts();
@@ -128,10 +137,14 @@ describe("npm start", () => {
       expect(tree.length, "npm, the launcher, the sandbox, wrangler and workerd").toBeGreaterThanOrEqual(4);
       process.kill(-run.proc.pid!, "SIGINT"); // Ctrl+C: the terminal signals the foreground process group
       await Promise.race([run.exited, new Promise((r) => setTimeout(r, 30_000))]);
-      const left = await until("every started process to exit", () => {
-        const l = tree.filter(alive);
-        return l.length === 0 ? [] : null;
-      }, 15_000).catch(() => tree.filter(alive));
+      const left = await until(
+        "every started process to exit",
+        () => {
+          const l = tree.filter(alive);
+          return l.length === 0 ? [] : null;
+        },
+        15_000,
+      ).catch(() => tree.filter(alive));
       expect(left, "processes left behind").toEqual([]);
       expect(await listen(port).then((s) => (s ? (s.close(), true) : false)), "the Worker's port is free again").toBe(true);
       expect(await listen(sandboxPort).then((s) => (s ? (s.close(), true) : false)), "the sandbox's port is free again").toBe(true);

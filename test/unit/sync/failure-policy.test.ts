@@ -13,10 +13,22 @@ describe("decideFailure", () => {
   it.each([
     ["auth", new ConnectorError("auth", "token revoked"), { kind: "stop", code: "auth", reason: "auth: token revoked" }],
     ["forbidden", new ConnectorError("forbidden", "app uninstalled"), { kind: "stop", code: "forbidden", reason: "forbidden: app uninstalled" }],
-    ["rate-limited with a reset time", new ConnectorError("rate-limited", "slow", { retryAt: NOW + 90_500 }), { kind: "delay", retryAt: NOW + 90_500, delaySeconds: 91 }],
+    [
+      "rate-limited with a reset time",
+      new ConnectorError("rate-limited", "slow", { retryAt: NOW + 90_500 }),
+      { kind: "delay", retryAt: NOW + 90_500, delaySeconds: 91 },
+    ],
     ["rate-limited without one", new ConnectorError("rate-limited", "slow"), { kind: "delay", retryAt: NOW + 60_000, delaySeconds: 60 }],
-    ["rate-limited past its reset", new ConnectorError("rate-limited", "slow", { retryAt: NOW - 5_000 }), { kind: "delay", retryAt: NOW - 5_000, delaySeconds: 1 }],
-    ["rate-limited for two days", new ConnectorError("rate-limited", "slow", { retryAt: NOW + 2 * 86_400_000 }), { kind: "delay", retryAt: NOW + 2 * 86_400_000, delaySeconds: MAX_DELAY_S }],
+    [
+      "rate-limited past its reset",
+      new ConnectorError("rate-limited", "slow", { retryAt: NOW - 5_000 }),
+      { kind: "delay", retryAt: NOW - 5_000, delaySeconds: 1 },
+    ],
+    [
+      "rate-limited for two days",
+      new ConnectorError("rate-limited", "slow", { retryAt: NOW + 2 * 86_400_000 }),
+      { kind: "delay", retryAt: NOW + 2 * 86_400_000, delaySeconds: MAX_DELAY_S },
+    ],
   ])("%s", (_name, error, expected) => {
     expect(decideFailure(error, 1, NOW)).toEqual(expected);
   });

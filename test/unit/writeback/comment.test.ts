@@ -1,15 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Reason } from "../../../domain/types";
-import {
-  BODY_MAX,
-  COMMENT_MARKER_PREFIX,
-  commentMarker,
-  hashBody,
-  neutralize,
-  planWriteBack,
-  renderComment,
-  safeUrl,
-} from "../../../src/core/writeback";
+import { BODY_MAX, COMMENT_MARKER_PREFIX, commentMarker, hashBody, neutralize, planWriteBack, renderComment, safeUrl } from "../../../src/core/writeback";
 import { SETTINGS, commentsOf, facts, type FactSpec } from "./helpers";
 
 const hostile: Reason[] = [
@@ -24,7 +15,8 @@ describe("renderComment", () => {
   it("shows verdict, confidence, the deciding rules, the four scores, dominant and report link", () => {
     expect(body).toContain("**reliability** (confidence 0.90)");
     expect(body).toContain("rel.crash");
-    for (const s of ["Business impact: **3/5**", "Evidence strength: **4/5**", "Execution confidence: **3/5**", "Strategic timing: **2/5**"]) expect(body).toContain(s);
+    for (const s of ["Business impact: **3/5**", "Evidence strength: **4/5**", "Execution confidence: **3/5**", "Strategic timing: **2/5**"])
+      expect(body).toContain(s);
     expect(body).toContain("customer words");
     expect(body).toContain("**On the dominant constraint** (reliability)");
     expect(body).toContain("[Full audit report](https://app.example/r/1)");
@@ -56,7 +48,14 @@ describe("renderComment", () => {
   });
 
   it("caps quotes, reasons and total length", () => {
-    const many: Reason[] = Array.from({ length: 50 }, (_, i) => ({ ruleId: `r${i}`, source: "rule", constraint: "reliability", weight: 50 - i, field: "body", match: "x".repeat(5000) }));
+    const many: Reason[] = Array.from({ length: 50 }, (_, i) => ({
+      ruleId: `r${i}`,
+      source: "rule",
+      constraint: "reliability",
+      weight: 50 - i,
+      field: "body",
+      match: "x".repeat(5000),
+    }));
     const b = renderComment(facts({ reasons: many }), { dominant: null })!;
     expect(b.length).toBeLessThanOrEqual(BODY_MAX);
     expect(b).toContain("r2");
@@ -115,7 +114,8 @@ describe("hashBody, commentMarker, safeUrl", () => {
 });
 
 describe("comment ops (rule 5)", () => {
-  const plan = (spec: FactSpec, settings = SETTINGS) => commentsOf(planWriteBack({ issues: [facts(spec)], settings, auditRunId: "run-1", dominant: "reliability" }));
+  const plan = (spec: FactSpec, settings = SETTINGS) =>
+    commentsOf(planWriteBack({ issues: [facts(spec)], settings, auditRunId: "run-1", dominant: "reliability" }));
   const body = renderComment(facts(), { dominant: "reliability" })!;
   const ours = { id: "c1", bodyHash: hashBody(body) };
 

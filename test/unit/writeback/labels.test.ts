@@ -101,7 +101,12 @@ describe("decideLabels: rules 1–4", () => {
 
   it("matches the prefix case-insensitively, and keeps the issue's spelling in desired", () => {
     const d = decideLabels(facts({ c: "reliability", labels: ["CONSTRAINT:adoption", "x"], applied: ["constraint:adoption"] }), "Constraint:", T);
-    expect(d.change).toMatchObject({ add: ["Constraint:reliability"], remove: ["CONSTRAINT:adoption"], before: ["CONSTRAINT:adoption"], after: ["Constraint:reliability"] });
+    expect(d.change).toMatchObject({
+      add: ["Constraint:reliability"],
+      remove: ["CONSTRAINT:adoption"],
+      before: ["CONSTRAINT:adoption"],
+      after: ["Constraint:reliability"],
+    });
   });
 
   it("desired holds only our labels (never a person's), so the connector cannot drop or re-add theirs", () => {

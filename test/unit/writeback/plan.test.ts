@@ -137,9 +137,7 @@ describe("human override loop (rule 3)", () => {
       overridesSeen += p.newOverrides.length;
       for (const a of labelsOf(p)) expect(a.add).not.toContain("constraint:reliability");
       const next = apply(state, p);
-      state = keepApplied
-        ? next.map((f) => (f.issue.externalId === "1" ? { ...f, appliedByUs: ["constraint:reliability"] } : f))
-        : next;
+      state = keepApplied ? next.map((f) => (f.issue.externalId === "1" ? { ...f, appliedByUs: ["constraint:reliability"] } : f)) : next;
     }
     expect(overridesSeen).toBe(1);
     expect(state[0]!.issue.labels).toEqual([]);
@@ -156,11 +154,17 @@ describe("human override loop (rule 3)", () => {
 
 describe("actions carry the decisive rule and a reason", () => {
   it.each([
-    { name: "top reason", spec: { reasons: [
-      { ruleId: "weak", source: "rule" as const, constraint: "reliability" as const, weight: 1, field: "title", match: "x" },
-      { ruleId: "strong", source: "rule" as const, constraint: "reliability" as const, weight: 5, field: "title", match: "y" },
-      { ruleId: "other", source: "rule" as const, constraint: "adoption" as const, weight: 9, field: "title", match: "z" },
-    ] }, ruleId: "strong" },
+    {
+      name: "top reason",
+      spec: {
+        reasons: [
+          { ruleId: "weak", source: "rule" as const, constraint: "reliability" as const, weight: 1, field: "title", match: "x" },
+          { ruleId: "strong", source: "rule" as const, constraint: "reliability" as const, weight: 5, field: "title", match: "y" },
+          { ruleId: "other", source: "rule" as const, constraint: "adoption" as const, weight: 9, field: "title", match: "z" },
+        ],
+      },
+      ruleId: "strong",
+    },
     { name: "model without reasons", spec: { reasons: [], decidedBy: "model" as const }, ruleId: "model" },
     { name: "removal with no verdict", spec: { c: null, labels: ["constraint:adoption"], applied: ["constraint:adoption"] }, ruleId: "label" },
   ])("$name → $ruleId", ({ spec, ruleId }) => {
@@ -174,7 +178,16 @@ describe("summaries", () => {
   it("summarizePlan counts by kind and op; diff and ledger rows list every write", () => {
     const plan = run([...backlog(), facts({ id: "8", c: null, comment: { id: "c8", bodyHash: "x", body: "old" } })]);
     expect(summarizePlan(plan)).toEqual(plan.counts);
-    expect(plan.counts).toMatchObject({ issues: 8, labelAdds: 4, labelRemoves: 2, commentCreates: 4, commentUpdates: 0, commentDeletes: 1, writes: 11, capped: 0 });
+    expect(plan.counts).toMatchObject({
+      issues: 8,
+      labelAdds: 4,
+      labelRemoves: 2,
+      commentCreates: 4,
+      commentUpdates: 0,
+      commentDeletes: 1,
+      writes: 11,
+      capped: 0,
+    });
     const rows = planToDiffRows(plan);
     expect(rows).toHaveLength(plan.counts.writes);
     expect(rows.filter((r) => r.key === "acme/app#3").map((r) => r.change)).toEqual(["- constraint:reliability", "+ constraint:throughput", "comment: create"]);
@@ -189,7 +202,12 @@ describe("summaries", () => {
   it("new overrides become human_override ledger rows", () => {
     const plan = run([facts({ applied: ["constraint:reliability"] })]);
     expect(planToLedgerRows(plan)).toEqual([
-      expect.objectContaining({ action: "human_override", target: "constraint:reliability", issueKey: "acme/app#1", reason: "removed by a person after we applied it" }),
+      expect.objectContaining({
+        action: "human_override",
+        target: "constraint:reliability",
+        issueKey: "acme/app#1",
+        reason: "removed by a person after we applied it",
+      }),
     ]);
   });
 });

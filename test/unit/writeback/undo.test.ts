@@ -81,7 +81,10 @@ describe("planUndo", () => {
   it("deletes a comment the run created, and removes the label it added", () => {
     const s = [facts({ id: "9", c: "reliability" })];
     const run = plan(s);
-    const undo = planUndo(planToLedgerRows(run).map((d) => entry(d)), stateOf(apply(s, run)));
+    const undo = planUndo(
+      planToLedgerRows(run).map((d) => entry(d)),
+      stateOf(apply(s, run)),
+    );
     expect(undo.actions).toEqual([
       expect.objectContaining({ kind: "labels", remove: ["constraint:reliability"], add: [], desired: [] }),
       expect.objectContaining({ kind: "comment", op: "delete", body: null, marker: "backlog-auditor:verdict:9" }),
@@ -133,7 +136,9 @@ describe("planUndo", () => {
     expect(undo.skipped.map((s) => s.reason)).toEqual(skipped.map((re) => expect.stringMatching(re)));
     expect(
       undo.actions.map((a) =>
-        a.kind === "labels" ? `${a.externalId}:labels ${[...a.add.map((l) => `+${l}`), ...a.remove.map((l) => `-${l}`)].join(" ")}` : `${a.externalId}:comment ${a.op}`,
+        a.kind === "labels"
+          ? `${a.externalId}:labels ${[...a.add.map((l) => `+${l}`), ...a.remove.map((l) => `-${l}`)].join(" ")}`
+          : `${a.externalId}:comment ${a.op}`,
       ),
     ).toEqual(kept);
   });
@@ -152,7 +157,19 @@ describe("planUndo", () => {
   it("ignores rows that wrote nothing and human_override observations", () => {
     const { after, entries } = scenario();
     const notApplied = entries.map((e, i) => ({ ...e, outcome: (["planned", "failed", "skipped", "reverted", "recorded"] as const)[i % 5]! }));
-    const override = entry({ externalId: "1", issueKey: "acme/app#1", action: "human_override", target: "constraint:x", beforeValue: "constraint:x", afterValue: null, ruleId: null, reason: "r" }, "recorded");
+    const override = entry(
+      {
+        externalId: "1",
+        issueKey: "acme/app#1",
+        action: "human_override",
+        target: "constraint:x",
+        beforeValue: "constraint:x",
+        afterValue: null,
+        ruleId: null,
+        reason: "r",
+      },
+      "recorded",
+    );
     expect(planUndo([...notApplied, override], stateOf(after))).toEqual({ actions: [], skipped: [] });
   });
 

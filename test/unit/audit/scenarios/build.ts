@@ -12,13 +12,23 @@ export const NOW = new Date("2026-11-20T12:00:00Z");
 const DAY = 86_400_000;
 export const ago = (d: number) => new Date(NOW.getTime() - d * DAY).toISOString();
 
-interface Text { id: string; url: string | null; title: string; body: string; labels: string[]; constraint: Constraint }
+interface Text {
+  id: string;
+  url: string | null;
+  title: string;
+  body: string;
+  labels: string[];
+  constraint: Constraint;
+}
 const TEXTS: Text[] = readFileSync(resolve(import.meta.dirname, "texts.jsonl"), "utf8")
   .split("\n")
   .filter(Boolean)
   .map((l) => JSON.parse(l) as Text);
 
-export interface Row { issue: Issue; classification: Classification }
+export interface Row {
+  issue: Issue;
+  classification: Classification;
+}
 
 /** Evenly spread n values from a to b (inclusive). */
 export const spread = (n: number, a: number, b: number) => Array.from({ length: n }, (_, i) => (n === 1 ? a : a + ((b - a) * i) / (n - 1)));
@@ -50,7 +60,10 @@ export class Backlog {
   rows: Row[] = [];
   private used = new Map<Constraint, number>();
   private seq = 0;
-  constructor(readonly tracker: Tracker = "linear", readonly prefix = "ENG") {}
+  constructor(
+    readonly tracker: Tracker = "linear",
+    readonly prefix = "ENG",
+  ) {}
 
   /** Adds n issues of constraint c, texts taken in order from the pool. */
   add(c: Constraint, n: number, b: Batch): this {
@@ -86,7 +99,13 @@ export class Backlog {
       // The constraint is the annotators' label, applied as a human label (as `constraint:` labels are in a tracker).
       this.rows.push({
         issue,
-        classification: { constraint: c, confidence: 1, runnerUp: null, decidedBy: "label", reasons: [{ ruleId: `label:constraint:${c}`, source: "label", constraint: c, weight: 1, field: "labels", match: `constraint:${c}` }] },
+        classification: {
+          constraint: c,
+          confidence: 1,
+          runnerUp: null,
+          decidedBy: "label",
+          reasons: [{ ruleId: `label:constraint:${c}`, source: "label", constraint: c, weight: 1, field: "labels", match: `constraint:${c}` }],
+        },
       });
     }
     return this;

@@ -18,7 +18,10 @@ const audit = (s: Scenario): AuditReport => runAudit({ issues: s.rows, score, se
 
 /** The method the audit used before issue 19: the constraint with the most confidence-weighted open issues, nudged by evidence. */
 export function volumeMethod(rows: Row[], settingsInput: Scenario["settings"] = {}): { constraint: Constraint | null; drift: string } {
-  const settings = AuditSettingsSchema.parse({ ...settingsInput, evidenceWeights: { volume: 1, severity: 2, customer: 2, reactions: 1, duplicates: 1, age: 1 } });
+  const settings = AuditSettingsSchema.parse({
+    ...settingsInput,
+    evidenceWeights: { volume: 1, severity: 2, customer: 2, reactions: 1, duplicates: 1, age: 1 },
+  });
   const read = makeSignalReader(settings, NOW);
   const sig = newSignals();
   const pressure = new Map<Constraint, number>();
@@ -40,7 +43,14 @@ describe("scenario suite", () => {
   it("has at least ten scenarios, covering the six kinds issue 19 asks for", () => {
     expect(SCENARIOS.length).toBeGreaterThanOrEqual(10);
     const kinds = SCENARIOS.map((s) => s.kind).join(" | ");
-    for (const k of ["reliability fire", "volume is adoption, pain is activation", "manual operations", "carry-over collapse", "balanced: no clear bottleneck", "declared focus contradicted"]) {
+    for (const k of [
+      "reliability fire",
+      "volume is adoption, pain is activation",
+      "manual operations",
+      "carry-over collapse",
+      "balanced: no clear bottleneck",
+      "declared focus contradicted",
+    ]) {
       expect(kinds).toContain(k);
     }
     for (const s of SCENARIOS) expect(s.reason.length).toBeGreaterThan(80);
@@ -69,7 +79,9 @@ describe("scenario suite", () => {
     expect(r.followUp).toMatchObject({ constraint: "reliability", source: "focus", days: 100, stage: "90", decision: "move-on", next: "activation" });
     expect(r.followUp!.shipped).toBe(16);
     expect(r.followUp!.customerPerMonthAfter).toBeLessThan(r.followUp!.customerPerMonthBefore / 2);
-    expect(r.followUp!.sentence).toMatch(/^Shipped \d+ items on reliability since \d{4}-\d\d-\d\d; customer-reported reliability issues went from [\d.]+ to [\d.]+ a month/);
+    expect(r.followUp!.sentence).toMatch(
+      /^Shipped \d+ items on reliability since \d{4}-\d\d-\d\d; customer-reported reliability issues went from [\d.]+ to [\d.]+ a month/,
+    );
     expect(r.recommendations[0]!.kind).toBe("follow-up");
     // History keeps it: the compact summary carries the follow-up sentence and decision.
     expect(summarize(r).followUp).toMatchObject({ constraint: "reliability", decision: "move-on", sentence: r.followUp!.sentence });
@@ -95,7 +107,12 @@ describe("scenario suite", () => {
   it.each(SCENARIOS.map((s) => [s.name, s] as const))("through the CLI's JSONL path with the default pack: %s", (_, s) => {
     // What `backlog-audit audit scenario.jsonl --format json [--focus C --focus-since D]` computes; constraint: labels decide the classification.
     const text = s.rows.map((r) => JSON.stringify(r.issue)).join("\n");
-    const r = auditText(loadDefaultPack(), text, { input: "jsonl", now: NOW, focus: s.settings?.focus ?? undefined, focusSince: s.settings?.focusSince ?? undefined });
+    const r = auditText(loadDefaultPack(), text, {
+      input: "jsonl",
+      now: NOW,
+      focus: s.settings?.focus ?? undefined,
+      focusSince: s.settings?.focusSince ?? undefined,
+    });
     expect({ constraint: r.dominant.constraint, drift: r.drift.level }).toEqual(s.expect);
   });
 

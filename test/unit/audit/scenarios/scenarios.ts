@@ -9,7 +9,14 @@ const zendesk = (n: number) => link(`https://acme.zendesk.com/agent/tickets/${40
 const intercom = (n: number) => link(`https://app.intercom.com/a/inbox/acme/inbox/conversation/${9_000 + n}`);
 const sentry = (n: number) => link(`https://acme.sentry.io/issues/${5_100_000 + n}/`);
 const pagerduty = (n: number) => link(`https://acme.pagerduty.com/incidents/Q${1000 + n}`);
-const cycle = (state: "active" | "closed" = "active", n = 30) => ({ kind: "cycle" as const, id: `cy-${n}`, name: `Cycle ${n}`, state, startsAt: ago(7), endsAt: ago(-7) });
+const cycle = (state: "active" | "closed" = "active", n = 30) => ({
+  kind: "cycle" as const,
+  id: `cy-${n}`,
+  name: `Cycle ${n}`,
+  state,
+  startsAt: ago(7),
+  endsAt: ago(-7),
+});
 const sprint = (n = 41) => ({ kind: "sprint" as const, id: `sp-${n}`, name: `Sprint ${n}`, state: "active" as const, startsAt: ago(5), endsAt: ago(-9) });
 const milestone = { kind: "milestone" as const, id: "m-7", name: "v2.7", state: "active" as const, startsAt: null, endsAt: ago(-20) };
 
@@ -42,7 +49,13 @@ function activationHurts(): Scenario {
   b.add("activation", 7, {
     created: spread(7, 4, 50),
     each: (i) => ({
-      customerRequests: [customer(["Initech", "Hooli", "Vandelay", "Pied Piper", "Globex", "Umbrella", "Stark"][i]!, [120_000, 80_000, 45_000, 200_000, 60_000, 30_000, 150_000][i]!, i % 3 === 0 ? "Enterprise trial" : "Trial")],
+      customerRequests: [
+        customer(
+          ["Initech", "Hooli", "Vandelay", "Pied Piper", "Globex", "Umbrella", "Stark"][i]!,
+          [120_000, 80_000, 45_000, 200_000, 60_000, 30_000, 150_000][i]!,
+          i % 3 === 0 ? "Enterprise trial" : "Trial",
+        ),
+      ],
       links: [intercom(i)],
     }),
   });
@@ -129,7 +142,11 @@ function focusContradicted(): Scenario {
   b.add("adoption", 6, { created: 20, iteration: cycle(), estimate: 5 });
   b.add("reliability", 6, {
     created: spread(6, 3, 40),
-    each: (i) => ({ priority: 1, links: [pagerduty(10 + i), zendesk(600 + i)], customerRequests: [customer(["Acme Bank", "Northwind", "Contoso"][i % 3]!, 400_000, "Enterprise")] }),
+    each: (i) => ({
+      priority: 1,
+      links: [pagerduty(10 + i), zendesk(600 + i)],
+      customerRequests: [customer(["Acme Bank", "Northwind", "Contoso"][i % 3]!, 400_000, "Enterprise")],
+    }),
   });
   b.add("reliability", 3, { created: spread(3, 30, 80), closedAfter: 5, reopenedCount: 1 });
   b.add("reliability", 1, { created: 15, iteration: cycle(), estimate: 3, priority: 1 });
@@ -202,7 +219,12 @@ function adoptionWithRevenue(): Scenario {
   b.add("reliability", 20, { created: spread(20, 10, 85), closedAfter: 3 });
   b.add("adoption", 6, {
     created: spread(6, 10, 70),
-    each: (i) => ({ customerRequests: [customer(["Wayne Enterprises", "Tyrell", "Cyberdyne"][i % 3]!, 750_000, "Enterprise", 2000), customer(["Soylent", "Oscorp"][i % 2]!, 300_000, "Growth", 300)] }),
+    each: (i) => ({
+      customerRequests: [
+        customer(["Wayne Enterprises", "Tyrell", "Cyberdyne"][i % 3]!, 750_000, "Enterprise", 2000),
+        customer(["Soylent", "Oscorp"][i % 2]!, 300_000, "Growth", 300),
+      ],
+    }),
   });
   b.add("adoption", 5, { created: 25, iteration: cycle(), estimate: 5, customerRequests: [customer("Wayne Enterprises", 750_000, "Enterprise")] });
   b.add("reliability", 1, { created: 12, iteration: cycle(), estimate: 2 });
@@ -226,7 +248,10 @@ function moveOn(): Scenario {
   b.add("reliability", 2, { created: spread(2, 10, 50), links: [zendesk(800)] });
   b.add("reliability", 4, { created: 20, iteration: cycle(), estimate: 3 });
   // Now activation hurts: trials stuck in setup, arriving fast.
-  b.add("activation", 8, { created: spread(8, 3, 45), each: (i) => ({ customerRequests: [customer(`Trial ${i + 1}`, 40_000, "Trial")], links: [intercom(50 + i)] }) });
+  b.add("activation", 8, {
+    created: spread(8, 3, 45),
+    each: (i) => ({ customerRequests: [customer(`Trial ${i + 1}`, 40_000, "Trial")], links: [intercom(50 + i)] }),
+  });
   b.add("adoption", 25, { created: spread(25, 10, 300) });
   return {
     name: "the 30/60/90 loop says move on",

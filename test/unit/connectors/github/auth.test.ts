@@ -11,7 +11,11 @@ const pemBody = (pem: string) => base64ToBytes(pem.replace(/-----[A-Z ]+-----/g,
 
 describe("GitHub App key and JWT", () => {
   it("wraps GitHub's PKCS#1 key into the exact PKCS#8 that WebCrypto exports", async () => {
-    const pair = (await crypto.subtle.generateKey({ name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" }, true, ["sign", "verify"])) as CryptoKeyPair;
+    const pair = (await crypto.subtle.generateKey(
+      { name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" },
+      true,
+      ["sign", "verify"],
+    )) as CryptoKeyPair;
     const pkcs8 = new Uint8Array((await crypto.subtle.exportKey("pkcs8", pair.privateKey)) as ArrayBuffer);
     const pkcs1 = pkcs8ToPkcs1(pkcs8);
     expect(pkcs1.length).toBeLessThan(pkcs8.length);
@@ -42,7 +46,9 @@ describe("GitHub App key and JWT", () => {
     ["PKCS#8 as is", null],
   ])("accepts a key given as %s", async (_name, transform) => {
     const { privateKeyPem } = await generateAppKeyPair();
-    const input = transform ? transform(privateKeyPem) : `-----BEGIN PRIVATE KEY-----\n${btoa(String.fromCharCode(...pkcs1ToPkcs8(pemBody(privateKeyPem))))}\n-----END PRIVATE KEY-----`;
+    const input = transform
+      ? transform(privateKeyPem)
+      : `-----BEGIN PRIVATE KEY-----\n${btoa(String.fromCharCode(...pkcs1ToPkcs8(pemBody(privateKeyPem))))}\n-----END PRIVATE KEY-----`;
     expect([...privateKeyPemToPkcs8(input)]).toEqual([...pkcs1ToPkcs8(pemBody(privateKeyPem))]);
     await expect(importAppPrivateKey(input)).resolves.toBeDefined();
   });
@@ -50,7 +56,14 @@ describe("GitHub App key and JWT", () => {
   it("a sandbox given the service's private key PEM trusts JWTs signed with it", async () => {
     const { privateKeyPem } = await generateAppKeyPair();
     const w = wire({ app: { id: 777, privateKeyPem } });
-    const gh = createGithubConnector({ fetch: w.fetch, apiBase: "http://sandbox.test/github/api", oauthBase: "http://sandbox.test/github", clientId: "Iv1.unit", clientSecret: "x", options: { appId: "777", privateKey: privateKeyPem } });
+    const gh = createGithubConnector({
+      fetch: w.fetch,
+      apiBase: "http://sandbox.test/github/api",
+      oauthBase: "http://sandbox.test/github",
+      clientId: "Iv1.unit",
+      clientSecret: "x",
+      options: { appId: "777", privateKey: privateKeyPem },
+    });
     await expect(gh.app.installationToken(String(w.sandbox.installationId))).resolves.toMatchObject({ accessToken: expect.stringMatching(/^ghs_/) });
     await expect(gh.app.installationToken("999")).rejects.toMatchObject({ code: "not-found" });
   });
@@ -63,7 +76,14 @@ describe("GitHub App key and JWT", () => {
   it("mints an installation token through the App JWT and discovers the installation's repositories", async () => {
     const w = wire();
     const privateKey = await w.sandbox.generateAppKey();
-    const app = createGithubConnector({ fetch: w.fetch, apiBase: "http://sandbox.test/github/api", oauthBase: "http://sandbox.test/github", clientId: "Iv1.unit", clientSecret: "x", options: { appId: String(w.sandbox.appId), privateKey } });
+    const app = createGithubConnector({
+      fetch: w.fetch,
+      apiBase: "http://sandbox.test/github/api",
+      oauthBase: "http://sandbox.test/github",
+      clientId: "Iv1.unit",
+      clientSecret: "x",
+      options: { appId: String(w.sandbox.appId), privateKey },
+    });
     const token = await app.app.installationToken(String(w.sandbox.installationId));
     expect(token.accessToken).toMatch(/^ghs_/);
     expect(token.installationId).toBe(String(w.sandbox.installationId));
@@ -75,7 +95,14 @@ describe("GitHub App key and JWT", () => {
     const again = await app.oauth.refresh(token);
     expect(again.accessToken).not.toBe(token.accessToken);
     // An App whose key GitHub does not know gets 401 → auth.
-    const stranger = createGithubConnector({ fetch: w.fetch, apiBase: "http://sandbox.test/github/api", oauthBase: "http://sandbox.test/github", clientId: "Iv1.unit", clientSecret: "x", options: { appId: String(w.sandbox.appId), privateKey: (await generateAppKeyPair()).privateKeyPem } });
+    const stranger = createGithubConnector({
+      fetch: w.fetch,
+      apiBase: "http://sandbox.test/github/api",
+      oauthBase: "http://sandbox.test/github",
+      clientId: "Iv1.unit",
+      clientSecret: "x",
+      options: { appId: String(w.sandbox.appId), privateKey: (await generateAppKeyPair()).privateKeyPem },
+    });
     await expect(stranger.app.installationToken(String(w.sandbox.installationId))).rejects.toMatchObject({ code: "auth" });
   });
 });
@@ -84,7 +111,10 @@ describe("OAuth user tokens", () => {
   async function authorize(w: ReturnType<typeof wire>, opts: { verifier?: string; approve?: boolean } = {}) {
     const verifier = opts.verifier ?? "verifier-0123456789-0123456789-0123456789-abc";
     const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier)));
-    const challenge = btoa(String.fromCharCode(...digest)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+    const challenge = btoa(String.fromCharCode(...digest))
+      .replace(/\+/g, "-")
+      .replace(/\//g, "_")
+      .replace(/=+$/, "");
     const url = w.connector.oauth.authorizeUrl({ state: "st4te", redirectUri: "http://app.test/callback", codeChallenge: challenge });
     const page = await w.fetch(url);
     expect(page.status).toBe(200);
@@ -93,7 +123,12 @@ describe("OAuth user tokens", () => {
     const form = new URLSearchParams();
     for (const m of html.matchAll(/name="([^"]+)" value="([^"]*)"/g)) form.set(m[1]!, m[2]!.replace(/&amp;/g, "&"));
     form.set("authorize", opts.approve === false ? "0" : "1");
-    const res = await w.fetch("http://sandbox.test/github/login/oauth/authorize", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: form.toString(), redirect: "manual" });
+    const res = await w.fetch("http://sandbox.test/github/login/oauth/authorize", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: form.toString(),
+      redirect: "manual",
+    });
     expect(res.status).toBe(302);
     return new URL(res.headers.get("location")!);
   }
@@ -103,13 +138,19 @@ describe("OAuth user tokens", () => {
     const cb = await authorize(w);
     expect(cb.searchParams.get("state")).toBe("st4te");
     const code = cb.searchParams.get("code")!;
-    const tokens = await w.connector.oauth.exchangeCode({ code, redirectUri: "http://app.test/callback", codeVerifier: "verifier-0123456789-0123456789-0123456789-abc" });
+    const tokens = await w.connector.oauth.exchangeCode({
+      code,
+      redirectUri: "http://app.test/callback",
+      codeVerifier: "verifier-0123456789-0123456789-0123456789-abc",
+    });
     expect(tokens.accessToken).toMatch(/^ghu_/);
     expect(tokens.refreshToken).toMatch(/^ghr_/);
     expect(tokens.scopes).toEqual(["repo"]);
     expect(Date.parse(tokens.expiresAt!)).toBeGreaterThan(Date.now() + 7 * 3600_000);
     // A code works once.
-    await expect(w.connector.oauth.exchangeCode({ code, redirectUri: "http://app.test/callback", codeVerifier: "verifier-0123456789-0123456789-0123456789-abc" })).rejects.toMatchObject({ code: "auth", details: { reason: "bad_verification_code" } });
+    await expect(
+      w.connector.oauth.exchangeCode({ code, redirectUri: "http://app.test/callback", codeVerifier: "verifier-0123456789-0123456789-0123456789-abc" }),
+    ).rejects.toMatchObject({ code: "auth", details: { reason: "bad_verification_code" } });
 
     const rotated = await w.connector.oauth.refresh(tokens);
     expect(rotated.refreshToken).not.toBe(tokens.refreshToken);
@@ -129,7 +170,9 @@ describe("OAuth user tokens", () => {
   it("a wrong PKCE verifier is refused", async () => {
     const w = wire();
     const cb = await authorize(w);
-    await expect(w.connector.oauth.exchangeCode({ code: cb.searchParams.get("code")!, redirectUri: "http://app.test/callback", codeVerifier: "another-verifier" })).rejects.toMatchObject({ code: "auth" });
+    await expect(
+      w.connector.oauth.exchangeCode({ code: cb.searchParams.get("code")!, redirectUri: "http://app.test/callback", codeVerifier: "another-verifier" }),
+    ).rejects.toMatchObject({ code: "auth" });
   });
 
   it("cancel on the authorize page returns access_denied with the state", async () => {
@@ -142,7 +185,11 @@ describe("OAuth user tokens", () => {
   it("an OAuth App (non-expiring token) has no refresh token and cannot refresh", async () => {
     const w = wire({ userTokens: "non-expiring" });
     const cb = await authorize(w);
-    const tokens = await w.connector.oauth.exchangeCode({ code: cb.searchParams.get("code")!, redirectUri: "http://app.test/callback", codeVerifier: "verifier-0123456789-0123456789-0123456789-abc" });
+    const tokens = await w.connector.oauth.exchangeCode({
+      code: cb.searchParams.get("code")!,
+      redirectUri: "http://app.test/callback",
+      codeVerifier: "verifier-0123456789-0123456789-0123456789-abc",
+    });
     expect(tokens).toMatchObject({ refreshToken: null, expiresAt: null });
     expect(tokens.accessToken).toMatch(/^gho_/);
     await expect(w.connector.oauth.refresh(tokens)).rejects.toMatchObject({ code: "auth" });

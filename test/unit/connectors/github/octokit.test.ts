@@ -31,7 +31,12 @@ describe("GitHub through Octokit", () => {
     [502, { message: "bad gateway" }, {}, "upstream"],
     [401, { message: "Bad credentials" }, {}, "auth"],
     [429, { message: "slow down" }, { "retry-after": "30" }, "rate-limited"],
-    [403, { message: "API rate limit exceeded" }, { "x-ratelimit-remaining": "0", "x-ratelimit-limit": "5000", "x-ratelimit-reset": "2000000000" }, "rate-limited"],
+    [
+      403,
+      { message: "API rate limit exceeded" },
+      { "x-ratelimit-remaining": "0", "x-ratelimit-limit": "5000", "x-ratelimit-reset": "2000000000" },
+      "rate-limited",
+    ],
     [200, "not json", {}, "invalid-response"],
   ])("answer %i → one request, ConnectorError %s", async (status, body, headers, code) => {
     const { connector, seen } = canned(status, body, headers);

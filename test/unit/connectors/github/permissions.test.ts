@@ -8,7 +8,11 @@ import { describe, expect, it } from "vitest";
 import { isConnectorError, type ConnectorError } from "../../../../connectors/errors";
 import { wire } from "./setup";
 
-const fail = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => (isConnectorError(e) ? (e as ConnectorError) : Promise.reject(e)));
+const fail = (p: Promise<unknown>) =>
+  p.then(
+    () => null,
+    (e: unknown) => (isConnectorError(e) ? (e as ConnectorError) : Promise.reject(e)),
+  );
 
 describe("GitHub token reach", () => {
   it("the connector asks for the `repo` scope (private repositories need it)", () => {

@@ -8,12 +8,52 @@ const NOW = Date.UTC(2026, 0, 1, 12);
 
 describe("readGithubRateLimit", () => {
   it.each([
-    ["200 with headers: state only", 200, { "x-ratelimit-remaining": "10", "x-ratelimit-limit": "5000", "x-ratelimit-reset": String(NOW / 1000 + 60) }, "", false, null, undefined],
-    ["403 primary exhausted: until reset + 1 s", 403, { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(NOW / 1000 + 600) }, '{"message":"API rate limit exceeded"}', true, NOW + 601_000, "primary"],
+    [
+      "200 with headers: state only",
+      200,
+      { "x-ratelimit-remaining": "10", "x-ratelimit-limit": "5000", "x-ratelimit-reset": String(NOW / 1000 + 60) },
+      "",
+      false,
+      null,
+      undefined,
+    ],
+    [
+      "403 primary exhausted: until reset + 1 s",
+      403,
+      { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(NOW / 1000 + 600) },
+      '{"message":"API rate limit exceeded"}',
+      true,
+      NOW + 601_000,
+      "primary",
+    ],
     ["429 primary exhausted", 429, { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(NOW / 1000 + 30) }, "{}", true, NOW + 31_000, "primary"],
-    ["403 secondary with retry-after", 403, { "retry-after": "90", "x-ratelimit-remaining": "4000" }, '{"message":"You have exceeded a secondary rate limit"}', true, NOW + 90_000, "secondary"],
-    ["403 secondary message only: at least a minute", 403, { "x-ratelimit-remaining": "4000" }, '{"message":"You have exceeded a secondary rate limit. Please wait"}', true, NOW + SECONDARY_MIN_WAIT_MS, "secondary"],
-    ["403 forbidden is not a rate limit", 403, { "x-ratelimit-remaining": "4000" }, '{"message":"Resource not accessible by integration"}', false, null, undefined],
+    [
+      "403 secondary with retry-after",
+      403,
+      { "retry-after": "90", "x-ratelimit-remaining": "4000" },
+      '{"message":"You have exceeded a secondary rate limit"}',
+      true,
+      NOW + 90_000,
+      "secondary",
+    ],
+    [
+      "403 secondary message only: at least a minute",
+      403,
+      { "x-ratelimit-remaining": "4000" },
+      '{"message":"You have exceeded a secondary rate limit. Please wait"}',
+      true,
+      NOW + SECONDARY_MIN_WAIT_MS,
+      "secondary",
+    ],
+    [
+      "403 forbidden is not a rate limit",
+      403,
+      { "x-ratelimit-remaining": "4000" },
+      '{"message":"Resource not accessible by integration"}',
+      false,
+      null,
+      undefined,
+    ],
   ])("%s", (_name, status, headers, text, limited, retryAt, reason) => {
     const r = readGithubRateLimit({ status, headers: new Headers(headers as Record<string, string>), text }, NOW);
     expect(r.limited).toBe(limited);

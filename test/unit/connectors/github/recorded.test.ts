@@ -99,7 +99,9 @@ describe("recorded api.github.com responses", () => {
     const recs = fixture("errors.json") as Recorded[];
     const { fetch } = replay(recs, (url, _m, r) => url.pathname === r.path);
     const http = new HttpClient({ fetch, tracker: "github", readRateLimit: readGithubRateLimit });
-    const err = await new GithubClient(http, "https://api.github.com").createLabel("t", "octokit-fixture-org/errors", { name: "foo", color: "invalid", description: "" }).catch((e) => e);
+    const err = await new GithubClient(http, "https://api.github.com")
+      .createLabel("t", "octokit-fixture-org/errors", { name: "foo", color: "invalid", description: "" })
+      .catch((e) => e);
     expect(err).toBeInstanceOf(ConnectorError);
     expect((err as ConnectorError).code).toBe("invalid-response");
     expect((err as ConnectorError).details.status).toBe(422);
@@ -107,7 +109,14 @@ describe("recorded api.github.com responses", () => {
 });
 
 describe("recorded webhook payloads", () => {
-  const gh = createGithubConnector({ fetch: fetch as FetchLike, apiBase: "https://api.github.com", oauthBase: "https://github.com", clientId: "x", clientSecret: "y", webhookSecret: SECRET });
+  const gh = createGithubConnector({
+    fetch: fetch as FetchLike,
+    apiBase: "https://api.github.com",
+    oauthBase: "https://github.com",
+    clientId: "x",
+    clientSecret: "y",
+    webhookSecret: SECRET,
+  });
   const cases: Array<{ file: string; event: string; expect: (events: ReturnType<typeof gh.webhooks.parse>, payload: any) => void }> = [
     {
       file: "webhook.issues.opened.json",
@@ -138,7 +147,8 @@ describe("recorded webhook payloads", () => {
     {
       file: "webhook.issues.deleted.json",
       event: "issues",
-      expect: (events, p) => expect(events).toEqual([{ kind: "issue.deleted", deliveryId: expect.any(String), scopeId: p.repository.full_name, externalId: String(p.issue.id) }]),
+      expect: (events, p) =>
+        expect(events).toEqual([{ kind: "issue.deleted", deliveryId: expect.any(String), scopeId: p.repository.full_name, externalId: String(p.issue.id) }]),
     },
     {
       file: "webhook.issues.milestoned.json",
@@ -154,19 +164,25 @@ describe("recorded webhook payloads", () => {
             kind: "issue.touched",
             deliveryId: expect.any(String),
             scopeId: p.repository.full_name,
-            ref: { externalId: String(p.issue.id), key: `${p.repository.full_name}#${p.issue.number}`, scope: { kind: "repo", id: p.repository.full_name, name: p.repository.name, siteId: String(p.installation.id) } },
+            ref: {
+              externalId: String(p.issue.id),
+              key: `${p.repository.full_name}#${p.issue.number}`,
+              scope: { kind: "repo", id: p.repository.full_name, name: p.repository.name, siteId: String(p.installation.id) },
+            },
           },
         ]),
     },
     {
       file: "webhook.installation.deleted.json",
       event: "installation",
-      expect: (events, p) => expect(events).toEqual([{ kind: "installation.removed", deliveryId: expect.any(String), installationId: String(p.installation.id) }]),
+      expect: (events, p) =>
+        expect(events).toEqual([{ kind: "installation.removed", deliveryId: expect.any(String), installationId: String(p.installation.id) }]),
     },
     {
       file: "webhook.installation_repositories.added.json",
       event: "installation_repositories",
-      expect: (events, p) => expect(events).toEqual([{ kind: "installation.changed", deliveryId: expect.any(String), installationId: String(p.installation.id) }]),
+      expect: (events, p) =>
+        expect(events).toEqual([{ kind: "installation.changed", deliveryId: expect.any(String), installationId: String(p.installation.id) }]),
     },
   ];
 
@@ -190,7 +206,9 @@ describe("the sandbox speaks the recorded shapes", () => {
     const recorded = (fixture("paginate-issues.json") as Recorded[])[0]!.response as Array<Record<string, unknown>>;
     const w = wire();
     const token = w.sandbox.issueInstallationToken();
-    const res = await w.fetch("http://sandbox.test/github/api/repos/acme/webapp/issues?state=all&per_page=100", { headers: { authorization: `Bearer ${token}` } });
+    const res = await w.fetch("http://sandbox.test/github/api/repos/acme/webapp/issues?state=all&per_page=100", {
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(res.headers.get("x-ratelimit-limit")).toBe("5000");
     expect(res.headers.get("x-ratelimit-resource")).toBe("core");
     const ours = ((await res.json()) as Array<Record<string, unknown>>).filter((i) => !("pull_request" in i));

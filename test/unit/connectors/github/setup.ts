@@ -37,7 +37,12 @@ export async function signed(event: string, payload: unknown, deliveryId = crypt
   const sig = new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(rawBody)));
   const hex = [...sig].map((b) => b.toString(16).padStart(2, "0")).join("");
   return {
-    headers: new Headers({ "x-github-event": event, "x-github-delivery": deliveryId, "x-hub-signature-256": `sha256=${hex}`, "content-type": "application/json" }),
+    headers: new Headers({
+      "x-github-event": event,
+      "x-github-delivery": deliveryId,
+      "x-hub-signature-256": `sha256=${hex}`,
+      "content-type": "application/json",
+    }),
     rawBody,
   };
 }

@@ -66,7 +66,14 @@ describe("GitHub sync", () => {
   it("a hanging answer becomes upstream (timeout); a slow one still arrives", async () => {
     const w = wire({ seed: { repos: [{ fullName: "acme/webapp", issues: 5 }] } });
     const { createGithubConnector } = await import("../../../../connectors/github");
-    const quick = createGithubConnector({ fetch: w.fetch, apiBase: "http://sandbox.test/github/api", oauthBase: "http://sandbox.test/github", clientId: "x", clientSecret: "y", timeoutMs: 50 });
+    const quick = createGithubConnector({
+      fetch: w.fetch,
+      apiBase: "http://sandbox.test/github/api",
+      oauthBase: "http://sandbox.test/github",
+      clientId: "x",
+      clientSecret: "y",
+      timeoutMs: 50,
+    });
     const auth = { accessToken: w.sandbox.issueInstallationToken() };
     w.sandbox.faults.configure({ slowMs: 10_000 });
     w.sandbox.faults.queue("timeout");
@@ -82,12 +89,49 @@ describe("GitHub sync", () => {
   });
 
   it.each([
-    ["normal page: since moves to the last second, its ids are remembered", { ...START }, [["1", "A"], ["2", "B"], ["3", "B"]], true, { since: "B", seen: ["2", "3"], page: 1 }],
-    ["whole page inside one second: continue by page number", { ...START }, [["1", "A"], ["2", "A"]], true, { since: "A", seen: ["1", "2"], page: 2 }],
-    ["still inside the tie: page grows, ids accumulate", { v: 1 as const, since: "A", seen: ["1", "2"], page: 2 }, [["3", "A"]], true, { since: "A", seen: ["1", "2", "3"], page: 3 }],
-    ["caught up inside a tie: page resets for the next run", { v: 1 as const, since: "A", seen: ["1"], page: 2 }, [["3", "A"]], false, { since: "A", seen: ["1", "3"], page: 1 }],
+    [
+      "normal page: since moves to the last second, its ids are remembered",
+      { ...START },
+      [
+        ["1", "A"],
+        ["2", "B"],
+        ["3", "B"],
+      ],
+      true,
+      { since: "B", seen: ["2", "3"], page: 1 },
+    ],
+    [
+      "whole page inside one second: continue by page number",
+      { ...START },
+      [
+        ["1", "A"],
+        ["2", "A"],
+      ],
+      true,
+      { since: "A", seen: ["1", "2"], page: 2 },
+    ],
+    [
+      "still inside the tie: page grows, ids accumulate",
+      { v: 1 as const, since: "A", seen: ["1", "2"], page: 2 },
+      [["3", "A"]],
+      true,
+      { since: "A", seen: ["1", "2", "3"], page: 3 },
+    ],
+    [
+      "caught up inside a tie: page resets for the next run",
+      { v: 1 as const, since: "A", seen: ["1"], page: 2 },
+      [["3", "A"]],
+      false,
+      { since: "A", seen: ["1", "3"], page: 1 },
+    ],
   ])("nextCursor: %s", (_name, cursor, marks, hasNext, expected) => {
-    expect(nextCursor(cursor, marks.map(([id, second]) => ({ id: id!, second: second! })), hasNext)).toEqual({ v: 1, ...expected });
+    expect(
+      nextCursor(
+        cursor,
+        marks.map(([id, second]) => ({ id: id!, second: second! })),
+        hasNext,
+      ),
+    ).toEqual({ v: 1, ...expected });
   });
 });
 
@@ -108,7 +152,9 @@ describe("GitHub normalization", () => {
   it("maps state_reason, milestone, type, reactions and assignees", async () => {
     const w = wire({ seed: { repos: [{ fullName: "acme/webapp", issues: 120, pullRequestShare: 0 }] } });
     const token = w.sandbox.issueInstallationToken();
-    const res = await w.fetch("http://sandbox.test/github/api/repos/acme/webapp/issues?state=all&per_page=100", { headers: { authorization: `Bearer ${token}` } });
+    const res = await w.fetch("http://sandbox.test/github/api/repos/acme/webapp/issues?state=all&per_page=100", {
+      headers: { authorization: `Bearer ${token}` },
+    });
     const raw = (await res.json()) as unknown[];
     const issues = raw.map((r) => toIssue(GithubIssueWireSchema.parse(r)));
     const closedNotPlanned = issues.find((i) => i.state === "closed" && i.stateCategory === "canceled");

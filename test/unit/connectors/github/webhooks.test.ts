@@ -36,12 +36,22 @@ describe("GitHub webhooks", () => {
     const w = wire();
     const token = w.sandbox.issueInstallationToken();
     const ref = { externalId: String(w.sandbox.issue("acme/webapp", 3).id), key: "acme/webapp#3", scope: w.scope() };
-    await w.connector.ensureLabels({ accessToken: token }, ref, { desired: ["auditor:reliability"], isOwned: (l) => l.startsWith("auditor:"), definitions: [{ name: "auditor:reliability", color: "d73a4a", description: "Reliability" }] });
+    await w.connector.ensureLabels({ accessToken: token }, ref, {
+      desired: ["auditor:reliability"],
+      isOwned: (l) => l.startsWith("auditor:"),
+      definitions: [{ name: "auditor:reliability", color: "d73a4a", description: "Reliability" }],
+    });
     await w.connector.ensureComment({ accessToken: token }, ref, "backlog-auditor:v1", "Reliability, 0.8");
     await w.connector.ensureComment({ accessToken: token }, ref, "backlog-auditor:v1", "Reliability, 0.9");
     await w.sandbox.human("acme/webapp", 3, { removeLabels: ["auditor:reliability"], title: "Renamed" });
     const deliveries = w.sandbox.outbox.drain();
-    expect(deliveries.map((d) => `${d.event}.${JSON.parse(d.body).action}`)).toEqual(["issues.labeled", "issue_comment.created", "issue_comment.edited", "issues.unlabeled", "issues.edited"]);
+    expect(deliveries.map((d) => `${d.event}.${JSON.parse(d.body).action}`)).toEqual([
+      "issues.labeled",
+      "issue_comment.created",
+      "issue_comment.edited",
+      "issues.unlabeled",
+      "issues.edited",
+    ]);
     for (const d of deliveries) expect(await w.connector.webhooks.verify(toInput(d))).toEqual({ ok: true, deliveryId: d.id });
     const labeled = JSON.parse(deliveries[0]!.body);
     expect(labeled.sender).toMatchObject({ login: "backlog-auditor[bot]", type: "Bot" });
@@ -55,7 +65,11 @@ describe("GitHub webhooks", () => {
     expect(again!.body).toBe(deliveries[4]!.body);
     expect(await w.connector.webhooks.verify(toInput(again!))).toEqual({ ok: true, deliveryId: deliveries[4]!.id });
     const [event] = w.connector.webhooks.parse(toInput(again!));
-    expect(event).toMatchObject({ kind: "issue.upserted", deliveryId: deliveries[4]!.id, issue: { title: "Renamed", labels: expect.not.arrayContaining(["auditor:reliability"]) } });
+    expect(event).toMatchObject({
+      kind: "issue.upserted",
+      deliveryId: deliveries[4]!.id,
+      issue: { title: "Renamed", labels: expect.not.arrayContaining(["auditor:reliability"]) },
+    });
   });
 
   it("uninstalling the App and adding a repository produce installation events", async () => {
@@ -69,7 +83,11 @@ describe("GitHub webhooks", () => {
 
   it("a body that is not JSON parses to ignored; unknown events are ignored", async () => {
     const { connector } = wire();
-    expect(connector.webhooks.parse({ headers: new Headers({ "x-github-event": "issues", "x-github-delivery": "d" }), rawBody: "{" })).toEqual([{ kind: "ignored", deliveryId: "d", reason: "body is not JSON" }]);
-    expect(connector.webhooks.parse(await signed("star", { action: "created" }, "d2"))).toEqual([{ kind: "ignored", deliveryId: "d2", reason: "event star is not used" }]);
+    expect(connector.webhooks.parse({ headers: new Headers({ "x-github-event": "issues", "x-github-delivery": "d" }), rawBody: "{" })).toEqual([
+      { kind: "ignored", deliveryId: "d", reason: "body is not JSON" },
+    ]);
+    expect(connector.webhooks.parse(await signed("star", { action: "created" }, "d2"))).toEqual([
+      { kind: "ignored", deliveryId: "d2", reason: "event star is not used" },
+    ]);
   });
 });

@@ -26,12 +26,22 @@ describe("markdownToAdf", () => {
       "bullet then ordered list",
       "- one\n- two\n1. first",
       [
-        { type: "bulletList", content: [{ type: "listItem", content: [{ type: "paragraph", content: [{ type: "text", text: "one" }] }] }, { type: "listItem", content: [{ type: "paragraph", content: [{ type: "text", text: "two" }] }] }] },
+        {
+          type: "bulletList",
+          content: [
+            { type: "listItem", content: [{ type: "paragraph", content: [{ type: "text", text: "one" }] }] },
+            { type: "listItem", content: [{ type: "paragraph", content: [{ type: "text", text: "two" }] }] },
+          ],
+        },
         { type: "orderedList", content: [{ type: "listItem", content: [{ type: "paragraph", content: [{ type: "text", text: "first" }] }] }] },
       ],
     ],
     ["fenced code", "```ts\nconst a = 1;\n```", [{ type: "codeBlock", attrs: { language: "ts" }, content: [{ type: "text", text: "const a = 1;" }] }]],
-    ["lines joined by hard breaks", "a\nb", [{ type: "paragraph", content: [{ type: "text", text: "a" }, { type: "hardBreak" }, { type: "text", text: "b" }] }]],
+    [
+      "lines joined by hard breaks",
+      "a\nb",
+      [{ type: "paragraph", content: [{ type: "text", text: "a" }, { type: "hardBreak" }, { type: "text", text: "b" }] }],
+    ],
   ])("%s", (_name, md, content) => {
     const doc = markdownToAdf(md);
     expect(doc).toEqual({ type: "doc", version: 1, content });
@@ -46,9 +56,36 @@ describe("adfToText", () => {
       version: 1,
       content: [
         { type: "heading", attrs: { level: 1 }, content: [{ type: "text", text: "Steps to reproduce" }] },
-        { type: "orderedList", content: [{ type: "listItem", content: [{ type: "paragraph", content: [{ type: "text", text: "Open " }, { type: "mention", attrs: { id: "1", text: "@Mia" } }] }] }] },
+        {
+          type: "orderedList",
+          content: [
+            {
+              type: "listItem",
+              content: [
+                {
+                  type: "paragraph",
+                  content: [
+                    { type: "text", text: "Open " },
+                    { type: "mention", attrs: { id: "1", text: "@Mia" } },
+                  ],
+                },
+              ],
+            },
+          ],
+        },
         { type: "panel", attrs: { panelType: "info" }, content: [{ type: "paragraph", content: [{ type: "text", text: "Only on Safari" }] }] },
-        { type: "table", content: [{ type: "tableRow", content: [{ type: "tableCell", content: [{ type: "paragraph", content: [{ type: "text", text: "a" }] }] }, { type: "tableCell", content: [{ type: "paragraph", content: [{ type: "text", text: "b" }] }] }] }] },
+        {
+          type: "table",
+          content: [
+            {
+              type: "tableRow",
+              content: [
+                { type: "tableCell", content: [{ type: "paragraph", content: [{ type: "text", text: "a" }] }] },
+                { type: "tableCell", content: [{ type: "paragraph", content: [{ type: "text", text: "b" }] }] },
+              ],
+            },
+          ],
+        },
         { type: "codeBlock", content: [{ type: "text", text: "TypeError: x is undefined" }] },
         { type: "mediaSingle", content: [{ type: "media", attrs: { id: "m" } }] },
       ],

@@ -18,7 +18,10 @@ describe("jira token refresh", () => {
     const connector = createJiraConnector({
       fetch: async (_i, init) => {
         bodies.push(JSON.parse(String(init?.body)));
-        return new Response(JSON.stringify({ access_token: "at-2", expires_in: 3600, token_type: "Bearer" }), { status: 200, headers: { "content-type": "application/json" } });
+        return new Response(JSON.stringify({ access_token: "at-2", expires_in: 3600, token_type: "Bearer" }), {
+          status: 200,
+          headers: { "content-type": "application/json" },
+        });
       },
       apiBase: "https://api.atlassian.test",
       oauthBase: "https://auth.atlassian.test",

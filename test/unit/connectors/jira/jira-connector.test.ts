@@ -13,7 +13,12 @@ const CLIENT = { clientId: "cid", clientSecret: "client-secret-xyz" };
 
 function setup(issuesPerProject = 0, timeZone = "Australia/Sydney", extra: Partial<Parameters<typeof createJiraSandbox>[0]> = {}) {
   const sandbox = createJiraSandbox({ ...CLIENT, origin: O, seed: { issuesPerProject }, timeZone, ...extra });
-  const connector = createJiraConnector({ fetch: (i, init) => sandbox.fetch(new Request(i, init)), apiBase: `${O}/jira/api`, oauthBase: `${O}/jira/auth`, ...CLIENT });
+  const connector = createJiraConnector({
+    fetch: (i, init) => sandbox.fetch(new Request(i, init)),
+    apiBase: `${O}/jira/api`,
+    oauthBase: `${O}/jira/auth`,
+    ...CLIENT,
+  });
   const site = sandbox.defaultSite();
   const { accessToken } = sandbox.issueToken();
   const auth = { accessToken, siteId: site.id };
@@ -34,7 +39,11 @@ async function syncAll(c: ReturnType<typeof setup>, cursor: string | null, scope
   }
 }
 
-const catchErr = async (p: Promise<unknown>) => p.then(() => null, (e: unknown) => (isConnectorError(e) ? (e as ConnectorError) : null));
+const catchErr = async (p: Promise<unknown>) =>
+  p.then(
+    () => null,
+    (e: unknown) => (isConnectorError(e) ? (e as ConnectorError) : null),
+  );
 
 describe("jira time zone handling", () => {
   it.each([
@@ -50,28 +59,31 @@ describe("jira time zone handling", () => {
 
 describe("jira sync", () => {
   // Sydney is ahead of UTC, Los Angeles behind, Kathmandu off by 45 minutes: a zone mix-up shows as misses or repeats.
-  it.each(["Australia/Sydney", "America/Los_Angeles", "Asia/Kathmandu"])("issues updated in the same minute across a page boundary, and a run starting mid-minute: none missed, none duplicated (%s)", async (tz) => {
-    const c = setup(0, tz);
-    const issues = c.sandbox.seed(c.site.id, "AUD", 400);
-    const minute = Math.floor((Date.now() - 3_600_000) / 60_000) * 60_000;
-    // 150 issues inside one minute, 100 ms apart: the first page boundary (100) falls inside the minute.
-    issues.forEach((i, k) => (i.updated = k < 150 ? minute + k * 100 : minute - 3_600_000 - k * 1000));
-    c.site.projects.get("AUD")!.sorted = null;
-    const first = await syncAll(c, null);
-    expect(new Set(first.issues.map((i) => i.externalId)).size).toBe(400);
-    expect(first.issues).toHaveLength(400);
-    // The next run starts mid-minute: 170 more issues get updated later in the same minute (past a page of 100).
-    const later = issues.slice(200, 370);
-    for (const [k, i] of later.entries()) await c.sandbox.humanUpdate(c.site.id, i.key, { title: `m${k}`, updatedAt: minute + 20_000 + k * 50 });
-    // ...and one is updated to the exact high-water mark of the first run.
-    await c.sandbox.humanUpdate(c.site.id, issues[300 + 80]!.key, { title: "tie", updatedAt: minute + 149 * 100 });
-    const second = await syncAll(c, first.cursor);
-    const ids = second.issues.map((i) => i.externalId).sort();
-    expect(ids).toEqual([...later.map((i) => String(i.id)), String(issues[380]!.id)].sort());
-    const third = await syncAll(c, second.cursor);
-    expect(third.issues).toEqual([]);
-    expect(third.requests).toBe(1);
-  });
+  it.each(["Australia/Sydney", "America/Los_Angeles", "Asia/Kathmandu"])(
+    "issues updated in the same minute across a page boundary, and a run starting mid-minute: none missed, none duplicated (%s)",
+    async (tz) => {
+      const c = setup(0, tz);
+      const issues = c.sandbox.seed(c.site.id, "AUD", 400);
+      const minute = Math.floor((Date.now() - 3_600_000) / 60_000) * 60_000;
+      // 150 issues inside one minute, 100 ms apart: the first page boundary (100) falls inside the minute.
+      issues.forEach((i, k) => (i.updated = k < 150 ? minute + k * 100 : minute - 3_600_000 - k * 1000));
+      c.site.projects.get("AUD")!.sorted = null;
+      const first = await syncAll(c, null);
+      expect(new Set(first.issues.map((i) => i.externalId)).size).toBe(400);
+      expect(first.issues).toHaveLength(400);
+      // The next run starts mid-minute: 170 more issues get updated later in the same minute (past a page of 100).
+      const later = issues.slice(200, 370);
+      for (const [k, i] of later.entries()) await c.sandbox.humanUpdate(c.site.id, i.key, { title: `m${k}`, updatedAt: minute + 20_000 + k * 50 });
+      // ...and one is updated to the exact high-water mark of the first run.
+      await c.sandbox.humanUpdate(c.site.id, issues[300 + 80]!.key, { title: "tie", updatedAt: minute + 149 * 100 });
+      const second = await syncAll(c, first.cursor);
+      const ids = second.issues.map((i) => i.externalId).sort();
+      expect(ids).toEqual([...later.map((i) => String(i.id)), String(issues[380]!.id)].sort());
+      const third = await syncAll(c, second.cursor);
+      expect(third.issues).toEqual([]);
+      expect(third.requests).toBe(1);
+    },
+  );
 
   it("an issue indexed late, with an updated time up to a minute before the high-water mark, is still picked up", async () => {
     const c = setup();
@@ -169,7 +181,10 @@ describe("jira oauth", () => {
     const page = await c.sandbox.fetch(new Request(url));
     expect(await page.text()).toContain("Approve");
     const approve = await c.sandbox.fetch(
-      new Request(`${O}/jira/auth/authorize/approve`, { method: "POST", body: new URLSearchParams({ redirect_uri: "https://app.example/cb", state: "st4te", scope: "read:jira-work read:jira-user offline_access" }) }),
+      new Request(`${O}/jira/auth/authorize/approve`, {
+        method: "POST",
+        body: new URLSearchParams({ redirect_uri: "https://app.example/cb", state: "st4te", scope: "read:jira-work read:jira-user offline_access" }),
+      }),
     );
     const cb = new URL(approve.headers.get("location")!);
     expect(cb.searchParams.get("state")).toBe("st4te");
@@ -227,9 +242,14 @@ describe("jira write-back", () => {
     expect(updated).toEqual({ action: "updated", commentId: created.commentId });
     expect(issue.comments).toHaveLength(1);
     const doc = JSON.stringify(issue.comments[0]!.body);
-    for (const t of ['"type":"heading"', '"type":"bulletList"', '"type":"strong"', '"type":"code"', "0.91", "https://backlog-auditor.invalid/m/m1?h="]) expect(doc).toContain(t);
+    for (const t of ['"type":"heading"', '"type":"bulletList"', '"type":"strong"', '"type":"code"', "0.91", "https://backlog-auditor.invalid/m/m1?h="])
+      expect(doc).toContain(t);
     expect(doc).not.toContain("0.82");
-    const labels = await c.connector.ensureLabels(c.auth, ref, { desired: ["constraint:reliability", "needs triage"], isOwned: (l) => l.startsWith("constraint:") || l === "needs-triage", definitions: [] });
+    const labels = await c.connector.ensureLabels(c.auth, ref, {
+      desired: ["constraint:reliability", "needs triage"],
+      isOwned: (l) => l.startsWith("constraint:") || l === "needs-triage",
+      definitions: [],
+    });
     expect(labels.added).toEqual(["constraint:reliability", "needs-triage"]);
     expect(labels.created).toEqual([]);
     expect(issue.labels).toContain("needs-triage");

@@ -56,7 +56,20 @@ const ok = (schema: z.ZodType, data: unknown) => {
 describe("sandbox answers match jira.js 6 schemas", () => {
   it("search/jql, issue, bulkfetch, field, comments, myself, projects, webhooks", async () => {
     const { call } = await setup();
-    const fields = ["summary", "description", "status", "priority", "issuetype", "labels", "components", "comment", "votes", "updated", "customfield_10016", "customfield_10020"];
+    const fields = [
+      "summary",
+      "description",
+      "status",
+      "priority",
+      "issuetype",
+      "labels",
+      "components",
+      "comment",
+      "votes",
+      "updated",
+      "customfield_10016",
+      "customfield_10020",
+    ];
     const search = await call("POST", "/search/jql", { jql: 'project = "AUD" ORDER BY updated ASC, key ASC', maxResults: 5, fields });
     expect(search.status).toBe(200);
     ok(SearchAndReconcileResultsSchema, search.data);
@@ -72,7 +85,9 @@ describe("sandbox answers match jira.js 6 schemas", () => {
       ok(PrioritySchema.nullable(), f.priority);
       for (const c of f.components as unknown[]) ok(ComponentSchema, c);
     }
-    const full = (await call("GET", "/issue/AUD-1?fields=project,resolution,assignee,created,updated,resolutiondate")).data as { fields: Record<string, unknown> };
+    const full = (await call("GET", "/issue/AUD-1?fields=project,resolution,assignee,created,updated,resolutiondate")).data as {
+      fields: Record<string, unknown>;
+    };
     ok(ProjectSchema, full.fields.project);
     ok(ResolutionSchema.nullable(), full.fields.resolution);
     ok(UserDetailsSchema.nullable(), full.fields.assignee);
@@ -87,7 +102,10 @@ describe("sandbox answers match jira.js 6 schemas", () => {
     ok(DashboardUserSchema, (await call("GET", "/myself")).data);
     ok(ServerInformationSchema, (await call("GET", "/serverInfo")).data);
     ok(PageProjectSchema, (await call("GET", "/project/search")).data);
-    const reg = await call("POST", "/webhook", { url: "https://svc.example/hooks/jira", webhooks: [{ events: ["jira:issue_updated"], jqlFilter: 'project in ("AUD")' }] });
+    const reg = await call("POST", "/webhook", {
+      url: "https://svc.example/hooks/jira",
+      webhooks: [{ events: ["jira:issue_updated"], jqlFilter: 'project in ("AUD")' }],
+    });
     ok(ContainerForRegisteredWebhooksSchema, reg.data);
     ok(PageWebhookSchema, (await call("GET", "/webhook")).data);
     ok(WebhooksExpirationDateSchema, (await call("PUT", "/webhook/refresh", { webhookIds: [1] })).data);

@@ -17,7 +17,12 @@ const CLIENT = { clientId: "cid", clientSecret: "client-secret-xyz" };
 
 function setup(pageTokens: "position" | "offset", strictPageSize = false) {
   const sandbox = createJiraSandbox({ ...CLIENT, origin: O, seed: { issuesPerProject: 0 }, pageTokens, strictPageSize });
-  const connector = createJiraConnector({ fetch: (i, init) => sandbox.fetch(new Request(i, init)), apiBase: `${O}/jira/api`, oauthBase: `${O}/jira/auth`, ...CLIENT });
+  const connector = createJiraConnector({
+    fetch: (i, init) => sandbox.fetch(new Request(i, init)),
+    apiBase: `${O}/jira/api`,
+    oauthBase: `${O}/jira/auth`,
+    ...CLIENT,
+  });
   const site = sandbox.defaultSite();
   const auth = { accessToken: sandbox.issueToken().accessToken, siteId: site.id };
   const scope = { kind: "project" as const, id: "AUD", name: "Auditor", siteId: site.id };
@@ -57,7 +62,8 @@ describe.each([
     note(second.issues);
 
     const stale: string[] = [];
-    for (const i of c.site.issues.values()) if (delivered.get(String(i.id)) !== i.updated) stale.push(`${i.key} (delivered ${delivered.get(String(i.id)) ?? "never"}, now ${i.updated})`);
+    for (const i of c.site.issues.values())
+      if (delivered.get(String(i.id)) !== i.updated) stale.push(`${i.key} (delivered ${delivered.get(String(i.id)) ?? "never"}, now ${i.updated})`);
     expect(stale, "issues whose newest version was never delivered").toEqual([]);
 
     // Settled: a further run has nothing new.

@@ -14,11 +14,20 @@ import { DocumentSchema } from "jira.js/cloud";
 
 const O = "http://sandbox.test";
 const CLIENT = { clientId: "cid", clientSecret: "client-secret-xyz" };
-const fail = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => (isConnectorError(e) ? (e as ConnectorError) : Promise.reject(e)));
+const fail = (p: Promise<unknown>) =>
+  p.then(
+    () => null,
+    (e: unknown) => (isConnectorError(e) ? (e as ConnectorError) : Promise.reject(e)),
+  );
 
 function setup(scopes?: string[]) {
   const sandbox = createJiraSandbox({ ...CLIENT, origin: O, seed: { issuesPerProject: 5 } });
-  const connector = createJiraConnector({ fetch: (i, init) => sandbox.fetch(new Request(i, init)), apiBase: `${O}/jira/api`, oauthBase: `${O}/jira/auth`, ...CLIENT });
+  const connector = createJiraConnector({
+    fetch: (i, init) => sandbox.fetch(new Request(i, init)),
+    apiBase: `${O}/jira/api`,
+    oauthBase: `${O}/jira/auth`,
+    ...CLIENT,
+  });
   const site = sandbox.defaultSite();
   const auth = { accessToken: sandbox.issueToken(scopes).accessToken, siteId: site.id };
   const scope = { kind: "project" as const, id: "AUD", name: "Auditor", siteId: site.id };
@@ -30,7 +39,13 @@ describe("jira OAuth scopes per endpoint", () => {
   it("the connector asks for every scope its calls need", () => {
     const c = setup();
     const url = new URL(c.connector.oauth.authorizeUrl({ state: "s", redirectUri: "https://svc.example/cb" }));
-    expect(url.searchParams.get("scope")!.split(" ").sort()).toEqual(["manage:jira-webhook", "offline_access", "read:jira-user", "read:jira-work", "write:jira-work"]);
+    expect(url.searchParams.get("scope")!.split(" ").sort()).toEqual([
+      "manage:jira-webhook",
+      "offline_access",
+      "read:jira-user",
+      "read:jira-work",
+      "write:jira-work",
+    ]);
     expect(JIRA_SCOPES).toContain("write:jira-work");
   });
 
@@ -38,7 +53,9 @@ describe("jira OAuth scopes per endpoint", () => {
     const c = setup(["read:jira-work", "read:jira-user", "offline_access"]);
     const page = await c.connector.listIssues(c.auth, c.scope, null);
     expect(page.issues.length).toBe(5);
-    const labels = await fail(c.connector.ensureLabels(c.auth, c.ref, { desired: ["constraint:reliability"], isOwned: (l) => l.startsWith("constraint:"), definitions: [] }));
+    const labels = await fail(
+      c.connector.ensureLabels(c.auth, c.ref, { desired: ["constraint:reliability"], isOwned: (l) => l.startsWith("constraint:"), definitions: [] }),
+    );
     expect(labels).toMatchObject({ code: "forbidden", details: { reason: "scope" } });
     expect(c.site.byKey.get("AUD-1")!.labels).not.toContain("constraint:reliability");
     expect((await fail(c.connector.ensureComment(c.auth, c.ref, "m", "hello")))?.code).toBe("forbidden");
@@ -46,7 +63,9 @@ describe("jira OAuth scopes per endpoint", () => {
 
   it("a grant without manage:jira-webhook cannot register webhooks; one without read:jira-user cannot read /myself", async () => {
     const noHooks = setup(["read:jira-work", "write:jira-work", "read:jira-user"]);
-    expect((await fail(noHooks.connector.registerWebhooks!(noHooks.auth, noHooks.site.id, "https://svc.example/webhooks/jira", ["AUD"])))?.code).toBe("forbidden");
+    expect((await fail(noHooks.connector.registerWebhooks!(noHooks.auth, noHooks.site.id, "https://svc.example/webhooks/jira", ["AUD"])))?.code).toBe(
+      "forbidden",
+    );
     const noUser = setup(["read:jira-work", "write:jira-work"]);
     expect((await fail(noUser.connector.listIssues(noUser.auth, noUser.scope, null)))?.code).toBe("forbidden");
   });
@@ -82,13 +101,27 @@ describe("jira comment bodies are checked as ADF", () => {
   });
 
   it("the simulator's document schema agrees with jira.js's DocumentSchema", () => {
-    const cases: unknown[] = ["hello", null, {}, { type: "doc", version: 1 }, { type: "doc", version: "1", content: [] }, { type: "doc", version: 1, content: [] }, doc({ type: "paragraph" }), { type: "doc", version: 1, content: ["x"] }];
+    const cases: unknown[] = [
+      "hello",
+      null,
+      {},
+      { type: "doc", version: 1 },
+      { type: "doc", version: "1", content: [] },
+      { type: "doc", version: 1, content: [] },
+      doc({ type: "paragraph" }),
+      { type: "doc", version: 1, content: ["x"] },
+    ];
     for (const body of cases) expect(Restated.safeParse(body).success, JSON.stringify(body)).toBe(DocumentSchema.safeParse(body).success);
   });
 
   it("accepts the connector's own comment (headings, lists, marks, links)", async () => {
     const c = setup();
-    const r = await c.connector.ensureComment(c.auth, c.ref, "m1", "### Verdict\n**reliability** (0.82), see [runbook](https://example.com/r)\n\n- flaky `sync` job\n- 3 incidents");
+    const r = await c.connector.ensureComment(
+      c.auth,
+      c.ref,
+      "m1",
+      "### Verdict\n**reliability** (0.82), see [runbook](https://example.com/r)\n\n- flaky `sync` job\n- 3 incidents",
+    );
     expect(r.action).toBe("created");
   });
 });

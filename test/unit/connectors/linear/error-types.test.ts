@@ -11,10 +11,13 @@ import { CLIENT } from "./setup";
 function canned(status: number, type: string, code?: string) {
   return createLinearConnector({
     fetch: async () =>
-      new Response(JSON.stringify({ errors: [{ message: `${type} happened`, extensions: { type, ...(code ? { code } : {}), userPresentableMessage: `${type}!` } }] }), {
-        status,
-        headers: { "content-type": "application/json" },
-      }),
+      new Response(
+        JSON.stringify({ errors: [{ message: `${type} happened`, extensions: { type, ...(code ? { code } : {}), userPresentableMessage: `${type}!` } }] }),
+        {
+          status,
+          headers: { "content-type": "application/json" },
+        },
+      ),
     apiBase: "https://api.linear.test",
     oauthBase: "https://linear.test",
     ...CLIENT,

@@ -65,7 +65,9 @@ describe("Linear errors and rate limits", () => {
   it("the reset headers are epoch ms; without them retry-after is used", async () => {
     const reset = Date.now() + 90_000;
     const limited = { errors: [{ message: "Rate limit exceeded", extensions: { type: "ratelimited", code: "RATELIMITED" } }] };
-    const e1 = await failure(canned(400, limited, { "x-ratelimit-requests-remaining": "0", "x-ratelimit-requests-reset": String(reset) }).listIssues(auth, scope, null));
+    const e1 = await failure(
+      canned(400, limited, { "x-ratelimit-requests-remaining": "0", "x-ratelimit-requests-reset": String(reset) }).listIssues(auth, scope, null),
+    );
     expect(e1).toMatchObject({ code: "rate-limited", details: { retryAt: reset, reason: "requests" } });
     const e2 = await failure(canned(429, limited, { "retry-after": "30" }).listIssues(auth, scope, null));
     expect(e2.details.retryAt! - Date.now()).toBeGreaterThan(28_000);
@@ -78,7 +80,9 @@ describe("Linear errors and rate limits", () => {
     [400, "invalid input", "INVALID_INPUT", "invalid-request"],
     [500, "internal error", "INTERNAL_ERROR", "upstream"],
   ] as const)("HTTP %i with a `%s` GraphQL error → %s", async (status, type, code, want) => {
-    const e = await failure(canned(status, { errors: [{ message: "nope", extensions: { type, code, userPresentableMessage: "nope" } }] }).listIssues(auth, scope, null));
+    const e = await failure(
+      canned(status, { errors: [{ message: "nope", extensions: { type, code, userPresentableMessage: "nope" } }] }).listIssues(auth, scope, null),
+    );
     expect(e.code).toBe(want);
   });
 

@@ -25,7 +25,10 @@ describe("Linear rate-limit budgets and pacing", () => {
     let now = Date.UTC(2026, 11, 6, 12);
     const clock = () => now;
     const statuses: number[] = [];
-    const c = setup({ sandbox: { now: clock, seed: { issues: 0 }, rateLimits: { requests: 1_000, complexity: 20_000, windowMs: 3_600_000 } }, connector: { now: clock } });
+    const c = setup({
+      sandbox: { now: clock, seed: { issues: 0 }, rateLimits: { requests: 1_000, complexity: 20_000, windowMs: 3_600_000 } },
+      connector: { now: clock },
+    });
     const ids = c.sandbox.seedIssues(1_200);
     const inner = c.fetch;
     const counted = async (input: Request | string | URL, init?: RequestInit) => {
@@ -35,7 +38,14 @@ describe("Linear rate-limit budgets and pacing", () => {
     };
     // The same connector over a fetch that records every answer's status.
     const { createLinearConnector } = await import("../../../../connectors/linear");
-    const connector = createLinearConnector({ fetch: counted, apiBase: "http://sandbox.test/linear/api", oauthBase: "http://sandbox.test/linear", clientId: "lin_client", clientSecret: "lin_secret", now: clock });
+    const connector = createLinearConnector({
+      fetch: counted,
+      apiBase: "http://sandbox.test/linear/api",
+      oauthBase: "http://sandbox.test/linear",
+      clientId: "lin_client",
+      clientSecret: "lin_secret",
+      now: clock,
+    });
 
     const seen = new Set<string>();
     let cursor: string | null = null;
@@ -59,7 +69,10 @@ describe("Linear rate-limit budgets and pacing", () => {
     }
     expect(seen.size).toBe(ids.length);
     expect(pauses, "the budget (20,000 ≈ 3 pages of ~5,850) forced pauses").toBeGreaterThan(0);
-    expect(statuses.filter((s) => s !== 200), "no request was sent only to be refused").toEqual([]);
+    expect(
+      statuses.filter((s) => s !== 200),
+      "no request was sent only to be refused",
+    ).toEqual([]);
     // Five pages need ~29,000 points: at 20,000 an hour the sync takes roughly half an hour, not less.
     expect(now - started).toBeGreaterThan(15 * 60_000);
   });

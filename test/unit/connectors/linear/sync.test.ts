@@ -114,7 +114,9 @@ describe("Linear sync", () => {
     expect(c("2026-05-01T00:00:00Z", "2026-05-15T00:00:00Z")).toBe("active");
     expect(c("2026-04-01T00:00:00Z", "2026-04-15T00:00:00Z")).toBe("closed");
     expect(c("2026-05-15T00:00:00Z", "2026-05-29T00:00:00Z")).toBe("future");
-    expect(cycleIteration({ id: "c", number: 4, startsAt: "2026-05-15T00:00:00Z", endsAt: "2026-05-29T00:00:00Z", isNext: true, isFuture: true }, now).state).toBe("next");
+    expect(
+      cycleIteration({ id: "c", number: 4, startsAt: "2026-05-15T00:00:00Z", endsAt: "2026-05-29T00:00:00Z", isNext: true, isFuture: true }, now).state,
+    ).toBe("next");
   });
 
   it("getIssue reads one issue with its labels; an unknown id is null", async () => {

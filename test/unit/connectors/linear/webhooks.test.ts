@@ -8,7 +8,10 @@ const input = (d: Delivery): WebhookInput => ({ headers: new Headers(d.headers),
 
 async function signed(body: object, headers: Record<string, string> = {}): Promise<WebhookInput> {
   const raw = JSON.stringify(body);
-  return { rawBody: raw, headers: new Headers({ "linear-signature": await hmacSha256Hex(SECRET, raw), "linear-delivery": "d-1", "linear-event": "Reaction", ...headers }) };
+  return {
+    rawBody: raw,
+    headers: new Headers({ "linear-signature": await hmacSha256Hex(SECRET, raw), "linear-delivery": "d-1", "linear-event": "Reaction", ...headers }),
+  };
 }
 
 describe("Linear webhooks", () => {
@@ -20,7 +23,11 @@ describe("Linear webhooks", () => {
     const v = await c.connector.webhooks.verify(input(d!));
     expect(v).toEqual({ ok: true, deliveryId: d!.headers["linear-delivery"] });
     const [e] = c.connector.webhooks.parse(input(d!));
-    expect(e).toMatchObject({ kind: "issue.upserted", scopeId: c.team.id, issue: { externalId: id, key: "ENG-2", title: "Checkout fails on Safari", labels: ["bug", "customer"], project: "ENG" } });
+    expect(e).toMatchObject({
+      kind: "issue.upserted",
+      scopeId: c.team.id,
+      issue: { externalId: id, key: "ENG-2", title: "Checkout fails on Safari", labels: ["bug", "customer"], project: "ENG" },
+    });
     const fromSync = await c.connector.getIssue(c.auth, { externalId: id, key: "ENG-2", scope: c.scope });
     if (e?.kind !== "issue.upserted") throw new Error("kind");
     const { commentCount: _a, iteration: it1, ...hook } = e.issue;
@@ -36,9 +43,21 @@ describe("Linear webhooks", () => {
     await c.sandbox.humanComment(id, "Same here");
     const [comment] = c.sandbox.outbox.drain();
     expect(c.connector.webhooks.parse(input(comment!))).toEqual([
-      { kind: "issue.touched", deliveryId: comment!.headers["linear-delivery"], scopeId: c.team.id, ref: { externalId: id, key: "ENG-1", scope: { kind: "team", id: c.team.id, name: "ENG" } } },
+      {
+        kind: "issue.touched",
+        deliveryId: comment!.headers["linear-delivery"],
+        scopeId: c.team.id,
+        ref: { externalId: id, key: "ENG-1", scope: { kind: "team", id: c.team.id, name: "ENG" } },
+      },
     ]);
-    const issueBody = JSON.parse((await (async () => { await c.sandbox.humanUpdate(id, { title: "x" }); return c.sandbox.outbox.drain()[0]!; })()).body);
+    const issueBody = JSON.parse(
+      (
+        await (async () => {
+          await c.sandbox.humanUpdate(id, { title: "x" });
+          return c.sandbox.outbox.drain()[0]!;
+        })()
+      ).body,
+    );
     const removed = await signed({ ...issueBody, action: "remove", webhookTimestamp: Date.now() });
     expect(c.connector.webhooks.parse(removed)).toEqual([{ kind: "issue.deleted", deliveryId: "d-1", scopeId: c.team.id, externalId: id }]);
     const reaction = await signed({ action: "create", type: "Reaction", data: { id: "r", emoji: "+1" }, webhookTimestamp: Date.now() });
@@ -78,7 +97,11 @@ describe("Linear webhooks", () => {
     const c = setup();
     const id = c.sandbox.seedIssues(1, { labels: [] })[0]!;
     const ref = { externalId: id, key: "ENG-1", scope: c.scope };
-    await c.connector.ensureLabels(c.auth, ref, { desired: ["constraint:activation"], isOwned: (l) => l.startsWith("constraint:"), definitions: [{ name: "constraint:activation", color: "5e6ad2", description: "Backlog Auditor" }] });
+    await c.connector.ensureLabels(c.auth, ref, {
+      desired: ["constraint:activation"],
+      isOwned: (l) => l.startsWith("constraint:"),
+      definitions: [{ name: "constraint:activation", color: "5e6ad2", description: "Backlog Auditor" }],
+    });
     await c.connector.ensureComment(c.auth, ref, "backlog-auditor:summary", "Activation work.");
     const ds = c.sandbox.outbox.drain();
     expect(ds.map((d) => `${d.event}`)).toEqual(["IssueLabel", "Issue", "Comment"]);
@@ -93,7 +116,10 @@ describe("Linear webhook fixture (IssueWebhookPayload shape)", () => {
     const raw = readFileSync(fileURLToPath(new URL("../../../fixtures/linear/issue-update-webhook.json", import.meta.url).href), "utf8");
     const now = Date.parse("2026-11-20T10:15:00.000Z");
     const c = setup({ connector: { now: () => now } });
-    const hook: WebhookInput = { rawBody: raw, headers: new Headers({ "linear-signature": await hmacSha256Hex(SECRET, raw), "linear-delivery": "del-7", "linear-event": "Issue" }) };
+    const hook: WebhookInput = {
+      rawBody: raw,
+      headers: new Headers({ "linear-signature": await hmacSha256Hex(SECRET, raw), "linear-delivery": "del-7", "linear-event": "Issue" }),
+    };
     expect(await c.connector.webhooks.verify(hook)).toEqual({ ok: true, deliveryId: "del-7" });
     const [e] = c.connector.webhooks.parse(hook);
     expect(e).toMatchObject({

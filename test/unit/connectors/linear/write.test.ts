@@ -19,7 +19,12 @@ describe("Linear write-back: labels", () => {
     const ref = issueOf(c, ["bug", "constraint:adoption"]);
     c.sandbox.resetStats();
     const r = await c.connector.ensureLabels(c.auth, ref, change("activation"));
-    expect(r).toEqual({ added: ["constraint:activation"], removed: ["constraint:adoption"], created: ["constraint:activation"], labels: ["bug", "constraint:activation"] });
+    expect(r).toEqual({
+      added: ["constraint:activation"],
+      removed: ["constraint:adoption"],
+      created: ["constraint:activation"],
+      labels: ["bug", "constraint:activation"],
+    });
     expect(c.sandbox.labelsOf(ref.externalId).sort()).toEqual(["bug", "constraint:activation"]);
     const created = [...c.sandbox.state.labels.values()].find((l) => l.name === "constraint:activation")!;
     expect(created).toMatchObject({ teamId: c.team.id, color: "#5e6ad2", description: "Backlog Auditor: activation" });
