@@ -189,6 +189,14 @@ export interface WebhookHandler {
   parse(input: WebhookInput): WebhookEvent[];
 }
 
+/** Webhooks registered through the tracker's API, with an expiry to extend. */
+export interface WebhookRegistration {
+  /** Register one webhook (issue and comment events) for the scopes; the ids are needed to refresh them. */
+  register(auth: Auth, siteId: string, url: string, scopeIds: string[]): Promise<{ ids: number[]; errors: string[] }>;
+  /** Extend the webhooks' expiry (call well before it, e.g. weekly from the cron). */
+  refresh(auth: Auth, siteId: string, ids: number[]): Promise<{ expiresAt: string }>;
+}
+
 /**
  * A tracker behind one interface.
  *
@@ -207,6 +215,12 @@ export interface Connector {
   readonly writeConcurrency: number;
   readonly oauth: OAuthEndpoints;
   readonly webhooks: WebhookHandler;
+  /**
+   * Optional capability: webhooks the connector registers through the tracker's API (Jira's dynamic
+   * webhooks, which expire). Trackers whose webhooks are configured with the app (GitHub, Linear)
+   * leave it out; callers check `if (connector.webhookRegistration)`.
+   */
+  readonly webhookRegistration?: WebhookRegistration;
   listIssues(auth: Auth, scope: SyncScope, cursor: string | null): Promise<IssuePage>;
   getIssue(auth: Auth, ref: IssueRef): Promise<Issue | null>;
   /** Converge the issue's labels in our namespace to `change.desired`, touching only owned labels. */

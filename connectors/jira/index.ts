@@ -74,6 +74,10 @@ export function createJiraConnector(config: ConnectorConfig): JiraConnector {
     rateLimit: () => http.rateLimit(),
     registerWebhooks: (auth, siteId, url, projectKeys) => registerJiraWebhooks(client, auth, siteId, url, projectKeys),
     refreshWebhooks: (auth, siteId, ids) => refreshJiraWebhooks(client, auth, siteId, ids),
+    webhookRegistration: {
+      register: (auth, siteId, url, projectKeys) => registerJiraWebhooks(client, auth, siteId, url, projectKeys),
+      refresh: (auth, siteId, ids) => refreshJiraWebhooks(client, auth, siteId, ids),
+    },
     get requestCount() {
       return http.requestCount;
     },

@@ -97,12 +97,10 @@ async function registerWebhooks(
   auth: Awaited<ReturnType<typeof authFor>>,
   scopes: SyncScope[],
 ): Promise<void> {
-  if (conn.tracker !== "jira" || !("registerWebhooks" in connector) || !conn.siteId) return;
-  const jira = connector as unknown as {
-    registerWebhooks(a: typeof auth, siteId: string, url: string, keys: string[]): Promise<{ ids: number[]; errors: string[] }>;
-  };
-  const r = await jira
-    .registerWebhooks(
+  const registration = connector.webhookRegistration;
+  if (!registration || !conn.siteId) return;
+  const r = await registration
+    .register(
       { ...auth, siteId: conn.siteId },
       conn.siteId,
       `${c.config.PUBLIC_BASE_URL}/webhooks/jira`,

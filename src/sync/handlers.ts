@@ -411,13 +411,12 @@ export const handleRefreshWebhooks = async (job: JobOf<"refresh-webhooks">, c: J
   const db = c.env.DB;
   const connection = await getConnectionForJob(db, job.connectionId);
   if (!connection || connection.status === "revoked" || connection.status === "disconnected" || !connection.siteId) return;
-  const connector = connectorFor(connection.tracker, getConfig(c.env), c.deps) as Connector & {
-    refreshWebhooks?: (a: unknown, siteId: string, ids: number[]) => Promise<{ expiresAt: string }>;
-  };
-  if (!connector.refreshWebhooks) return;
+  const connector = connectorFor(connection.tracker, getConfig(c.env), c.deps);
+  const registration = connector.webhookRegistration;
+  if (!registration) return;
   try {
     const auth = await authFor(db, getConfig(c.env), c.deps, connection, connector);
-    const r = await connector.refreshWebhooks({ ...auth, siteId: connection.siteId }, connection.siteId, job.webhookIds.map(Number).filter(Number.isFinite));
+    const r = await registration.refresh({ ...auth, siteId: connection.siteId }, connection.siteId, job.webhookIds.map(Number).filter(Number.isFinite));
     await markWebhooksRefreshed(db, connection.id, r.expiresAt, new Date(c.deps.now()));
   } catch (e) {
     if (await stopOnAuth(c, connection, e)) return;

@@ -28,6 +28,8 @@ describe("the connector registry", () => {
         clientSecret: "secret",
       });
       expect(connector.tracker).toBe(tracker);
+      // Webhooks registered through the API (with an expiry) are Jira's alone: an optional, declared capability.
+      expect(connector.webhookRegistration !== undefined, tracker).toBe(tracker === "jira");
     }
   });
 });
