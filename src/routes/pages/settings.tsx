@@ -207,7 +207,7 @@ function LabelQuality({ pack }: { pack: RulePack }) {
       ) : null}
       <p class="hint">
         {evaluation && m
-          ? `Measured on ${m.rows} of ${evaluation.rows} labelled real issues from ${evaluation.groups} teams the model never trained on (${evaluation.method}). Confidence is calibrated: of verdicts at 0.9, about 9 in 10 are right (expected calibration error ${evaluation.ece.toFixed(3)}).`
+          ? `Measured on ${evaluation.rows} labelled real issues from ${evaluation.groups} teams, each judged by a model that never trained on its team (${evaluation.method}); ${m.rows} of them would get a label. Confidence is calibrated: of verdicts at 0.9, about 9 in 10 are right (expected calibration error ${evaluation.ece.toFixed(3)}).`
           : "This pack's model records no measurement: run backlog-audit rules test on labelled issues to see its precision."}
       </p>
     </section>
