@@ -130,6 +130,9 @@ export function backtest(rows: readonly LabelledIssue[], opts: AdaptOptions = DE
   return { labelled, train: train.length, test: test.length, splitAt, global, workspace, beats, reason };
 }
 
+/** The lowest write threshold a workspace may get from its backtest. */
+export const MIN_WORKSPACE_THRESHOLD = 0.5;
+
 export interface WorkspaceThreshold {
   /** The threshold write-back uses for this workspace. */
   value: number;
@@ -145,7 +148,8 @@ export interface WorkspaceThreshold {
  * The lowest threshold meeting `target` on the workspace's backtest: the workspace model's test
  * curve when it is live, else the global pack's curve on all the workspace's labelled issues.
  * A threshold qualifies when at least `MIN_THRESHOLD_ROWS` verdicts are written at it and the
- * target holds even with one more wrong verdict (right / (written + 1)). Below `MIN_LABELLED`, or
+ * target holds even with one more wrong verdict (right / (written + 1)), and never below
+ * `MIN_WORKSPACE_THRESHOLD`. Below `MIN_LABELLED`, or
  * when none qualifies, it falls back to the global calibrated threshold and says why.
  */
 export function chooseWorkspaceThreshold(p: {
@@ -170,7 +174,10 @@ export function chooseWorkspaceThreshold(p: {
   const source = p.live ? "workspace-model" : "global-pack-on-workspace";
   // Chosen on a pessimistic precision, right / (written + 1): the target must survive one more wrong verdict.
   // On a small backtest this is what keeps a lucky streak from setting the threshold (see README: the team replay).
-  const cautious = curve?.map((q) => ({ ...q, precision: (q.precision * q.rows) / (q.rows + 1) })) ?? null;
+  // And never below even odds: however well a small backtest went, a label is not written for a verdict
+  // its predictor rates less likely right than wrong.
+  const cautious =
+    curve?.filter((q) => q.threshold >= MIN_WORKSPACE_THRESHOLD).map((q) => ({ ...q, precision: (q.precision * q.rows) / (q.rows + 1) })) ?? null;
   const chosen = cautious ? chooseThreshold(cautious, p.target, MIN_THRESHOLD_ROWS) : null;
   const point = chosen ? curve!.find((q) => q.threshold === chosen.threshold)! : null;
   if (!point) {

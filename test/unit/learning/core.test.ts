@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   backtest,
   chooseWorkspaceThreshold,
+  MIN_WORKSPACE_THRESHOLD,
   issueFeatures,
   learnMappings,
   mappingRule,
@@ -103,8 +104,11 @@ describe("chooseWorkspaceThreshold", () => {
       workspaceCurve: curve([0.8, 0.9, 0.96, 0.97, 0.99, 1, 1, 1, 1, 1, 1]),
       globalCurveAll: [],
     });
-    // 0.2: 96% on 34 written, 32.6/35 = 93.1% with one more wrong one; 0.4: 99% on 28, 27.7/29 = 95.6%.
-    expect(t).toMatchObject({ value: 0.4, source: "workspace-model", met: true, measured: { precision: 0.99, rows: 28 } });
+    // 0.2: 96% on 34 written, 32.6/35 = 93.1% with one more wrong one; 0.4: 99% on 28, 27.7/29 = 95.6%, but below
+    // even odds (MIN_WORKSPACE_THRESHOLD): the lowest allowed threshold that meets it is 0.5, 100% on 25 (25/26 = 96.2%).
+    expect(t).toMatchObject({ value: 0.5, source: "workspace-model", met: true, measured: { precision: 1, rows: 25 } });
+    // Without the floor the same curve would have chosen 0.4.
+    expect(MIN_WORKSPACE_THRESHOLD).toBe(0.5);
   });
   it("does not let a short lucky streak set the threshold", () => {
     const streak = [{ threshold: 0, precision: 1, coverage: 1, rows: 10 }];
