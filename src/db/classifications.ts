@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { ConstraintSchema, ReasonSchema, ScoreReasonSchema, type Classification, type Scores } from "../../domain/types";
 import { rowToIssue, type StoredIssue } from "./issues";
+import { decodeReasons, decodeScoreReasons, encodeReasons, encodeScoreReasons } from "./explanations";
 import { safeJson } from "./workspaces";
 
 export interface StoredAssessment extends StoredIssue {
@@ -43,14 +44,14 @@ function toAssessment(r: Parameters<typeof rowToIssue>[0] & ClassRow): StoredAss
       confidence: r.c_confidence,
       runnerUp: runnerUp.success ? { constraint: runnerUp.data, confidence: r.c_runner_up_conf ?? 0 } : null,
       decidedBy: decidedBy.parse(r.c_decided_by),
-      reasons: reasons.parse(safeJson(r.c_reasons)),
+      reasons: reasons.parse(decodeReasons(safeJson(r.c_reasons))),
     },
     scores: {
       impact: r.c_impact ?? 1,
       evidence: r.c_evidence ?? 1,
       confidence: r.c_exec_confidence ?? 1,
       timing: r.c_timing ?? 1,
-      reasons: scoreReasons.parse(safeJson(r.c_score_reasons)),
+      reasons: scoreReasons.parse(decodeScoreReasons(safeJson(r.c_score_reasons))),
     },
   };
 }
@@ -123,12 +124,12 @@ export async function saveClassifications(
         r.classification.runnerUp?.constraint ?? null,
         r.classification.runnerUp?.confidence ?? null,
         r.classification.decidedBy,
-        JSON.stringify(r.classification.reasons),
+        encodeReasons(r.classification.reasons),
         r.scores.impact,
         r.scores.evidence,
         r.scores.confidence,
         r.scores.timing,
-        JSON.stringify(r.scores.reasons),
+        encodeScoreReasons(r.scores.reasons),
         r.contentHash,
         r.packHash,
         at,

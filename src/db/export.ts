@@ -3,6 +3,7 @@
  * tokens (ciphertext) and secrets' hashes are left out; JSON columns are parsed.
  * Every query filters on workspace_id.
  */
+import { decodeReasons, decodeScoreReasons } from "./explanations";
 import { safeJson } from "./workspaces";
 
 export interface WorkspaceExport {
@@ -63,7 +64,11 @@ export async function exportWorkspace(db: D1Database, workspaceId: string, now: 
     members: members?.results ?? [],
     connections: parseCols(connections?.results ?? [], ["granted_scopes", "sync_scopes"]),
     issues: parseCols(issues?.results ?? [], ["labels", "components", "iteration", "assignees", "custom_fields", "evidence"]),
-    classifications: parseCols(classifications?.results ?? [], ["reasons", "score_reasons"]),
+    classifications: parseCols(classifications?.results ?? [], ["reasons", "score_reasons"]).map((c) => ({
+      ...c,
+      reasons: decodeReasons(c.reasons),
+      score_reasons: decodeScoreReasons(c.score_reasons),
+    })),
     audits: parseCols(audits?.results ?? [], ["summary", "report"]),
     ledger: ledger?.results ?? [],
   };
