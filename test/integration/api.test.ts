@@ -7,6 +7,7 @@ import { createWritebackRun } from "../../src/db/ledger";
 import { createWorkspace } from "../../src/db/workspaces";
 import type { Env } from "../../src/env";
 import worker from "../../src/index";
+import { createApp } from "../../src/app";
 import { IssueSchema, type IssueInput } from "../../domain/types";
 
 const testEnv = env as unknown as Env;
@@ -264,5 +265,17 @@ describe("OpenAPI", () => {
     }
     expect(Object.keys(doc.paths["/api/v1/workspaces/{workspaceId}/settings"]!)).toEqual(expect.arrayContaining(["get", "patch"]));
     expect(doc.components.schemas).toHaveProperty("AuditRun");
+  });
+
+  it("documents every /api/v1 operation the app serves", async () => {
+    const doc = await jsonOf<{ paths: Record<string, Record<string, unknown>> }>(await call("/openapi.json"));
+    const missing: string[] = [];
+    for (const r of createApp().routes) {
+      const method = r.method.toLowerCase();
+      if (!r.path.startsWith("/api/v1/") || r.path.includes("*") || !["get", "post", "put", "patch", "delete"].includes(method)) continue;
+      const path = r.path.replace(/:(\w+)/g, "{$1}");
+      if (!doc.paths[path]?.[method]) missing.push(`${method.toUpperCase()} ${path}`);
+    }
+    expect([...new Set(missing)]).toEqual([]);
   });
 });

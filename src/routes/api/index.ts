@@ -12,6 +12,7 @@ import { registerConnectionRoutes } from "./connections";
 import { registerLearningRoutes } from "./learning";
 import { registerSettingsRoutes } from "./settings";
 import { registerWritebackRoutes } from "./writeback";
+import { MeSchema, WorkspaceExportSchema, WorkspaceParams, errorResponses, json } from "./schemas";
 
 export function createApi() {
   const api = new OpenAPIHono<AppEnv>({
@@ -37,6 +38,22 @@ export function createApi() {
   registerWritebackRoutes(api);
   registerSettingsRoutes(api);
   registerLearningRoutes(api);
+  // Served outside this router (their sign-in and admin checks live with the pages), described here.
+  api.openAPIRegistry.registerPath({
+    method: "get",
+    path: "/api/v1/me",
+    tags: ["account"],
+    summary: "Who is calling: the signed-in user and their workspaces, or the API token",
+    responses: { 200: json(MeSchema, "The caller"), ...errorResponses },
+  });
+  api.openAPIRegistry.registerPath({
+    method: "get",
+    path: "/api/v1/workspaces/{workspaceId}/export",
+    tags: ["workspaces"],
+    summary: "The whole workspace as one JSON document, for export before erasure (admins)",
+    request: { params: WorkspaceParams },
+    responses: { 200: json(WorkspaceExportSchema, "The export (sent as an attachment)"), ...errorResponses },
+  });
   api.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
     type: "http",
     scheme: "bearer",

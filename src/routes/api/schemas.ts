@@ -28,6 +28,41 @@ export const errorResponses = {
 
 export const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
 
+const Rows = z.array(z.record(z.string(), z.unknown()));
+/** `src/db/export.ts`: one array of rows per table, JSON columns parsed (docs/storage.md, "Workspace export"). */
+export const WorkspaceExportSchema = z
+  .object({
+    format: z.literal("backlog-auditor-export/v1"),
+    exportedAt: z.string(),
+    workspace: z.object({ id: z.string(), name: z.string(), createdAt: z.string() }),
+    settings: z.record(z.string(), z.unknown()).nullable(),
+    members: Rows,
+    connections: Rows.describe("Without tokens"),
+    issues: Rows,
+    classifications: Rows,
+    audits: Rows.describe('`report` inflated; "" once pruned (the summary stays)'),
+    ledger: Rows,
+    writebackRuns: Rows,
+    labelOverrides: Rows,
+    learningExamples: Rows,
+    learning: z.record(z.string(), z.unknown()).nullable(),
+    syncFailures: Rows,
+    syncSkipped: Rows,
+  })
+  .meta({ id: "WorkspaceExport" });
+
+export const MeSchema = z
+  .union([
+    z.object({
+      user: z.object({ id: z.string(), tracker: z.string(), login: z.string(), name: z.string().nullable() }),
+      csrfToken: z.string(),
+      sessionExpiresAt: z.string(),
+      workspaces: z.array(z.object({ id: z.string(), name: z.string(), role: z.enum(["admin", "member"]) })),
+    }),
+    z.object({ token: z.object({ id: z.string(), name: z.string(), workspaceId: z.string(), scope: z.enum(["read", "write"]) }) }),
+  ])
+  .meta({ id: "Me" });
+
 export const WorkspaceParams = z.object({ workspaceId: z.string().min(1).max(64).describe("Workspace id") });
 
 export const AuditRunSchema = z
