@@ -9,6 +9,44 @@ import autocannon from "autocannon";
 import { createHmac, randomUUID } from "node:crypto";
 import { getJson, log, readVars, sleep, stats, waitQuiet } from "./service-stack.mjs";
 
+/**
+ * A signed GitHub `issues.edited` delivery for one synced issue of acme/webapp (the
+ * body and the headers GitHub sends), shared by the intake and capacity benches.
+ */
+export function githubEditedDelivery(stack, secret, issue, title, body) {
+  const payload = {
+    action: "edited",
+    issue: {
+      id: Number(issue.externalId),
+      number: issue.number,
+      title,
+      body,
+      html_url: `${stack.sandboxUrl}/github/acme/webapp/issues/${issue.number}`,
+      repository_url: `${stack.sandboxUrl}/github/api/repos/acme/webapp`,
+      state: "open",
+      labels: [],
+      comments: 0,
+      created_at: "2026-01-05T10:00:00Z",
+      updated_at: new Date().toISOString(),
+      user: { login: "mona", id: 7 },
+    },
+    changes: { title: { from: "before" } },
+    repository: { id: 1, name: "webapp", full_name: "acme/webapp", private: true, html_url: `${stack.sandboxUrl}/github/acme/webapp` },
+    sender: { login: "mona", id: 7 },
+  };
+  const text = JSON.stringify(payload);
+  return {
+    body: text,
+    headers: {
+      "content-type": "application/json",
+      "user-agent": "GitHub-Hookshot/bench",
+      "x-github-event": "issues",
+      "x-github-delivery": randomUUID(),
+      "x-hub-signature-256": `sha256=${createHmac("sha256", secret).update(text).digest("hex")}`,
+    },
+  };
+}
+
 /** Titles that classify into different constraints, so most deliveries change the stored issue. */
 const TITLES = [
   "App crashes on save — data loss for customers",
@@ -60,7 +98,6 @@ export async function runIntake(stack, profile = INTAKE_PROFILE) {
   const { items } = await getJson(`${stack.workerUrl}/dev/bench/issues?workspaceId=${stack.workspaceId}&limit=1000`);
   const issues = items.filter((i) => i.key.startsWith("acme/webapp#")).map((i) => ({ ...i, number: Number(i.key.split("#")[1]) }));
   if (!issues.length) throw new Error("no synced issues of acme/webapp to send webhooks for");
-  const repo = { id: 1, name: "webapp", full_name: "acme/webapp", private: true, html_url: `${stack.sandboxUrl}/github/acme/webapp` };
 
   await waitQuiet(stack);
   const before = await stats(stack);
@@ -75,39 +112,8 @@ export async function runIntake(stack, profile = INTAKE_PROFILE) {
       setupRequest(req) {
         const issue = issues[k % issues.length];
         const n = k++;
-        const payload = {
-          action: "edited",
-          issue: {
-            id: Number(issue.externalId),
-            number: issue.number,
-            title: `${TITLES[n % TITLES.length]} (${n})`,
-            body: "Edited during the intake benchmark.",
-            html_url: `${stack.sandboxUrl}/github/acme/webapp/issues/${issue.number}`,
-            repository_url: `${stack.sandboxUrl}/github/api/repos/acme/webapp`,
-            state: "open",
-            labels: [],
-            comments: 0,
-            created_at: "2026-01-05T10:00:00Z",
-            updated_at: new Date().toISOString(),
-            user: { login: "mona", id: 7 },
-          },
-          changes: { title: { from: "before" } },
-          repository: repo,
-          sender: { login: "mona", id: 7 },
-        };
-        const body = JSON.stringify(payload);
-        const sig = createHmac("sha256", secret).update(body).digest("hex");
-        return {
-          ...req,
-          body,
-          headers: {
-            "content-type": "application/json",
-            "user-agent": "GitHub-Hookshot/bench",
-            "x-github-event": "issues",
-            "x-github-delivery": randomUUID(),
-            "x-hub-signature-256": `sha256=${sig}`,
-          },
-        };
+        const { body, headers } = githubEditedDelivery(stack, secret, issue, `${TITLES[n % TITLES.length]} (${n})`, "Edited during the intake benchmark.");
+        return { ...req, body, headers };
       },
       onResponse(status, body) {
         if (status === 202) accepted++;

@@ -11,9 +11,8 @@
  * Knobs: BENCH_CAPACITY_N (10000), BENCH_INTAKE_RATE (600), BENCH_INTAKE_SECONDS (15),
  * BENCH_REPORT_SECONDS (10).
  */
-import { createHmac, randomUUID } from "node:crypto";
 import { connectAndSync, log, startMiniflareStack } from "./miniflare-stack.mjs";
-import { INTAKE_PROFILE, intakeRows, runIntake } from "./service-intake.mjs";
+import { INTAKE_PROFILE, githubEditedDelivery, intakeRows, runIntake } from "./service-intake.mjs";
 import { REPORT_PROFILE, reportRows, runReport } from "./service-report.mjs";
 import { getJson, readVars, sleep, stats, waitQuiet } from "./service-stack.mjs";
 
@@ -46,38 +45,8 @@ async function cpuOf(stack, count, concurrency, request) {
 }
 
 function signedDelivery(stack, secret, issue, n) {
-  const payload = {
-    action: "edited",
-    issue: {
-      id: Number(issue.externalId),
-      number: issue.number,
-      title: `Checkout crashes on save for customers (${n})`,
-      body: "Edited by the capacity benchmark.",
-      html_url: `${stack.sandboxUrl}/github/acme/webapp/issues/${issue.number}`,
-      repository_url: `${stack.sandboxUrl}/github/api/repos/acme/webapp`,
-      state: "open",
-      labels: [],
-      comments: 0,
-      created_at: "2026-01-05T10:00:00Z",
-      updated_at: new Date().toISOString(),
-      user: { login: "mona", id: 7 },
-    },
-    changes: { title: { from: "before" } },
-    repository: { id: 1, name: "webapp", full_name: "acme/webapp", private: true, html_url: `${stack.sandboxUrl}/github/acme/webapp` },
-    sender: { login: "mona", id: 7 },
-  };
-  const body = JSON.stringify(payload);
-  return fetch(`${stack.workerUrl}/webhooks/github`, {
-    method: "POST",
-    body,
-    headers: {
-      "content-type": "application/json",
-      "user-agent": "GitHub-Hookshot/bench",
-      "x-github-event": "issues",
-      "x-github-delivery": randomUUID(),
-      "x-hub-signature-256": `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`,
-    },
-  });
+  const { body, headers } = githubEditedDelivery(stack, secret, issue, `Checkout crashes on save for customers (${n})`, "Edited by the capacity benchmark.");
+  return fetch(`${stack.workerUrl}/webhooks/github`, { method: "POST", body, headers });
 }
 
 /** Webhook deliveries end to end: intake, then the queue applies them; CPU until none is `queued` and the stack is quiet. */

@@ -1,7 +1,10 @@
 /**
- * Audit history: one row per run with its summary and full report. Summaries
- * are kept for the life of the workspace; full reports only for a retention
- * window (pruneAuditReports), stored gzip-compressed (migration 0009).
+ * Audit history: one row per run with its summary and full report. Full reports
+ * are kept only for a retention window (pruneAuditReports), stored
+ * gzip-compressed (migration 0009). Past the window the history is daily: the
+ * latest run of each UTC day keeps its summary for the life of the workspace,
+ * earlier runs of that day go (the cron audits every 15 minutes; the trend
+ * plots days).
  */
 import { newId } from "../security/ids";
 import { safeJson } from "./workspaces";
@@ -111,21 +114,34 @@ export async function insertAuditRun(
 
 /**
  * Drops the full reports of a workspace's runs past the retention window: every run but the
- * latest `keepRuns`, and any run older than `keepDays` except the latest one. Summaries stay.
- * Returns how many reports were dropped.
+ * latest `keepRuns`, and any run older than `keepDays` except the latest one. Then thins the
+ * history past the window to one run per UTC day: a run whose report is gone is deleted when a
+ * later run of the same day exists, unless a write-back run refers to it (the ledger names the
+ * audit it acted on). Returns how many reports were dropped.
  */
 export async function pruneAuditReports(db: D1Database, workspaceId: string, p: ReportRetention & { now: Date }): Promise<number> {
   const cutoff = new Date(p.now.getTime() - p.keepDays * 86_400_000).toISOString();
-  const res = await db
-    .prepare(
-      `UPDATE audit_runs SET report = '', report_gz = NULL, report_pruned_at = ?1
+  const [pruned] = await db.batch([
+    db
+      .prepare(
+        `UPDATE audit_runs SET report = '', report_gz = NULL, report_pruned_at = ?1
        WHERE workspace_id = ?2 AND report_pruned_at IS NULL
          AND (id NOT IN (SELECT id FROM audit_runs WHERE workspace_id = ?2 ORDER BY created_at DESC, id DESC LIMIT ?3)
            OR (created_at < ?4 AND id <> (SELECT id FROM audit_runs WHERE workspace_id = ?2 ORDER BY created_at DESC, id DESC LIMIT 1)))`,
-    )
-    .bind(p.now.toISOString(), workspaceId, Math.max(1, Math.floor(p.keepRuns)), cutoff)
-    .run();
-  return res.meta.changes ?? 0;
+      )
+      .bind(p.now.toISOString(), workspaceId, Math.max(1, Math.floor(p.keepRuns)), cutoff),
+    db
+      .prepare(
+        `DELETE FROM audit_runs AS a
+       WHERE a.workspace_id = ?1 AND a.report_pruned_at IS NOT NULL
+         AND EXISTS (SELECT 1 FROM audit_runs b WHERE b.workspace_id = ?1
+           AND b.created_at >= a.created_at AND b.created_at < substr(a.created_at, 1, 10) || 'T24'
+           AND (b.created_at > a.created_at OR b.id > a.id))
+         AND NOT EXISTS (SELECT 1 FROM writeback_runs w WHERE w.workspace_id = ?1 AND w.audit_run_id = a.id)`,
+      )
+      .bind(workspaceId),
+  ]);
+  return pruned?.meta.changes ?? 0;
 }
 
 export async function getLatestAudit(db: D1Database, workspaceId: string, opts: { raw?: boolean } = {}): Promise<AuditRunRow | null> {

@@ -171,6 +171,29 @@ describe("audit report retention", () => {
     expect((await stored(ws)).filter((r) => r.report_pruned_at === null)).toHaveLength(3);
   });
 
+  it("thins the history past the window to the latest run of each day, keeping runs a write-back names", async () => {
+    const w = await seedWorkspace("Fifteen-minute cron");
+    const q = 15 * 60_000;
+    const retention = { keepRuns: 3, keepDays: 90 };
+    const run = async (at: number) => (await runWorkspaceAudit(db(), w, { trigger: "cron", now: new Date(at), retention })).id;
+    const conn = await db().prepare("SELECT id FROM connections WHERE workspace_id = ?").bind(w).first<{ id: string }>();
+    const day1: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      day1.push(await run(start + i * q));
+      // A write-back acts on the third run of day 1 (the latest then): the ledger names it, so it stays.
+      if (i === 2) await createWritebackRun(db(), { workspaceId: w, connectionId: conn!.id, auditRunId: day1[2]!, mode: "dry-run", now: new Date(start + i * q) });
+    }
+    const day2: string[] = [];
+    for (let i = 0; i < 8; i++) day2.push(await run(start + DAY + i * q));
+
+    const rows = await stored(w);
+    expect(rows.map((r) => r.id)).toEqual([day1[2], day1[7], ...day2.slice(-3)]);
+    expect(rows.filter((r) => r.report_pruned_at === null).map((r) => r.id)).toEqual(day2.slice(-3));
+    // The trend still has one point per day.
+    const history = (await (await call(`/api/v1/workspaces/${w}/audits?limit=50`)).json()) as { items: Array<{ id: string }> };
+    expect(history.items.map((i) => i.id)).toEqual([...rows.map((r) => r.id)].reverse());
+  });
+
   it("sends a report gzip-encoded to a client that accepts it, and the same JSON as identity to one that does not", async () => {
     const path = `/api/v1/workspaces/${ws}/audits/latest`;
     const plain = await call(path, { headers: { "accept-encoding": "identity" } });
