@@ -3,7 +3,8 @@
  * - startup: `backlog-audit --version`, best wall time of 15, beside `node -e 0`;
  * - `classify` end to end on 100,000 resampled real issues (JSONL file → stdout to a file),
  *   beside the parse-only floor (bench/cli-floor.mjs) measured in the same run, and the ratio;
- *   each best of 3, alternating CLI and floor runs so both see the same machine load;
+ *   each best of 3, alternating CLI and floor runs so both see the same machine load; and the same
+ *   ratio in CPU time (user + system, best of 3), steadier than wall time when other jobs share the cores;
  * - peak RSS of `classify` at 20,000 and 100,000 issues (flat = independent of input size).
  */
 import { spawnSync } from "node:child_process";
@@ -14,8 +15,9 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const bin = join(root, "bin/backlog-audit.mjs");
-// Prints the process's peak RSS on exit, for the memory rows.
-const RSS_HOOK = "data:text/javascript,process.on('exit',()=>process.stderr.write('\\nmaxrss '+process.resourceUsage().maxRSS+'\\n'))";
+// Prints the process's peak RSS and CPU time (user + system, µs) on exit, for the memory and CPU rows.
+const RSS_HOOK =
+  "data:text/javascript,process.on('exit',()=>{const u=process.resourceUsage();process.stderr.write('\\nmaxrss '+u.maxRSS+' cpu '+(u.userCPUTime+u.systemCPUTime)+'\\n')})";
 
 function timed(args, { out = "/dev/null" } = {}) {
   const fd = openSync(out, "w");
@@ -25,7 +27,8 @@ function timed(args, { out = "/dev/null" } = {}) {
   closeSync(fd);
   if (r.status !== 0) throw new Error(`${args.join(" ")} exited ${r.status}: ${r.stderr.slice(0, 400)}`);
   const rss = Number(/maxrss (\d+)/.exec(r.stderr)?.[1] ?? NaN) / 1024;
-  return { ms, rssMb: rss };
+  const cpuMs = Number(/ cpu (\d+)/.exec(r.stderr)?.[1] ?? NaN) / 1000;
+  return { ms, rssMb: rss, cpuMs };
 }
 
 export async function run({ n = 100_000 } = {}) {
@@ -58,11 +61,15 @@ export async function run({ n = 100_000 } = {}) {
     const out = join(dir, "out.jsonl");
     let cli = { ms: Infinity, rssMb: 0 };
     let floor = { ms: Infinity, rssMb: 0 };
+    let cliCpu = Infinity;
+    let floorCpu = Infinity;
     for (let i = 0; i < 3; i++) {
       const c = timed([bin, "classify", big], { out });
       if (c.ms < cli.ms) cli = c;
+      cliCpu = Math.min(cliCpu, c.cpuMs);
       const f = timed([join(root, "bench/cli-floor.mjs"), big], { out });
       if (f.ms < floor.ms) floor = f;
+      floorCpu = Math.min(floorCpu, f.cpuMs);
     }
     const smallRun = timed([bin, "classify", small], { out });
     const perSec = (ms) => Math.round(n / (ms / 1000));
@@ -82,6 +89,12 @@ export async function run({ n = 100_000 } = {}) {
         note: `${Math.round(cli.ms)} ms vs ${Math.round(floor.ms)} ms, best of 3 each`,
       },
       { name: "classify time / floor time", value: Math.round((cli.ms / floor.ms) * 100) / 100, unit: "×", baseline: { name: "target", value: 2 } },
+      {
+        name: "classify CPU time / floor CPU time",
+        value: Math.round((cliCpu / floorCpu) * 100) / 100,
+        unit: "×",
+        note: `${Math.round(cliCpu)} ms vs ${Math.round(floorCpu)} ms user + system, best of 3 each (the floor waits on I/O more)`,
+      },
       {
         name: `classify peak RSS, ${n.toLocaleString("en-US")} issues`,
         value: Math.round(cli.rssMb),

@@ -1,7 +1,9 @@
 /**
  * The sandbox's Atlassian OAuth 2.0 (3LO): an authorize page with an Approve
  * button, codes, 1-hour access tokens, refresh tokens that rotate on every use
- * (a used one is refused, as Atlassian does), and revocation.
+ * (a used one is refused, as Atlassian does), and revocation. Also Jira Cloud's
+ * basic auth: `Authorization: Basic base64(email:api_token)` for an API token
+ * configured for that e-mail address (see {@link SandboxAuth.addApiToken}).
  */
 import { Hono } from "hono";
 
@@ -17,6 +19,8 @@ export class SandboxAuth {
   private refresh = new Map<string, { grant: string; scopes: string[]; used: boolean }>();
   private codes = new Map<string, { redirectUri: string; scopes: string[]; expiresAt: number }>();
   private revokedGrants = new Set<string>();
+  /** API tokens (basic auth) by the account's e-mail address. */
+  private apiTokens = new Map<string, Set<string>>();
   private n = 0;
   constructor(
     private readonly clientId: string,
@@ -58,7 +62,49 @@ export class SandboxAuth {
     if (t) t.expiresAt = this.now() - 1;
   }
 
+  /**
+   * Accepts `Basic base64(email:token)` for this e-mail address and API token (a fresh random
+   * token when none is given). API tokens carry the user's own permissions, not OAuth scopes.
+   */
+  addApiToken(email: string, token = this.id("ATATT3x")): { email: string; token: string } {
+    let set = this.apiTokens.get(email.toLowerCase());
+    if (!set) this.apiTokens.set(email.toLowerCase(), (set = new Set()));
+    set.add(token);
+    return { email, token };
+  }
+
+  /** Stops accepting an API token (as revoking it in the Atlassian account settings does). */
+  revokeApiToken(email: string, token: string): void {
+    this.apiTokens.get(email.toLowerCase())?.delete(token);
+  }
+
+  /** Is this `Authorization` header basic auth (right or wrong)? */
+  static isBasic(authorization: string | null | undefined): boolean {
+    return /^Basic\s/i.test(authorization ?? "");
+  }
+
   check(authorization: string | null | undefined): TokenInfo | null {
+    const b = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(authorization ?? "");
+    if (b) {
+      let decoded: string;
+      try {
+        decoded = new TextDecoder().decode(Uint8Array.from(atob(b[1]!), (ch) => ch.charCodeAt(0)));
+      } catch {
+        return null;
+      }
+      const colon = decoded.indexOf(":");
+      if (colon <= 0) return null;
+      const email = decoded.slice(0, colon).toLowerCase();
+      const token = decoded.slice(colon + 1);
+      if (!this.apiTokens.get(email)?.has(token)) return null;
+      // A Jira API token acts with the account's permissions: every classic scope, no expiry.
+      return {
+        grant: `basic:${email}`,
+        scopes: ["read:jira-work", "write:jira-work", "read:jira-user", "manage:jira-webhook"],
+        expiresAt: Infinity,
+        revoked: false,
+      };
+    }
     const m = /^Bearer\s+(\S+)$/i.exec(authorization ?? "");
     const t = m ? this.access.get(m[1]!) : undefined;
     if (!t || t.revoked || t.expiresAt <= this.now()) return null;

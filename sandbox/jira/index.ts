@@ -45,6 +45,8 @@ export interface JiraSandboxOptions {
   pageTokens?: "position" | "offset";
   /** Enforce the documented search page-size rule (5,000 rows only for `id`/`key`); default lenient. */
   strictPageSize?: boolean;
+  /** E-mail/API token pairs accepted as basic auth (`Authorization: Basic base64(email:token)`); more with `addApiToken`. */
+  apiTokens?: Array<{ email: string; token: string }>;
 }
 
 /**
@@ -72,6 +74,7 @@ export function createJiraSandbox(opts: JiraSandboxOptions) {
   const outbox = new Outbox();
   let stats: SandboxStats = emptyStats();
   const auth = new SandboxAuth(opts.clientId, opts.clientSecret);
+  for (const t of opts.apiTokens ?? []) auth.addApiToken(t.email, t.token);
   const sites = new Map<string, SandboxSite>();
   (opts.sites ?? DEFAULT_SITES).forEach((s, i) => sites.set(s.id, createSite(s, i + 1)));
   for (const site of sites.values())
@@ -165,7 +168,15 @@ export function createJiraSandbox(opts: JiraSandboxOptions) {
     }
     if (fault === "slow") await sleep(faults.slowMs);
     if (fault === "429") return rateLimited(tf?.reason ?? "jira-burst-based", faults.retryAfterSec, budget.limit);
-    const token = auth.check(c.req.header("authorization"));
+    const authorization = c.req.header("authorization");
+    const basic = SandboxAuth.isBasic(authorization);
+    const token = auth.check(authorization);
+    // Jira refuses a wrong e-mail/API token pair with 401 and `X-Seraph-LoginReason: AUTHENTICATED_FAILED`
+    // (the header is Jira's; the exact body text here is not verified against Jira Cloud).
+    if (!token && basic)
+      return c.json({ errorMessages: ["Client must be authenticated to access this resource."], errors: {} }, 401, {
+        "x-seraph-loginreason": "AUTHENTICATED_FAILED",
+      });
     if (!token) return c.json({ code: 401, message: "Unauthorized" }, 401);
     const needed = requiredScope(c.req.method, new URL(c.req.url).pathname);
     // Atlassian answers a call the grant's scopes do not cover with 401 "scope does not match".
@@ -180,7 +191,10 @@ export function createJiraSandbox(opts: JiraSandboxOptions) {
     if (w.used > budget.limit) return rateLimited("jira-quota-global-based", Math.max(1, Math.ceil((w.start + budget.windowMs - now) / 1000)), budget.limit);
     const pathMatch = /\/api\/ex\/jira\/([^/]+)\/rest\/api\/3/.exec(new URL(c.req.url).pathname);
     if (pathMatch) {
-      const site = sites.get(decodeURIComponent(pathMatch[1]!));
+      const id = decodeURIComponent(pathMatch[1]!);
+      // Basic auth talks to the site itself (`https://{name}.atlassian.net/rest/api/3`): here the
+      // site may be named instead of given by cloudId.
+      const site = sites.get(id) ?? (basic ? [...sites.values()].find((s) => s.name === id) : undefined);
       if (!site) return c.json({ errorMessages: ["Site not found or the token does not grant access to it."] }, 404);
       c.set("site", site);
       c.set("apiRoot", `${new URL(c.req.url).origin}${basePath}/api/ex/jira/${site.id}/rest/api/3`);
@@ -237,6 +251,9 @@ export function createJiraSandbox(opts: JiraSandboxOptions) {
     clock,
     site: siteOf,
     defaultSite: () => [...sites.values()][0]!,
+    /** Accept basic auth for this e-mail address and API token (a fresh one when omitted); the e-mail defaults to the sandbox user's. */
+    addApiToken: (email: string = USER.email, token?: string) => auth.addApiToken(email, token),
+    revokeApiToken: (email: string, token: string) => auth.revokeApiToken(email, token),
     /** Mint a token pair directly (skips the authorize page). */
     issueToken: (scopes?: string[], ttlMs?: number) => auth.issue(scopes, ttlMs),
     revokeToken: (accessToken: string) => auth.revoke(accessToken),

@@ -44,6 +44,8 @@ export interface LinearSandboxOptions {
   accessTtlSec?: number;
   /** Largest `first` accepted. Default 250. */
   maxPage?: number;
+  /** Personal API keys accepted as `Authorization: <key>` (no `Bearer`); more with `issueApiKey`. */
+  apiKeys?: string[];
 }
 
 /** The simulator's default budgets per token and hour (see `rateLimits`). */
@@ -74,6 +76,8 @@ export function createLinearSandbox(opts: LinearSandboxOptions) {
   const faults = new FaultInjector();
   const outbox = new Outbox();
   const stats = emptyStats();
+  /** Personal API keys (`lin_api_…`), sent without `Bearer`. */
+  const apiKeys = new Set<string>(opts.apiKeys ?? []);
   const tokens = new LinearTokens({ clientId: opts.clientId, clientSecret: opts.clientSecret, now, accessTtlSec: opts.accessTtlSec ?? 86_399, seed });
   const limits = {
     requests: opts.rateLimits?.requests ?? LINEAR_DEFAULT_BUDGETS.requests,
@@ -177,8 +181,15 @@ export function createLinearSandbox(opts: LinearSandboxOptions) {
     if (fault === "slow") await sleep(faults.slowMs);
     if (fault === "malformed") ctx.breakOne = true;
 
-    const token = (c.req.header("authorization") ?? "").replace(/^Bearer\s+/i, "").trim();
-    const tokenState = token ? tokens.check(token) : "unknown";
+    // Linear's documented forms: a personal API key as it is (`Authorization: <API_KEY>`), an OAuth
+    // access token as `Bearer <ACCESS_TOKEN>`. A key sent as `Bearer lin_api_…` is not an OAuth token
+    // and is refused like any unknown one (real Linear reportedly answers "Remove the Bearer prefix
+    // from the Authorization header."; that text is from a third-party report, not Linear's docs).
+    // An OAuth token without `Bearer` is still accepted here, as before (Linear's answer unverified).
+    const header = (c.req.header("authorization") ?? "").trim();
+    const bearer = /^Bearer\s+/i.test(header);
+    const token = header.replace(/^Bearer\s+/i, "").trim();
+    const tokenState = !token ? "unknown" : !bearer && apiKeys.has(token) ? "ok" : tokens.check(token);
     if (tokenState !== "ok") {
       const msg =
         tokenState === "expired" ? "Access token expired" : tokenState === "revoked" ? "Access token revoked" : "Authentication required, not authenticated";
@@ -278,6 +289,13 @@ export function createLinearSandbox(opts: LinearSandboxOptions) {
     setWebhookUrl(url: string | null) {
       webhookUrl = url;
     },
+    /** A fresh personal API key (`lin_api_` and 40 hex characters), as Linear → Settings → API makes one. */
+    issueApiKey(): string {
+      const key = `lin_api_${[...crypto.getRandomValues(new Uint8Array(20))].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
+      apiKeys.add(key);
+      return key;
+    },
+    revokeApiKey: (key: string) => apiKeys.delete(key),
     /** A fresh token set, as after an OAuth approval. */
     issueToken: (scopes?: string[]) => tokens.issue(scopes),
     revokeToken: (accessToken: string) => tokens.revoke(accessToken),

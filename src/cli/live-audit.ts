@@ -96,12 +96,18 @@ export function readOnlyFetch(inner: FetchLike): FetchLike {
   };
 }
 
-/** Jira basic auth talks to the site (`https://SITE.atlassian.net/rest/api/3/…`) instead of the OAuth gateway. */
+/**
+ * Jira Cloud basic auth (`Authorization: Basic base64(email:api_token)`) talks to the site
+ * (`https://SITE.atlassian.net/rest/api/3/…`) instead of the OAuth gateway. With JIRA_API_BASE set
+ * (a stand-in such as the sandbox), requests stay on that base with the site named in the path
+ * (`{JIRA_API_BASE}/ex/jira/SITE/rest/api/3/…`), where the stand-in answers for the site.
+ */
 function jiraBasicFetch(inner: FetchLike, gateway: string, site: string, basic: string): FetchLike {
   const siteBase = site.includes(".") ? `https://${site}` : `https://${site}.atlassian.net`;
+  const toSite = gateway === DEFAULT_BASES.jira;
   return (input, init) => {
     const url = String(input instanceof Request ? input.url : input);
-    const m = new RegExp(`^${gateway.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/ex/jira/[^/]+(/.*)$`).exec(url);
+    const m = toSite ? new RegExp(`^${gateway.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/ex/jira/[^/]+(/.*)$`).exec(url) : null;
     const headers = new Headers(init?.headers);
     headers.set("authorization", `Basic ${basic}`);
     return inner(m ? `${siteBase}${m[1]}` : url, { ...init, headers });

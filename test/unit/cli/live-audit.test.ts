@@ -134,6 +134,82 @@ describe("backlog-audit audit github: incremental cache and rate limits", () => 
   });
 });
 
+describe("backlog-audit audit: Jira basic auth and Linear personal API keys", () => {
+  // Jira Cloud: JIRA_EMAIL + JIRA_API_TOKEN as `Authorization: Basic base64(email:token)`, no OAuth token set.
+  // Linear: a personal API key (`lin_api_…`) as `Authorization: <key>`, without `Bearer`.
+  const jira = () => sandbox.trackers.jira.addApiToken("mia@example.com");
+  const noOauth = { JIRA_ACCESS_TOKEN: undefined };
+
+  it("audits jira:acme/AUD with JIRA_EMAIL and JIRA_API_TOKEN (basic auth)", async () => {
+    const { email, token } = jira();
+    sandbox.trackers.jira.resetStats();
+    const r = await cli(["audit", "jira:acme/AUD", "--format", "json", "--no-cache"], { ...noOauth, JIRA_EMAIL: email, JIRA_API_TOKEN: token });
+    expect(r.code, r.stderr).toBe(0);
+    expect((JSON.parse(r.stdout) as { totals: { open: number } }).totals.open).toBeGreaterThan(0);
+    expect(sandbox.trackers.jira.stats.requests).toBeGreaterThanOrEqual(1);
+    expect(sandbox.trackers.jira.stats.writes).toBe(0);
+  });
+
+  it("a wrong Jira API token (or e-mail) is refused: one line, exit 3", async () => {
+    const { email, token } = jira();
+    for (const creds of [
+      { JIRA_EMAIL: email, JIRA_API_TOKEN: `${token}x` },
+      { JIRA_EMAIL: "someone@example.com", JIRA_API_TOKEN: token },
+    ]) {
+      const r = await cli(["audit", "jira:acme/AUD", "--no-cache"], { ...noOauth, ...creds });
+      expect(r.code, r.stderr).toBe(3);
+      expect(r.stdout).toBe("");
+      expect(r.stderr.trim().split("\n").at(-1)).toBe(
+        "backlog-audit: jira:acme/AUD: the tracker rejected the credentials in JIRA_EMAIL/JIRA_API_TOKEN (HTTP 401); check or renew them",
+      );
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  it("the sandbox answers basic auth as Jira does: 200 for the pair, 401 for a wrong token", async () => {
+    const { email, token } = jira();
+    const site = sandbox.trackers.jira.defaultSite();
+    const call = (user: string, pass: string) =>
+      fetch(`${env.JIRA_API_BASE}/ex/jira/${site.id}/rest/api/3/myself`, {
+        headers: { authorization: `Basic ${Buffer.from(`${user}:${pass}`).toString("base64")}` },
+      });
+    expect((await call(email, token)).status).toBe(200);
+    const wrong = await call(email, "nope");
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.get("x-seraph-loginreason")).toBe("AUTHENTICATED_FAILED");
+  });
+
+  it("audits linear:ENG with a lin_api_ personal API key, sent without Bearer", async () => {
+    const key = sandbox.trackers.linear.issueApiKey();
+    expect(key).toMatch(/^lin_api_\w+$/);
+    const r = await cli(["audit", "linear:ENG", "--format", "json", "--no-cache"], { LINEAR_API_KEY: key });
+    expect(r.code, r.stderr).toBe(0);
+    expect((JSON.parse(r.stdout) as { totals: { open: number } }).totals.open).toBeGreaterThan(0);
+  });
+
+  it("the Linear sandbox takes the key as it is, not as a Bearer token", async () => {
+    const key = sandbox.trackers.linear.issueApiKey();
+    const call = (authorization: string) =>
+      fetch(`${env.LINEAR_API_BASE}/graphql`, {
+        method: "POST",
+        headers: { authorization, "content-type": "application/json" },
+        body: JSON.stringify({ query: "{ viewer { id } }" }),
+      });
+    expect((await call(key)).status).toBe(200);
+    expect((await call(`Bearer ${key}`)).status).toBe(401);
+  });
+
+  it("a wrong lin_api_ key is refused: one line, exit 3", async () => {
+    const r = await cli(["audit", "linear:ENG", "--no-cache"], { LINEAR_API_KEY: `lin_api_${"0".repeat(40)}` });
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stdout).toBe("");
+    expect(r.stderr.trim().split("\n").at(-1)).toBe(
+      "backlog-audit: linear:ENG: the tracker rejected the credentials in LINEAR_API_KEY (HTTP 401); check or renew them",
+    );
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
 describe("backlog-audit audit: failures", () => {
   it("an unknown repository exits 4 with one line", async () => {
     const r = await cli(["audit", "github:acme/nope", "--no-cache"]);
