@@ -1,11 +1,12 @@
 /**
  * The Jira Cloud connector (REST v3 over the OAuth 2.0 gateway).
  *
- * REST calls are our own (`client.ts`, through the shared `HttpClient`) rather
- * than jira.js's `Version3Client`: one error and rate-limit mapping across
- * trackers, an injected fetch, ADF comment bodies built here (jira.js 6 sends
- * plain strings through v2 wiki markup, costing a request). jira.js 6's zod
- * models are used in tests to validate the sandbox's answers.
+ * REST v3 calls are jira.js 6's endpoint functions (`jira.js/cloud`) over our
+ * own jira.js `Client` (`transport.ts`), which sends them through the shared
+ * `HttpClient` (injected fetch, one error and rate-limit mapping across
+ * trackers, no SDK retries); answers are checked with our zod schemas, and
+ * comment bodies are ADF built here (`adf.ts`). See `client.ts` for the calls
+ * that stay off jira.js (OAuth, `accessible-resources`).
  *
  * @example
  * const jira = createJiraConnector({ fetch, apiBase: "https://api.atlassian.com", oauthBase: "https://auth.atlassian.com", clientId, clientSecret });
