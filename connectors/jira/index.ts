@@ -11,10 +11,10 @@
  * @example
  * const jira = createJiraConnector({ fetch, apiBase: "https://api.atlassian.com", oauthBase: "https://auth.atlassian.com", clientId, clientSecret });
  * const page = await jira.listIssues({ accessToken, siteId: cloudId }, { kind: "project", id: "PROJ", name: "Proj", siteId: cloudId }, null);
- * await jira.registerWebhooks(auth, cloudId, "https://auditor.example/webhooks/jira", ["PROJ"]);
+ * await jira.webhookRegistration.register(auth, cloudId, "https://auditor.example/webhooks/jira", ["PROJ"]);
  */
 import { HttpClient } from "../http";
-import type { Auth, Connector, ConnectorConfig, IssueRef } from "../types";
+import type { Auth, Connector, ConnectorConfig, IssueRef, WebhookRegistration } from "../types";
 import type { Issue } from "../../domain/types";
 import { JiraClient, readJiraRateLimit } from "./client";
 import { discoverFields, searchFields, type FieldMap } from "./fields";
@@ -27,10 +27,8 @@ import { ensureJiraComment, ensureJiraLabels } from "./write";
 import { ConnectorError } from "../errors";
 
 export interface JiraConnector extends Connector {
-  /** Register one dynamic webhook (issue + comment events) for the projects; the ids are needed for refresh. */
-  registerWebhooks(auth: Auth, siteId: string, url: string, projectKeys: string[]): Promise<{ ids: number[]; errors: string[] }>;
-  /** Extend the webhooks' 30-day expiry (call well before it, e.g. weekly from the cron). */
-  refreshWebhooks(auth: Auth, siteId: string, ids: number[]): Promise<{ expiresAt: string }>;
+  /** Jira's dynamic webhooks (expire after 30 days): always present on the Jira connector. */
+  readonly webhookRegistration: WebhookRegistration;
   /** Requests sent so far (benchmarks). */
   readonly requestCount: number;
 }
@@ -73,8 +71,6 @@ export function createJiraConnector(config: ConnectorConfig): JiraConnector {
     ensureLabels: (auth, ref, change) => ensureJiraLabels(client, auth, ref, change),
     ensureComment: (auth, ref, marker, body) => ensureJiraComment(client, auth, ref, marker, body),
     rateLimit: () => http.rateLimit(),
-    registerWebhooks: (auth, siteId, url, projectKeys) => registerJiraWebhooks(client, auth, siteId, url, projectKeys),
-    refreshWebhooks: (auth, siteId, ids) => refreshJiraWebhooks(client, auth, siteId, ids),
     webhookRegistration: {
       register: (auth, siteId, url, projectKeys) => registerJiraWebhooks(client, auth, siteId, url, projectKeys),
       refresh: (auth, siteId, ids) => refreshJiraWebhooks(client, auth, siteId, ids),
