@@ -32,6 +32,11 @@ export default defineProject(async () => {
       include: ["test/integration/**/*.test.ts"],
       setupFiles: ["test/integration/apply-migrations.ts"],
       testTimeout: 30_000,
+      // jira.js/cloud's models import each other through models/index.js (a module cycle). Native ESM and esbuild
+      // (wrangler's bundle, checked to start in workerd) evaluate it fine; the module runner, which loads dependencies
+      // unbundled here, reads a model before it is defined ("Cannot read properties of undefined (reading 'shape')").
+      // So jira.js is pre-bundled with esbuild, as wrangler bundles it.
+      deps: { optimizer: { ssr: { enabled: true, include: ["jira.js/cloud"] } } },
     },
   };
 });

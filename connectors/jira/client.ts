@@ -1,14 +1,39 @@
 /**
- * One function per Jira Cloud endpoint, over the shared `HttpClient` (our
- * own REST calls rather than jira.js's client: one error/rate-limit mapping
- * for every tracker, an injected fetch, and ADF bodies we build ourselves).
+ * One method per Jira Cloud endpoint the connector uses. The site's REST v3
+ * endpoints are jira.js 6's flat functions (`jira.js/cloud`: paths, methods and
+ * parameter shapes) called with our own jira.js `Client` (`transport.ts`), so
+ * every request still goes through the shared `HttpClient`: injected fetch,
+ * request count, timeout, rate-limit headers, one status → `ConnectorError`
+ * mapping. Every answer is parsed with our schemas (`schema.ts`).
  * Site API calls go through the OAuth gateway:
  * `{apiBase}/ex/jira/{cloudId}/rest/api/3/...`.
+ *
+ * Not jira.js: `accessible-resources` (`{apiBase}/oauth/token/accessible-resources`,
+ * not a site endpoint; jira.js has it only as `getAccessibleResources` in its
+ * OAuth helpers, which call the global `fetch`) stays on `HttpClient`, as does
+ * the OAuth token exchange (`oauth.ts`).
  *
  * @example
  * const c = new JiraClient(http, "https://api.atlassian.com");
  * const page = await c.searchJql(auth, { jql, maxResults: 100, fields: ["summary"] });
  */
+import {
+  addComment,
+  bulkFetchIssues,
+  deleteComment,
+  editIssue,
+  getComments,
+  getCurrentUser,
+  getFields,
+  getIssue,
+  getServerInfo,
+  refreshWebhooks,
+  registerDynamicWebhooks,
+  searchAndReconsileIssuesUsingJqlPost,
+  searchProjects,
+  updateComment,
+} from "jira.js/cloud";
+import type { Client } from "jira.js/core";
 import { ConnectorError } from "../errors";
 import { type HttpClient, parseOrThrow, parseRetryAfter, type RateLimitReader } from "../http";
 import type { Auth } from "../types";
@@ -25,6 +50,7 @@ import {
   WebhookRefreshSchema,
   WebhookRegistrationSchema,
 } from "./schema";
+import { jiraSdkClient } from "./transport";
 import { z } from "zod";
 
 /**
@@ -54,74 +80,66 @@ export interface SearchBody {
   fields: string[];
 }
 
+/** A path parameter as jira.js interpolates it (verbatim): encoded here. */
+const enc = encodeURIComponent;
+
 export class JiraClient {
   constructor(
     readonly http: HttpClient,
     private readonly apiBase: string,
   ) {}
 
-  private site(auth: Auth, path: string): string {
+  /** The jira.js `Client` for the auth's site (`{apiBase}/ex/jira/{cloudId}` + jira.js's `/rest/api/3/...`). */
+  private sdk(auth: Auth): Client {
     if (!auth.siteId) throw new ConnectorError("forbidden", "Jira calls need auth.siteId (the cloudId)", { tracker: "jira" });
-    return `${this.apiBase}/ex/jira/${encodeURIComponent(auth.siteId)}/rest/api/3${path}`;
+    return jiraSdkClient(this.http, `${this.apiBase}/ex/jira/${enc(auth.siteId)}`, { authorization: `Bearer ${auth.accessToken}` });
   }
 
-  private headers(auth: Auth): Record<string, string> {
-    return { authorization: `Bearer ${auth.accessToken}` };
-  }
-
-  private async get<T>(auth: Auth, url: string, schema: z.ZodType<T>, what: string): Promise<T> {
-    const { data } = await this.http.json({ url, headers: this.headers(auth) });
-    return parseOrThrow(schema, data, "jira", what);
-  }
-
-  /** `GET /oauth/token/accessible-resources`: the sites (cloudIds) the grant reaches. */
-  accessibleResources(auth: Auth) {
-    return this.get(auth, `${this.apiBase}/oauth/token/accessible-resources`, z.array(AccessibleResourceSchema), "accessible-resources");
+  /** `GET /oauth/token/accessible-resources` (HttpClient, see the module comment): the sites (cloudIds) the grant reaches. */
+  async accessibleResources(auth: Auth) {
+    const { data } = await this.http.json({
+      url: `${this.apiBase}/oauth/token/accessible-resources`,
+      headers: { authorization: `Bearer ${auth.accessToken}` },
+    });
+    return parseOrThrow(z.array(AccessibleResourceSchema), data, "jira", "accessible-resources");
   }
 
   /** `GET /rest/api/3/project/search` (one page). */
-  projectSearch(auth: Auth, startAt: number) {
-    return this.get(auth, this.site(auth, `/project/search?startAt=${startAt}&maxResults=50`), ProjectSearchSchema, "project search");
+  async projectSearch(auth: Auth, startAt: number) {
+    return parseOrThrow(ProjectSearchSchema, await searchProjects(this.sdk(auth), { startAt, maxResults: 50 }), "jira", "project search");
   }
 
   /** `GET /rest/api/3/myself`: the user's time zone, which JQL dates are read in. */
-  myself(auth: Auth) {
-    return this.get(auth, this.site(auth, "/myself"), MyselfSchema, "myself");
+  async myself(auth: Auth) {
+    return parseOrThrow(MyselfSchema, await getCurrentUser(this.sdk(auth)), "jira", "myself");
   }
 
   /** `GET /rest/api/3/serverInfo`: the site's base URL (for browse links). */
-  serverInfo(auth: Auth) {
-    return this.get(auth, this.site(auth, "/serverInfo"), ServerInfoSchema, "server info");
+  async serverInfo(auth: Auth) {
+    return parseOrThrow(ServerInfoSchema, await getServerInfo(this.sdk(auth)), "jira", "server info");
   }
 
   /** `GET /rest/api/3/field`: system and custom fields of the site. */
-  fields(auth: Auth) {
-    return this.get(auth, this.site(auth, "/field"), z.array(FieldSchema), "field list");
+  async fields(auth: Auth) {
+    return parseOrThrow(z.array(FieldSchema), await getFields(this.sdk(auth)), "jira", "field list");
   }
 
   /** `POST /rest/api/3/search/jql` (enhanced search; the old `/search` is gone: 410). */
   async searchJql(auth: Auth, body: SearchBody) {
-    const { data } = await this.http.json({ method: "POST", url: this.site(auth, "/search/jql"), headers: this.headers(auth), body });
+    const data: unknown = await searchAndReconsileIssuesUsingJqlPost(this.sdk(auth), body);
     return parseOrThrow(SearchJqlResponseSchema, data, "jira", "search/jql response");
   }
 
   /** `POST /rest/api/3/issue/bulkfetch`: up to 100 issues by id or key, with an explicit field list. */
   async bulkFetch(auth: Auth, issueIdsOrKeys: string[], fields: string[]) {
-    const { data } = await this.http.json({
-      method: "POST",
-      url: this.site(auth, "/issue/bulkfetch"),
-      headers: this.headers(auth),
-      body: { issueIdsOrKeys, fields },
-    });
+    const data: unknown = await bulkFetchIssues(this.sdk(auth), { issueIdsOrKeys, fields });
     return parseOrThrow(BulkFetchResponseSchema, data, "jira", "bulkfetch response");
   }
 
   /** `GET /rest/api/3/issue/{key}`; null when the issue does not exist (or is not visible). */
   async getIssue(auth: Auth, idOrKey: string, fields: string[]): Promise<unknown | null> {
     try {
-      const url = this.site(auth, `/issue/${encodeURIComponent(idOrKey)}?fields=${encodeURIComponent(fields.join(","))}`);
-      const { data } = await this.http.json({ url, headers: this.headers(auth) });
-      return data;
+      return (await getIssue(this.sdk(auth), { issueIdOrKey: enc(idOrKey), fields })) as unknown;
     } catch (e) {
       if (e instanceof ConnectorError && e.code === "not-found") return null;
       throw e;
@@ -130,61 +148,45 @@ export class JiraClient {
 
   /** `PUT /rest/api/3/issue/{key}` with label add/remove operations (204). */
   async updateLabels(auth: Auth, idOrKey: string, ops: Array<{ add: string } | { remove: string }>): Promise<void> {
-    await this.http.request({
-      method: "PUT",
-      // No `notifyUsers=false`: it needs the Administer Jira/Project permission, which a regular user lacks.
-      url: this.site(auth, `/issue/${encodeURIComponent(idOrKey)}`),
-      headers: this.headers(auth),
-      body: { update: { labels: ops } },
-    });
+    // No `notifyUsers: false`: it needs the Administer Jira/Project permission, which a regular user lacks.
+    await editIssue(this.sdk(auth), { issueIdOrKey: enc(idOrKey), update: { labels: ops } });
   }
 
   /** `GET /rest/api/3/issue/{key}/comment` (one page). */
-  listComments(auth: Auth, idOrKey: string, startAt: number) {
-    return this.get(
-      auth,
-      this.site(auth, `/issue/${encodeURIComponent(idOrKey)}/comment?startAt=${startAt}&maxResults=100`),
-      CommentPageSchema,
-      "comment page",
-    );
+  async listComments(auth: Auth, idOrKey: string, startAt: number) {
+    const data: unknown = await getComments(this.sdk(auth), { issueIdOrKey: enc(idOrKey), startAt, maxResults: 100 });
+    return parseOrThrow(CommentPageSchema, data, "jira", "comment page");
   }
 
+  /**
+   * `POST /rest/api/3/issue/{key}/comment` with an ADF body. jira.js sends an
+   * object body to v3 as is (a string body would go through v2 wiki markup and
+   * a second request to read the comment back).
+   */
   async addComment(auth: Auth, idOrKey: string, body: AdfDoc): Promise<string> {
-    const { data } = await this.http.json({
-      method: "POST",
-      url: this.site(auth, `/issue/${encodeURIComponent(idOrKey)}/comment`),
-      headers: this.headers(auth),
-      body: { body },
-    });
+    const data: unknown = await addComment(this.sdk(auth), { issueIdOrKey: enc(idOrKey), body });
     return parseOrThrow(z.object({ id: z.string() }).loose(), data, "jira", "created comment").id;
   }
 
+  /** `PUT /rest/api/3/issue/{key}/comment/{id}` with an ADF body (v3, one request, as `addComment`). */
   async updateComment(auth: Auth, idOrKey: string, id: string, body: AdfDoc): Promise<void> {
-    await this.http.request({
-      method: "PUT",
-      url: this.site(auth, `/issue/${encodeURIComponent(idOrKey)}/comment/${encodeURIComponent(id)}`),
-      headers: this.headers(auth),
-      body: { body },
-    });
+    await updateComment(this.sdk(auth), { issueIdOrKey: enc(idOrKey), id: enc(id), body: { body } });
   }
 
+  /** `DELETE /rest/api/3/issue/{key}/comment/{id}`. */
   async deleteComment(auth: Auth, idOrKey: string, id: string): Promise<void> {
-    await this.http.request({
-      method: "DELETE",
-      url: this.site(auth, `/issue/${encodeURIComponent(idOrKey)}/comment/${encodeURIComponent(id)}`),
-      headers: this.headers(auth),
-    });
+    await deleteComment(this.sdk(auth), { issueIdOrKey: enc(idOrKey), id: enc(id) });
   }
 
   /** `POST /rest/api/3/webhook`: register dynamic webhooks (OAuth apps; expire after 30 days). */
   async registerWebhooks(auth: Auth, url: string, webhooks: Array<{ events: string[]; jqlFilter: string }>) {
-    const { data } = await this.http.json({ method: "POST", url: this.site(auth, "/webhook"), headers: this.headers(auth), body: { url, webhooks } });
+    const data: unknown = await registerDynamicWebhooks(this.sdk(auth), { url, webhooks });
     return parseOrThrow(WebhookRegistrationSchema, data, "jira", "webhook registration");
   }
 
   /** `PUT /rest/api/3/webhook/refresh`: extend the webhooks' life by 30 days. */
   async refreshWebhooks(auth: Auth, webhookIds: number[]) {
-    const { data } = await this.http.json({ method: "PUT", url: this.site(auth, "/webhook/refresh"), headers: this.headers(auth), body: { webhookIds } });
+    const data: unknown = await refreshWebhooks(this.sdk(auth), { webhookIds });
     return parseOrThrow(WebhookRefreshSchema, data, "jira", "webhook refresh");
   }
 }

@@ -1,19 +1,20 @@
 /**
  * The Jira Cloud connector (REST v3 over the OAuth 2.0 gateway).
  *
- * REST calls are our own (`client.ts`, through the shared `HttpClient`) rather
- * than jira.js's `Version3Client`: one error and rate-limit mapping across
- * trackers, an injected fetch, ADF comment bodies built here (jira.js 6 sends
- * plain strings through v2 wiki markup, costing a request). jira.js 6's zod
- * models are used in tests to validate the sandbox's answers.
+ * REST v3 calls are jira.js 6's endpoint functions (`jira.js/cloud`) over our
+ * own jira.js `Client` (`transport.ts`), which sends them through the shared
+ * `HttpClient` (injected fetch, one error and rate-limit mapping across
+ * trackers, no SDK retries); answers are checked with our zod schemas, and
+ * comment bodies are ADF built here (`adf.ts`). See `client.ts` for the calls
+ * that stay off jira.js (OAuth, `accessible-resources`).
  *
  * @example
  * const jira = createJiraConnector({ fetch, apiBase: "https://api.atlassian.com", oauthBase: "https://auth.atlassian.com", clientId, clientSecret });
  * const page = await jira.listIssues({ accessToken, siteId: cloudId }, { kind: "project", id: "PROJ", name: "Proj", siteId: cloudId }, null);
- * await jira.registerWebhooks(auth, cloudId, "https://auditor.example/webhooks/jira", ["PROJ"]);
+ * await jira.webhookRegistration.register(auth, cloudId, "https://auditor.example/webhooks/jira", ["PROJ"]);
  */
 import { HttpClient } from "../http";
-import type { Auth, Connector, ConnectorConfig, IssueRef } from "../types";
+import type { Auth, Connector, ConnectorConfig, IssueRef, WebhookRegistration } from "../types";
 import type { Issue } from "../../domain/types";
 import { JiraClient, readJiraRateLimit } from "./client";
 import { discoverFields, searchFields, type FieldMap } from "./fields";
@@ -26,10 +27,8 @@ import { ensureJiraComment, ensureJiraLabels } from "./write";
 import { ConnectorError } from "../errors";
 
 export interface JiraConnector extends Connector {
-  /** Register one dynamic webhook (issue + comment events) for the projects; the ids are needed for refresh. */
-  registerWebhooks(auth: Auth, siteId: string, url: string, projectKeys: string[]): Promise<{ ids: number[]; errors: string[] }>;
-  /** Extend the webhooks' 30-day expiry (call well before it, e.g. weekly from the cron). */
-  refreshWebhooks(auth: Auth, siteId: string, ids: number[]): Promise<{ expiresAt: string }>;
+  /** Jira's dynamic webhooks (expire after 30 days): always present on the Jira connector. */
+  readonly webhookRegistration: WebhookRegistration;
   /** Requests sent so far (benchmarks). */
   readonly requestCount: number;
 }
@@ -72,8 +71,6 @@ export function createJiraConnector(config: ConnectorConfig): JiraConnector {
     ensureLabels: (auth, ref, change) => ensureJiraLabels(client, auth, ref, change),
     ensureComment: (auth, ref, marker, body) => ensureJiraComment(client, auth, ref, marker, body),
     rateLimit: () => http.rateLimit(),
-    registerWebhooks: (auth, siteId, url, projectKeys) => registerJiraWebhooks(client, auth, siteId, url, projectKeys),
-    refreshWebhooks: (auth, siteId, ids) => refreshJiraWebhooks(client, auth, siteId, ids),
     webhookRegistration: {
       register: (auth, siteId, url, projectKeys) => registerJiraWebhooks(client, auth, siteId, url, projectKeys),
       refresh: (auth, siteId, ids) => refreshJiraWebhooks(client, auth, siteId, ids),

@@ -203,9 +203,9 @@ describe("jira oauth", () => {
 describe("jira webhooks", () => {
   it("registers, refreshes, and verifies a delivery; a retry keeps the identifier; a foreign signature and an expired JWT fail", async () => {
     const c = setup(3);
-    const { ids } = await c.connector.registerWebhooks(c.auth, c.site.id, "https://svc.example/hooks/jira", ["AUD"]);
+    const { ids } = await c.connector.webhookRegistration.register(c.auth, c.site.id, "https://svc.example/hooks/jira", ["AUD"]);
     expect(ids).toHaveLength(1);
-    const { expiresAt } = await c.connector.refreshWebhooks(c.auth, c.site.id, ids);
+    const { expiresAt } = await c.connector.webhookRegistration.refresh(c.auth, c.site.id, ids);
     expect(Date.parse(expiresAt) - Date.now()).toBeGreaterThan(29 * 86_400_000);
     await c.sandbox.humanUpdate(c.site.id, "AUD-2", { title: "changed" });
     const [d] = c.sandbox.outbox.drain();

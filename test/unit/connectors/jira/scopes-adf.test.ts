@@ -63,9 +63,9 @@ describe("jira OAuth scopes per endpoint", () => {
 
   it("a grant without manage:jira-webhook cannot register webhooks; one without read:jira-user cannot read /myself", async () => {
     const noHooks = setup(["read:jira-work", "write:jira-work", "read:jira-user"]);
-    expect((await fail(noHooks.connector.registerWebhooks!(noHooks.auth, noHooks.site.id, "https://svc.example/webhooks/jira", ["AUD"])))?.code).toBe(
-      "forbidden",
-    );
+    expect(
+      (await fail(noHooks.connector.webhookRegistration.register(noHooks.auth, noHooks.site.id, "https://svc.example/webhooks/jira", ["AUD"])))?.code,
+    ).toBe("forbidden");
     const noUser = setup(["read:jira-work", "write:jira-work"]);
     expect((await fail(noUser.connector.listIssues(noUser.auth, noUser.scope, null)))?.code).toBe("forbidden");
   });
