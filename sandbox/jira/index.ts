@@ -43,7 +43,10 @@ export interface JiraSandboxOptions {
   perIssueWrites?: { limit: number; windowMs: number };
   /** How `nextPageToken` resumes: `position` (default) or `offset` (an edit mid-run shifts later rows back). */
   pageTokens?: "position" | "offset";
-  /** Enforce the documented search page-size rule (5,000 rows only for `id`/`key`); default lenient. */
+  /**
+   * The documented search page-size rule (5,000 rows only for `id`/`key`, otherwise 100) is enforced by
+   * default; `false` serves `updated`/`created` scans at 5,000 too (undocumented; only to compare).
+   */
   strictPageSize?: boolean;
 }
 
