@@ -24,11 +24,13 @@
  *
  * First sync (no `hw`): full pages of 100 issues with the explicit field list,
  * in key order (an edit during the run moves no issue, whatever the token is).
- * Later syncs first *scan* the window with `fields: ["updated"]` (asking for
- * 5,000 rows a page, which Atlassian documents only for `id`/`key` searches:
- * shorter pages are followed by token like any other), then fetch only the new
- * versions with
- * `POST /issue/bulkfetch` (100 per call). A no-op re-sync is one request.
+ * Later syncs search the window the same way, 100 a page, and deliver only the
+ * new versions. (Atlassian documents 5,000 rows a page only for searches that
+ * ask for nothing but `id` or `key`; any other field list gets shorter pages,
+ * so an `updated`-only scan followed by `issue/bulkfetch` of the new versions
+ * would take as many search pages as this, plus the fetches.) Every page is
+ * followed by `nextPageToken` until `isLast`, however short. A no-op re-sync is
+ * one request.
  *
  * While a run is in progress the cursor also carries `run`: the JQL (fixed for
  * the run, as `nextPageToken` is bound to it), the token, pending ids to fetch,
@@ -44,15 +46,9 @@ import type { JiraClient } from "./client";
 import { discoverFields, searchFields } from "./fields";
 import { fullSyncJql, isValidTimeZone, lowerBound, lowerBoundMs, parseJiraTime, syncJql } from "./jql";
 import { normalizeIssue } from "./normalize";
-import { RawIssueSchema, ScanIssueSchema, type RawIssue } from "./schema";
+import { RawIssueSchema, type RawIssue } from "./schema";
 
 export const PAGE_SIZE = 100;
-/**
- * Asked for on `updated` scans. Atlassian documents up to 5,000 rows per page only when requesting
- * `id` or `key`; with `updated` the page may be shorter (the strict simulator gives 100), and the scan
- * simply follows `nextPageToken` until `isLast`.
- */
-export const SCAN_PAGE_SIZE = 5000;
 export const OVERLAP_MS = 60_000;
 /**
  * Allowance for the difference between our clock and Jira's `updated` times, and for Jira indexing an
@@ -203,36 +199,25 @@ export async function listIssuesPage(
     run.hw = run.hw === null ? u : Math.max(run.hw, u);
   };
 
-  if (run.mode === "full") {
-    const res = await search(PAGE_SIZE, fields);
+  if (run.pending.length > 0) {
+    // Ids left to fetch by a run that an older version of this connector started (it scanned first).
+    const batch = run.pending.splice(0, PAGE_SIZE);
+    const res = await client.bulkFetch(a, batch, fields);
     const { ok, skipped: bad } = parseLoose(RawIssueSchema, res.issues, refOf);
     skipped.push(...bad);
     ok.forEach(accept);
+  } else if (!run.scanDone) {
+    // Both kinds of run search with the full field list, 100 a page (5,000 is documented only for
+    // id/key searches, so a separate `updated` scan would take as many pages and then the fetches).
+    const res = await search(PAGE_SIZE, fields);
+    const { ok, skipped: bad } = parseLoose(RawIssueSchema, res.issues, refOf);
+    skipped.push(...bad);
+    for (const raw of ok) {
+      const u = parseJiraTime(raw.fields.updated);
+      if (run.mode === "scan" && !Number.isNaN(u)) run.pos = u;
+      accept(raw);
+    }
     advance(res);
-  } else {
-    if (run.pending.length === 0 && !run.scanDone) {
-      const res = await search(SCAN_PAGE_SIZE, ["updated"]);
-      const { ok, skipped: bad } = parseLoose(ScanIssueSchema, res.issues, refOf);
-      skipped.push(...bad);
-      for (const row of ok) {
-        const u = parseJiraTime(row.fields.updated);
-        if (Number.isNaN(u)) {
-          skipped.push({ ref: row.key, reason: `fields.updated: unparseable time ${row.fields.updated}` });
-          continue;
-        }
-        run.pos = u;
-        const prev = run.seen[row.id];
-        if (prev === undefined || prev < u) run.pending.push(row.id);
-      }
-      advance(res);
-    }
-    if (run.pending.length > 0) {
-      const batch = run.pending.splice(0, PAGE_SIZE);
-      const res = await client.bulkFetch(a, batch, fields);
-      const { ok, skipped: bad } = parseLoose(RawIssueSchema, res.issues, refOf);
-      skipped.push(...bad);
-      ok.forEach(accept);
-    }
   }
   // A full run keeps only the versions the next run's window will re-read; a scan run keeps all it
   // delivered (its window is what changed since the last run).

@@ -4,8 +4,8 @@
  * (an edited issue moves to the end of `ORDER BY updated`, shifting the rest back by one). Either way,
  * with issues edited during a paginated run, the next run picks up everything: every issue's
  * newest version is delivered.
- * Also the page-size rule: 5,000 rows per page only when asking for `id`/`key`; the connector's
- * `updated` scans then get short pages and handle them (nothing missed or repeated).
+ * Also the page-size rule: 5,000 rows per page only when asking for `id`/`key` (the simulator's default);
+ * the connector's incremental searches page 100 at a time and follow every token (nothing missed or repeated).
  */
 import { describe, expect, it } from "vitest";
 import { createJiraConnector } from "../../../../connectors/jira";
