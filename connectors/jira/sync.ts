@@ -32,6 +32,10 @@
  * followed by `nextPageToken` until `isLast`, however short. A no-op re-sync is
  * one request.
  *
+ * A first sync also notes the keys on each side of every page boundary: an issue deleted mid-run
+ * behind an offset-style token makes the next page start one issue late, and the keys in between are
+ * fetched after the walk (`checkGaps`; nothing extra when they are consecutive).
+ *
  * While a run is in progress the cursor also carries `run`: the JQL (fixed for
  * the run, as `nextPageToken` is bound to it), the token, pending ids to fetch,
  * the run's own high-water mark and `seen` (pruned below the window of the
@@ -49,6 +53,8 @@ import { normalizeIssue } from "./normalize";
 import { RawIssueSchema, type RawIssue } from "./schema";
 
 export const PAGE_SIZE = 100;
+/** Rows a page for searches that ask for `key` alone (Atlassian's documented maximum for id/key searches). */
+export const KEY_PAGE_SIZE = 5000;
 export const OVERLAP_MS = 60_000;
 /**
  * Allowance for the difference between our clock and Jira's `updated` times, and for Jira indexing an
@@ -85,6 +91,15 @@ const CursorSchema = z.object({
       marks: z.array(z.tuple([z.number(), z.number().nullable()])).optional(),
       /** Scan runs: ids delivered in this run (to recognise an issue edited again mid-run). */
       delivered: z.array(z.string()).optional(),
+      /** Full runs: the project's key prefix and the number of the last key served (key order). */
+      keyPrefix: z.string().optional(),
+      lastNum: z.number().nullable().optional(),
+      /** Full runs: key numbers strictly between two pages, [last of one, first of the next or null at the end]. */
+      gaps: z.array(z.tuple([z.number(), z.number().nullable()])).optional(),
+      /** Full runs: rows served by the walk. */
+      rows: z.number().optional(),
+      /** Full runs: an id/key-only walk of the project is looking for keys inside `gaps`. */
+      keyScan: z.boolean().optional(),
     })
     .nullable(),
 });
@@ -108,6 +123,12 @@ function prune(seen: Record<string, number>, fromMs: number): Record<string, num
   const out: Record<string, number> = {};
   for (const [id, u] of Object.entries(seen)) if (u >= fromMs) out[id] = u;
   return out;
+}
+
+/** `"AUD-123"` → prefix and number. */
+function splitKey(key: string | undefined): { prefix: string; num: number } | null {
+  const m = key ? /^(.+)-(\d+)$/.exec(key) : null;
+  return m ? { prefix: m[1]!, num: Number(m[2]) } : null;
 }
 
 const refOf = (raw: unknown, i: number) => {
@@ -199,13 +220,17 @@ export async function listIssuesPage(
     run.hw = run.hw === null ? u : Math.max(run.hw, u);
   };
 
+  const inGap = (num: number) => (run.gaps ?? []).some(([lo, hi]) => num > lo && (hi === null || num < hi));
+
   if (run.pending.length > 0) {
-    // Ids left to fetch by a run that an older version of this connector started (it scanned first).
+    // Ids or keys to fetch: the keys a full run's page boundaries may have skipped (see `checkGaps`),
+    // or ids left by a run that an older version of this connector started (it scanned first).
     const batch = run.pending.splice(0, PAGE_SIZE);
     const res = await client.bulkFetch(a, batch, fields);
     const { ok, skipped: bad } = parseLoose(RawIssueSchema, res.issues, refOf);
     skipped.push(...bad);
-    ok.forEach(accept);
+    // A key of an issue moved to another project answers with that issue: not this scope's.
+    ok.filter((raw) => run.mode !== "full" || splitKey(raw.key)?.prefix === run.keyPrefix).forEach(accept);
   } else if (!run.scanDone) {
     // Both kinds of run search with the full field list, 100 a page (5,000 is documented only for
     // id/key searches, so a separate `updated` scan would take as many pages and then the fetches).
@@ -217,7 +242,22 @@ export async function listIssuesPage(
       if (run.mode === "scan" && !Number.isNaN(u)) run.pos = u;
       accept(raw);
     }
+    if (run.mode === "full") noteBoundary(run, res.issues);
     advance(res);
+    if (run.mode === "full" && run.scanDone) checkGaps(run);
+  } else if (run.keyScan) {
+    const res = await search(KEY_PAGE_SIZE, ["key"]);
+    const queued = new Set(run.pending);
+    for (const [i, raw] of res.issues.entries()) {
+      const { key } = refOf(raw, i);
+      const k = splitKey(key);
+      if (key && k && k.prefix === run.keyPrefix && inGap(k.num) && !queued.has(key)) run.pending.push(key);
+    }
+    run.token = res.nextPageToken ?? null;
+    if (res.isLast ?? !run.token) {
+      run.keyScan = false;
+      run.token = null;
+    }
   }
   // A full run keeps only the versions the next run's window will re-read; a scan run keeps all it
   // delivered (its window is what changed since the last run).
@@ -226,13 +266,56 @@ export async function listIssuesPage(
     if (keepFrom !== null) run.seen = prune(run.seen, lowerBoundMs(keepFrom, OVERLAP_MS, tz));
   }
 
-  const done = run.scanDone && run.pending.length === 0;
+  const done = run.scanDone && !run.keyScan && run.pending.length === 0;
   if (done) {
     c.hw = nextLowerBound(run);
     c.seen = c.hw === null ? {} : prune(run.seen, lowerBoundMs(c.hw, OVERLAP_MS, tz));
     c.run = null;
   }
   return { issues, skipped, cursor: JSON.stringify(c), hasMore: !done };
+}
+
+/**
+ * A full run walks the project in key order, and `nextPageToken` is opaque: if it resumes by offset,
+ * an issue deleted (or moved out) from a page already served shifts the rest back by one, and the next
+ * page starts one issue late. Whatever was skipped lies strictly between the last key of one page and
+ * the first key of the next (within a project, key order is number order), or after the last key when
+ * the final page comes back empty. Those key ranges are noted here; `checkGaps` fetches them.
+ */
+function noteBoundary(run: NonNullable<SyncCursor["run"]>, rows: unknown[]): void {
+  run.rows = (run.rows ?? 0) + rows.length;
+  const keys = rows.map((r, i) => splitKey(refOf(r, i).key)).filter((k): k is { prefix: string; num: number } => k !== null);
+  const last = run.lastNum ?? null;
+  if (keys.length === 0) {
+    if (last !== null && rows.length === 0) (run.gaps ??= []).push([last, null]);
+    return;
+  }
+  run.keyPrefix ??= keys[0]!.prefix;
+  const first = keys[0]!.num;
+  // (A first page, or a query restarted after its token expired, starts at or before `last`: no gap.)
+  if (last !== null && first > last + 1) (run.gaps ??= []).push([last, first]);
+  run.lastNum = keys[keys.length - 1]!.num;
+}
+
+/**
+ * After the walk: fetch the keys that the page boundaries left out. Most projects' keys have gaps of
+ * their own (deleted and moved issues), so a boundary gap is usually not a skip; it costs one
+ * `issue/bulkfetch` per 100 keys (unknown keys come back as `issueErrors`), and nothing when the keys
+ * on each side of every boundary are consecutive. When the keys to try would take more requests than
+ * walking the project's keys 5,000 a page (`fields: ["key"]`, the documented maximum), or the end is
+ * open (the last page came back empty), walk the keys instead and fetch only those inside the gaps.
+ */
+function checkGaps(run: NonNullable<SyncCursor["run"]>): void {
+  const gaps = run.gaps ?? [];
+  if (gaps.length === 0 || run.keyPrefix === undefined) return;
+  const open = gaps.some(([, hi]) => hi === null);
+  const size = gaps.reduce((n, [lo, hi]) => n + (hi === null ? 0 : hi - lo - 1), 0);
+  if (!open && Math.ceil(size / PAGE_SIZE) <= Math.max(1, Math.ceil((run.rows ?? 0) / KEY_PAGE_SIZE))) {
+    for (const [lo, hi] of gaps) for (let n = lo + 1; n < hi!; n++) run.pending.push(`${run.keyPrefix}-${n}`);
+  } else {
+    run.keyScan = true;
+    run.token = null;
+  }
 }
 
 /**
@@ -244,8 +327,8 @@ export async function listIssuesPage(
  *   resumes by offset, the edited issue moved to the end and one row per edit slid back past the
  *   next page boundary. Those rows sit at the first page transition asked for after the edit (minus
  *   `SKEW_MS`), so the next run starts there. With position tokens this only re-reads a little.
- *   (A full run goes in key order, where an edit moves nothing; a deletion during it can still hide
- *   one issue behind an offset token until that issue next changes.)
+ *   (A full run goes in key order, where an edit moves nothing; what a deletion during it makes an
+ *   offset token skip is fetched at the end of the run: `noteBoundary`, `checkGaps`.)
  */
 function runFloor(run: NonNullable<SyncCursor["run"]>): number | null {
   if (run.hw === null) return null;

@@ -271,6 +271,17 @@ export function createJiraSandbox(opts: JiraSandboxOptions) {
       await emit(site, "jira:issue_updated", i, { changelog });
       return i;
     },
+    /** A human deletes an issue (emits jira:issue_deleted). */
+    async humanDelete(siteId: string, key: string) {
+      const site = siteOf(siteId);
+      const i = site.byKey.get(key);
+      if (!i) throw new Error(`no issue ${key}`);
+      site.issues.delete(i.id);
+      site.byKey.delete(i.key);
+      const p = site.projects.get(i.project);
+      if (p) p.sorted = null;
+      await emit(site, "jira:issue_deleted", i);
+    },
     /** A human comments (emits comment_created). */
     async humanComment(siteId: string, key: string, text: string) {
       const site = siteOf(siteId);
