@@ -34,7 +34,8 @@
  *
  * A first sync also notes the keys on each side of every page boundary: an issue deleted mid-run
  * behind an offset-style token makes the next page start one issue late, and the keys in between are
- * fetched after the walk (`checkGaps`; nothing extra when they are consecutive).
+ * fetched after the walk (`checkGaps`; nothing extra when they are consecutive). A later run that took
+ * more than one page ends with one id-only search from its first page boundary on (`planCheck`).
  *
  * While a run is in progress the cursor also carries `run`: the JQL (fixed for
  * the run, as `nextPageToken` is bound to it), the token, pending ids to fetch,
@@ -100,6 +101,8 @@ const CursorSchema = z.object({
       rows: z.number().optional(),
       /** Full runs: an id/key-only walk of the project is looking for keys inside `gaps`. */
       keyScan: z.boolean().optional(),
+      /** Scan runs that took more than one page: the id-only search from the first page boundary on. */
+      check: z.object({ jql: z.string(), from: z.number() }).nullable().optional(),
     })
     .nullable(),
 });
@@ -186,15 +189,15 @@ export async function listIssuesPage(
   const issues: Issue[] = [];
   const skipped: SkippedItem[] = [];
 
-  const search = async (maxResults: number, f: string[]) => {
-    if (run.token) (run.marks ??= []).push([now(), run.pos]);
+  const search = async (maxResults: number, f: string[], jql = run.jql) => {
+    if (run.token && !run.scanDone) (run.marks ??= []).push([now(), run.pos]);
     try {
-      return await client.searchJql(a, { jql: run.jql, nextPageToken: run.token ?? undefined, maxResults, fields: f });
+      return await client.searchJql(a, { jql, nextPageToken: run.token ?? undefined, maxResults, fields: f });
     } catch (e) {
       // A nextPageToken expires after 7 days: restart the run's query (the seen-set absorbs the re-reads).
       if (!(e instanceof ConnectorError && e.code === "invalid-response" && e.details.status === 400 && run.token)) throw e;
       run.token = null;
-      return client.searchJql(a, { jql: run.jql, maxResults, fields: f });
+      return client.searchJql(a, { jql, maxResults, fields: f });
     }
   };
   const advance = (res: { nextPageToken?: string | null; isLast?: boolean }) => {
@@ -245,6 +248,7 @@ export async function listIssuesPage(
     if (run.mode === "full") noteBoundary(run, res.issues);
     advance(res);
     if (run.mode === "full" && run.scanDone) checkGaps(run);
+    if (run.mode === "scan" && run.scanDone) planCheck(run, scope.id, tz);
   } else if (run.keyScan) {
     const res = await search(KEY_PAGE_SIZE, ["key"]);
     const queued = new Set(run.pending);
@@ -258,6 +262,22 @@ export async function listIssuesPage(
       run.keyScan = false;
       run.token = null;
     }
+  } else if (run.check) {
+    // Ids (5,000 a page) from the first page boundary on: one whose version we have is older than that
+    // boundary, or none, was skipped by the walk (or changed since it started): fetch it.
+    const { from } = run.check;
+    const res = await search(KEY_PAGE_SIZE, ["id"], run.check.jql);
+    const queued = new Set(run.pending);
+    for (const [i, raw] of res.issues.entries()) {
+      const id = refOf(raw, i).externalId;
+      const prev = id === undefined ? undefined : run.seen[id];
+      if (id !== undefined && (prev === undefined || prev < from) && !queued.has(id)) run.pending.push(id);
+    }
+    run.token = res.nextPageToken ?? null;
+    if (res.isLast ?? !run.token) {
+      run.check = null;
+      run.token = null;
+    }
   }
   // A full run keeps only the versions the next run's window will re-read; a scan run keeps all it
   // delivered (its window is what changed since the last run).
@@ -266,7 +286,7 @@ export async function listIssuesPage(
     if (keepFrom !== null) run.seen = prune(run.seen, lowerBoundMs(keepFrom, OVERLAP_MS, tz));
   }
 
-  const done = run.scanDone && !run.keyScan && run.pending.length === 0;
+  const done = run.scanDone && !run.keyScan && !run.check && run.pending.length === 0;
   if (done) {
     c.hw = nextLowerBound(run);
     c.seen = c.hw === null ? {} : prune(run.seen, lowerBoundMs(c.hw, OVERLAP_MS, tz));
@@ -316,6 +336,21 @@ function checkGaps(run: NonNullable<SyncCursor["run"]>): void {
     run.keyScan = true;
     run.token = null;
   }
+}
+
+/**
+ * The same for a later run, which walks `ORDER BY updated ASC, key ASC`: an issue deleted (or moved out)
+ * behind a page boundary makes an offset-style token skip the row after it, whose `updated` is at or
+ * after that boundary's. If the run took more than one page, one search for ids only (5,000 a page) from
+ * the first boundary's minute on lists every row that can have been skipped; `seen` tells which
+ * versions the run has (every row it read is in it), and the rest are fetched. One request per run of
+ * more than 100 rows; nothing for a one-page run (a no-op re-sync).
+ */
+function planCheck(run: NonNullable<SyncCursor["run"]>, project: string, tz: string): void {
+  const boundary = (run.marks ?? []).find(([, pos]) => pos !== null)?.[1];
+  if (boundary === undefined || boundary === null) return;
+  run.check = { jql: syncJql(project, lowerBound(boundary, 0, tz)), from: lowerBoundMs(boundary, 0, tz) };
+  run.token = null;
 }
 
 /**

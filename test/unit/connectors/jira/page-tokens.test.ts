@@ -200,3 +200,28 @@ describe("jira full sync with issues deleted between pages (offset page tokens)"
     expect(gappy.requests).toBe(3 + 4 + 1);
   });
 });
+
+describe("jira incremental sync with an issue deleted between pages (offset page tokens)", () => {
+  it("the changed issue the next page skipped is fetched in the same run (one id-only search more)", async () => {
+    const c = setup("offset");
+    c.sandbox.seed(c.site.id, "AUD", 400, { endMs: Date.now() - 3_600_000 });
+    const first = await run(c, null);
+    // 250 issues changed well before the run (older than its skew allowance, so the next run would not re-read them).
+    const since = Date.now() - 3_000_000;
+    const changed = [...c.site.issues.values()].slice(0, 250);
+    for (const [k, i] of changed.entries()) await c.sandbox.humanUpdate(c.site.id, i.key, { title: `changed ${i.key}`, updatedAt: since + k * 100 });
+    const before = c.sandbox.stats.requests;
+    const inc = await run(c, first.cursor, async (page, got) => {
+      if (page === 1) await c.sandbox.humanDelete(c.site.id, got[5]!.key);
+    });
+    const requests = c.sandbox.stats.requests - before;
+    const got = new Set(inc.issues.map((i) => i.key));
+    const missed = changed.filter((i) => c.site.issues.has(i.id) && !got.has(i.key)).map((i) => i.key);
+    expect(missed, "changed issues not delivered").toEqual([]);
+    expect(inc.issues).toHaveLength(250);
+    // 3 pages of 100 (250 changed + the few re-read from before), 1 id-only search from the first page
+    // boundary on, 1 bulkfetch of the skipped issue.
+    expect(requests).toBe(3 + 1 + 1);
+    expect((await run(c, inc.cursor)).issues).toEqual([]);
+  });
+});
