@@ -24,11 +24,18 @@
  *
  * First sync (no `hw`): full pages of 100 issues with the explicit field list,
  * in key order (an edit during the run moves no issue, whatever the token is).
- * Later syncs first *scan* the window with `fields: ["updated"]` (asking for
- * 5,000 rows a page, which Atlassian documents only for `id`/`key` searches:
- * shorter pages are followed by token like any other), then fetch only the new
- * versions with
- * `POST /issue/bulkfetch` (100 per call). A no-op re-sync is one request.
+ * Later syncs search the window the same way, 100 a page, and deliver only the
+ * new versions. (Atlassian documents 5,000 rows a page only for searches that
+ * ask for nothing but `id` or `key`; any other field list gets shorter pages,
+ * so an `updated`-only scan followed by `issue/bulkfetch` of the new versions
+ * would take as many search pages as this, plus the fetches.) Every page is
+ * followed by `nextPageToken` until `isLast`, however short. A no-op re-sync is
+ * one request.
+ *
+ * A first sync also notes the keys on each side of every page boundary: an issue deleted mid-run
+ * behind an offset-style token makes the next page start one issue late, and the keys in between are
+ * fetched after the walk (`checkGaps`; nothing extra when they are consecutive). A later run that took
+ * more than one page ends with one id-only search from its first page boundary on (`planCheck`).
  *
  * While a run is in progress the cursor also carries `run`: the JQL (fixed for
  * the run, as `nextPageToken` is bound to it), the token, pending ids to fetch,
@@ -44,15 +51,11 @@ import type { JiraClient } from "./client";
 import { discoverFields, searchFields } from "./fields";
 import { fullSyncJql, isValidTimeZone, lowerBound, lowerBoundMs, parseJiraTime, syncJql } from "./jql";
 import { normalizeIssue } from "./normalize";
-import { RawIssueSchema, ScanIssueSchema, type RawIssue } from "./schema";
+import { RawIssueSchema, type RawIssue } from "./schema";
 
 export const PAGE_SIZE = 100;
-/**
- * Asked for on `updated` scans. Atlassian documents up to 5,000 rows per page only when requesting
- * `id` or `key`; with `updated` the page may be shorter (the strict simulator gives 100), and the scan
- * simply follows `nextPageToken` until `isLast`.
- */
-export const SCAN_PAGE_SIZE = 5000;
+/** Rows a page for searches that ask for `key` alone (Atlassian's documented maximum for id/key searches). */
+export const KEY_PAGE_SIZE = 5000;
 export const OVERLAP_MS = 60_000;
 /**
  * Allowance for the difference between our clock and Jira's `updated` times, and for Jira indexing an
@@ -89,6 +92,17 @@ const CursorSchema = z.object({
       marks: z.array(z.tuple([z.number(), z.number().nullable()])).optional(),
       /** Scan runs: ids delivered in this run (to recognise an issue edited again mid-run). */
       delivered: z.array(z.string()).optional(),
+      /** Full runs: the project's key prefix and the number of the last key served (key order). */
+      keyPrefix: z.string().optional(),
+      lastNum: z.number().nullable().optional(),
+      /** Full runs: key numbers strictly between two pages, [last of one, first of the next or null at the end]. */
+      gaps: z.array(z.tuple([z.number(), z.number().nullable()])).optional(),
+      /** Full runs: rows served by the walk. */
+      rows: z.number().optional(),
+      /** Full runs: an id/key-only walk of the project is looking for keys inside `gaps`. */
+      keyScan: z.boolean().optional(),
+      /** Scan runs that took more than one page: the id-only search from the first page boundary on. */
+      check: z.object({ jql: z.string(), from: z.number() }).nullable().optional(),
     })
     .nullable(),
 });
@@ -112,6 +126,12 @@ function prune(seen: Record<string, number>, fromMs: number): Record<string, num
   const out: Record<string, number> = {};
   for (const [id, u] of Object.entries(seen)) if (u >= fromMs) out[id] = u;
   return out;
+}
+
+/** `"AUD-123"` → prefix and number. */
+function splitKey(key: string | undefined): { prefix: string; num: number } | null {
+  const m = key ? /^(.+)-(\d+)$/.exec(key) : null;
+  return m ? { prefix: m[1]!, num: Number(m[2]) } : null;
 }
 
 const refOf = (raw: unknown, i: number) => {
@@ -169,15 +189,15 @@ export async function listIssuesPage(
   const issues: Issue[] = [];
   const skipped: SkippedItem[] = [];
 
-  const search = async (maxResults: number, f: string[]) => {
-    if (run.token) (run.marks ??= []).push([now(), run.pos]);
+  const search = async (maxResults: number, f: string[], jql = run.jql) => {
+    if (run.token && !run.scanDone) (run.marks ??= []).push([now(), run.pos]);
     try {
-      return await client.searchJql(a, { jql: run.jql, nextPageToken: run.token ?? undefined, maxResults, fields: f });
+      return await client.searchJql(a, { jql, nextPageToken: run.token ?? undefined, maxResults, fields: f });
     } catch (e) {
       // A nextPageToken expires after 7 days: restart the run's query (the seen-set absorbs the re-reads).
       if (!(e instanceof ConnectorError && e.code === "invalid-response" && e.details.status === 400 && run.token)) throw e;
       run.token = null;
-      return client.searchJql(a, { jql: run.jql, maxResults, fields: f });
+      return client.searchJql(a, { jql, maxResults, fields: f });
     }
   };
   const advance = (res: { nextPageToken?: string | null; isLast?: boolean }) => {
@@ -203,35 +223,60 @@ export async function listIssuesPage(
     run.hw = run.hw === null ? u : Math.max(run.hw, u);
   };
 
-  if (run.mode === "full") {
+  const inGap = (num: number) => (run.gaps ?? []).some(([lo, hi]) => num > lo && (hi === null || num < hi));
+
+  if (run.pending.length > 0) {
+    // Ids or keys to fetch: the keys a full run's page boundaries may have skipped (see `checkGaps`),
+    // or ids left by a run that an older version of this connector started (it scanned first).
+    const batch = run.pending.splice(0, PAGE_SIZE);
+    const res = await client.bulkFetch(a, batch, fields);
+    const { ok, skipped: bad } = parseLoose(RawIssueSchema, res.issues, refOf);
+    skipped.push(...bad);
+    // A key of an issue moved to another project answers with that issue: not this scope's.
+    ok.filter((raw) => run.mode !== "full" || splitKey(raw.key)?.prefix === run.keyPrefix).forEach(accept);
+  } else if (!run.scanDone) {
+    // Both kinds of run search with the full field list, 100 a page (5,000 is documented only for
+    // id/key searches, so a separate `updated` scan would take as many pages and then the fetches).
     const res = await search(PAGE_SIZE, fields);
     const { ok, skipped: bad } = parseLoose(RawIssueSchema, res.issues, refOf);
     skipped.push(...bad);
-    ok.forEach(accept);
-    advance(res);
-  } else {
-    if (run.pending.length === 0 && !run.scanDone) {
-      const res = await search(SCAN_PAGE_SIZE, ["updated"]);
-      const { ok, skipped: bad } = parseLoose(ScanIssueSchema, res.issues, refOf);
-      skipped.push(...bad);
-      for (const row of ok) {
-        const u = parseJiraTime(row.fields.updated);
-        if (Number.isNaN(u)) {
-          skipped.push({ ref: row.key, reason: `fields.updated: unparseable time ${row.fields.updated}` });
-          continue;
-        }
-        run.pos = u;
-        const prev = run.seen[row.id];
-        if (prev === undefined || prev < u) run.pending.push(row.id);
-      }
-      advance(res);
+    for (const raw of ok) {
+      const u = parseJiraTime(raw.fields.updated);
+      if (run.mode === "scan" && !Number.isNaN(u)) run.pos = u;
+      accept(raw);
     }
-    if (run.pending.length > 0) {
-      const batch = run.pending.splice(0, PAGE_SIZE);
-      const res = await client.bulkFetch(a, batch, fields);
-      const { ok, skipped: bad } = parseLoose(RawIssueSchema, res.issues, refOf);
-      skipped.push(...bad);
-      ok.forEach(accept);
+    if (run.mode === "full") noteBoundary(run, res.issues);
+    advance(res);
+    if (run.mode === "full" && run.scanDone) checkGaps(run);
+    if (run.mode === "scan" && run.scanDone) planCheck(run, scope.id, tz);
+  } else if (run.keyScan) {
+    const res = await search(KEY_PAGE_SIZE, ["key"]);
+    const queued = new Set(run.pending);
+    for (const [i, raw] of res.issues.entries()) {
+      const { key } = refOf(raw, i);
+      const k = splitKey(key);
+      if (key && k && k.prefix === run.keyPrefix && inGap(k.num) && !queued.has(key)) run.pending.push(key);
+    }
+    run.token = res.nextPageToken ?? null;
+    if (res.isLast ?? !run.token) {
+      run.keyScan = false;
+      run.token = null;
+    }
+  } else if (run.check) {
+    // Ids (5,000 a page) from the first page boundary on: one whose version we have is older than that
+    // boundary, or none, was skipped by the walk (or changed since it started): fetch it.
+    const { from } = run.check;
+    const res = await search(KEY_PAGE_SIZE, ["id"], run.check.jql);
+    const queued = new Set(run.pending);
+    for (const [i, raw] of res.issues.entries()) {
+      const id = refOf(raw, i).externalId;
+      const prev = id === undefined ? undefined : run.seen[id];
+      if (id !== undefined && (prev === undefined || prev < from) && !queued.has(id)) run.pending.push(id);
+    }
+    run.token = res.nextPageToken ?? null;
+    if (res.isLast ?? !run.token) {
+      run.check = null;
+      run.token = null;
     }
   }
   // A full run keeps only the versions the next run's window will re-read; a scan run keeps all it
@@ -241,13 +286,71 @@ export async function listIssuesPage(
     if (keepFrom !== null) run.seen = prune(run.seen, lowerBoundMs(keepFrom, OVERLAP_MS, tz));
   }
 
-  const done = run.scanDone && run.pending.length === 0;
+  const done = run.scanDone && !run.keyScan && !run.check && run.pending.length === 0;
   if (done) {
     c.hw = nextLowerBound(run);
     c.seen = c.hw === null ? {} : prune(run.seen, lowerBoundMs(c.hw, OVERLAP_MS, tz));
     c.run = null;
   }
   return { issues, skipped, cursor: JSON.stringify(c), hasMore: !done };
+}
+
+/**
+ * A full run walks the project in key order, and `nextPageToken` is opaque: if it resumes by offset,
+ * an issue deleted (or moved out) from a page already served shifts the rest back by one, and the next
+ * page starts one issue late. Whatever was skipped lies strictly between the last key of one page and
+ * the first key of the next (within a project, key order is number order), or after the last key when
+ * the final page comes back empty. Those key ranges are noted here; `checkGaps` fetches them.
+ */
+function noteBoundary(run: NonNullable<SyncCursor["run"]>, rows: unknown[]): void {
+  run.rows = (run.rows ?? 0) + rows.length;
+  const keys = rows.map((r, i) => splitKey(refOf(r, i).key)).filter((k): k is { prefix: string; num: number } => k !== null);
+  const last = run.lastNum ?? null;
+  if (keys.length === 0) {
+    if (last !== null && rows.length === 0) (run.gaps ??= []).push([last, null]);
+    return;
+  }
+  run.keyPrefix ??= keys[0]!.prefix;
+  const first = keys[0]!.num;
+  // (A first page, or a query restarted after its token expired, starts at or before `last`: no gap.)
+  if (last !== null && first > last + 1) (run.gaps ??= []).push([last, first]);
+  run.lastNum = keys[keys.length - 1]!.num;
+}
+
+/**
+ * After the walk: fetch the keys that the page boundaries left out. Most projects' keys have gaps of
+ * their own (deleted and moved issues), so a boundary gap is usually not a skip; it costs one
+ * `issue/bulkfetch` per 100 keys (unknown keys come back as `issueErrors`), and nothing when the keys
+ * on each side of every boundary are consecutive. When the keys to try would take more requests than
+ * walking the project's keys 5,000 a page (`fields: ["key"]`, the documented maximum), or the end is
+ * open (the last page came back empty), walk the keys instead and fetch only those inside the gaps.
+ */
+function checkGaps(run: NonNullable<SyncCursor["run"]>): void {
+  const gaps = run.gaps ?? [];
+  if (gaps.length === 0 || run.keyPrefix === undefined) return;
+  const open = gaps.some(([, hi]) => hi === null);
+  const size = gaps.reduce((n, [lo, hi]) => n + (hi === null ? 0 : hi - lo - 1), 0);
+  if (!open && Math.ceil(size / PAGE_SIZE) <= Math.max(1, Math.ceil((run.rows ?? 0) / KEY_PAGE_SIZE))) {
+    for (const [lo, hi] of gaps) for (let n = lo + 1; n < hi!; n++) run.pending.push(`${run.keyPrefix}-${n}`);
+  } else {
+    run.keyScan = true;
+    run.token = null;
+  }
+}
+
+/**
+ * The same for a later run, which walks `ORDER BY updated ASC, key ASC`: an issue deleted (or moved out)
+ * behind a page boundary makes an offset-style token skip the row after it, whose `updated` is at or
+ * after that boundary's. If the run took more than one page, one search for ids only (5,000 a page) from
+ * the first boundary's minute on lists every row that can have been skipped; `seen` tells which
+ * versions the run has (every row it read is in it), and the rest are fetched. One request per run of
+ * more than 100 rows; nothing for a one-page run (a no-op re-sync).
+ */
+function planCheck(run: NonNullable<SyncCursor["run"]>, project: string, tz: string): void {
+  const boundary = (run.marks ?? []).find(([, pos]) => pos !== null)?.[1];
+  if (boundary === undefined || boundary === null) return;
+  run.check = { jql: syncJql(project, lowerBound(boundary, 0, tz)), from: lowerBoundMs(boundary, 0, tz) };
+  run.token = null;
 }
 
 /**
@@ -259,8 +362,8 @@ export async function listIssuesPage(
  *   resumes by offset, the edited issue moved to the end and one row per edit slid back past the
  *   next page boundary. Those rows sit at the first page transition asked for after the edit (minus
  *   `SKEW_MS`), so the next run starts there. With position tokens this only re-reads a little.
- *   (A full run goes in key order, where an edit moves nothing; a deletion during it can still hide
- *   one issue behind an offset token until that issue next changes.)
+ *   (A full run goes in key order, where an edit moves nothing; what a deletion during it makes an
+ *   offset token skip is fetched at the end of the run: `noteBoundary`, `checkGaps`.)
  */
 function runFloor(run: NonNullable<SyncCursor["run"]>): number | null {
   if (run.hw === null) return null;

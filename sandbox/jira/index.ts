@@ -43,7 +43,10 @@ export interface JiraSandboxOptions {
   perIssueWrites?: { limit: number; windowMs: number };
   /** How `nextPageToken` resumes: `position` (default) or `offset` (an edit mid-run shifts later rows back). */
   pageTokens?: "position" | "offset";
-  /** Enforce the documented search page-size rule (5,000 rows only for `id`/`key`); default lenient. */
+  /**
+   * The documented search page-size rule (5,000 rows only for `id`/`key`, otherwise 100) is enforced by
+   * default; `false` serves `updated`/`created` scans at 5,000 too (undocumented; only to compare).
+   */
   strictPageSize?: boolean;
   /** E-mail/API token pairs accepted as basic auth (`Authorization: Basic base64(email:token)`); more with `addApiToken`. */
   apiTokens?: Array<{ email: string; token: string }>;
@@ -284,6 +287,17 @@ export function createJiraSandbox(opts: JiraSandboxOptions) {
       touch(site, i, at);
       await emit(site, "jira:issue_updated", i, { changelog });
       return i;
+    },
+    /** A human deletes an issue (emits jira:issue_deleted). */
+    async humanDelete(siteId: string, key: string) {
+      const site = siteOf(siteId);
+      const i = site.byKey.get(key);
+      if (!i) throw new Error(`no issue ${key}`);
+      site.issues.delete(i.id);
+      site.byKey.delete(i.key);
+      const p = site.projects.get(i.project);
+      if (p) p.sorted = null;
+      await emit(site, "jira:issue_deleted", i);
     },
     /** A human comments (emits comment_created). */
     async humanComment(siteId: string, key: string, text: string) {

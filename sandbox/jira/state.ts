@@ -211,12 +211,19 @@ export interface SeedOptions {
   seed?: number;
 }
 
-/** Build `n` issues for `project` from real texts; updated times one second apart ending `endMs` (or all equal). */
+/**
+ * Seeded issues' `updated` times are `stepMs` apart (default 37 s, as the GitHub sandbox's), the newest at `endMs`
+ * (default two minutes ago), or all equal (`sameUpdatedAt`). A backlog's edits are spread out: 10,000 issues span
+ * about four days, and only a few fall in the minute a connector re-reads after a sync.
+ */
+export const SEED_STEP_MS = 37_000;
+
+/** Build `n` issues for `project` from real texts (updated times: see `SEED_STEP_MS`). */
 export function seedProject(
   site: SandboxSite,
   projectKey: string,
   n: number,
-  opts: { seed?: number; sameUpdatedAt?: boolean; labels?: string[]; endMs?: number } = {},
+  opts: { seed?: number; sameUpdatedAt?: boolean; labels?: string[]; endMs?: number; stepMs?: number } = {},
 ): SandboxIssue[] {
   const project = site.projects.get(projectKey);
   if (!project) throw new Error(`no project ${projectKey} on ${site.name}`);
@@ -231,7 +238,7 @@ export function seedProject(
   for (let i = 0; i < n; i++) {
     const text = seedText(i, opts.seed ?? 0);
     const num = project.nextNum++;
-    const updated = opts.sameUpdatedAt ? end : end - (n - 1 - i) * 1000;
+    const updated = opts.sameUpdatedAt ? end : end - (n - 1 - i) * (opts.stepMs ?? SEED_STEP_MS);
     const status = Math.floor(rand() * STATUSES.length);
     const sprintPick = rand();
     const issue: SandboxIssue = {
