@@ -42,9 +42,6 @@ export const SearchJqlResponseSchema = z
 
 export const BulkFetchResponseSchema = z.object({ issues: z.array(z.unknown()).default([]), issueErrors: z.array(z.unknown()).default([]) }).loose();
 
-/** A scan row: `fields: ["updated"]` only. */
-export const ScanIssueSchema = z.object({ id: z.string(), key: z.string(), fields: z.object({ updated: z.string() }).loose() }).loose();
-
 export const SprintValueSchema = z
   .object({
     id: z.number(),
