@@ -46,7 +46,7 @@ import { getSettings, type WriteMode } from "../db/workspaces";
 import type { Deps } from "../deps";
 import type { Config } from "../env";
 import { authFor, connectorFor, markRevoked } from "./connectors";
-import { loadConnectionContextById, type ConnectionContext } from "./job-context";
+import { loadConnectionContextById, type ConnectionContext, type WorkspaceContext } from "./job-context";
 import { workspaceThreshold } from "./learning";
 import { forEachBounded, splitLabelCreators } from "./bounded";
 import { compiledPackFor } from "./rule-packs";
@@ -97,8 +97,8 @@ export async function planForConnection(
     workspaceId: string;
     connection: Connection;
     maxWrites?: number;
-    issueIds?: string[] /** Loaded by the job: settings and audit head are not read again. */;
-    context?: Pick<ConnectionContext, "settings" | "latestAudit">;
+    issueIds?: string[] /** Loaded by the job: settings, audit head and learning state are not read again. */;
+    context?: WorkspaceContext;
   },
 ): Promise<{ plan: WritebackPlan; auditRunId: string | null; mode: WriteMode; scopeOf: (externalId: string) => SyncScope }> {
   const settings = p.context ? p.context.settings : (await getSettings(db, p.workspaceId))!;
@@ -140,7 +140,7 @@ export async function planForConnection(
       commentsEnabled: settings.commentsEnabled,
       maxWrites: p.maxWrites ?? settings.maxWritesPerRun,
       // The workspace's own threshold when its labels support one (src/services/learning.ts), else the pack's.
-      writeBackThreshold: (await workspaceThreshold(db, p.workspaceId, compiled)).value,
+      writeBackThreshold: (await workspaceThreshold(db, p.workspaceId, compiled, p.context?.learning)).value,
       mode,
     },
     auditRunId: latest?.id ?? null,
