@@ -315,8 +315,8 @@ export async function applyWebhookEvents(c: JobContext, connection: Connection, 
     throw e;
   }
   if (changedIds.length === 0) return;
-  // From here on the job needs the workspace's settings and latest audit head: loaded once, with the
-  // connection the route lookup already returned, and handed to classification and write-back.
+  // From here on the job needs the workspace's settings, latest audit head and learning state: loaded
+  // once, with the connection the route lookup already returned, and handed to classification and write-back.
   const context = await loadConnectionContext(db, connection);
   if (!context) return;
   // A webhook usually changes one or two issues: classify them and write back in this same job,
