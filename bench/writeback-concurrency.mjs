@@ -8,6 +8,11 @@
  * Each request waits a simulated 40 ms round trip before the sandbox answers (in-process the sandbox
  * answers in microseconds, so without it concurrency could not show); wall times are for that latency.
  * Request and write counts are the sandbox's own and must be the same in both runs.
+ *
+ * Then the undo of that run, the way `undoWritebackRun` runs it: each issue's current labels read
+ * from the tracker, then one label removal and one comment deletion per issue (200 reverts), with
+ * the same bound (reads and writes); beside it the sequential undo (what undo did before it was
+ * bounded: one read, then one write, at a time) of the sequential run.
  */
 import { pathToFileURL } from "node:url";
 import { register } from "tsx/esm/api";
@@ -112,7 +117,33 @@ async function writeBack(setup, concurrency) {
   const { first, rest } = splitLabelCreators(actions, (a) => a.desired ?? []);
   for (const a of first) await apply(a);
   await forEachBounded(rest, bound, apply);
-  return { ms: Math.round(performance.now() - started), writes: sandbox.stats.writes, requests: sandbox.stats.requests, bound };
+  const ms = Math.round(performance.now() - started);
+  const { writes, requests } = sandbox.stats;
+  return { ms, writes, requests, bound, undo: () => undoRun({ connector, sandbox, auth, refs, definitions }, bound) };
+}
+
+/** The undo of that write-back at `bound`: read each issue, then remove our label and delete our comment. */
+async function undoRun({ connector, sandbox, auth, refs, definitions }, bound) {
+  const { forEachBounded, splitLabelCreators } = await import("../src/services/bounded.ts");
+  sandbox.resetStats();
+  const started = performance.now();
+  const current = new Map();
+  await forEachBounded(refs, bound, async (ref) => current.set(ref.externalId, (await connector.getIssue(auth, ref))?.labels ?? []));
+  const actions = refs.flatMap((ref) => [
+    { kind: "labels", ref, desired: [] },
+    { kind: "comment", ref },
+  ]);
+  const apply = async (a) => {
+    if (a.kind === "labels")
+      await connector.ensureLabels(auth, a.ref, { desired: [], isOwned: (l) => l.startsWith("constraint:"), definitions: definitions(CONSTRAINTS[0]) });
+    else await connector.ensureComment(auth, a.ref, "bench", null);
+  };
+  const { first, rest } = splitLabelCreators(actions, (a) => a.desired);
+  for (const a of first) await apply(a);
+  await forEachBounded(rest, bound, apply);
+  const ms = Math.round(performance.now() - started);
+  const left = [...current.values()].filter((labels) => labels.some((l) => l.startsWith("constraint:"))).length;
+  return { ms, writes: sandbox.stats.writes, requests: sandbox.stats.requests, labelled: left };
 }
 
 export async function run() {
@@ -130,6 +161,15 @@ export async function run() {
       unit: "ms",
       baseline: { name: "sequential (1 in flight)", value: seq.ms },
       note: `${bounded.requests} requests / ${bounded.writes} writes (sequential: ${seq.requests} / ${seq.writes})`,
+    });
+    const seqUndo = await seq.undo();
+    const boundedUndo = await bounded.undo();
+    rows.push({
+      name: `${name}: undo of that ${N}-issue write-back at ${RTT_MS} ms RTT, ${bounded.bound} request(s) in flight: wall time`,
+      value: boundedUndo.ms,
+      unit: "ms",
+      baseline: { name: "sequential (1 in flight)", value: seqUndo.ms },
+      note: `${boundedUndo.requests} requests / ${boundedUndo.writes} writes, ${boundedUndo.labelled} issues labelled before (sequential: ${seqUndo.requests} / ${seqUndo.writes}, ${seqUndo.labelled})`,
     });
   }
   return rows;

@@ -9,6 +9,7 @@ import { DEFAULT_REPORT_RETENTION, insertAuditRun, listAuditHistory, pruneAuditR
 import { listAssessments } from "../db/classifications";
 import { getSettings, type WorkspaceSettings } from "../db/workspaces";
 import { newId } from "../security/ids";
+import type { AuditHead } from "./job-context";
 import { compiledPackFor } from "./rule-packs";
 
 const UNCLASSIFIED: Classification = { constraint: null, confidence: 0, runnerUp: null, decidedBy: "none", reasons: [] };
@@ -63,9 +64,19 @@ export function reportRetention(env: { AUDIT_REPORTS_KEEP?: string; AUDIT_REPORT
 export async function runWorkspaceAudit(
   db: D1Database,
   workspaceId: string,
-  p: { trigger: AuditRunRow["trigger"]; now: Date; retention?: ReportRetention },
-): Promise<{ id: string; report: AuditReport; summary: AuditSummary }> {
-  const settings = await getSettings(db, workspaceId);
+  p: {
+    trigger: AuditRunRow["trigger"];
+    now: Date;
+    retention?: ReportRetention /** The job's loaded settings (not read again). */;
+    settings?: WorkspaceSettings;
+  },
+): Promise<{
+  id: string;
+  report: AuditReport;
+  summary: AuditSummary /** The stored run as the latest audit head (for the write-back runs the audit job starts). */;
+  head: AuditHead;
+}> {
+  const settings = p.settings ?? (await getSettings(db, workspaceId));
   if (!settings) throw new Error(`workspace ${workspaceId} has no settings`);
   const { compiled } = compiledPackFor(settings);
   const [issues, history] = await Promise.all([loadAssessed(db, workspaceId), auditHistory(db, workspaceId)]);
@@ -91,5 +102,5 @@ export async function runWorkspaceAudit(
     report,
   });
   await pruneAuditReports(db, workspaceId, { ...(p.retention ?? DEFAULT_REPORT_RETENTION), now: p.now });
-  return { id, report, summary };
+  return { id, report, summary, head: { id, createdAt: p.now.toISOString(), dominant: report.dominant?.constraint ?? null } };
 }

@@ -7,7 +7,7 @@ import type { Constraint } from "../../domain/types";
 import { getLatestAuditHead } from "../db/audits";
 import { listAssessments, saveClassifications } from "../db/classifications";
 import { getSettings } from "../db/workspaces";
-import type { ConnectionContext } from "./job-context";
+import type { WorkspaceContext } from "./job-context";
 import { classifyForWorkspace, learnerHash, loadLearner } from "./learning";
 import { compiledPackFor } from "./rule-packs";
 
@@ -28,15 +28,15 @@ export async function classifyPending(
   workspaceId: string,
   opts: {
     limit?: number;
-    now?: Date /** Settings and audit head already loaded by the job (not read again). */;
-    context?: Pick<ConnectionContext, "settings" | "latestAudit">;
+    now?: Date /** Settings, audit head and learning state already loaded by the job (not read again). */;
+    context?: WorkspaceContext;
   } = {},
 ): Promise<{ classified: number; more: boolean }> {
   const settings = opts.context ? opts.context.settings : await getSettings(db, workspaceId);
   if (!settings) return { classified: 0, more: false };
   const { compiled, hash: packHash } = compiledPackFor(settings);
   // The workspace's review answers and live workspace model (src/services/learning.ts); without them this is the global pack.
-  const learner = await loadLearner(db, workspaceId, settings.labelPrefix);
+  const learner = await loadLearner(db, workspaceId, settings.labelPrefix, opts.context?.learning);
   const hash = learnerHash(packHash, learner);
   const dominant = opts.context ? ((opts.context.latestAudit?.dominant as Constraint | null) ?? null) : await latestDominant(db, workspaceId);
   const limit = opts.limit ?? CLASSIFY_CHUNK;

@@ -44,6 +44,7 @@ import {
   saveTrainingOutcome,
   type ExampleLabel,
   type LearningExample,
+  type LearningState,
   type NewExample,
 } from "../db/learning";
 import { ownershipByIssue } from "../db/ledger";
@@ -61,8 +62,14 @@ export interface Learner {
   labelPrefix: string;
 }
 
-export async function loadLearner(db: D1Database, workspaceId: string, labelPrefix: string): Promise<Learner> {
-  const [live, answers] = await Promise.all([getLiveModel(db, workspaceId), reviewAnswers(db, workspaceId)]);
+/** The live model of a learning state already read (a job's context), as `getLiveModel` would read it. */
+function liveModelOf(state: LearningState): { modelId: string; model: unknown } | null {
+  return state.status === "live" && state.modelId !== null ? { modelId: state.modelId, model: state.model } : null;
+}
+
+/** The classifier's inputs; `learning` is the state the job's context already read (then only the review answers are read). */
+export async function loadLearner(db: D1Database, workspaceId: string, labelPrefix: string, learning?: LearningState): Promise<Learner> {
+  const [live, answers] = await Promise.all([learning ? liveModelOf(learning) : getLiveModel(db, workspaceId), reviewAnswers(db, workspaceId)]);
   const parsed = live ? WorkspaceModelSchema.safeParse(live.model) : null;
   return { modelId: parsed?.success ? live!.modelId : null, model: parsed?.success ? parsed.data : null, answers, labelPrefix };
 }
@@ -295,9 +302,9 @@ export async function trainWorkspaceModel(
   return { status, reason: result.reason, changed };
 }
 
-/** The write threshold for a workspace (write-back reads this instead of the pack's). */
-export async function workspaceThreshold(db: D1Database, workspaceId: string, compiled: CompiledPack): Promise<WorkspaceThreshold> {
-  return thresholdFrom(await getLearningState(db, workspaceId), compiled);
+/** The write threshold for a workspace (write-back reads this instead of the pack's); `learning`: the state the job already read. */
+export async function workspaceThreshold(db: D1Database, workspaceId: string, compiled: CompiledPack, learning?: LearningState): Promise<WorkspaceThreshold> {
+  return thresholdFrom(learning ?? (await getLearningState(db, workspaceId)), compiled);
 }
 
 function thresholdFrom(state: Awaited<ReturnType<typeof getLearningState>>, compiled: CompiledPack): WorkspaceThreshold {

@@ -20,6 +20,7 @@ import {
   type IssueFacts,
   type LedgerEntry,
   type PlannedAction,
+  type UndoPlan,
   type WritebackPlan,
 } from "../core/writeback";
 import type { Classification } from "../../domain/types";
@@ -46,7 +47,7 @@ import { getSettings, type WriteMode } from "../db/workspaces";
 import type { Deps } from "../deps";
 import type { Config } from "../env";
 import { authFor, connectorFor, markRevoked } from "./connectors";
-import { loadConnectionContextById, type ConnectionContext } from "./job-context";
+import { loadConnectionContextById, type ConnectionContext, type WorkspaceContext } from "./job-context";
 import { workspaceThreshold } from "./learning";
 import { forEachBounded, splitLabelCreators } from "./bounded";
 import { compiledPackFor } from "./rule-packs";
@@ -97,8 +98,8 @@ export async function planForConnection(
     workspaceId: string;
     connection: Connection;
     maxWrites?: number;
-    issueIds?: string[] /** Loaded by the job: settings and audit head are not read again. */;
-    context?: Pick<ConnectionContext, "settings" | "latestAudit">;
+    issueIds?: string[] /** Loaded by the job: settings, audit head and learning state are not read again. */;
+    context?: WorkspaceContext;
   },
 ): Promise<{ plan: WritebackPlan; auditRunId: string | null; mode: WriteMode; scopeOf: (externalId: string) => SyncScope }> {
   const settings = p.context ? p.context.settings : (await getSettings(db, p.workspaceId))!;
@@ -140,7 +141,7 @@ export async function planForConnection(
       commentsEnabled: settings.commentsEnabled,
       maxWrites: p.maxWrites ?? settings.maxWritesPerRun,
       // The workspace's own threshold when its labels support one (src/services/learning.ts), else the pack's.
-      writeBackThreshold: (await workspaceThreshold(db, p.workspaceId, compiled)).value,
+      writeBackThreshold: (await workspaceThreshold(db, p.workspaceId, compiled, p.context?.learning)).value,
       mode,
     },
     auditRunId: latest?.id ?? null,
@@ -347,42 +348,100 @@ async function resolveLeftovers(db: D1Database, connectionId: string, ids: strin
  * Undo a run: revert exactly what it wrote, unless a person changed it since
  * (the planner's rule). Reads each affected issue's current labels from the
  * tracker, so "since" is judged against reality, not our snapshot.
+ *
+ * Reads and writes run as a write-back's do (`src/services/bounded.ts`): at most the connector's
+ * `writeConcurrency` in flight, the first write of each label name alone; each write's ledger rows
+ * are inserted `planned` before it and set `applied` after it. The first rate limit, revoked or
+ * refused grant, or upstream failure stops new requests; those in flight settle their rows; a
+ * revoked grant marks the connection revoked and a refused write marks it in error, as write-back
+ * does; then the error is thrown (the API answers 503 with Retry-After for a rate limit). The run
+ * stays `done` and the undo can be asked again: rows already reverted are not reverted twice, and
+ * an interrupted write is judged by the tracker's state (see `planUndo`). Any other failure of one
+ * write marks its rows `failed` and the rest go on; the run becomes `undone` when nothing failed.
  */
 export async function undoWritebackRun(db: D1Database, config: Config, deps: Deps, p: { workspaceId: string; runId: string }) {
   const run = await getWritebackRun(db, p.workspaceId, p.runId);
   if (!run || run.mode !== "on") return null;
-  const connection = (await getConnection(db, p.workspaceId, run.connectionId))!;
+  const [connection, settings] = await Promise.all([getConnection(db, p.workspaceId, run.connectionId), getSettings(db, p.workspaceId)]);
+  if (!connection || !settings) return null;
   const entries = (await listLedger(db, p.workspaceId, { runId: run.id, limit: 10_000 })).filter((e) => e.mode === "on");
   const connector = connectorFor(connection.tracker, config, deps);
-  const auth = await authFor(db, config, deps, connection, connector);
-  const current = new Map<string, CurrentIssueState>();
-  const ownership = await ownershipByIssue(db, connection.id);
+  const now = () => new Date(deps.now());
   const keys = new Map<string, string>();
   for (const e of entries) keys.set(e.externalId, e.issueKey);
-  const scopeOfKey = (externalId: string): SyncScope => {
-    const first = connection.syncScopes[0];
-    return first ?? { kind: "repo", id: "", name: "" };
-  };
-  for (const [externalId, key] of keys) {
-    const fresh = await connector.getIssue(auth, { externalId, key, scope: scopeOfKey(externalId) });
-    const own = ownership.get(externalId)?.comment;
-    current.set(externalId, { labels: fresh?.labels ?? [], commentBodyHash: own ? (decodeCommentValue(own.value)?.hash ?? null) : null });
-  }
-  const ledgerEntries: LedgerEntry[] = entries.map((e) => ({ ...e }) as unknown as LedgerEntry);
-  const undo = planUndo(ledgerEntries, current);
-  const definitions = labelDefinitions((await getSettings(db, p.workspaceId))!.labelPrefix);
+  const scopeOfKey = (_externalId: string): SyncScope => connection.syncScopes[0] ?? { kind: "repo", id: "", name: "" };
   const base = { workspaceId: p.workspaceId, connectionId: connection.id, runId: run.id, auditRunId: run.auditRunId, issueId: null };
+  const definitions = labelDefinitions(settings.labelPrefix);
   let reverted = 0;
-  for (const action of undo.actions) {
-    const ref: IssueRef = { externalId: action.externalId, key: action.key, scope: scopeOfKey(action.externalId) };
-    const ids = await insertLedgerEntries(db, ledgerRowsFor(action, { ...base, mode: "on" } as never), new Date(deps.now()));
-    if (action.kind === "labels") {
-      const result = await connector.ensureLabels(auth, ref, toLabelChange(action, definitions));
-      await updateIssueLabels(db, connection.id, action.externalId, result.labels);
-    } else await connector.ensureComment(auth, ref, action.marker, action.body);
-    for (const id of ids) await updateLedgerOutcome(db, id, "applied");
-    reverted += ids.length;
+  let failed = 0;
+  let skipped: UndoPlan["skipped"] = [];
+  try {
+    const auth = await authFor(db, config, deps, connection, connector);
+    const ownership = await ownershipByIssue(db, connection.id);
+    const current = new Map<string, CurrentIssueState>();
+    // The current state of each issue, read with the same bound as the writes.
+    await forEachBounded([...keys], connector.writeConcurrency, async ([externalId, key]) => {
+      const fresh = await connector.getIssue(auth, { externalId, key, scope: scopeOfKey(externalId) });
+      const own = ownership.get(externalId)?.comment;
+      current.set(externalId, { labels: fresh?.labels ?? [], commentBodyHash: own ? (decodeCommentValue(own.value)?.hash ?? null) : null });
+    });
+    const undo = planUndo(
+      entries.map((e) => ({ ...e }) as unknown as LedgerEntry),
+      current,
+    );
+    skipped = undo.skipped;
+    // An interrupted attempt's rows: the ones whose write landed are applied; the others are reused
+    // by the same write now (ensure* converges), so no row is recorded twice.
+    for (const id of undo.landed) await updateLedgerOutcome(db, id, "applied");
+    reverted += undo.landed.length;
+    const landed = new Set(undo.landed);
+    const pending = new Map<string, string[]>();
+    for (const e of entries) {
+      if (e.ruleId !== "undo" || e.outcome !== "planned" || landed.has(e.id)) continue;
+      const k = `${e.externalId}|${e.action}|${e.target}`;
+      pending.set(k, [...(pending.get(k) ?? []), e.id]);
+    }
+    const apply = async (action: PlannedAction) => {
+      const ref: IssueRef = { externalId: action.externalId, key: action.key, scope: scopeOfKey(action.externalId) };
+      const ids: string[] = [];
+      const fresh: NewLedgerEntry[] = [];
+      for (const row of ledgerRowsFor(action, { ...base, mode: "on" } as never)) {
+        const reuse = pending.get(`${row.externalId}|${row.action}|${row.target}`)?.shift();
+        if (reuse) ids.push(reuse);
+        else fresh.push(row);
+      }
+      ids.push(...(await insertLedgerEntries(db, fresh, now())));
+      let labels: string[] | null = null;
+      try {
+        if (action.kind === "labels") labels = (await connector.ensureLabels(auth, ref, toLabelChange(action, definitions))).labels;
+        else await connector.ensureComment(auth, ref, action.marker, action.body);
+      } catch (e) {
+        const err = isConnectorError(e) ? e : null;
+        // As in a write-back: these stop the undo and leave the rows planned (asked again, it converges).
+        if (err?.code === "rate-limited" || err?.code === "auth" || err?.code === "upstream" || err?.code === "forbidden") throw e;
+        failed += ids.length;
+        for (const id of ids) await updateLedgerOutcome(db, id, "failed", { error: (e as Error).message });
+        return;
+      }
+      // The write landed: a failure from here on (D1) leaves the rows planned, never `failed`; the
+      // next undo finds a label write on the tracker (`landed`) and repeats a comment write, which
+      // converges (ensureComment finds our marker), reusing the same rows.
+      if (labels) await updateIssueLabels(db, connection.id, action.externalId, labels);
+      for (const id of ids) await updateLedgerOutcome(db, id, "applied");
+      reverted += ids.length;
+    };
+    const { first, rest } = splitLabelCreators(undo.actions, (a) => (a.kind === "labels" ? a.desired : []));
+    for (const action of first) await apply(action);
+    await forEachBounded(rest, connector.writeConcurrency, apply);
+    // Interrupted rows the plan no longer needs (a person changed the thing since): they wrote nothing now.
+    for (const id of [...pending.values()].flat()) await updateLedgerOutcome(db, id, "skipped", { error: "interrupted; the retried undo planned without it" });
+  } catch (e) {
+    const err = isConnectorError(e) ? e : null;
+    if (err?.code === "auth") await markRevoked(db, connection, now());
+    else if (err?.code === "forbidden")
+      await transitionConnectionStatus(db, connection.id, "error", `${WRITE_REFUSED[connection.tracker]} (${err.message})`, now());
+    throw e;
   }
-  await setWritebackRunStatus(db, run.id, "undone");
-  return { reverted, skipped: undo.skipped };
+  if (failed === 0) await setWritebackRunStatus(db, run.id, "undone");
+  return { reverted, failed, skipped };
 }

@@ -8,18 +8,19 @@ import { isConnectorError } from "../../connectors/errors";
 import type { Connector, SkippedItem, SyncScope, WebhookEvent } from "../../connectors/types";
 import type { NotCarriedField } from "../../domain/not-carried";
 import type { Issue } from "../../domain/types";
-import { getConnectionForJob, listConnections, noteWebhooksApplied, transitionConnectionStatus, type Connection } from "../db/connections";
+import { listConnections, noteWebhooksApplied, transitionConnectionStatus, type Connection } from "../db/connections";
 import { recordSyncFailure } from "../db/failures";
 import { bumpSkipped, listSkipped, recordSkipped, resolveSkipped } from "../db/skipped";
 import { getIssueByExternalId, markIssueDeleted, upsertIssues } from "../db/issues";
 import { checkpointPage, finishRun, getSyncState, markWaiting, startRun, stopRun } from "../db/sync-state";
 import { markWebhooksRefreshed } from "../db/webhook-registrations";
 import { markDeliveries } from "../db/webhooks";
+import { getSettings } from "../db/workspaces";
 import { getConfig } from "../env";
 import { newId } from "../security/ids";
 import { reportRetention, runWorkspaceAudit } from "../services/audit";
 import { classifyPending } from "../services/classify";
-import { loadConnectionContext } from "../services/job-context";
+import { loadConnectionContext, loadConnectionContextById, loadLiveConnection, loadWorkspaceContext, type ConnectionContext } from "../services/job-context";
 import { trainWorkspaceModel } from "../services/learning";
 import { authFor, connectorFor, markRevoked } from "../services/connectors";
 import { routeWebhook } from "../services/webhooks";
@@ -107,8 +108,9 @@ async function retrySkipped(c: JobContext, connection: Connection, connector: Co
 }
 
 export const handleSyncStart = async (job: JobOf<"sync-start">, c: JobContext) => {
-  const connection = await getConnectionForJob(c.env.DB, job.connectionId);
-  if (!connection || connection.status === "revoked" || connection.status === "disconnected") return;
+  // The job's connection, read once and handed to every scope's steps.
+  const connection = await loadLiveConnection(c.env.DB, job.connectionId);
+  if (!connection) return;
   const now = new Date(c.deps.now());
   const connector = connectorFor(connection.tracker, getConfig(c.env), c.deps);
   for (const scope of connection.syncScopes) {
@@ -128,28 +130,32 @@ export const handleSyncStart = async (job: JobOf<"sync-start">, c: JobContext) =
 
 /**
  * Pages one job may fetch before handing over to the next message: each page is
- * one tracker request and about four D1 queries, so 8 pages stay well inside the
- * free plan's 50 subrequests and 50 D1 queries per invocation.
+ * one tracker request and about three D1 queries (the connection and the sync state
+ * are read once per job), so 8 pages stay well inside the free plan's 50
+ * subrequests and 50 D1 queries per invocation.
  */
 export const PAGES_PER_JOB = 8;
 
 export const handleSyncPage = async (job: JobOf<"sync-page">, c: JobContext) => {
   const db = c.env.DB;
-  const connection = await getConnectionForJob(db, job.connectionId);
-  if (!connection || connection.status === "revoked" || connection.status === "disconnected") return;
+  // The job's context: the connection and the pass's sync state, read once. After each page the
+  // checkpoint (guarded by the run id) carries the cursor forward, so the state is not read again.
+  const connection = await loadLiveConnection(db, job.connectionId);
+  if (!connection) return;
   const scope = scopeOf(connection, job.scopeId);
   if (!scope) return;
+  const state = await getSyncState(db, job.connectionId, job.scopeId);
+  // A stale job from an older pass (or a duplicate delivery) does nothing.
+  if (!state || state.runId !== job.runId) return;
+  let runCursor = state.runCursor;
   const config = getConfig(c.env);
   const connector = connectorFor(connection.tracker, config, c.deps);
   for (let n = 0; n < PAGES_PER_JOB; n++) {
-    const state = await getSyncState(db, job.connectionId, job.scopeId);
-    // A stale job from an older pass (or a duplicate delivery) does nothing.
-    if (!state || state.runId !== job.runId) return;
     const now = new Date(c.deps.now());
     let page;
     try {
       const auth = await authFor(db, config, c.deps, connection, connector);
-      page = await connector.listIssues(auth, scope, state.runCursor);
+      page = await connector.listIssues(auth, scope, runCursor);
     } catch (e) {
       if (await stopOnAuth(c, connection, e)) return;
       const decision = decideFailure(e, c.attempts, c.deps.now());
@@ -182,7 +188,8 @@ export const handleSyncPage = async (job: JobOf<"sync-page">, c: JobContext) => 
       now,
       leaseMs: LEASE_MS,
     });
-    if (!ok) return; // the lease was lost to another pass
+    if (!ok) return; // the lease was lost to another pass (or the pass was stopped)
+    runCursor = page.cursor;
     if (!page.hasMore) {
       await finishRun(db, {
         connectionId: connection.id,
@@ -202,25 +209,41 @@ export const handleSyncPage = async (job: JobOf<"sync-page">, c: JobContext) => 
 };
 
 export const handleClassify = async (job: JobOf<"classify">, c: JobContext) => {
-  const r = await classifyPending(c.env.DB, job.workspaceId, { now: new Date(c.deps.now()) });
+  const db = c.env.DB;
+  // The job's context, loaded once: the connection's when a write-back follows (its run start reads
+  // nothing of it again), else the workspace's.
+  const loaded = job.then === "writeback" && job.connectionId ? await loadConnectionContextById(db, job.connectionId) : null;
+  const forWriteback = loaded?.connection.workspaceId === job.workspaceId ? loaded : null;
+  const context = forWriteback ?? (await loadWorkspaceContext(db, job.workspaceId));
+  const r = await classifyPending(db, job.workspaceId, { now: new Date(c.deps.now()), ...(context ? { context } : {}) });
   if (r.more) return enqueue(c, job);
   if (job.then === "audit") await enqueue(c, { type: "audit", workspaceId: job.workspaceId, trigger: "sync" });
-  else if (job.then === "writeback" && job.connectionId) await enqueueWriteback(c, job.workspaceId, job.connectionId);
+  else if (job.then === "writeback" && job.connectionId) await enqueueWriteback(c, job.workspaceId, job.connectionId, forWriteback ?? undefined);
 };
 
-/** Starts an automatic write-back run for a connection in `on` mode (see startWritebackRun). */
-async function enqueueWriteback(c: JobContext, workspaceId: string, connectionId: string): Promise<void> {
-  const runId = await startWritebackRun(c.env.DB, { workspaceId, connectionId, now: new Date(c.deps.now()), automatic: true });
+/** Starts an automatic write-back run for a connection in `on` mode (see startWritebackRun); `context`: the job's, when loaded. */
+async function enqueueWriteback(c: JobContext, workspaceId: string, connectionId: string, context?: ConnectionContext): Promise<void> {
+  const runId = await startWritebackRun(c.env.DB, { workspaceId, connectionId, now: new Date(c.deps.now()), automatic: true, ...(context ? { context } : {}) });
   if (runId) await enqueue(c, { type: "writeback", workspaceId, connectionId, runId });
 }
 
 export const handleAudit = async (job: JobOf<"audit">, c: JobContext) => {
-  await runWorkspaceAudit(c.env.DB, job.workspaceId, { trigger: job.trigger, now: new Date(c.deps.now()), retention: reportRetention(c.env) });
+  const db = c.env.DB;
+  // The job's context: the settings, read once for the audit and every write-back run it starts;
+  // the audit it stores becomes their latest audit head (not read back).
+  const settings = await getSettings(db, job.workspaceId);
+  const audit = await runWorkspaceAudit(db, job.workspaceId, {
+    trigger: job.trigger,
+    now: new Date(c.deps.now()),
+    retention: reportRetention(c.env),
+    ...(settings ? { settings } : {}),
+  });
   if (job.trigger === "sync" || job.trigger === "cron") {
     // New labels and overrides from the tracker: retrain the workspace model (it stays as is when nothing changed).
     await enqueue(c, { type: "learn", workspaceId: job.workspaceId });
-    for (const conn of await listConnections(c.env.DB, job.workspaceId)) {
-      if (conn.status === "active") await enqueueWriteback(c, job.workspaceId, conn.id);
+    for (const conn of await listConnections(db, job.workspaceId)) {
+      if (conn.status === "active")
+        await enqueueWriteback(c, job.workspaceId, conn.id, settings ? { connection: conn, settings, latestAudit: audit.head } : undefined);
     }
   }
 };
@@ -292,8 +315,8 @@ export async function applyWebhookEvents(c: JobContext, connection: Connection, 
     throw e;
   }
   if (changedIds.length === 0) return;
-  // From here on the job needs the workspace's settings and latest audit head: loaded once, with the
-  // connection the route lookup already returned, and handed to classification and write-back.
+  // From here on the job needs the workspace's settings, latest audit head and learning state: loaded
+  // once, with the connection the route lookup already returned, and handed to classification and write-back.
   const context = await loadConnectionContext(db, connection);
   if (!context) return;
   // A webhook usually changes one or two issues: classify them and write back in this same job,
@@ -409,8 +432,8 @@ export const handleWriteback = async (job: JobOf<"writeback">, c: JobContext) =>
 /** Extends a connection's dynamic webhooks (Jira) before their 30-day expiry. */
 export const handleRefreshWebhooks = async (job: JobOf<"refresh-webhooks">, c: JobContext) => {
   const db = c.env.DB;
-  const connection = await getConnectionForJob(db, job.connectionId);
-  if (!connection || connection.status === "revoked" || connection.status === "disconnected" || !connection.siteId) return;
+  const connection = await loadLiveConnection(db, job.connectionId);
+  if (!connection?.siteId) return;
   const connector = connectorFor(connection.tracker, getConfig(c.env), c.deps);
   const registration = connector.webhookRegistration;
   if (!registration) return;

@@ -16,6 +16,11 @@ export interface CurrentIssueState {
 export interface UndoPlan {
   actions: PlannedAction[];
   skipped: Skipped[];
+  /**
+   * Ledger ids of an earlier, interrupted undo's rows (still `planned`) whose change the current
+   * state already shows: that write landed before the interruption, so the row is `applied`, not redone.
+   */
+  landed: string[];
 }
 
 const lower = (s: string) => s.toLowerCase();
@@ -37,14 +42,35 @@ const UNDO = "undo";
  * Label actions' `before`/`after` hold the issue's full label list (undo does
  * not know the namespace; `desired` and `remove` are what matter).
  *
+ * An undo may be retried after it stopped (rate limit, revoked grant, crash): rows of the
+ * earlier attempt (rule `undo`, same run) are never undone themselves; a row whose undo is
+ * `applied` is not reverted again; one whose undo is still `planned` is reverted again unless
+ * the current state already shows it reverted (then that planned row is in `landed`).
+ *
  * @example
  * const entries = (await ledgerForRun(db, runId)).map((r) => LedgerEntrySchema.parse(r));
  * const { actions, skipped } = planUndo(entries, new Map([[id, { labels, commentBodyHash }]]));
  */
 export function planUndo(entries: LedgerEntry[], current: Map<string, CurrentIssueState>): UndoPlan {
+  // Rows an earlier undo of this run wrote (rule "undo"): an applied one means its original is
+  // already reverted (never reverted twice); a planned one was interrupted, and the current state
+  // says whether its write landed.
+  const reverted = new Set<string>();
+  const interrupted = new Map<string, string[]>();
+  for (const e of entries) {
+    if (e.ruleId !== UNDO || e.action === "human_override") continue;
+    if (e.outcome === "applied") reverted.add(subjectOf(e));
+    else if (e.outcome === "planned") interrupted.set(subjectOf(e), [...(interrupted.get(subjectOf(e)) ?? []), e.id]);
+  }
+  const landed: string[] = [];
   const byIssue = new Map<string, LedgerEntry[]>();
   for (const e of entries) {
-    if (e.outcome !== "applied" || e.action === "human_override") continue;
+    if (e.outcome !== "applied" || e.action === "human_override" || e.ruleId === UNDO || reverted.has(subjectOf(e))) continue;
+    const inFlight = interrupted.get(subjectOf(e));
+    if (inFlight && alreadyReverted(e, current.get(e.externalId))) {
+      landed.push(...inFlight);
+      continue;
+    }
     const list = byIssue.get(e.externalId) ?? [];
     list.push(e);
     byIssue.set(e.externalId, list);
@@ -100,7 +126,22 @@ export function planUndo(entries: LedgerEntry[], current: Map<string, CurrentIss
       if (a) actions.push(a);
     }
   }
-  return { actions, skipped };
+  return { actions, skipped, landed };
+}
+
+/** What a row is about: the issue and the label (or comment marker); an undo row shares its original's. */
+function subjectOf(e: LedgerEntry): string {
+  return `${e.externalId}\u0000${e.action.startsWith("label") ? "label" : "comment"}\u0000${lower(e.target)}`;
+}
+
+/** Whether the current state already shows this row reverted (an interrupted undo's write landed). */
+function alreadyReverted(r: LedgerEntry, now: CurrentIssueState | undefined): boolean {
+  if (!now) return false;
+  if (r.action === "label_add") return !has(now.labels, r.target);
+  if (r.action === "label_remove") return has(now.labels, r.target);
+  if (r.action === "comment_create") return now.commentBodyHash === null;
+  const before = decodeCommentValue(r.beforeValue);
+  return before?.body !== undefined && now.commentBodyHash === hashBody(before.body);
 }
 
 function undoComment(r: LedgerEntry, currentHash: string | null, skip: (reason: string) => void): CommentAction | null {

@@ -123,10 +123,16 @@ export function registerWritebackRoutes(api: OpenAPIHono<AppEnv>) {
       path: "/api/v1/workspaces/{workspaceId}/writeback/runs/{runId}/undo",
       tags,
       summary: "Revert exactly what a run wrote, unless a person changed it since (admin)",
+      description:
+        "Bounded like a write-back (at most the tracker's write concurrency in flight). A rate limit answers 503 with Retry-After, a revoked or refused grant 502 (the connection is marked as by a write-back); what was reverted is in the ledger, and asking again reverts the rest without reverting anything twice.",
       request: { params: WorkspaceParams.extend({ runId: z.string().max(64) }) },
       responses: {
         200: json(
-          z.object({ reverted: z.number().int(), skipped: z.array(z.object({ externalId: z.string(), key: z.string(), reason: z.string() })) }),
+          z.object({
+            reverted: z.number().int().describe("Ledger rows reverted by this call (with an interrupted earlier call's writes that had landed)"),
+            failed: z.number().int().describe("Ledger rows whose revert the tracker refused (recorded as failed; undo can be asked again)"),
+            skipped: z.array(z.object({ externalId: z.string(), key: z.string(), reason: z.string() })),
+          }),
           "Undone",
         ),
         ...errorResponses,

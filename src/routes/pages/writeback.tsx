@@ -379,7 +379,10 @@ export async function postUndoRun(c: Context<AppEnv>) {
     r = await undoWritebackRun(c.env.DB, getConfig(c.env), c.get("deps"), { workspaceId: ws.id, runId: run.id });
   } catch (e) {
     c.get("log")?.warn("undo failed", { error: (e as Error).message });
-    return writebackPage(c, { status: 502, message: `The undo stopped: ${(e as Error).message}. What was reverted is in the ledger.` });
+    return writebackPage(c, {
+      status: 502,
+      message: `The undo stopped: ${(e as Error).message}. What was reverted is in the ledger; undo again to revert the rest (nothing is reverted twice).`,
+    });
   }
   if (!r) throw new AppError("not_found", "No such write-back run");
   return redirectDone(c, `/w/${encodeURIComponent(ws.id)}/writeback`, "undone", { reverted: r.reverted, skipped: r.skipped.length });

@@ -66,6 +66,31 @@ function hangUntilAborted(request: Request): Promise<Response> {
 /** Requests the Worker sent to each tracker, in order (method + path), for assertions. */
 export const traffic: Array<{ tracker: string; method: string; path: string }> = [];
 
+/**
+ * Tracker requests in flight: `now`, and the `peak` since the test last reset it. With `delayMs`
+ * each request waits that long before its sandbox answers (in-process the sandbox answers at once,
+ * so without a delay nothing overlaps); `before(tracker)` runs as each request arrives (a test queues
+ * a sandbox fault there). Reset after each test.
+ */
+export const flight: { now: number; peak: number; delayMs: number; before: ((tracker: string, request: Request) => void | Promise<void>) | null } = {
+  now: 0,
+  peak: 0,
+  delayMs: 0,
+  before: null,
+};
+
+async function metered(tracker: string, request: Request, answer: () => Promise<Response> | Response): Promise<Response> {
+  await flight.before?.(tracker, request);
+  flight.now++;
+  flight.peak = Math.max(flight.peak, flight.now);
+  try {
+    if (flight.delayMs > 0) await new Promise((r) => setTimeout(r, flight.delayMs));
+    return await answer();
+  } finally {
+    flight.now--;
+  }
+}
+
 const server = setupServer(
   http.all(`${SANDBOX_ORIGIN}/github/*`, async ({ request }) => {
     const gh = current.github;
@@ -76,21 +101,21 @@ const server = setupServer(
       hang.count--;
       return hangUntilAborted(request as unknown as Request);
     }
-    return gh.fetch(request as unknown as Request);
+    return metered("github", request as unknown as Request, () => gh.fetch(request as unknown as Request));
   }),
   http.all(`${SANDBOX_ORIGIN}/jira/*`, async ({ request }) => {
     const jira = current.jira;
     if (!jira) throw new Error("no Jira sandbox installed for this test");
     const url = new URL(request.url);
     traffic.push({ tracker: "jira", method: request.method, path: url.pathname + url.search });
-    return jira.fetch(request as unknown as Request);
+    return metered("jira", request as unknown as Request, () => jira.fetch(request as unknown as Request));
   }),
   http.all(`${SANDBOX_ORIGIN}/linear/*`, async ({ request }) => {
     const lin = current.linear;
     if (!lin) throw new Error("no Linear sandbox installed for this test");
     const url = new URL(request.url);
     traffic.push({ tracker: "linear", method: request.method, path: url.pathname + url.search });
-    return lin.fetch(request as unknown as Request);
+    return metered("linear", request as unknown as Request, () => lin.fetch(request as unknown as Request));
   }),
 );
 
@@ -104,6 +129,10 @@ export function usePipelineHarness() {
     traffic.length = 0;
     hang.count = 0;
     hang.advance = null;
+    flight.now = 0;
+    flight.peak = 0;
+    flight.delayMs = 0;
+    flight.before = null;
   });
   afterAll(() => server.close());
   return { github: githubWorld, linear: linearWorld, jira: jiraWorld, drain: (opts?: DrainOptions) => new Drain(opts) };

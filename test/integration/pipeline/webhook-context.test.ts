@@ -1,9 +1,9 @@
 /**
  * One webhook batch loads its job context once: the connection, the workspace settings and the
  * latest audit head are read once per connection, however many services the batch goes through
- * (route → upsert → classify → write-back). The D1 binding is wrapped in a counting proxy inside
+ * (route → upsert → classify → write-back), and the `workspace_learning` row once for both. The D1 binding is wrapped in a counting proxy inside
  * workerd; the real local D1 answers every query. Before the context: 43 calls (settings 5, audit
- * head 3, connection 3); now 35 (1, 1, 1).
+ * head 3, connection 3); 35 with it (1, 1, 1), then 34 once classification and write-back shared one read of `workspace_learning` (was 2).
  * Run: npx vitest run --project workers test/integration/pipeline/webhook-context.test.ts
  */
 import { describe, expect, it } from "vitest";
@@ -50,12 +50,14 @@ describe("the D1 queries of one webhook batch", () => {
       settings: reads(calls, /FROM workspace_settings/),
       auditHead: reads(calls, /FROM audit_runs/),
       connection: reads(calls, /FROM connections\b/),
+      learning: reads(calls, /FROM workspace_learning\b/),
     };
     // Before the job context (#18 item 8) the same batch made 43 D1 calls: settings read 5 times,
-    // the audit head 3 times, the connection 3 times (route lookup, run start, run).
+    // the audit head 3 times, the connection 3 times (route lookup, run start, run); then 35, with
+    // workspace_learning read twice (classification's live model, write-back's threshold).
     const trace = statementsOf(calls)
       .map((x) => x.slice(0, 100))
       .join("\n");
-    expect(counts, trace).toEqual({ total: 35, settings: 1, auditHead: 1, connection: 1 });
+    expect(counts, trace).toEqual({ total: 34, settings: 1, auditHead: 1, connection: 1, learning: 1 });
   });
 });

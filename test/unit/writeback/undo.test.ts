@@ -170,7 +170,48 @@ describe("planUndo", () => {
       },
       "recorded",
     );
-    expect(planUndo([...notApplied, override], stateOf(after))).toEqual({ actions: [], skipped: [] });
+    expect(planUndo([...notApplied, override], stateOf(after))).toEqual({ actions: [], skipped: [], landed: [] });
+  });
+
+  describe("asked again after an undo stopped", () => {
+    /** The undo's own ledger rows for the first `n` of its actions, with this outcome. */
+    const undoRows = (undo: ReturnType<typeof planUndo>, n: number, outcome: LedgerEntry["outcome"]) =>
+      planToLedgerRows({ actions: undo.actions.slice(0, n) }).map((d) => entry(d, outcome));
+    const describeActions = (actions: ReturnType<typeof planUndo>["actions"]) => actions.map((a) => `${a.externalId}:${a.kind}`);
+
+    it("does not revert again what the first attempt reverted, nor undo the undo's own rows", () => {
+      const { before, after, entries } = scenario();
+      const first = planUndo(entries, stateOf(after));
+      expect(describeActions(first.actions)).toEqual(["1:labels", "1:comment", "2:labels", "2:comment"]);
+      // The first two actions (issue 1) were reverted before the stop: the tracker shows it.
+      const midway = apply(after, { actions: first.actions.slice(0, 2), newOverrides: [] });
+      const again = planUndo([...entries, ...undoRows(first, 2, "applied")], stateOf(midway));
+      expect(describeActions(again.actions)).toEqual(["2:labels", "2:comment"]);
+      expect(again.skipped).toEqual([]);
+      expect(again.landed).toEqual([]);
+      const restored = apply(midway, { actions: again.actions, newOverrides: [] });
+      for (const f of before) expect(new Set(restored.find((r) => r.issue.externalId === f.issue.externalId)!.issue.labels)).toEqual(new Set(f.issue.labels));
+    });
+
+    it("an interrupted revert that landed is reported as landed, not redone and not skipped", () => {
+      const { after, entries } = scenario();
+      const first = planUndo(entries, stateOf(after));
+      // Issue 1's label revert reached the tracker, but its rows were still planned when the isolate died.
+      const midway = apply(after, { actions: first.actions.slice(0, 1), newOverrides: [] });
+      const interrupted = undoRows(first, 1, "planned");
+      const again = planUndo([...entries, ...interrupted], stateOf(midway));
+      expect(again.landed.sort()).toEqual(interrupted.map((r) => r.id).sort());
+      expect(describeActions(again.actions)).toEqual(["1:comment", "2:labels", "2:comment"]);
+      expect(again.skipped).toEqual([]);
+    });
+
+    it("an interrupted revert that did not land is planned again", () => {
+      const { after, entries } = scenario();
+      const first = planUndo(entries, stateOf(after));
+      const again = planUndo([...entries, ...undoRows(first, 1, "planned")], stateOf(after));
+      expect(again.landed).toEqual([]);
+      expect(again.actions).toEqual(first.actions);
+    });
   });
 
   it("restored bodies carry their own hash", () => {
