@@ -302,6 +302,16 @@ export async function* iterateIssues(
   }
 }
 
+/** The sync scope each of these issues of a connection is stored under (one query: the ids travel as one JSON parameter). */
+export async function scopeIdsOf(db: D1Database, connectionId: string, externalIds: string[]): Promise<Map<string, string>> {
+  if (externalIds.length === 0) return new Map();
+  const { results } = await db
+    .prepare("SELECT external_id, scope_id FROM issues WHERE connection_id = ? AND external_id IN (SELECT value FROM json_each(?))")
+    .bind(connectionId, JSON.stringify(externalIds))
+    .all<{ external_id: string; scope_id: string }>();
+  return new Map(results.map((r) => [r.external_id, r.scope_id]));
+}
+
 /** After a write-back, the snapshot's labels follow what the tracker answered (the content hash is left for the next sync to refresh). */
 export async function updateIssueLabels(db: D1Database, connectionId: string, externalId: string, labels: string[]): Promise<void> {
   await db.prepare("UPDATE issues SET labels = ? WHERE connection_id = ? AND external_id = ?").bind(JSON.stringify(labels), connectionId, externalId).run();

@@ -42,7 +42,7 @@ import {
   updateLedgerOutcome,
   type NewLedgerEntry,
 } from "../db/ledger";
-import { getIssueByExternalId, updateIssueLabels } from "../db/issues";
+import { getIssueByExternalId, scopeIdsOf, updateIssueLabels } from "../db/issues";
 import { getSettings, type WriteMode } from "../db/workspaces";
 import type { Deps } from "../deps";
 import type { Config } from "../env";
@@ -369,7 +369,12 @@ export async function undoWritebackRun(db: D1Database, config: Config, deps: Dep
   const now = () => new Date(deps.now());
   const keys = new Map<string, string>();
   for (const e of entries) keys.set(e.externalId, e.issueKey);
-  const scopeOfKey = (_externalId: string): SyncScope => connection.syncScopes[0] ?? { kind: "repo", id: "", name: "" };
+  // Each issue through its own sync scope (a Linear label lookup is per team), as the write-back addressed it.
+  const scopeIds = await scopeIdsOf(db, connection.id, [...keys.keys()]);
+  const scopeOfKey = (externalId: string): SyncScope => {
+    const id = scopeIds.get(externalId);
+    return connection.syncScopes.find((s) => s.id === id) ?? connection.syncScopes[0] ?? { kind: "repo", id: id ?? "", name: id ?? "" };
+  };
   const base = { workspaceId: p.workspaceId, connectionId: connection.id, runId: run.id, auditRunId: run.auditRunId, issueId: null };
   const definitions = labelDefinitions(settings.labelPrefix);
   let reverted = 0;

@@ -8,6 +8,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { isConnectorError } from "../../../connectors/errors";
+import { setSyncScopes } from "../../../src/db/connections";
 import { defaultDeps } from "../../../src/deps";
 import { getConfig } from "../../../src/env";
 import { undoWritebackRun } from "../../../src/services/writeback";
@@ -146,5 +147,24 @@ describe("undo of a write-back run", () => {
     expect((await rows(run.id, "applied", true)).map(subject).sort()).toEqual(wrote.map(subject).sort());
     expect(await rows(run.id, "planned", true)).toEqual([]);
     expect((await all<Row>("SELECT id FROM writeback_ledger WHERE run_id = ? AND rule_id = 'undo'", run.id)).length).toBe(wrote.length);
+  });
+
+  it("addresses each issue through its own sync scope, not the connection's first one", async () => {
+    const { w, run, before } = await afterOneRun(9);
+    // The connection now syncs a second team too, listed first: Linear's label lookup is per team.
+    await setSyncScopes(baseEnv.DB, w.workspaceId, w.connection.id, [{ kind: "team", id: "team-other", name: "Other (OTH)" }, w.scope]);
+    const teams: string[] = [];
+    flight.before = async (tracker, request) => {
+      if (tracker !== "linear" || request.method !== "POST") return;
+      const body = JSON.parse(await request.clone().text()) as { variables?: { labelFilter?: unknown } };
+      const filter = JSON.stringify(body.variables?.labelFilter ?? null);
+      for (const m of filter.matchAll(/"team":\{"id":\{"eq":"([^"]+)"\}\}/g)) teams.push(m[1]!);
+    };
+    const r = await undo(w, run.id);
+    flight.before = null;
+    expect(r).toMatchObject({ failed: 0, skipped: [] });
+    expect(teams.length, "the undo looked labels up").toBeGreaterThan(0);
+    expect(new Set(teams)).toEqual(new Set([w.scope.id]));
+    expect(labelsNow(w)).toEqual(before.labels);
   });
 });
