@@ -254,16 +254,11 @@ export async function runWriteback(
     const apply = async (action: PlannedAction) => {
       const ref: IssueRef = { externalId: action.externalId, key: action.key, scope: scopeOf(action.externalId) };
       const ids = await ledgerIdsFor(action);
+      let labels: string[] | null = null;
+      let commentId: string | null = null;
       try {
-        if (action.kind === "labels") {
-          const result = await connector.ensureLabels(auth, ref, toLabelChange(action, definitions));
-          await updateIssueLabels(db, connection.id, action.externalId, result.labels);
-          for (const id of ids) await updateLedgerOutcome(db, id, "applied");
-        } else {
-          const result = await connector.ensureComment(auth, ref, action.marker, action.body);
-          for (const id of ids) await updateLedgerOutcome(db, id, "applied", { trackerResponseId: result.commentId });
-        }
-        applied += ids.length;
+        if (action.kind === "labels") labels = (await connector.ensureLabels(auth, ref, toLabelChange(action, definitions))).labels;
+        else commentId = (await connector.ensureComment(auth, ref, action.marker, action.body)).commentId;
       } catch (e) {
         const err = isConnectorError(e) ? e : null;
         if (err?.code === "rate-limited" || err?.code === "auth" || err?.code === "upstream" || err?.code === "forbidden") {
@@ -272,7 +267,13 @@ export async function runWriteback(
         }
         failed += ids.length;
         for (const id of ids) await updateLedgerOutcome(db, id, "failed", { error: (e as Error).message });
+        return;
       }
+      // The write landed. A D1 failure from here on leaves the rows planned and fails the job: the
+      // queue's retry reuses them, the ensure* call finds the write done, and they end applied.
+      if (labels) await updateIssueLabels(db, connection.id, action.externalId, labels);
+      for (const id of ids) await updateLedgerOutcome(db, id, "applied", commentId ? { trackerResponseId: commentId } : {});
+      applied += ids.length;
     };
     // The first write that may create each label runs alone, so two concurrent writes never both create it;
     // the rest run with the tracker's bound (connectors/types.ts `writeConcurrency`).

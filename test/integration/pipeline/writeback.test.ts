@@ -97,6 +97,31 @@ describe.each([
     const runs = await all<{ status: string }>("SELECT status FROM writeback_runs WHERE connection_id = ?", w.connection.id);
     expect(runs.every((x) => x.status === "done")).toBe(true);
   });
+
+  it("a ledger update that fails once after the write landed is not recorded as a failed write", async () => {
+    const w = await h.github({ issues: 16, writeMode: "on", pullRequestShare: 0, seed: 23 });
+    // One D1 failure, and D1 is fine again at once: the row must not be marked `failed` (its write is in the tracker).
+    let failedOn: unknown[] | null = null;
+    const db = faultyDb(baseEnv.DB, (sql, args) => {
+      if (failedOn || !sql.startsWith("UPDATE writeback_ledger SET outcome") || args[0] !== "applied" || !isKind(args)) return false;
+      failedOn = args;
+      return true;
+    });
+    const q = h.drain({ db, batchSize: 1 });
+    await q.send({ type: "sync-start", connectionId: w.connection.id, reason: "connect" });
+    const r = await q.run();
+    expect(failedOn, `a ${kind} ledger update failed once`).not.toBeNull();
+    expect(r.deadLettered).toBe(0);
+    expect(q.events.filter((e) => e.via === "retry").map((e) => e.type)).toEqual(["writeback"]);
+    const [row] = await all<{ outcome: string }>("SELECT outcome FROM writeback_ledger WHERE id = ?", failedOn![3]);
+    expect(row?.outcome).toBe("applied");
+    const ledger = await all<{ outcome: string; action: string; issue_key: string }>(
+      "SELECT outcome, action, issue_key FROM writeback_ledger WHERE connection_id = ? AND mode = 'on'",
+      w.connection.id,
+    );
+    expect(ledger.filter((l) => l.outcome !== "applied").map((l) => `${l.issue_key} ${l.action}: ${l.outcome}`)).toEqual([]);
+    expectNoDoubleWrites(w);
+  });
 });
 
 /* ----------------------------------------------------------------
