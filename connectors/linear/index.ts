@@ -1,7 +1,7 @@
 /**
- * The Linear connector: GraphQL documents from `queries.ts` POSTed through
- * the shared HttpClient (the SDK's client cannot take an injected fetch),
- * one request per sync page, OAuth with PKCE and rotating refresh tokens,
+ * The Linear connector: GraphQL documents from `queries.ts` sent through
+ * `@linear/sdk`'s `LinearGraphQLClient.rawRequest` over the shared HttpClient
+ * (`client.ts`, `sdk-transport.ts`), one request per sync page, OAuth with PKCE and rotating refresh tokens,
  * signed webhooks, labels and one bot comment as write-back.
  *
  * Options (`config.options`): `actor` (`user` | `app`, added to the
