@@ -14,6 +14,11 @@ export interface HttpRequest {
   /** JSON-serialized when an object. */
   body?: unknown;
   timeoutMs?: number;
+  /**
+   * A non-2xx answer this returns true for is returned instead of thrown (after the rate-limit
+   * reading), so an SDK can parse its body itself (Linear's GraphQL errors). 5xx never passes.
+   */
+  passThrough?: (res: HttpResponse) => boolean;
 }
 
 export interface HttpResponse {
@@ -110,6 +115,7 @@ export class HttpClient {
       });
     }
     if (res.status >= 200 && res.status < 300) return { status: res.status, headers: res.headers, text };
+    if (res.status < 500 && req.passThrough?.({ status: res.status, headers: res.headers, text })) return { status: res.status, headers: res.headers, text };
     const details = { tracker: this.opts.tracker, status: res.status };
     const snippet = text.slice(0, 200);
     // Atlassian answers a call the grant's scopes do not cover with 401 "scope does not match": the token
@@ -135,20 +141,34 @@ export class HttpClient {
    * parses it once (a body that is not JSON then reaches the caller's zod
    * schema as a string and fails there as `invalid-response`).
    */
-  readonly fetch: FetchLike = async (input, init) => {
-    const url = input instanceof Request ? input.url : String(input);
-    const headers = Object.fromEntries(new Headers(init?.headers).entries());
-    const res = await this.request({ method: init?.method ?? "GET", url, headers, body: init?.body == null ? undefined : init.body });
-    const empty = res.status === 204 || res.status === 205 || res.text === "";
-    const out = new Headers(res.headers);
-    out.set("content-type", "application/json; charset=utf-8");
-    out.delete("content-encoding");
-    out.delete("content-length");
-    const response = new Response(empty ? null : res.text, { status: res.status, headers: out });
-    // A constructed Response has url ""; a real one has the request's (Octokit's paginator reads it).
-    Object.defineProperty(response, "url", { value: url });
-    return response;
-  };
+  readonly fetch: FetchLike = this.fetchWith();
+
+  /**
+   * `fetch` with options: `passThrough` lets the SDK see the non-2xx answers it selects (with their
+   * status), e.g. Linear's 4xx GraphQL errors, which `@linear/sdk` parses into typed errors.
+   */
+  fetchWith(opts: { passThrough?: HttpRequest["passThrough"] } = {}): FetchLike {
+    return async (input, init) => {
+      const url = input instanceof Request ? input.url : String(input);
+      const headers = Object.fromEntries(new Headers(init?.headers).entries());
+      const res = await this.request({
+        method: init?.method ?? "GET",
+        url,
+        headers,
+        body: init?.body == null ? undefined : init.body,
+        passThrough: opts.passThrough,
+      });
+      const empty = res.status === 204 || res.status === 205 || res.text === "";
+      const out = new Headers(res.headers);
+      out.set("content-type", "application/json; charset=utf-8");
+      out.delete("content-encoding");
+      out.delete("content-length");
+      const response = new Response(empty ? null : res.text, { status: res.status, headers: out });
+      // A constructed Response has url ""; a real one has the request's (Octokit's paginator reads it).
+      Object.defineProperty(response, "url", { value: url });
+      return response;
+    };
+  }
 
   /** `request` + JSON parse, mapping unparseable bodies to `invalid-response`. */
   async json(req: HttpRequest): Promise<{ status: number; headers: Headers; data: unknown }> {

@@ -1,16 +1,21 @@
 /**
- * GraphQL over the shared `HttpClient`. `@linear/sdk`'s `LinearGraphQLClient`
- * calls `globalThis.fetch` (v98: `rawRequest` reads `globalThis.fetch`, its
- * options are `RequestInit` only), so it cannot take an injected fetch: the
- * connector POSTs its own documents (`queries.ts`) and maps Linear's errors
- * the way the SDK's `parseLinearError` does (extensions.type / code first,
- * HTTP status second).
+ * GraphQL through `@linear/sdk`'s `LinearGraphQLClient.rawRequest`, with the
+ * connector's own documents (`queries.ts`). The SDK's transport is
+ * `HttpClient` (`fetchWith`): counting, timeout, the rate-limit headers and
+ * the status → `ConnectorError` mapping; the SDK reads `globalThis.fetch`, so
+ * each call hands it the injected fetch through `callWithFetch`
+ * (`sdk-transport.ts`). Linear's 4xx answers that carry GraphQL errors pass
+ * through to the SDK, whose `parseLinearError` types them (`LinearError`,
+ * `LinearErrorType`); `fromLinearError` maps those to `ConnectorError`, in one
+ * place. The SDK has no retries; retries stay in the pipeline.
  */
-import { ConnectorError } from "../errors";
+import { LinearError, LinearErrorType, LinearGraphQLClient } from "@linear/sdk";
+import { ConnectorError, isConnectorError } from "../errors";
 import { HttpClient, parseOrThrow, parseRetryAfter, type RateLimitReader } from "../http";
 import type { Auth, FetchLike, RateLimitState } from "../types";
-import { GraphqlEnvelopeSchema, type GraphqlError } from "./schema";
-import type { z } from "zod";
+import { callWithFetch } from "./sdk-transport";
+import { GraphqlEnvelopeSchema, GraphqlErrorSchema, type GraphqlError } from "./schema";
+import { z } from "zod";
 
 const TRACKER = "linear";
 
@@ -72,50 +77,82 @@ export const readLinearRateLimit: RateLimitReader = (res, now) => {
 /** A plan's usage limit is not a per-hour budget; retry no sooner than this (an assumption: Linear publishes no reset for it). */
 export const USAGE_LIMIT_RETRY_MS = 60 * 60_000;
 
+const RawErrorsSchema = z
+  .object({
+    response: z
+      .object({ errors: z.array(GraphqlErrorSchema).optional() })
+      .loose()
+      .optional(),
+  })
+  .loose();
+
 /**
- * Maps Linear GraphQL errors to ConnectorError, as the SDK's error classes do. The `extensions.type`
- * strings are @linear/sdk's `errorMap` (verified in node_modules/@linear/sdk): "feature not accessible"
- * → forbidden, "usage limit exceeded" → rate-limited (retry in an hour), "invalid input" →
- * invalid-request. `reason` is the type when there is one, else the code.
+ * The one mapping from Linear's errors to `ConnectorError`: the SDK's typed `LinearError`
+ * (`LinearErrorType`, from `extensions.type` through its `errorMap`, else from the HTTP status), with
+ * the first raw error's `extensions.code` for what the type does not tell (an entity not found
+ * arrives as `invalid input`; an error with a code and no type is `Unknown` to the SDK).
+ * FeatureNotAccessible / Forbidden → forbidden, AuthenticationError → auth, UsageLimitExceeded →
+ * rate-limited (retry in an hour), Ratelimited → rate-limited (at the bucket's reset), InvalidInput →
+ * invalid-request, InternalError / LockTimeout / NetworkError → upstream, anything else →
+ * invalid-response. `reason` is the wire `extensions.type` when there is one, else the code.
  */
-export function errorFromGraphql(errors: GraphqlError[], status: number, now = Date.now()): ConnectorError {
-  const e = errors[0];
-  const code = e?.extensions?.code ?? "";
-  const type = e?.extensions?.type ?? "";
-  const message = e?.extensions?.userPresentableMessage ?? e?.message ?? "unknown error";
-  const details = { tracker: TRACKER, status, reason: type || code || undefined };
-  if (code === "AUTHENTICATION_ERROR" || type === "authentication error") return new ConnectorError("auth", `linear: ${message}`, details);
-  if (code === "FORBIDDEN" || type === "forbidden" || code === "FEATURE_NOT_ACCESSIBLE" || type === "feature not accessible")
-    return new ConnectorError("forbidden", `linear: ${message}`, details);
+export function fromLinearError(e: LinearError, now = Date.now()): ConnectorError {
+  const parsed = RawErrorsSchema.safeParse(e.raw);
+  const raw: GraphqlError | undefined = parsed.success ? parsed.data.response?.errors?.[0] : undefined;
+  const code = raw?.extensions?.code ?? "";
+  const wireType = raw?.extensions?.type ?? "";
+  const message = e.errors?.[0]?.message ?? raw?.message ?? e.message;
+  const status = e.status ?? undefined;
+  const details = { tracker: TRACKER, status, reason: wireType || code || undefined };
+  const fail = (c: ConnectorError["code"], extra: { retryAt?: number } = {}) => new ConnectorError(c, `linear: ${message}`, { ...details, ...extra });
+  const T = LinearErrorType;
+  const t = e.type;
+  if (t === T.AuthenticationError || code === "AUTHENTICATION_ERROR") return fail("auth");
+  if (t === T.Forbidden || t === T.FeatureNotAccessible || code === "FORBIDDEN" || code === "FEATURE_NOT_ACCESSIBLE") return fail("forbidden");
   // "Entity not found" arrives as an `invalid input` error: it is checked first.
-  if (/not found/i.test(e?.message ?? "") || code === "ENTITY_NOT_FOUND") return new ConnectorError("not-found", `linear: ${message}`, details);
-  if (type === "usage limit exceeded" || code === "USAGE_LIMIT_EXCEEDED")
-    return new ConnectorError("rate-limited", `linear: ${message}`, { ...details, retryAt: now + USAGE_LIMIT_RETRY_MS });
-  if (type === "invalid input" || code === "INVALID_INPUT" || code === "QUERY_TOO_COMPLEX")
-    return new ConnectorError("invalid-request", `linear: ${message}`, details);
-  if (code === "INTERNAL_ERROR" || type === "internal error" || type === "lock timeout" || type === "network error")
-    return new ConnectorError("upstream", `linear: ${message}`, details);
-  return new ConnectorError("invalid-response", `linear: ${message}`, details);
+  if (/not found/i.test(raw?.message ?? "") || code === "ENTITY_NOT_FOUND") return fail("not-found");
+  if (t === T.UsageLimitExceeded || code === "USAGE_LIMIT_EXCEEDED") return fail("rate-limited", { retryAt: now + USAGE_LIMIT_RETRY_MS });
+  if (t === T.Ratelimited || code === "RATELIMITED") {
+    // Normally HttpClient's reader stops these first (with the bucket's reset); this is the fallback.
+    const r = e as LinearError & { requestsRemaining?: number; requestsResetAt?: number; complexityResetAt?: number; retryAfter?: number };
+    const reset = r.requestsRemaining === 0 ? r.requestsResetAt : (r.complexityResetAt ?? r.requestsResetAt);
+    const retryAt = epochMs(reset ?? null) ?? (r.retryAfter !== undefined ? now + r.retryAfter * 1000 : now + 60_000);
+    return fail("rate-limited", { retryAt });
+  }
+  if (t === T.InvalidInput || code === "INVALID_INPUT" || code === "QUERY_TOO_COMPLEX") return fail("invalid-request");
+  if (t === T.InternalError || t === T.LockTimeout || t === T.NetworkError || code === "INTERNAL_ERROR") return fail("upstream");
+  return fail("invalid-response");
 }
+
+/** Whether a non-2xx answer carries GraphQL errors: those go to the SDK, which types them. */
+const hasGraphqlErrors = (res: { text: string }) => errorsOf(res.text).length > 0;
 
 interface Budget {
   limit: number | null;
   remaining: number | null;
   reset: number | null;
+  /** When the answer that reported it arrived (absent: now). */
+  at?: number;
 }
 
 /**
  * When the next request may go, given the budgets the last answer reported: Linear refills its leaky
- * buckets evenly until `reset` (the bucket is full then), so the wait for `need` points is the
- * deficit's share of the time left. Null when nothing needs waiting for (or nothing is known).
+ * buckets evenly until `reset` (the bucket is full then), so the level now is what was left plus the
+ * refill since that answer, and the wait for `need` points is the rest of the deficit at that rate.
+ * Null when nothing needs waiting for (or nothing is known). Projecting from the answer's time
+ * matters after a pause: no new answer has been read, and the bucket has refilled meanwhile.
  */
 export function paceUntil(b: Budget, need: number, now: number): number | null {
   if (b.remaining === null || b.limit === null || b.reset === null || need <= 0) return null;
+  const at = Math.min(b.at ?? now, now);
   if (b.remaining >= need || b.reset <= now) return null;
-  const missing = Math.min(need, b.limit) - b.remaining;
   const refillable = b.limit - b.remaining;
-  if (refillable <= 0) return null;
-  return now + Math.ceil(((b.reset - now) * missing) / refillable);
+  if (refillable <= 0 || b.reset <= at) return null;
+  const rate = refillable / (b.reset - at); // points per ms
+  const level = Math.min(b.limit, b.remaining + rate * (now - at));
+  const target = Math.min(need, b.limit);
+  if (level >= target) return null;
+  return now + Math.ceil((target - level) / rate);
 }
 
 export interface LinearGraphqlOptions {
@@ -132,9 +169,10 @@ export interface LinearGraphqlOptions {
  */
 export class LinearGraphql {
   readonly http: HttpClient;
-  /** The last response body, so a 4xx's GraphQL errors can be mapped after HttpClient threw. */
-  private lastText = "";
-  /** Both budgets as the last answer reported them, and the last query's complexity (`x-complexity`). */
+  private readonly sdk: LinearGraphQLClient;
+  /** HttpClient as the SDK's fetch: Linear's 4xx GraphQL errors pass through to the SDK. */
+  private readonly transport: FetchLike;
+  /** Both budgets as the last answer reported them (and when), and the last query's complexity (`x-complexity`). */
   private budgets: { requests: Budget; complexity: Budget; lastCost: number } = {
     requests: { limit: null, remaining: null, reset: null },
     complexity: { limit: null, remaining: null, reset: null },
@@ -143,19 +181,20 @@ export class LinearGraphql {
 
   constructor(private readonly opts: LinearGraphqlOptions) {
     const reader: RateLimitReader = (res, now) => {
-      this.lastText = res.text;
       const h = res.headers;
       if (h.get("x-ratelimit-requests-limit") !== null)
         this.budgets.requests = {
           limit: num(h, "x-ratelimit-requests-limit"),
           remaining: num(h, "x-ratelimit-requests-remaining"),
           reset: epochMs(num(h, "x-ratelimit-requests-reset")),
+          at: now,
         };
       if (h.get("x-ratelimit-complexity-limit") !== null)
         this.budgets.complexity = {
           limit: num(h, "x-ratelimit-complexity-limit"),
           remaining: num(h, "x-ratelimit-complexity-remaining"),
           reset: epochMs(num(h, "x-ratelimit-complexity-reset")),
+          at: now,
         };
       const cost = num(h, "x-complexity");
       if (cost !== null && cost > 0) this.budgets.lastCost = cost;
@@ -169,6 +208,8 @@ export class LinearGraphql {
       readRateLimit: reader,
       userAgent: "backlog-auditor",
     });
+    this.transport = this.http.fetchWith({ passThrough: hasGraphqlErrors });
+    this.sdk = new LinearGraphQLClient(`${opts.apiBase}/graphql`);
   }
 
   rateLimit(): RateLimitState {
@@ -196,35 +237,28 @@ export class LinearGraphql {
     });
   }
 
-  /** Send one document; throw ConnectorError on transport or GraphQL errors; parse `data` with `schema`. */
+  /** Send one document through the SDK; throw ConnectorError on transport or GraphQL errors; parse `data` with `schema`. */
   async query<T>(auth: Auth, document: string, variables: Record<string, unknown>, schema: z.ZodType<T>, what: string): Promise<T> {
     this.pace();
-    let text: string;
-    let status: number;
+    let data: unknown;
     try {
-      const res = await this.http.request({
-        method: "POST",
-        url: `${this.opts.apiBase}/graphql`,
-        headers: { authorization: `Bearer ${auth.accessToken}` },
-        body: { query: document, variables },
-      });
-      text = res.text;
-      status = res.status;
+      const res = await callWithFetch(this.transport, () =>
+        this.sdk.rawRequest<unknown, Record<string, unknown>>(document, variables, { authorization: `Bearer ${auth.accessToken}` }),
+      );
+      data = res.data;
     } catch (e) {
-      if (e instanceof ConnectorError && e.code !== "rate-limited" && e.details.status && e.details.status < 500) {
-        const errors = errorsOf(this.lastText);
-        if (errors.length) throw errorFromGraphql(errors, e.details.status, (this.opts.now ?? Date.now)());
-      }
-      throw e;
+      if (isConnectorError(e)) throw e;
+      if (e instanceof LinearError) throw fromLinearError(e, (this.opts.now ?? Date.now)());
+      // The SDK parses the body as JSON (HttpClient labels it so): a body that is not JSON fails there.
+      const notJson = e instanceof SyntaxError;
+      throw new ConnectorError(
+        "invalid-response",
+        `linear ${what}: ${notJson ? "body is not JSON" : `client failed: ${e instanceof Error ? e.message : String(e)}`}`,
+        {
+          tracker: TRACKER,
+        },
+      );
     }
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      throw new ConnectorError("invalid-response", `linear ${what}: body is not JSON`, { tracker: TRACKER, status });
-    }
-    const env = parseOrThrow(GraphqlEnvelopeSchema, body, TRACKER, what);
-    if (env.errors?.length) throw errorFromGraphql(env.errors, status, (this.opts.now ?? Date.now)());
-    return parseOrThrow(schema, env.data, TRACKER, what);
+    return parseOrThrow(schema, data, TRACKER, what);
   }
 }

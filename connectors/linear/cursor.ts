@@ -31,6 +31,8 @@ const CursorSchema = z.object({
   idsAtMax: z.array(z.string()),
   /** Label dictionary continuation, when a workspace has many labels. */
   labelsAfter: z.string().nullable().optional(),
+  /** Where the previous page of this run ended (its oldest `updatedAt`): the upper bound of the next page's `withNeeds`. */
+  needsUpTo: z.string().nullable().optional(),
   /** The page size this scope's Linear accepted, once a larger one was refused (absent: the default). */
   first: z.number().int().min(1).max(250).optional(),
 });

@@ -1,7 +1,7 @@
 /**
- * The Linear connector: GraphQL documents from `queries.ts` POSTed through
- * the shared HttpClient (the SDK's client cannot take an injected fetch),
- * one request per sync page, OAuth with PKCE and rotating refresh tokens,
+ * The Linear connector: GraphQL documents from `queries.ts` sent through
+ * `@linear/sdk`'s `LinearGraphQLClient.rawRequest` over the shared HttpClient
+ * (`client.ts`, `sdk-transport.ts`), one request per sync page, OAuth with PKCE and rotating refresh tokens,
  * signed webhooks, labels and one bot comment as write-back.
  *
  * Options (`config.options`): `actor` (`user` | `app`, added to the
@@ -15,6 +15,7 @@
  * });
  * const page = await linear.listIssues({ accessToken }, { kind: "team", id: teamId, name: "ENG" }, null);
  */
+import type { z } from "zod";
 import { ConnectorError, isConnectorError } from "../errors";
 import { parseLoose } from "../http";
 import type { Issue } from "../../domain/types";
@@ -23,8 +24,17 @@ import { LinearGraphql } from "./client";
 import { advance, decodeCursor, encodeCursor, finishRun } from "./cursor";
 import { linearIssue } from "./normalize";
 import { createLinearOAuth } from "./oauth";
-import { ISSUE_BY_ID, ISSUES_PAGE, LABELS_PAGE } from "./queries";
-import { IssueByIdSchema, IssueNodeSchema, IssuesPageSchema, LabelsPageSchema, type LinearIssueNode } from "./schema";
+import { ISSUE_BY_ID, ISSUES_PAGE, ISSUES_WITH_NEEDS, LABELS_PAGE, needsFilter } from "./queries";
+import {
+  IssueByIdSchema,
+  IssueNodeSchema,
+  IssuesPageSchema,
+  IssuesWithNeedsSchema,
+  LabelsPageSchema,
+  WithNeedsNodeSchema,
+  type WithNeedsSchema,
+  type LinearIssueNode,
+} from "./schema";
 import { createLinearWebhooks } from "./webhooks";
 import { ensureLinearComment, ensureLinearLabels, type WriteOptions } from "./write";
 
@@ -45,6 +55,8 @@ function refusesPageSize(e: unknown): boolean {
 
 /** Max extra label-dictionary pages per sync page (workspaces with > 250 labels). */
 const MAX_LABEL_PAGES = 20;
+/** Max extra `withNeeds` pages per sync page: 250 issues at `NEEDS_PAGE` 50 need at most 5. */
+const MAX_NEEDS_PAGES = 10;
 
 export function createLinearConnector(config: ConnectorConfig): Connector {
   const now = config.now ?? Date.now;
@@ -65,7 +77,15 @@ export function createLinearConnector(config: ConnectorConfig): Connector {
         data = await gql.query(
           auth,
           ISSUES_PAGE,
-          { teamId: scope.id, first, after: c.after, since: c.since, labelsAfter: null },
+          {
+            teamId: scope.id,
+            first,
+            after: c.after,
+            since: c.since,
+            labelsAfter: null,
+            needsFilter: needsFilter(scope.id, c.since, c.needsUpTo ?? null),
+            needsAfter: null,
+          },
           IssuesPageSchema,
           "issues page",
         );
@@ -76,7 +96,10 @@ export function createLinearConnector(config: ConnectorConfig): Connector {
       }
     }
     if (first !== LINEAR_PAGE_SIZE) c = { ...c, first };
-    const { ok, skipped } = parseLoose(IssueNodeSchema, data.issues.nodes, (raw, i) => {
+    // The page selects the team once (`pageTeam`): every issue of the page is the scope's team's.
+    const team = data.pageTeam.nodes[0];
+    const nodes = data.issues.nodes.map((raw) => (team && raw && typeof raw === "object" && !("team" in raw) ? { ...raw, team } : raw));
+    const { ok, skipped } = parseLoose(IssueNodeSchema, nodes, (raw, i) => {
       const o = raw as { identifier?: unknown; id?: unknown } | null;
       const key = typeof o?.identifier === "string" ? o.identifier : undefined;
       const externalId = typeof o?.id === "string" ? o.id : undefined;
@@ -95,6 +118,9 @@ export function createLinearConnector(config: ConnectorConfig): Connector {
     const sinceMs = Date.parse(c.since);
     const excluded = new Set(c.idsAtSince);
     const fresh: LinearIssueNode[] = ok.filter((n) => !(excluded.has(n.id) && Date.parse(n.updatedAt) === sinceMs));
+    const oldest = ok.reduce((m, n) => Math.min(m, Date.parse(n.updatedAt)), Infinity);
+    const needs = await customerNeeds(auth, fresh, data.withNeeds, oldest);
+    for (const n of fresh) n.needs = needs.get(n.id) ?? { nodes: [] };
     const t = now();
     const issues: Issue[] = fresh.map((n) => linearIssue({ from: "graphql", node: n, labelNames: (id) => names.get(id) }, t).issue);
     const advanced = advance(
@@ -102,8 +128,51 @@ export function createLinearConnector(config: ConnectorConfig): Connector {
       fresh.map((n) => ({ id: n.id, updatedAt: n.updatedAt })),
     );
     const { hasNextPage, endCursor } = data.issues.pageInfo;
-    if (hasNextPage && endCursor) return { issues, skipped, cursor: encodeCursor({ ...advanced, after: endCursor }), hasMore: true };
+    const needsUpTo = Number.isFinite(oldest) ? new Date(oldest).toISOString() : (c.needsUpTo ?? null);
+    if (hasNextPage && endCursor) return { issues, skipped, cursor: encodeCursor({ ...advanced, after: endCursor, needsUpTo }), hasMore: true };
     return { issues, skipped, cursor: encodeCursor(finishRun(advanced)), hasMore: false };
+  }
+
+  /**
+   * The customer requests of a page's fresh issues, by issue id. `first` is the `withNeeds` connection
+   * that rode with the page (the issues with needs from the page's first issue down, `NEEDS_PAGE` of
+   * them): when it ends before the page's oldest issue, it covered the page. Otherwise the rest come
+   * from `ISSUES_WITH_NEEDS` restricted to the page's issues not seen yet (exact, whatever the order of
+   * issues with equal `updatedAt`), paged on.
+   */
+  async function customerNeeds(auth: Auth, fresh: LinearIssueNode[], first: z.infer<typeof WithNeedsSchema>, oldest: number) {
+    const byId = new Map<string, NonNullable<LinearIssueNode["needs"]>>();
+    const take = (conn: z.infer<typeof WithNeedsSchema>) => {
+      let last = Infinity;
+      for (const raw of conn.nodes) {
+        const r = WithNeedsNodeSchema.safeParse(raw);
+        if (!r.success)
+          throw new ConnectorError("invalid-response", `linear customer requests: ${r.error.issues[0]?.message ?? "bad shape"}`, { tracker: "linear" });
+        byId.set(r.data.id, r.data.needs);
+        last = Math.min(last, Date.parse(r.data.updatedAt));
+      }
+      return last;
+    };
+    const last = take(first);
+    if (!fresh.length || !first.pageInfo.hasNextPage || !first.pageInfo.endCursor || last < oldest) return byId;
+    const rest = fresh.filter((n) => !byId.has(n.id)).map((n) => n.id);
+    if (!rest.length) return byId;
+    const filter = { id: { in: rest }, needs: { length: { gt: 0 } } };
+    let after: string | null = null;
+    for (let i = 0; i < MAX_NEEDS_PAGES; i++) {
+      const more: z.infer<typeof IssuesWithNeedsSchema> = await gql.query(
+        auth,
+        ISSUES_WITH_NEEDS,
+        { needsFilter: filter, needsAfter: after },
+        IssuesWithNeedsSchema,
+        "customer requests page",
+      );
+      take(more.withNeeds);
+      const { hasNextPage, endCursor } = more.withNeeds.pageInfo;
+      if (!hasNextPage || !endCursor) return byId;
+      after = endCursor;
+    }
+    throw new ConnectorError("invalid-response", `linear customer requests: more than ${MAX_NEEDS_PAGES} pages for one sync page`, { tracker: "linear" });
   }
 
   async function getIssue(auth: Auth, ref: IssueRef): Promise<Issue | null> {

@@ -42,6 +42,25 @@ const IssueCoreFields = {
   labelIds: z.array(z.string()).default([]),
 };
 
+/** Customer requests: `CustomerNeed.priority` is 0/1 (Float), `Customer.revenue` Int, `size` Float, `tier` a CustomerTier. */
+export const NeedsSchema = z.object({
+  nodes: z.array(
+    z.object({
+      priority: z.number().nullable().optional(),
+      createdAt: IsoDate.nullable().optional(),
+      customer: z
+        .object({
+          name: z.string(),
+          revenue: z.number().nullable().optional(),
+          size: z.number().nullable().optional(),
+          tier: z.object({ name: z.string() }).nullable().optional(),
+        })
+        .nullable()
+        .optional(),
+    }),
+  ),
+});
+
 /** An issue node as `ISSUE_FIELDS` selects it. */
 export const IssueNodeSchema = z.object({
   ...IssueCoreFields,
@@ -53,26 +72,8 @@ export const IssueNodeSchema = z.object({
   assignee: z.object({ id: z.string() }).nullable().optional(),
   comments: z.object({ nodes: z.array(z.object({ id: z.string() })) }).optional(),
   startedAt: IsoDate.nullable().optional(),
-  /** Customer requests: `CustomerNeed.priority` is 0/1 (Float), `Customer.revenue` Int, `size` Float, `tier` a CustomerTier. */
-  needs: z
-    .object({
-      nodes: z.array(
-        z.object({
-          priority: z.number().nullable().optional(),
-          createdAt: IsoDate.nullable().optional(),
-          customer: z
-            .object({
-              name: z.string(),
-              revenue: z.number().nullable().optional(),
-              size: z.number().nullable().optional(),
-              tier: z.object({ name: z.string() }).nullable().optional(),
-            })
-            .nullable()
-            .optional(),
-        }),
-      ),
-    })
-    .optional(),
+  /** Customer requests: on `ISSUE_BY_ID`; the sync page reads them through `withNeeds` and sets them here. */
+  needs: NeedsSchema.optional(),
   /** Only on `ISSUE_BY_ID`. */
   labels: z.object({ nodes: z.array(Named) }).optional(),
 });
@@ -80,11 +81,20 @@ export type LinearIssueNode = z.infer<typeof IssueNodeSchema>;
 
 export const LabelDictionarySchema = z.object({ nodes: z.array(Named), pageInfo: PageInfoSchema });
 
+/** The issues with customer requests in a page's range (`withNeeds`); each node is parsed on its own. */
+export const WithNeedsSchema = z.object({ pageInfo: PageInfoSchema, nodes: z.array(z.unknown()) });
+export const WithNeedsNodeSchema = z.object({ id: z.string(), updatedAt: IsoDate, needs: NeedsSchema });
+export type LinearWithNeedsNode = z.infer<typeof WithNeedsNodeSchema>;
+
 /** Issue nodes stay `unknown` here: each is parsed on its own (parseLoose). */
 export const IssuesPageSchema = z.object({
   issues: z.object({ pageInfo: PageInfoSchema, nodes: z.array(z.unknown()) }),
+  pageTeam: z.object({ nodes: z.array(z.object({ id: z.string(), key: z.string() })) }),
   labelDictionary: LabelDictionarySchema,
+  withNeeds: WithNeedsSchema,
 });
+
+export const IssuesWithNeedsSchema = z.object({ withNeeds: WithNeedsSchema });
 
 export const LabelsPageSchema = z.object({ labelDictionary: LabelDictionarySchema });
 

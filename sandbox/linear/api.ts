@@ -57,8 +57,14 @@ function issuesQuery(ctx: ApiContext, args: Args) {
   if (typeof args.first === "number" && args.first > ctx.maxPage) throw new GraphqlUserError(`first must be ≤ ${ctx.maxPage}`);
   const byUpdated = args.orderBy === "updatedAt";
   const key = (i: LIssue) => (byUpdated ? i.updatedAt : i.createdAt);
-  const teamEq = (args.filter as { team?: { id?: { eq?: unknown } } } | undefined)?.team?.id?.eq;
-  const candidates = typeof teamEq === "string" ? (ws.issuesByTeam.get(teamEq) ?? []) : [...ws.issues.values()];
+  const f = args.filter as { team?: { id?: { eq?: unknown } }; id?: { in?: unknown } } | undefined;
+  const teamEq = f?.team?.id?.eq;
+  const idIn = Array.isArray(f?.id?.in) ? (f.id.in as unknown[]) : null;
+  const candidates = idIn
+    ? idIn.map((id) => (typeof id === "string" ? ws.issues.get(id) : undefined)).filter((i): i is LIssue => !!i)
+    : typeof teamEq === "string"
+      ? (ws.issuesByTeam.get(teamEq) ?? [])
+      : [...ws.issues.values()];
   let list = candidates.filter((i) => matches(issueFilterView(ws, i), args.filter));
   // Most recent first; ties broken by id (descending) so the order is total.
   list.sort((a, b) => key(b) - key(a) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
@@ -96,7 +102,12 @@ export function queryRoot(ctx: ApiContext) {
   return {
     viewer: () => userView(ws, ws.viewer.id),
     organization: () => ({ __typename: "Organization", ...ws.org }),
-    teams: (args: Args) => connection(ws.teams, args, (t) => teamView(ws, t.id)),
+    teams: (args: Args) =>
+      connection(
+        ws.teams.filter((t) => matches({ id: t.id, key: t.key, name: t.name }, args.filter)),
+        args,
+        (t) => teamView(ws, t.id),
+      ),
     team: (args: Args) => teamView(ws, ws.team(String(args.id)).id),
     issues: (args: Args) => issuesQuery(ctx, args),
     issue: (args: Args) => issueView(ws, requireIssue(ws, args.id)),

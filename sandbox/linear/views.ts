@@ -125,6 +125,8 @@ export function issueFilterView(ws: LinearWorkspace, i: LIssue): Record<string, 
     number: i.number,
     title: i.title,
     labels: undefined,
+    // IssueFilter.needs is a CustomerNeedCollectionFilter: `length` compares the number of needs.
+    needs: i.needs ?? [],
   };
 }
 

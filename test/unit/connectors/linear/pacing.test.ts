@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { ConnectorError } from "../../../../connectors/errors";
+import { paceUntil } from "../../../../connectors/linear/client";
 import { LINEAR_DEFAULT_BUDGETS } from "../../../../sandbox/linear";
 import { setup } from "./setup";
 
@@ -75,5 +76,23 @@ describe("Linear rate-limit budgets and pacing", () => {
     ).toEqual([]);
     // Five pages need ~29,000 points: at 20,000 an hour the sync takes roughly half an hour, not less.
     expect(now - started).toBeGreaterThan(15 * 60_000);
+  });
+});
+
+describe("paceUntil: the bucket refills evenly until its reset", () => {
+  const hour = 3_600_000;
+  // 10,000 of 250,000 left at t = 0, full at t = 1 h: 240,000 points an hour refill.
+  const b = { limit: 250_000, remaining: 10_000, reset: hour, at: 0 };
+  it("waits for the deficit's share of the time to the reset", () => {
+    expect(paceUntil(b, 6_000, 0)).toBeNull();
+    expect(paceUntil(b, 34_000, 0)).toBe(hour / 10); // 24,000 missing of 240,000
+  });
+  it("after a pause, counts the refill since the answer was read (no new answer needed)", () => {
+    expect(paceUntil(b, 34_000, hour / 10)).toBeNull();
+    expect(paceUntil(b, 34_000, hour / 20)).toBe(hour / 10);
+  });
+  it("without the answer's time, from now (as before)", () => {
+    const { at: _at, ...noTime } = b;
+    expect(paceUntil(noTime, 34_000, 0)).toBe(hour / 10);
   });
 });

@@ -17,7 +17,7 @@ describe("Linear sync", () => {
     expect(c.sandbox.stats.requests).toBe(1);
   });
 
-  it("reads customer requests (customer, revenue, size, tier, importance) and start times in the same page requests", async () => {
+  it("reads customer requests (customer, revenue, size, tier, importance) and start times in the same page request", async () => {
     const c = setup({ sandbox: { seed: { issues: 120 } } });
     const full = await syncAll(c);
     expect(c.sandbox.stats.byRoute["query BacklogAuditorIssues"]).toBe(1);
@@ -30,6 +30,48 @@ describe("Linear sync", () => {
     const started = full.issues.filter((i) => i.stateCategory === "in_progress" || i.stateCategory === "done");
     expect(started.length).toBeGreaterThan(0);
     expect(started.every((i) => typeof i.startedAt === "string" && i.startedAt <= i.updatedAt)).toBe(true);
+  });
+
+  it.each([
+    { name: "few issues with requests per page: they ride in the page request", every: 7, sameUpdatedAt: false, extra: 0 },
+    // Page 1 has 125 issues with requests: 50 ride along, 75 more by id in 2 requests; page 2's 20 ride along.
+    { name: "more than NEEDS_PAGE per page: the rest by id, one more request per 50", every: 2, sameUpdatedAt: false, extra: 2 },
+    // One timestamp: page 2's range reaches back over page 1's issues, so its 20 come by id (1 more request).
+    { name: "every issue on the same millisecond", every: 2, sameUpdatedAt: true, extra: 3 },
+  ])("customer requests equal the inline `needs(first: 2)` of each issue ($name)", async ({ every, sameUpdatedAt, extra }) => {
+    const c = setup({ sandbox: { seed: { issues: 0 } } });
+    const ids = c.sandbox.seedIssues(LINEAR_PAGE_SIZE + 40, { sameUpdatedAt });
+    ids.forEach((id, k) => {
+      const i = c.sandbox.state.issues.get(id)!;
+      i.needs =
+        k % every === 0
+          ? Array.from({ length: 1 + (k % 3) }, (_, j) => ({
+              id: `n-${k}-${j}`,
+              customerId: `cust-${1 + ((k + j) % 5)}`,
+              priority: (j % 2) as 0 | 1,
+              createdAt: i.createdAt + j,
+            }))
+          : undefined;
+    });
+    c.sandbox.resetStats();
+    const full = await syncAll(c);
+    expect(full.issues).toHaveLength(ids.length);
+    expect(c.sandbox.stats.byRoute["query BacklogAuditorIssues"]).toBe(2);
+    expect(c.sandbox.stats.byRoute["query BacklogAuditorIssuesWithNeeds"] ?? 0).toBe(extra);
+    const withRequests = full.issues.filter((i) => i.customerRequests!.length > 0);
+    expect(withRequests.length).toBe(Math.ceil(ids.length / every));
+    for (const issue of full.issues) {
+      const one = await c.connector.getIssue(c.auth, { externalId: issue.externalId, key: issue.key, scope: c.scope });
+      expect(issue.customerRequests, issue.key).toEqual(one!.customerRequests);
+    }
+  });
+
+  it("the team is read once per page (`pageTeam`, filtered by id): another team's issues carry its key", async () => {
+    const c = setup({ sandbox: { seed: { issues: 5 } } });
+    const ops = c.sandbox.state.team("OPS");
+    const page = await c.connector.listIssues(c.auth, { kind: "team", id: ops.id, name: "Ops (OPS)" }, null);
+    expect(page.issues.length).toBeGreaterThan(0);
+    expect(page.issues.every((i) => i.project === "OPS" && i.key.startsWith("OPS-"))).toBe(true);
   });
 
   it("after a human edit, the incremental sync returns exactly the edited issue", async () => {
