@@ -107,7 +107,15 @@ function main(): void {
   const raw = rawVerdictPack(pack);
   // Each candidate on several fold assignments: one split's coverage moves by points from split to
   // split (which teams share a fold), enough to flip a choice between close candidates.
-  const splits = SELECTION_SEEDS.map((seed) => (seed === FOLD_SEED ? folds : groupedFolds(rows.map((r) => r.group), K, seed)));
+  const splits = SELECTION_SEEDS.map((seed) =>
+    seed === FOLD_SEED
+      ? folds
+      : groupedFolds(
+          rows.map((r) => r.group),
+          K,
+          seed,
+        ),
+  );
   for (const c of CANDIDATES) {
     const useSeeds = c.seeds !== false;
     let acc = 0;
