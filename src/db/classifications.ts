@@ -71,8 +71,9 @@ export async function listAssessments(
   const args: unknown[] = [workspaceId, opts.after ?? ""];
   if (opts.ids) {
     if (opts.ids.length === 0) return [];
-    where.push(`i.id IN (${opts.ids.map(() => "?").join(",")})`);
-    args.push(...opts.ids.slice(0, 90));
+    // One JSON parameter: D1 binds at most 100 per statement (a longer list used to fail with a bind-count error).
+    where.push("i.id IN (SELECT value FROM json_each(?))");
+    args.push(JSON.stringify(opts.ids));
   }
   if (opts.connectionId) {
     where.push("i.connection_id = ?");

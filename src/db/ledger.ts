@@ -165,20 +165,14 @@ export interface Ownership {
  * actually on the issue (the caller checks).
  */
 export async function ownershipByIssue(db: D1Database, connectionId: string, externalIds?: string[]): Promise<Map<string, Ownership>> {
-  const only = externalIds
-    ? `AND external_id IN (${
-        externalIds
-          .slice(0, 90)
-          .map(() => "?")
-          .join(",") || "''"
-      })`
-    : "";
+  // The ids travel as one JSON parameter: D1 binds at most 100 per statement, and a list was cut at 90.
+  const only = externalIds ? "AND external_id IN (SELECT value FROM json_each(?))" : "";
   const { results } = await db
     .prepare(
       `SELECT external_id, action, target, after_value, tracker_response_id, outcome FROM writeback_ledger
        WHERE connection_id = ? AND mode = 'on' AND outcome IN ('applied', 'planned') AND action != 'human_override' ${only} ORDER BY created_at, id`,
     )
-    .bind(connectionId, ...(externalIds?.slice(0, 90) ?? []))
+    .bind(connectionId, ...(externalIds ? [JSON.stringify(externalIds)] : []))
     .all<{
       external_id: string;
       action: LedgerAction;
@@ -205,17 +199,11 @@ export async function ownershipByIssue(db: D1Database, connectionId: string, ext
 }
 
 export async function overridesByIssue(db: D1Database, connectionId: string, externalIds?: string[]): Promise<Map<string, Set<string>>> {
-  const only = externalIds
-    ? `AND external_id IN (${
-        externalIds
-          .slice(0, 90)
-          .map(() => "?")
-          .join(",") || "''"
-      })`
-    : "";
+  // The ids travel as one JSON parameter: D1 binds at most 100 per statement, and a list was cut at 90.
+  const only = externalIds ? "AND external_id IN (SELECT value FROM json_each(?))" : "";
   const { results } = await db
     .prepare(`SELECT external_id, label FROM label_overrides WHERE connection_id = ? ${only}`)
-    .bind(connectionId, ...(externalIds?.slice(0, 90) ?? []))
+    .bind(connectionId, ...(externalIds ? [JSON.stringify(externalIds)] : []))
     .all<{ external_id: string; label: string }>();
   const out = new Map<string, Set<string>>();
   for (const r of results) {

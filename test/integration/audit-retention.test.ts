@@ -181,7 +181,8 @@ describe("audit report retention", () => {
     for (let i = 0; i < 8; i++) {
       day1.push(await run(start + i * q));
       // A write-back acts on the third run of day 1 (the latest then): the ledger names it, so it stays.
-      if (i === 2) await createWritebackRun(db(), { workspaceId: w, connectionId: conn!.id, auditRunId: day1[2]!, mode: "dry-run", now: new Date(start + i * q) });
+      if (i === 2)
+        await createWritebackRun(db(), { workspaceId: w, connectionId: conn!.id, auditRunId: day1[2]!, mode: "dry-run", now: new Date(start + i * q) });
     }
     const day2: string[] = [];
     for (let i = 0; i < 8; i++) day2.push(await run(start + DAY + i * q));
