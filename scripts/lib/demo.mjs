@@ -97,14 +97,23 @@ export async function connectTracker(workerUrl, workspaceId, tracker) {
 /** Wait until every connection of the workspace finished its first sync. */
 export async function waitForSync(workerUrl, workspaceId, { timeoutMs = 120_000 } = {}) {
   const started = Date.now();
+  let last = [];
   while (Date.now() - started < timeoutMs) {
     const res = await fetch(`${workerUrl}/api/v1/workspaces/${workspaceId}/connections`);
     const { items } = await res.json();
+    last = items;
     const scopes = items.flatMap((c) => c.sync);
     if (items.length && scopes.length && scopes.every((s) => s.lastSyncedAt && s.status === "idle")) return items;
     await new Promise((r) => setTimeout(r, 500));
   }
-  throw new Error("the demo's first sync did not finish in time");
+  // Say where each connection stood, so a slow or stuck first sync can be told apart.
+  const where = last
+    .map(
+      (c) =>
+        `${c.tracker} ${c.status}: ${c.sync.map((s) => `${s.status}${s.lastSyncedAt ? "" : " (never synced)"}${s.lastError ? ` — ${s.lastError}` : ""}`).join(", ") || "no scopes"}`,
+    )
+    .join("; ");
+  throw new Error(`the demo's first sync did not finish within ${Math.round(timeoutMs / 1000)} s (${where || "no connections"})`);
 }
 
 /**

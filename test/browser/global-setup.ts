@@ -22,14 +22,23 @@ export default async function setup(project: TestProject) {
   const persistTo = mkdtempSync(join(tmpdir(), "ba-browser-"));
   applyMigrations({ persistTo });
   const port = 18_000 + Math.floor(Math.random() * 2000);
-  const sandbox = await startSandbox({ port: port + 1, worker: `http://127.0.0.1:${port}`, quiet: true });
-  const worker = await startWorker({ port, persistTo, quiet: true, vars: stackVars(port, port + 1) });
-  const demo = await seedDemo(worker.url);
-  project.provide("baseUrl", worker.url);
-  project.provide("demo", demo);
-  return async () => {
-    worker.stop();
+  let sandbox: { stop(): void } | null = null;
+  let worker: { url: string; stop(): void } | null = null;
+  const teardown = () => {
+    worker?.stop();
     sandbox?.stop();
     rmSync(persistTo, { recursive: true, force: true });
   };
+  try {
+    sandbox = await startSandbox({ port: port + 1, worker: `http://127.0.0.1:${port}`, quiet: true });
+    worker = await startWorker({ port, persistTo, quiet: true, vars: stackVars(port, port + 1) });
+    const demo = await seedDemo(worker!.url);
+    project.provide("baseUrl", worker!.url);
+    project.provide("demo", demo);
+  } catch (e) {
+    // A failed start leaves no wrangler or sandbox process behind (vitest calls no teardown then).
+    teardown();
+    throw e;
+  }
+  return async () => teardown();
 }
