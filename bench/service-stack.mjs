@@ -5,7 +5,7 @@
  * GitHub connected through the real OAuth pages. `stop()` ends both processes
  * and removes the temp directory.
  */
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -24,7 +24,11 @@ let frozen = null;
 export function frozenSources() {
   if (frozen) return frozen;
   const dir = mkdtempSync(join(tmpdir(), "ba-bench-src-"));
-  for (const name of ["src", "connectors", "rules", "migrations"]) cpSync(join(root, name), join(dir, name), { recursive: true });
+  // Every top-level source folder (not a fixed list: the Worker also imports domain/, and a list
+  // written before that move built a Worker that never answered /health).
+  const skip = new Set(["node_modules", "dist", "test", "test-artifacts", "bench", "docs", "scripts", "bin"]);
+  for (const d of readdirSync(root, { withFileTypes: true }))
+    if (d.isDirectory() && !d.name.startsWith(".") && !skip.has(d.name)) cpSync(join(root, d.name), join(dir, d.name), { recursive: true });
   for (const name of ["wrangler.toml", "package.json", "tsconfig.json"]) cpSync(join(root, name), join(dir, name));
   symlinkSync(join(root, "node_modules"), join(dir, "node_modules"), "dir");
   process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
