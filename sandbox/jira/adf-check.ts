@@ -1,18 +1,11 @@
 /**
  * Atlassian Document Format checks for comment bodies, as strict as Jira about what the connector
- * builds: the document passes jira.js's `DocumentSchema` (restated below), and every node below it is a known ADF
+ * builds: the document passes jira.js's `DocumentSchema`, and every node below it is a known ADF
  * node in an allowed place (block nodes in blocks, inline nodes in paragraphs and headings, list
  * items in lists), text nodes carry non-empty text, marks are known (a link has an `href`), and a
  * heading's level is 1–6. From the ADF structure reference; node coverage is what a comment uses.
  */
-import { z } from "zod";
-
-/**
- * jira.js 6's `DocumentSchema` (jira.js/cloud models/document.js: `type: "doc"`, `version: number`,
- * `content: record[]`), restated here because importing jira.js/cloud inside workerd fails on a
- * circular module; `test/unit/connectors/jira/scopes-adf.test.ts` checks the two agree.
- */
-export const DocumentSchema = z.object({ type: z.literal("doc"), version: z.number(), content: z.array(z.record(z.string(), z.any())) }).loose();
+import { DocumentSchema } from "jira.js/cloud";
 
 const BLOCK = new Set([
   "paragraph",
