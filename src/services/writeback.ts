@@ -162,6 +162,36 @@ function ledgerRowsFor(
   return planToLedgerRows({ actions: [action] }).map((d) => ({ ...base, ...d, outcome: "planned" as const, trackerResponseId: null, error: null }));
 }
 
+/**
+ * Ledger ids for one action's rows: a row an interrupted attempt left `planned` for the same
+ * issue, action and target is reused (its write may have landed; ensure* converges), the rest are
+ * inserted `planned`; `unused()` lists the reusable rows no action took. Write-back and undo both
+ * record their writes this way.
+ */
+function ledgerIdsReusing(
+  db: D1Database,
+  planned: Array<{ id: string; externalId: string; action: string; target: string }>,
+  base: Parameters<typeof ledgerRowsFor>[1],
+  now: () => Date,
+): { idsFor: (action: PlannedAction) => Promise<string[]>; unused: () => string[] } {
+  const key = (r: { externalId: string; action: string; target: string }) => `${r.externalId}|${r.action}|${r.target}`;
+  const pending = new Map<string, string[]>();
+  for (const r of planned) pending.set(key(r), [...(pending.get(key(r)) ?? []), r.id]);
+  return {
+    idsFor: async (action) => {
+      const ids: string[] = [];
+      const fresh: NewLedgerEntry[] = [];
+      for (const row of ledgerRowsFor(action, base)) {
+        const reuse = pending.get(key(row))?.shift();
+        if (reuse) ids.push(reuse);
+        else fresh.push(row);
+      }
+      return [...ids, ...(await insertLedgerEntries(db, fresh, now()))];
+    },
+    unused: () => [...pending.values()].flat(),
+  };
+}
+
 export interface WritebackResult {
   runId: string;
   mode: "dry-run" | "on";
@@ -233,27 +263,13 @@ export async function runWriteback(
   let applied = run.applied;
   let failed = run.failed;
   // A retried run reuses the rows it left `planned` (its write may have landed before the crash).
-  const pending = new Map<string, string[]>();
-  for (const r of await listPlannedForRun(db, run.id)) {
-    const k = `${r.externalId}|${r.action}|${r.target}`;
-    pending.set(k, [...(pending.get(k) ?? []), r.id]);
-  }
-  const ledgerIdsFor = async (action: PlannedAction): Promise<string[]> => {
-    const ids: string[] = [];
-    const fresh: NewLedgerEntry[] = [];
-    for (const row of ledgerRowsFor(action, { ...base, mode: "on" } as never)) {
-      const reuse = pending.get(`${row.externalId}|${row.action}|${row.target}`)?.shift();
-      if (reuse) ids.push(reuse);
-      else fresh.push(row);
-    }
-    return [...ids, ...(await insertLedgerEntries(db, fresh, now()))];
-  };
+  const ledger = ledgerIdsReusing(db, await listPlannedForRun(db, run.id), { ...base, mode: "on" } as never, now);
   try {
     const auth = await authFor(db, config, deps, connection, connector);
     const definitions = labelDefinitions(settings.labelPrefix);
     const apply = async (action: PlannedAction) => {
       const ref: IssueRef = { externalId: action.externalId, key: action.key, scope: scopeOf(action.externalId) };
-      const ids = await ledgerIdsFor(action);
+      const ids = await ledger.idsFor(action);
       let labels: string[] | null = null;
       let commentId: string | null = null;
       try {
@@ -313,7 +329,7 @@ export async function runWriteback(
       };
     throw e;
   }
-  applied += await resolveLeftovers(db, connection.id, [...pending.values()].flat(), run.id);
+  applied += await resolveLeftovers(db, connection.id, ledger.unused(), run.id);
   await finishWritebackRun(db, run.id, { status: "done", planned: run.planned + plan.counts.writes, applied, failed, capped: plan.counts.capped, now: now() });
   return { runId: run.id, mode: "on", planned: plan.counts.writes, applied, failed, capped: plan.counts.capped };
 }
@@ -401,22 +417,15 @@ export async function undoWritebackRun(db: D1Database, config: Config, deps: Dep
     for (const id of undo.landed) await updateLedgerOutcome(db, id, "applied");
     reverted += undo.landed.length;
     const landed = new Set(undo.landed);
-    const pending = new Map<string, string[]>();
-    for (const e of entries) {
-      if (e.ruleId !== "undo" || e.outcome !== "planned" || landed.has(e.id)) continue;
-      const k = `${e.externalId}|${e.action}|${e.target}`;
-      pending.set(k, [...(pending.get(k) ?? []), e.id]);
-    }
+    const ledger = ledgerIdsReusing(
+      db,
+      entries.filter((e) => e.ruleId === "undo" && e.outcome === "planned" && !landed.has(e.id)),
+      { ...base, mode: "on" } as never,
+      now,
+    );
     const apply = async (action: PlannedAction) => {
       const ref: IssueRef = { externalId: action.externalId, key: action.key, scope: scopeOfKey(action.externalId) };
-      const ids: string[] = [];
-      const fresh: NewLedgerEntry[] = [];
-      for (const row of ledgerRowsFor(action, { ...base, mode: "on" } as never)) {
-        const reuse = pending.get(`${row.externalId}|${row.action}|${row.target}`)?.shift();
-        if (reuse) ids.push(reuse);
-        else fresh.push(row);
-      }
-      ids.push(...(await insertLedgerEntries(db, fresh, now())));
+      const ids = await ledger.idsFor(action);
       let labels: string[] | null = null;
       try {
         if (action.kind === "labels") labels = (await connector.ensureLabels(auth, ref, toLabelChange(action, definitions))).labels;
@@ -440,7 +449,7 @@ export async function undoWritebackRun(db: D1Database, config: Config, deps: Dep
     for (const action of first) await apply(action);
     await forEachBounded(rest, connector.writeConcurrency, apply);
     // Interrupted rows the plan no longer needs (a person changed the thing since): they wrote nothing now.
-    for (const id of [...pending.values()].flat()) await updateLedgerOutcome(db, id, "skipped", { error: "interrupted; the retried undo planned without it" });
+    for (const id of ledger.unused()) await updateLedgerOutcome(db, id, "skipped", { error: "interrupted; the retried undo planned without it" });
   } catch (e) {
     const err = isConnectorError(e) ? e : null;
     if (err?.code === "auth") await markRevoked(db, connection, now());

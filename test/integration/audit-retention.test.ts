@@ -309,18 +309,11 @@ describe("deleting a workspace", () => {
     for (const w of [doomed, kept])
       for (let d = 0; d < 3; d++)
         await runWorkspaceAudit(db(), w, { trigger: "cron", now: new Date(start + d * DAY), retention: { keepRuns: 2, keepDays: 90 } });
-    const { results: tables } = await db()
-      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name <> 'd1_migrations'")
-      .all<{ name: string }>();
-    const tenantTables: string[] = [];
-    for (const { name } of tables) {
-      const { results: cols } = await db().prepare("SELECT name FROM pragma_table_info(?)").bind(name).all<{ name: string }>();
-      if (cols.some((c) => c.name === "workspace_id")) tenantTables.push(name);
-    }
-    expect(tenantTables).toEqual(expect.arrayContaining(["issues", "classifications", "audit_runs", "connections", "sync_state", "workspace_settings"]));
+    const tables = await tenantTables();
+    expect(tables).toEqual(expect.arrayContaining(["issues", "classifications", "audit_runs", "connections", "sync_state", "workspace_settings"]));
     const count = async (ws: string) => {
       const out: Record<string, number> = {};
-      for (const t of tenantTables) out[t] = (await db().prepare(`SELECT count(*) AS n FROM ${t} WHERE workspace_id = ?`).bind(ws).first<{ n: number }>())!.n;
+      for (const t of tables) out[t] = (await db().prepare(`SELECT count(*) AS n FROM ${t} WHERE workspace_id = ?`).bind(ws).first<{ n: number }>())!.n;
       out.workspaces = (await db().prepare("SELECT count(*) AS n FROM workspaces WHERE id = ?").bind(ws).first<{ n: number }>())!.n;
       return out;
     };
